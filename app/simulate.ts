@@ -27,6 +27,7 @@ import type { CalicoSimulator } from '../recommender/simulate/calico.ts';
 import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/service-accounts.ts';
 import { podIdentitySelectors } from '../recommender/simulate/pod-identity-selectors.ts';
 import { refusedSelectorMessage, refusedSelectors } from '../recommender/simulate/refused-selectors.ts';
+import { hostPoliciesNotJudged, hostPolicyIds } from '../recommender/simulate/cilium/host-firewall.ts';
 import { engineAdmissionErrors } from '../recommender/verify/admission/index.ts';
 import { manifestErrors, manifestId, namedErrors, SCHEMA_FILES, type ManifestError } from '../recommender/verify/index.ts';
 import { networkPlugin } from '../recommender/simulate/network-plugin.ts';
@@ -244,6 +245,13 @@ function refusedSelectorWarnings(engine: EngineName, policies: readonly unknown[
   return refusedSelectors(engine, policies).map(refusedSelectorMessage);
 }
 
+/** Cilium host policies left out because the inventory does not say whether the host firewall is on (simulate/cilium/host-firewall.ts). */
+function hostPolicyWarnings(policies: readonly unknown[], cluster: SimCluster): string[] {
+  const ids = hostPolicyIds(policies);
+  const warning = ids.length === 0 ? undefined : hostPoliciesNotJudged(ids.join(', '), cluster);
+  return warning === undefined ? [] : [warning];
+}
+
 /** Whether flow text in `format` is the edges JSON of `edges -o json` rather than NDJSON records (`auto`: it starts with `[`). */
 export function isEdgesInput(format: SimulateFlowFormat, text: string): boolean {
   return format === 'edges' || (format === 'auto' && isEdgesJson(text));
@@ -269,6 +277,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   const warnings = refuseInadmissible(policies);
   warnings.push(...notEvaluated(engine, policies));
   warnings.push(...refusedSelectorWarnings(engine, policies));
+  if (engine === 'cilium') warnings.push(...hostPolicyWarnings(policies, model.cluster));
   if (engine === 'clusternetworkpolicy') warnings.push(...samePriority(policies, model.cluster));
   if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies));
   const sim = SIMULATORS[engine](policies, model.cluster);

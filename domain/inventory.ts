@@ -272,6 +272,13 @@ export interface CiliumPolicySettings {
    * (cilium/cilium pkg/option config.go AllowLocalhost).
    */
   allowLocalhost: AllowLocalhost;
+  /**
+   * `enable-host-firewall` (Helm `hostFirewall.enabled`): only with it does the agent apply host
+   * policies (CiliumClusterwideNetworkPolicies with a `nodeSelector`) to the nodes (Cilium
+   * Documentation/security/policy/host.rst). Absent when the ConfigMap does not set the key, or the
+   * import was made by a release that did not read it: then not known.
+   */
+  enableHostFirewall?: boolean;
 }
 
 export const ALLOW_LOCALHOST_VALUES = ['auto', 'always', 'policy'] as const;

@@ -170,7 +170,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       : undefined;
     let importId: number;
     if (previous && previous.source === options.source) {
-      db.prepare('UPDATE inventory_imports SET taken_at = ?, counts = ?, cilium_cluster_name = ?, cilium_policy_cidr_match_mode = ?, cilium_enable_sctp = ?, cilium_allow_localhost = ? WHERE id = ?').run(
+      db.prepare('UPDATE inventory_imports SET taken_at = ?, counts = ?, cilium_cluster_name = ?, cilium_policy_cidr_match_mode = ?, cilium_enable_sctp = ?, cilium_allow_localhost = ?, cilium_enable_host_firewall = ? WHERE id = ?').run(
         t,
         json(options.counts ?? {}),
         snapshot.ciliumClusterName ?? null,
@@ -181,7 +181,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     } else {
       importId = Number(
         db
-          .prepare('INSERT INTO inventory_imports (taken_at, source, counts, cilium_cluster_name, cilium_policy_cidr_match_mode, cilium_enable_sctp, cilium_allow_localhost) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .prepare('INSERT INTO inventory_imports (taken_at, source, counts, cilium_cluster_name, cilium_policy_cidr_match_mode, cilium_enable_sctp, cilium_allow_localhost, cilium_enable_host_firewall) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
           .run(t, options.source, json(options.counts ?? {}), snapshot.ciliumClusterName ?? null, ...ciliumPolicyColumns(snapshot.ciliumPolicy)).lastInsertRowid,
       );
     }
@@ -760,9 +760,10 @@ function ciliumClusterName(db: Db): { ciliumClusterName?: string } {
   return row ? { ciliumClusterName: row.name } : {};
 }
 
-/** A snapshot's cilium-config policy settings as the columns of migrations/0018 and 0035 (NULLs without a cilium-config). */
-function ciliumPolicyColumns(p: CiliumPolicySettings | undefined): [string | null, number | null, string | null] {
-  return p === undefined ? [null, null, null] : [p.policyCidrMatchMode.join(' '), p.enableSctp ? 1 : 0, p.allowLocalhost];
+/** A snapshot's cilium-config policy settings as the columns of migrations/0018, 0035 and 0041 (NULLs without a cilium-config; the host firewall NULL where not said). */
+function ciliumPolicyColumns(p: CiliumPolicySettings | undefined): [string | null, number | null, string | null, number | null] {
+  if (p === undefined) return [null, null, null, null];
+  return [p.policyCidrMatchMode.join(' '), p.enableSctp ? 1 : 0, p.allowLocalhost, p.enableHostFirewall === undefined ? null : p.enableHostFirewall ? 1 : 0];
 }
 
 /**
@@ -772,9 +773,11 @@ function ciliumPolicyColumns(p: CiliumPolicySettings | undefined): [string | nul
  */
 function ciliumConfig(db: Db): Pick<InventorySnapshot, 'ciliumClusterName' | 'ciliumPolicy'> {
   const row = db
-    .prepare('SELECT cilium_cluster_name AS name, cilium_policy_cidr_match_mode AS mode, cilium_enable_sctp AS sctp, cilium_allow_localhost AS localhost FROM inventory_imports WHERE cilium_cluster_name IS NOT NULL ORDER BY taken_at DESC, id DESC LIMIT 1')
-    .get() as { name: string; mode: string | null; sctp: number | null; localhost: AllowLocalhost | null } | undefined;
+    .prepare('SELECT cilium_cluster_name AS name, cilium_policy_cidr_match_mode AS mode, cilium_enable_sctp AS sctp, cilium_allow_localhost AS localhost, cilium_enable_host_firewall AS hostFirewall FROM inventory_imports WHERE cilium_cluster_name IS NOT NULL ORDER BY taken_at DESC, id DESC LIMIT 1')
+    .get() as { name: string; mode: string | null; sctp: number | null; localhost: AllowLocalhost | null; hostFirewall: number | null } | undefined;
   if (row === undefined) return {};
   if (row.mode === null || row.sctp === null) return { ciliumClusterName: row.name };
-  return { ciliumClusterName: row.name, ciliumPolicy: { policyCidrMatchMode: row.mode.split(' ').filter((m) => m !== ''), enableSctp: row.sctp === 1, allowLocalhost: row.localhost ?? 'auto' } };
+  const policy: CiliumPolicySettings = { policyCidrMatchMode: row.mode.split(' ').filter((m) => m !== ''), enableSctp: row.sctp === 1, allowLocalhost: row.localhost ?? 'auto' };
+  if (row.hostFirewall !== null) policy.enableHostFirewall = row.hostFirewall === 1;
+  return { ciliumClusterName: row.name, ciliumPolicy: policy };
 }

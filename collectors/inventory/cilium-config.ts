@@ -2,7 +2,7 @@
  * Cilium's ConfigMap kube-system/cilium-config: its `cluster-name` is the value of the label
  * `io.cilium.k8s.policy.cluster` every pod of the cluster carries (Cilium's default: `default`),
  * which a Cilium policy may select on and its `cluster` entity selects by; its
- * `policy-cidr-match-mode`, `enable-sctp` and `allow-localhost` change what policies enforce (domain/inventory.ts
+ * `policy-cidr-match-mode`, `enable-sctp`, `allow-localhost` and `enable-host-firewall` change what policies enforce (domain/inventory.ts
  * CiliumPolicySettings). No other key, and no other ConfigMap, is read.
  */
 import { ALLOW_LOCALHOST_VALUES, DEFAULT_CILIUM_CLUSTER, type AllowLocalhost, type CiliumPolicySettings } from '../../domain/inventory.ts';
@@ -31,11 +31,13 @@ export function ciliumClusterNameOf(raw: RawObject): string {
 const GO_BOOLS: Readonly<Record<string, boolean>> = { '1': true, t: true, T: true, TRUE: true, true: true, True: true, '0': false, f: false, F: false, FALSE: false, false: false, False: false };
 
 /**
- * `policy-cidr-match-mode`, `enable-sctp` and `allow-localhost` as the agent reads them: the mode
- * a list the Helm chart writes joined by spaces (`join " " .Values.policyCIDRMatchMode`, read back
- * as a string slice), each absent key Cilium's default. An `enable-sctp` that is no boolean, or an
- * `allow-localhost` other than auto, always or policy (the agent refuses to start on it), is
- * refused, naming the field.
+ * `policy-cidr-match-mode`, `enable-sctp`, `allow-localhost` and `enable-host-firewall` as the
+ * agent reads them: the mode a list the Helm chart writes joined by spaces (`join " "
+ * .Values.policyCIDRMatchMode`, read back as a string slice), each absent key Cilium's default —
+ * but an absent `enable-host-firewall` is kept absent, so that host policies are said to be left
+ * unjudged rather than taken as off. An `enable-sctp` or `enable-host-firewall` that is no
+ * boolean, or an `allow-localhost` other than auto, always or policy (the agent refuses to start
+ * on it), is refused, naming the field.
  */
 export function ciliumPolicySettingsOf(raw: RawObject): CiliumPolicySettings {
   const { r } = readObject(raw, 'namespaced');
@@ -43,12 +45,15 @@ export function ciliumPolicySettingsOf(raw: RawObject): CiliumPolicySettings {
   const mode = data?.optStr('policy-cidr-match-mode');
   const sctp = data?.optStr('enable-sctp');
   const localhost = data?.optStr('allow-localhost');
+  const hostFirewall = data?.optStr('enable-host-firewall');
   if (sctp !== undefined && !Object.hasOwn(GO_BOOLS, sctp)) r.obj('data').fail('enable-sctp', '"true" or "false"', sctp);
+  if (hostFirewall !== undefined && !Object.hasOwn(GO_BOOLS, hostFirewall)) r.obj('data').fail('enable-host-firewall', '"true" or "false"', hostFirewall);
   const allowLocalhost: AllowLocalhost = localhost === undefined ? 'auto' : isAllowLocalhost(localhost) ? localhost : r.obj('data').fail('allow-localhost', '"auto", "always" or "policy"', localhost);
   return {
     policyCidrMatchMode: mode === undefined ? [] : mode.split(/\s+/).filter((m) => m !== ''),
     enableSctp: sctp !== undefined && GO_BOOLS[sctp]!,
     allowLocalhost,
+    ...(hostFirewall === undefined ? {} : { enableHostFirewall: GO_BOOLS[hostFirewall]! }),
   };
 }
 

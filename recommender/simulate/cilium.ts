@@ -4,9 +4,11 @@
  * repository.go computePolicyEnforcementAndRules, rule.go, l4.go; Documentation/security/policy
  * language.rst), one flow at a time:
  *
- * 1. only Cilium endpoints (pods not on the host network) are subjects; nodes, host-network pods
- *    and addresses outside the cluster are never isolated by these policies (host policies, i.e.
- *    rules with a nodeSelector, are not simulated);
+ * 1. only Cilium endpoints (pods not on the host network) are subjects of endpointSelector rules;
+ *    nodes and host-network pods are their node's host endpoint, subject to host policies (CCNP
+ *    rules with a nodeSelector, Documentation/security/policy/host.rst) only where the host
+ *    firewall is on (cilium-config `enable-host-firewall`); addresses outside the cluster are never
+ *    isolated;
  * 2. a deny rule (ingressDeny / egressDeny) that matches the peer and port decides first: deny
  *    wins over every allow ("Deny policies take precedence over allow policies",
  *    policy/language.rst "Deny Policies");
@@ -67,6 +69,12 @@ export interface CiliumSimulatorOptions {
   apiserverIngressFrom?: 'apiserver' | 'worker-node';
   /** Leave out policies the agent refuses (admission errors), as the agent does. Default on. */
   enforceAdmission?: boolean;
+  /**
+   * `enable-host-firewall` (Helm `hostFirewall.enabled`): host policies apply to the nodes they
+   * select. Default: what the inventory's cilium-config says, else off (Cilium's default; the
+   * verification and `simulate` warn where the inventory does not say).
+   */
+  hostFirewall?: boolean;
 }
 
 /** A policy the simulated agent refused, with why. */
@@ -113,6 +121,11 @@ const NO_DEFAULT_DENY: Record<Direction, SideVerdict> = {
 
 const LOCAL_HOST: SideVerdict = { isolated: true, allowed: true, reason: 'the local host always reaches its own pods (allow-localhost under Kubernetes)' };
 
+/** Traffic that stays within one node's host network namespace never passes the devices the host firewall is attached to. */
+const WITHIN_HOST: SideVerdict = { isolated: false, allowed: true, reason: "traffic within the node's own host network namespace, which host policies do not police" };
+
+const hostEndpointOf = (host: SimPod): string => `the host endpoint of node ${host.node ?? '?'}`;
+
 function sortKey(p: CiliumPolicy): string {
   return `${p.kind === CCNP_KIND ? '1' : '0'}\u0000${p.metadata.namespace ?? ''}\u0000${p.metadata.name}`;
 }
@@ -132,12 +145,22 @@ function blockSelects(block: PeerRule['cidrs'][number], id: Identity, deny: bool
   return rangeCovers(block.range, r) && !block.except.some((x) => rangeTouches(x, r));
 }
 
+/** A host endpoint no host policy selects in that direction. */
+function hostNotSelected(host: SimPod, d: Direction): SideVerdict {
+  return { isolated: false, allowed: true, reason: `no CiliumClusterwideNetworkPolicy with a nodeSelector selects ${hostEndpointOf(host)} with ${d} rules` };
+}
+
 class CiliumSimulator implements Simulator {
   readonly engine = 'cilium' as const;
   /** Policies left out because the agent would refuse them (sorted by policy). */
   readonly rejected: RejectedPolicy[] = [];
   private readonly byNamespace = new Map<string, CompiledRule[]>();
   private readonly clusterWide: CompiledRule[] = [];
+  /** Host policies' rules (nodeSelector), kept only where the host firewall is on. */
+  private readonly hostRules: CompiledRule[] = [];
+  /** Per node name: the host endpoint a node's own traffic is judged at (as a host-network pod of it). */
+  private readonly hostEndpoints = new Map<string, SimPod>();
+  private readonly hostSelections = new Map<string, Selection>();
   private readonly resolver: IdentityResolver;
   private readonly namedPorts: NamedPorts;
   /** A Map, not a WeakMap: asked once per flow side, and a Map lookup is several times cheaper; it lives as long as the simulator. */
@@ -162,6 +185,7 @@ class CiliumSimulator implements Simulator {
       fqdnNeedsDnsProxy: options.fqdnNeedsDnsProxy ?? true,
       enforceAdmission: options.enforceAdmission ?? true,
       apiserverIngressFrom: options.apiserverIngressFrom ?? 'apiserver',
+      hostFirewall: options.hostFirewall ?? cluster.ciliumPolicy?.enableHostFirewall === true,
     };
     const memo = new CompileMemo();
     const cilium = policies.filter(isCiliumPolicy).sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
@@ -174,6 +198,7 @@ class CiliumSimulator implements Simulator {
         }
       }
       for (const rule of compilePolicy(p, { clusterName: this.opts.clusterName, nonDefaultDenyPolicies: this.opts.nonDefaultDenyPolicies, memo })) {
+        if (rule.nodeSubject !== undefined && this.opts.hostFirewall) this.hostRules.push(rule);
         if (rule.subject === undefined) continue;
         if (rule.namespace === undefined) this.clusterWide.push(rule);
         else {
@@ -220,6 +245,7 @@ class CiliumSimulator implements Simulator {
   }
 
   private selection(pod: SimPod): Selection {
+    if (pod.hostNetwork) return this.hostSelection(pod.node ?? '');
     let s = this.selections.get(pod);
     if (s) return s;
     const id = this.resolver.podIdentity(pod);
@@ -236,6 +262,37 @@ class CiliumSimulator implements Simulator {
     }
     this.selections.set(pod, s);
     return s;
+  }
+
+  /** The host policies selecting a node's host endpoint (rule.go: a nodeSelector selects only host endpoints; an endpointSelector never does). */
+  private hostSelection(node: string): Selection {
+    let s = this.hostSelections.get(node);
+    if (s) return s;
+    const labels = this.resolver.hostEndpointLabels(node);
+    const rules = this.hostRules.filter((r) => labels.selects(r.nodeSubject!));
+    s = {
+      ingress: this.directionSelection(rules, 'ingress'),
+      egress: this.directionSelection(rules, 'egress'),
+      anyDnsRule: rules.flatMap((r) => r.egress.flatMap((e) => (e.toPorts ?? []).flatMap((pr) => pr.dns))),
+    };
+    this.hostSelections.set(node, s);
+    return s;
+  }
+
+  /**
+   * The endpoint whose policy decides a side: a pod-network pod; a host-network pod or a node is
+   * its node's host endpoint, where host policies apply (a node stands as a host-network pod of
+   * its own); undefined where nothing of these policies applies to the subject.
+   */
+  private enforcingPod(subject: SimEndpoint): SimPod | undefined {
+    if (subject.kind === 'pod' && !subject.pod.hostNetwork) return subject.pod;
+    if (this.hostRules.length === 0) return undefined;
+    if (subject.kind === 'pod') return subject.pod.node === undefined ? undefined : subject.pod;
+    if (subject.kind !== 'node') return undefined;
+    const { name, ips } = subject.node;
+    let host = this.hostEndpoints.get(name);
+    if (!host) this.hostEndpoints.set(name, (host = { namespace: '', name, labels: {}, ips, node: name, hostNetwork: true, ports: [] }));
+    return host;
   }
 
   private directionSelection(rules: readonly CompiledRule[], d: Direction): DirectionSelection {
@@ -255,15 +312,16 @@ class CiliumSimulator implements Simulator {
    */
   private decide(d: Direction, subject: SimEndpoint, peer: SimEndpoint, flow: SimFlow): SideVerdict | RuleMatch {
     if (this.opts.enforcementMode === 'never') return { isolated: false, allowed: true, reason: 'policy enforcement is disabled (policy-enforcement-mode: never)' };
-    if (subject.kind !== 'pod' || subject.pod.hostNetwork) {
+    const pod = this.enforcingPod(subject);
+    if (pod === undefined) {
       return { isolated: false, allowed: true, reason: `${subject.kind === 'pod' ? 'a host-network pod' : `the ${subject.kind}`} is not a Cilium endpoint: ${KINDS} endpointSelectors do not apply to it` };
     }
-    const pod = subject.pod;
     const sel = this.selection(pod)[d];
     const always = this.opts.enforcementMode === 'always';
-    if (!sel.enforced && !always) return NOT_SELECTED[d];
+    if (!sel.enforced && !always) return pod.hostNetwork ? hostNotSelected(pod, d) : NOT_SELECTED[d];
     const tunnelled = d === 'ingress' && peer.kind === 'apiserver' && this.opts.apiserverIngressFrom === 'worker-node';
     const id = tunnelled ? this.resolver.tunnelledApiserver(peer.ip) : this.resolver.resolve(peer, pod.node, flow.family);
+    if (pod.hostNetwork && id.kind === 'host') return WITHIN_HOST;
     const deny = sel.deny.on(flow.protocol, flow.port);
     for (let i = 0; i < deny.length; i++) {
       const r = deny[i]!;
@@ -276,7 +334,16 @@ class CiliumSimulator implements Simulator {
       if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow, d, pod)) return { rule: r, id, pod };
     }
     if (!sel.defaultDeny && !always) return NO_DEFAULT_DENY[d];
-    return { isolated: true, allowed: false, reason: `no ${d} rule of the ${KINDS} selecting the pod allows ${id.describe} on ${trafficOf(flow)} (default deny)${flow.icmp === undefined ? '' : ': a rule with toPorts only never allows ICMP, an L3-only rule or icmps do'}` };
+    return { isolated: true, allowed: false, reason: `no ${d} rule of the ${KINDS} selecting ${this.subjectWords(pod, d)} allows ${id.describe} on ${trafficOf(flow)} (default deny)${flow.icmp === undefined ? '' : ': a rule with toPorts only never allows ICMP, an L3-only rule or icmps do'}` };
+  }
+
+  /** Who the rules select, in a reason's words: the pod, or the host endpoint a host-network pod or node is, with the host policies that isolate it. */
+  private subjectWords(pod: SimPod, d: Direction): string {
+    if (!pod.hostNetwork) return 'the pod';
+    const labels = this.resolver.hostEndpointLabels(pod.node ?? '');
+    const ingress = d === 'ingress';
+    const isolating = this.hostRules.filter((r) => (ingress ? r.enforcesIngress : r.enforcesEgress) && labels.selects(r.nodeSubject!)).map((r) => r.policy);
+    return `${hostEndpointOf(pod)} (${[...new Set(isolating)].join(', ')})`;
   }
 
   /** Whether a port name means `port` on this side: one the pod declares on ingress, the pod network's one number on egress (./cilium/ports.ts). */

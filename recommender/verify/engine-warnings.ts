@@ -12,7 +12,8 @@ import { serviceAccountLabelWarnings } from '../simulate/calico/service-accounts
 import { enforcingEngine, engineOfKind, evaluatesKind, UNEVALUATED_EFFECT } from '../simulate/decide.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
-import type { SimPod } from '../simulate/types.ts';
+import type { SimCluster, SimPod } from '../simulate/types.ts';
+import { hostPoliciesNotJudged, hostPolicyIds } from '../simulate/cilium/host-firewall.ts';
 import { manifestId } from './index.ts';
 import { PluginWarnings, shownNames } from './plugin-warnings.ts';
 import type { NetworkPlugin } from '../simulate/network-plugin.ts';
@@ -118,7 +119,7 @@ function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy
 
 export function engineWarnings(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[]): string[] {
   const plugin = new PluginWarnings(emitted.engine, model, applied);
-  return [...manifestWarnings(emitted, model, applied, plugin), ...plugin.summaries(), ...appliedPolicyWarnings(emitted.engine, applied, plugin.plugin)];
+  return [...manifestWarnings(emitted, model, applied, plugin), ...plugin.summaries(), ...appliedPolicyWarnings(emitted.engine, applied, plugin.plugin, model.cluster)];
 }
 
 /**
@@ -131,16 +132,24 @@ export function manifestWarnings(emitted: EmitResult, model: ClusterModel, appli
 }
 
 /** What the verification beside the applied policies cannot judge of them: the same whatever manifests are verified. */
-export function appliedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin): string[] {
+export function appliedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin, cluster: Pick<SimCluster, 'ciliumClusterName' | 'ciliumPolicy'>): string[] {
   // Beside the applied policies, the engine that enforces them judges (simulate/decide.ts enforcingEngine).
   const judge = enforcingEngine(engine, applied, plugin);
   const manifests = applied.map((p) => p.manifest);
   // How the judge reads what the cluster stored: per-pod labels, non-standard CIDRs, refused selectors.
   const readings = [...perPodSelectorWarnings(judge, manifests), ...nonStandardCidrWarnings(applied), ...refusedSelectorWarnings(judge, manifests)];
+  if (judge === 'cilium') return [...appliedNotSimulated(judge, applied), ...appliedHostPolicyWarnings(manifests, cluster), ...readings];
   if (judge !== 'calico') return [...appliedNotSimulated(judge, applied), ...readings];
   // A finding names the rule as written: what Calico's conversion made of it (a Deny of everything) is said here.
   const converted = conversionNotes(manifests).map((n) => `applied ${n.policy}: ${n.reason}`);
   return [...appliedNotSimulated(judge, applied), ...serviceAccountLabelWarnings(manifests), ...converted, ...readings];
+}
+
+/** Applied Cilium host policies the judge left out because the inventory does not say whether the host firewall is on (simulate/cilium/host-firewall.ts). */
+function appliedHostPolicyWarnings(manifests: readonly unknown[], cluster: Pick<SimCluster, 'ciliumClusterName' | 'ciliumPolicy'>): string[] {
+  const ids = hostPolicyIds(manifests);
+  const warning = ids.length === 0 ? undefined : hostPoliciesNotJudged(`applied ${shownNames(ids)}`, cluster);
+  return warning === undefined ? [] : [warning];
 }
 
 /**

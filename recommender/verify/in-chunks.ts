@@ -143,7 +143,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
   const found: SidesFound[] = [];
   // What is said of the applied policies is said once; what is said of manifests, per chunk.
   const plugin = new PluginWarnings(input.engine, input.model, input.applied);
-  const warnings = appliedPolicyWarnings(input.engine, input.applied, plugin.plugin);
+  const warnings = appliedPolicyWarnings(input.engine, input.applied, plugin.plugin, input.model.cluster);
   const emitWarnings: EmitWarning[] = [];
   const slots: ManifestSlot[] = [];
   const check = (e: EmitResult): void => {

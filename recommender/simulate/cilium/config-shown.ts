@@ -25,3 +25,12 @@ export function enableSctpShown(cluster: Shown): string {
   if (p === undefined) return notKnown(cluster, 'enable-sctp');
   return `the cilium-config ${p.enableSctp ? 'sets enable-sctp: "true"' : 'does not set enable-sctp: "true"'}`;
 }
+
+/** `the cilium-config does not set enable-host-firewall`, or why it is not known (only said where the key does not decide). */
+export function hostFirewallShown(cluster: Shown): string {
+  const p = cluster.ciliumPolicy;
+  if (p === undefined) return notKnown(cluster, 'enable-host-firewall');
+  return p.enableHostFirewall === undefined
+    ? 'the cilium-config does not set enable-host-firewall (or was imported by a release that did not read it: import it again)'
+    : `the cilium-config sets enable-host-firewall: "${p.enableHostFirewall}"`;
+}

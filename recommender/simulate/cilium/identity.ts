@@ -103,6 +103,19 @@ export class IdentityResolver {
     return id;
   }
 
+  /**
+   * The labels of a node's host endpoint, which host policies' nodeSelectors select: `reserved:host`
+   * and the node's labels with the `k8s` source, less those the label filter drops (host-firewall.rst
+   * `cilium-dbg endpoint list`: `k8s:node-access=ssh`, `reserved:host`; a `kubernetes.io/…` label
+   * is not there, ./label-filter.ts). A node the inventory lacks has `reserved:host` alone.
+   */
+  hostEndpointLabels(nodeName: string): LabelSet {
+    const labels = new LabelSet().add('reserved', 'host', '');
+    const node = this.cluster.nodes.find((n) => n.name === nodeName);
+    for (const [k, v] of Object.entries(node?.labels ?? {})) if (identityRelevant(k)) labels.add('k8s', k, v);
+    return labels;
+  }
+
   /** The identity of `e` as seen by an endpoint on node `observerNode`, over a connection of `family` when known. */
   resolve(e: SimEndpoint, observerNode: string | undefined, family?: IpFamily): Identity {
     switch (e.kind) {

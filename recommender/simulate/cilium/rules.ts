@@ -89,6 +89,8 @@ export interface CompiledRule {
   namespace?: string;
   /** undefined for node (host) policies, which never select pods. */
   subject?: Selector;
+  /** A CCNP host policy's `nodeSelector`: selects host endpoints only (by `reserved:host` and the node's labels). */
+  nodeSubject?: Selector;
   ingress: PeerRule[];
   ingressDeny: PeerRule[];
   egress: PeerRule[];
@@ -394,6 +396,7 @@ function compileRule(p: CiliumPolicy, rule: CiliumRule, pointer: string, opts: C
   };
   if (namespace !== undefined) c.namespace = namespace;
   if (subject) c.subject = subject;
+  else if (namespace === undefined && rule.nodeSelector !== undefined && rule.endpointSelector === undefined) c.nodeSubject = SelectorBuilder.from(rule.nodeSelector).build();
   return c;
 }
 

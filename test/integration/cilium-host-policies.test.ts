@@ -1,0 +1,109 @@
+/**
+ * An applied Cilium host policy — a CiliumClusterwideNetworkPolicy with `nodeSelector: {}` that lets
+ * the cluster into every node on 10250 and 22 only — cuts Prometheus' scrape of a host-network
+ * node-exporter on 9100 where the agent runs the host firewall: host policies "apply only to the
+ * host namespace, including host-networking pods" of the nodes they select
+ * (cilium/cilium Documentation/security/policy/host.rst), and a direction with rules is then default
+ * deny (Documentation/security/policy/intro.rst, "default" mode). Without the host firewall they do
+ * nothing (host.rst: installing host policies requires `hostFirewall.enabled=true`).
+ * A finder's reproduction, reduced: with cilium-config `enable-host-firewall: "true"` the cilium
+ * recommendation's verification beside the applied policies lists the scrape in blockedByApplied
+ * naming host-fw, and `simulate` denies it; where the cilium-config does not say, both say once
+ * that host policies were not evaluated.
+ */
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { AppError } from '../../app/errors.ts';
+import { ingestFlows } from '../../app/ingest.ts';
+import { importInventory } from '../../app/inventory.ts';
+import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
+import { simulateFlows } from '../../app/simulate.ts';
+import { readInventory } from '../../store/inventory.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const NOW = Date.now();
+const T = '2026-01-01T00:00:00Z';
+/** The applied host policy: every node, from the cluster on the kubelet's port and ssh only. */
+const HOST_FW = {
+  apiVersion: 'cilium.io/v2',
+  kind: 'CiliumClusterwideNetworkPolicy',
+  metadata: { name: 'host-fw' },
+  spec: { nodeSelector: {}, ingress: [{ fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '10250', protocol: 'TCP' }, { port: '22', protocol: 'TCP' }] }] }] },
+};
+const POLICIES = JSON.stringify(HOST_FW);
+
+const inventory = (config: string) => `apiVersion: v1
+kind: List
+items:
+  - { apiVersion: v1, kind: Namespace, metadata: { name: stacklight, labels: { kubernetes.io/metadata.name: stacklight } } }
+  - { apiVersion: v1, kind: Node, metadata: { name: worker-1, creationTimestamp: "${T}" }, spec: { podCIDR: 10.244.1.0/24 }, status: { addresses: [{ type: InternalIP, address: 172.18.0.3 }] } }
+  - { apiVersion: v1, kind: Node, metadata: { name: worker-2, creationTimestamp: "${T}" }, spec: { podCIDR: 10.244.2.0/24 }, status: { addresses: [{ type: InternalIP, address: 172.18.0.4 }] } }
+  - { apiVersion: apps/v1, kind: StatefulSet, metadata: { name: prometheus-server, namespace: stacklight, uid: u-prom }, spec: { selector: { matchLabels: { app: prometheus-server } }, template: { metadata: { labels: { app: prometheus-server } }, spec: { containers: [{ name: c, image: i, ports: [{ name: http, containerPort: 9090 }] }] } } } }
+  - { apiVersion: v1, kind: Pod, metadata: { name: prometheus-server-0, namespace: stacklight, labels: { app: prometheus-server }, ownerReferences: [{ apiVersion: apps/v1, kind: StatefulSet, name: prometheus-server, uid: u-prom, controller: true }], creationTimestamp: "${T}" }, spec: { nodeName: worker-1, containers: [{ name: c, image: i, ports: [{ name: http, containerPort: 9090 }] }] }, status: { phase: Running, startTime: "${T}", podIP: 10.244.1.20, podIPs: [{ ip: 10.244.1.20 }] } }
+  - { apiVersion: apps/v1, kind: DaemonSet, metadata: { name: prometheus-node-exporter, namespace: stacklight, uid: u-ne }, spec: { selector: { matchLabels: { app: node-exporter } }, template: { metadata: { labels: { app: node-exporter } }, spec: { hostNetwork: true, containers: [{ name: c, image: i, ports: [{ name: metrics, containerPort: 9100 }] }] } } } }
+  - { apiVersion: v1, kind: Pod, metadata: { name: prometheus-node-exporter-x, namespace: stacklight, labels: { app: node-exporter }, ownerReferences: [{ apiVersion: apps/v1, kind: DaemonSet, name: prometheus-node-exporter, uid: u-ne, controller: true }], creationTimestamp: "${T}" }, spec: { nodeName: worker-2, hostNetwork: true, containers: [{ name: c, image: i, ports: [{ name: metrics, containerPort: 9100 }] }] }, status: { phase: Running, startTime: "${T}", podIP: 172.18.0.4, podIPs: [{ ip: 172.18.0.4 }] } }
+  - { apiVersion: v1, kind: ConfigMap, metadata: { name: cilium-config, namespace: kube-system }, data: { cluster-name: c1${config} } }
+  - ${POLICIES}
+`;
+
+/** Prometheus scraping the node-exporter on worker-2 (a Hubble TCP SYN). */
+const SCRAPE = JSON.stringify({
+  time: new Date(NOW - 120_000).toISOString(),
+  verdict: 'FORWARDED',
+  IP: { source: '10.244.1.20', destination: '172.18.0.4', ipVersion: 'IPv4' },
+  l4: { TCP: { source_port: 40001, destination_port: 9100, flags: { SYN: true } } },
+  source: { namespace: 'stacklight', pod_name: 'prometheus-server-0', labels: ['k8s:app=prometheus-server'] },
+  destination: { identity: 6, labels: ['reserved:remote-node'] },
+  node_name: 'worker-1',
+  traffic_direction: 'EGRESS',
+});
+const EDGE = 'workload:stacklight/StatefulSet/prometheus-server|workload:stacklight/DaemonSet/prometheus-node-exporter|9100|TCP';
+const EDGES = JSON.stringify([{ client: 'workload:stacklight/StatefulSet/prometheus-server', server: 'workload:stacklight/DaemonSet/prometheus-node-exporter', port: 9100, protocol: 'TCP' }]);
+
+async function store(config: string) {
+  const { db } = tmpDb();
+  importInventory(db, { text: inventory(config), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${SCRAPE}\n`]) }], { format: 'hubble' });
+  return db;
+}
+
+const recommend = (db: Awaited<ReturnType<typeof store>>) => runRecommendation(readRecommendationInput(db, {}), 'cilium', recommendOptions({ namespace: 'stacklight' }), { tightness: false }).verification;
+const hostWarnings = (warnings: readonly string[]) => warnings.filter((w) => /host policies/.test(w));
+
+test('enable-host-firewall is imported with the cilium-config (absent: not known); a non-boolean value is refused naming the field', async () => {
+  assert.equal(readInventory(await store(', enable-host-firewall: "true"')).ciliumPolicy?.enableHostFirewall, true);
+  assert.equal(readInventory(await store(', enable-host-firewall: "false"')).ciliumPolicy?.enableHostFirewall, false);
+  assert.equal(readInventory(await store('')).ciliumPolicy?.enableHostFirewall, undefined);
+  assert.throws(
+    () => importInventory(tmpDb().db, { text: inventory(', enable-host-firewall: "on"'), takenAt: NOW, source: 'bad', now: NOW }),
+    (e: unknown) => e instanceof AppError && /cilium-config: data\.enable-host-firewall: expected "true" or "false", got the string "on"/.test(e.message),
+  );
+});
+
+test('with the host firewall on, the applied host policy cuts the 9100 scrape: blockedByApplied names host-fw, and simulate denies it at the node-exporter', async () => {
+  const db = await store(', enable-host-firewall: "true"');
+  const verification = recommend(db);
+  const cut = verification.blockedByApplied.filter((f) => f.edge === EDGE);
+  assert.ok(cut.length > 0, JSON.stringify(verification.blockedByApplied));
+  for (const f of cut) assert.match(f.reason, /selecting the host endpoint of node worker-2 \(CiliumClusterwideNetworkPolicy\/host-fw\) allows pod stacklight\/prometheus-server on 9100\/TCP \(default deny\)/);
+  assert.deepEqual(hostWarnings(verification.warnings), []);
+  const [d] = simulateFlows(db, { engine: 'cilium', policies: POLICIES, flows: EDGES, format: 'edges' }).decisions;
+  assert.equal(d!.verdict, 'deny', JSON.stringify(d));
+  assert.match(d!.ingress!.reason, /host endpoint of node worker-2/);
+});
+
+test('where the cilium-config does not say, host policies are not evaluated and both the verification and simulate say so once; with it off, nothing is said', async () => {
+  const db = await store('');
+  const verification = recommend(db);
+  assert.deepEqual(verification.blockedByApplied.filter((f) => f.edge === EDGE), []);
+  const said = hostWarnings(verification.warnings);
+  assert.equal(said.length, 1, JSON.stringify(verification.warnings));
+  assert.match(said[0]!, /^applied CiliumClusterwideNetworkPolicy\/host-fw: host policies .* only where Cilium's host firewall is on .* the cilium-config does not set enable-host-firewall/);
+  const sim = simulateFlows(db, { engine: 'cilium', policies: POLICIES, flows: EDGES, format: 'edges' });
+  assert.equal(sim.decisions[0]!.verdict, 'allow');
+  assert.equal(hostWarnings(sim.warnings).length, 1, JSON.stringify(sim.warnings));
+  const off = await store(', enable-host-firewall: "false"');
+  assert.deepEqual(hostWarnings(recommend(off).warnings), []);
+  assert.deepEqual(hostWarnings(simulateFlows(off, { engine: 'cilium', policies: POLICIES, flows: EDGES, format: 'edges' }).warnings), []);
+});

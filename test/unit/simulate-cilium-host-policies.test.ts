@@ -1,0 +1,112 @@
+/**
+ * Cilium host policies: a CiliumClusterwideNetworkPolicy with a `nodeSelector` instead of an
+ * `endpointSelector` (cilium/cilium Documentation/security/policy/host.rst: "Host policies take the
+ * form of a CiliumClusterwideNetworkPolicy with a NodeSelector instead of an EndpointSelector";
+ * pkg/policy/api/rule.go NodeSelector: "EndpointSelector and NodeSelector cannot be both empty and
+ * are mutually exclusive"). With the host firewall on (cilium-config `enable-host-firewall`, Helm
+ * `hostFirewall.enabled`) they apply to the host endpoint (`reserved:host` plus the node's labels,
+ * Documentation/security/host-firewall.rst `cilium-dbg endpoint list`: `k8s:node-access=ssh`,
+ * `reserved:host`) of each node they select, "only to the host namespace, including
+ * host-networking pods" (host.rst); a direction with rules is then default deny
+ * (Documentation/security/policy/intro.rst, "default" mode). Without the host firewall they do
+ * nothing. Input → expected verdict, case by case.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ciliumSimulator, type CiliumSimulatorOptions } from '../../recommender/simulate/cilium.ts';
+import type { SimCluster, SimEndpoint, SimNode, SimPod } from '../../recommender/simulate/types.ts';
+
+const nodeA: SimNode = { name: 'node-a', labels: { 'node-access': 'ssh', 'kubernetes.io/os': 'linux' }, ips: ['10.0.0.1'] };
+const nodeB: SimNode = { name: 'node-b', labels: { 'kubernetes.io/os': 'linux' }, ips: ['10.0.0.2'] };
+
+function pod(namespace: string, labels: Record<string, string>, ip: string, node: string, extra: Partial<SimPod> = {}): SimPod {
+  return { namespace, name: Object.values(labels)[0] ?? 'pod', labels, ips: [ip], node, hostNetwork: false, ports: [], ...extra };
+}
+const prom = pod('stacklight', { app: 'prometheus-server' }, '10.1.0.5', 'node-b');
+const exporter = pod('stacklight', { app: 'node-exporter' }, '10.0.0.1', 'node-a', { hostNetwork: true, ports: [{ name: 'metrics', port: 9100, protocol: 'TCP' }] });
+const exporterB = pod('stacklight', { app: 'node-exporter' }, '10.0.0.2', 'node-b', { hostNetwork: true, ports: [{ name: 'metrics', port: 9100, protocol: 'TCP' }] });
+
+const settings = (enableHostFirewall?: boolean): SimCluster['ciliumPolicy'] => ({ policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto', ...(enableHostFirewall === undefined ? {} : { enableHostFirewall }) });
+const clusterWith = (enableHostFirewall?: boolean): SimCluster => ({
+  namespaces: [{ name: 'stacklight', labels: {} }],
+  nodes: [nodeA, nodeB],
+  pods: [prom, exporter, exporterB],
+  services: [],
+  apiserver: [],
+  podCIDRs: ['10.1.0.0/16'],
+  ciliumClusterName: 'default',
+  ciliumPolicy: settings(enableHostFirewall),
+});
+
+const P = (p: SimPod): SimEndpoint => ({ kind: 'pod', pod: p });
+const NODE = (n: SimNode): SimEndpoint => ({ kind: 'node', node: n, ip: n.ips[0]! });
+const EXT = (ip: string): SimEndpoint => ({ kind: 'external', ip });
+const ccnp = (name: string, spec: Record<string, unknown>): unknown => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name }, spec });
+
+/** The s31h host firewall: every node, ingress from the cluster on the kubelet's port and ssh only. */
+const hostFw = ccnp('host-fw', { nodeSelector: {}, ingress: [{ fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '10250', protocol: 'TCP' }, { port: '22', protocol: 'TCP' }] }] }] });
+
+function evaluate(policies: unknown[], client: SimEndpoint, server: SimEndpoint, port: number, enableHostFirewall?: boolean, options?: CiliumSimulatorOptions) {
+  return ciliumSimulator(policies, clusterWith(enableHostFirewall), options).evaluate({ client, server, port, protocol: 'TCP' });
+}
+
+test('with the host firewall on, a host policy selecting the node isolates its host-network pods on ingress: what its rules do not allow is dropped (host.rst; intro.rst default mode)', () => {
+  const v = evaluate([hostFw], P(prom), P(exporter), 9100, true);
+  assert.equal(v.verdict, 'deny');
+  assert.equal(v.ingress.isolated, true);
+  assert.match(v.ingress.reason, /selecting the host endpoint of node node-a \(CiliumClusterwideNetworkPolicy\/host-fw\) allows/);
+  assert.match(v.ingress.reason, /default deny/);
+  const kubelet = evaluate([hostFw], P(prom), P(exporter), 10250, true);
+  assert.equal(kubelet.verdict, 'allow', 'the cluster entity holds every pod of the cluster (language.rst "Entities based")');
+  assert.deepEqual(kubelet.ingress.by, { policy: 'CiliumClusterwideNetworkPolicy/host-fw', rule: '/spec/ingress/0' });
+});
+
+test('with the host firewall on, flows to the node itself are judged by the host policies too (host.rst: the host namespace); remote-node is in the cluster entity', () => {
+  assert.equal(evaluate([hostFw], NODE(nodeB), NODE(nodeA), 22, true).verdict, 'allow');
+  assert.equal(evaluate([hostFw], NODE(nodeB), NODE(nodeA), 9100, true).verdict, 'deny');
+  assert.equal(evaluate([hostFw], EXT('203.0.113.9'), NODE(nodeA), 22, true).verdict, 'deny', 'world is not in the cluster entity');
+});
+
+test('a nodeSelector selects nodes by their labels as the host endpoint holds them: another node is not isolated, and a label the label filter drops selects nothing (pkg/labelsfilter defaults)', () => {
+  const ssh = ccnp('ssh-only', { nodeSelector: { matchLabels: { 'node-access': 'ssh' } }, ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }] }] }] });
+  assert.equal(evaluate([ssh], P(prom), P(exporter), 9100, true).verdict, 'deny', 'node-a is labelled node-access=ssh');
+  const onB = evaluate([ssh], P(prom), P(exporterB), 9100, true);
+  assert.equal(onB.verdict, 'allow', 'node-b is not selected');
+  assert.equal(onB.ingress.isolated, false);
+  const os = ccnp('linux', { nodeSelector: { matchLabels: { 'kubernetes.io/os': 'linux' } }, ingress: [{ fromEntities: ['world'] }] });
+  assert.equal(evaluate([os], P(prom), P(exporter), 9100, true).verdict, 'allow', 'kubernetes.io/ labels are not in the host identity');
+});
+
+test('deny rules of host policies win over their allows, as for endpoints (language.rst "Deny Policies")', () => {
+  const denyProm = ccnp('deny-9100', { nodeSelector: {}, ingressDeny: [{ fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '9100', protocol: 'TCP' }] }] }] });
+  const allowAll = ccnp('allow-all', { nodeSelector: {}, ingress: [{ fromEntities: ['all'] }] });
+  const v = evaluate([denyProm, allowAll], P(prom), P(exporter), 9100, true);
+  assert.equal(v.verdict, 'deny');
+  assert.deepEqual(v.ingress.by, { policy: 'CiliumClusterwideNetworkPolicy/deny-9100', rule: '/spec/ingressDeny/0' });
+  assert.equal(evaluate([denyProm, allowAll], P(prom), P(exporter), 22, true).verdict, 'allow');
+});
+
+test('host egress: a host policy with egress rules isolates what host-network pods and the node send', () => {
+  const egress = ccnp('host-out', { nodeSelector: {}, egress: [{ toEntities: ['cluster'] }] });
+  const out = evaluate([egress], P(exporter), EXT('203.0.113.9'), 443, true);
+  assert.equal(out.verdict, 'deny');
+  assert.equal(out.egress.isolated, true);
+  assert.equal(evaluate([egress], P(exporter), P(prom), 9090, true).verdict, 'allow');
+  assert.equal(evaluate([egress], NODE(nodeA), EXT('203.0.113.9'), 443, true).verdict, 'deny');
+});
+
+test('without the host firewall (off, or not said), host policies do nothing: a host-network pod is no Cilium endpoint', () => {
+  for (const firewall of [false, undefined]) {
+    const v = evaluate([hostFw], P(prom), P(exporter), 9100, firewall);
+    assert.equal(v.verdict, 'allow');
+    assert.match(v.ingress.reason, /a host-network pod is not a Cilium endpoint/);
+  }
+  assert.equal(evaluate([hostFw], P(prom), P(exporter), 9100, undefined, { hostFirewall: true }).verdict, 'deny', 'the option overrides the inventory');
+});
+
+test('an endpointSelector rule never selects the host endpoint, whatever it matches (pkg/policy rule.go: a rule selects nodes only by its nodeSelector)', () => {
+  const all = ccnp('all', { endpointSelector: {}, ingress: [{}] });
+  const v = evaluate([all], P(prom), P(exporter), 9100, true);
+  assert.equal(v.verdict, 'allow');
+  assert.equal(v.ingress.isolated, false);
+});
