@@ -34,6 +34,8 @@
  *   cluster's own part (block-holders.ts; heldByBlock): a pod and a node the inventory shows at an
  *   address of the block, which not every engine's CIDR peer matches (a Cilium CIDR never, a
  *   ClusterNetworkPolicy ingress cannot name a block), so a rendering that cuts them is found.
+ *   Every stand-in at an address of a family the workload cannot use: none can be judged, and a
+ *   warning says so (withUnreachableFamily).
  * - an FQDN: the first address of each family stored with a matching DNS name. None stored (the
  *   store keeps the names seen for outside addresses only: collectors/flows/pipeline.ts), an
  *   outside address of each family as for `0.0.0.0/0` and `::/0`, carrying a name the rule names
@@ -61,7 +63,7 @@ import { peerMatches } from '../compare/match.ts';
 import type { AnswersNotKept, ResolvedPeer, ResolvedPort, RoleScope } from '../matrix/resolved.ts';
 import { compareStrings } from '../policy/order.ts';
 import { WORLD_PROBE, WORLD_PROBE_V6 } from '../verify/probes.ts';
-import { blockHolders } from './block-holders.ts';
+import { blockHolders, familyBeyondBlocks, nodeAddressesOf, workloadOnlyFamily, type BlockHolders } from './block-holders.ts';
 import { selectsAny, type PodNetwork } from './mirrored-rules.ts';
 import { protocolOf } from './peers.ts';
 
@@ -88,7 +90,8 @@ export interface StandIn {
   names?: readonly string[];
   /**
    * The address `peer` is required at, where the document names it by one (a node of a block: its
-   * address in the block): judged there, in its family, not at each family a dual-stack node has.
+   * address in the block, or of the one family the workload can use where no block of the rule is
+   * of it): judged there, in its family, not at each family a dual-stack node has.
    */
   address?: string;
   /**
@@ -108,6 +111,8 @@ export interface NoStandIn {
 export interface StandIns {
   all: StandIn[];
   none?: string;
+  /** What makes the part `none` speaks of verifiable, where something does: said after the warning. */
+  wayOut?: string;
 }
 
 /**
@@ -119,6 +124,11 @@ export const ANY_PORT: ResolvedPort = { protocol: 'TCP', port: 443 };
 
 /** The stand-ins for a resolved peer that names no workload (namedWorkloads is empty); undefined for the kinds not stood in for. */
 export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cluster: PodNetwork, ix: ClusterIndex): StandIns | undefined {
+  const stands = standInsOfPeer(rp, self, d, cluster, ix);
+  return stands === undefined ? undefined : withUnreachableFamily(stands, rp, self, cluster, ix);
+}
+
+function standInsOfPeer(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cluster: PodNetwork, ix: ClusterIndex): StandIns | undefined {
   const toOrFrom = `${d} ${d === 'egress' ? 'to' : 'from'}`;
   switch (rp.kind) {
     case 'world':
@@ -199,6 +209,37 @@ export function standInFor(rp: ResolvedPeer, self: WorkloadRef, d: Direction, cl
 }
 
 /**
+ * The stand-ins, and why none can be judged where every one is at an address of a family the
+ * workload cannot use (an IPv6-only workload, a rule naming IPv4 addresses alone): the verification
+ * skips such a flow, which the workload never makes (verify/recommendation.ts unusableFamily), and
+ * the rule would pass unjudged. Its peer may well be reachable in the workload's family at addresses
+ * the document does not name, which the output then cuts: said, with the way out.
+ */
+function withUnreachableFamily(stands: StandIns, rp: ResolvedPeer, self: WorkloadRef, cluster: PodNetwork, ix: ClusterIndex): StandIns {
+  const family = workloadOnlyFamily(self, cluster, ix);
+  if (family === undefined || stands.all.length === 0) return stands;
+  const addresses = stands.all.map(addressOf);
+  if (addresses.some((ip) => ip === undefined || ipFamily(ip) === family)) return stands;
+  const other = family === 4 ? 6 : 4;
+  const none = `${workloadKey(self)} can use IPv${family} only, and every address that stands for ${peerWords(rp)} is IPv${other}, which it never reaches, so no flow of it there can be judged`;
+  const nodes = rp.kind === 'cidr' && blockHolders(rp, cluster, ix).nodes.length > 0;
+  const wayOut = `add the peer's IPv${family} addresses to the document's rule${nodes ? ` (for nodes, their IPv${family} subnet)` : ''}`;
+  return { ...stands, none: stands.none === undefined ? none : `${stands.none}; and ${none}`, wayOut: stands.wayOut === undefined ? wayOut : `${stands.wayOut}; ${wayOut}` };
+}
+
+/** The address a stand-in is judged at where it has its own (a block's or a name's outside address, a block's node): undefined for the world and pods. */
+function addressOf(s: StandIn): string | undefined {
+  if (s.address !== undefined) return s.address;
+  return s.outside === 'address' && s.peer.kind === 'external' ? s.peer.ip : undefined;
+}
+
+function peerWords(rp: ResolvedPeer): string {
+  if (rp.kind === 'cidr') return rp.cidrs.join(', ');
+  if (rp.kind === 'fqdn') return rp.fqdns.join(', ');
+  return 'its peer';
+}
+
+/**
  * Why the pods a name may lead to are not stood for: the store holds flows whose in-cluster answers
  * were never kept (migration 0033), and a name a pod answered is that pod's workload, which no
  * engine's DNS peer selects (matrix/service-names.ts). The way out: those edges deleted
@@ -230,9 +271,27 @@ function heldByBlock(rp: ResolvedPeer & { kind: 'cidr' }, self: WorkloadRef, toO
   const out: StandIn[] = [];
   const pod = h.workloads.find((w) => workloadKey(w) !== own);
   if (pod !== undefined) out.push({ peer: { kind: 'workload', workload: pod }, stands: `${toOrFrom} a pod in ${blocks}`, seen: (far) => far.kind === 'workload' && pods.has(workloadKey(far.workload)) });
-  const node = h.nodes[0];
-  if (node !== undefined) out.push({ peer: { kind: 'node', node: node.name }, stands: `${toOrFrom} a node in ${blocks}`, seen: (far) => far.kind === 'node' && nodes.has(far.node), address: node.ips[0]! });
+  const node = nodeStandIn(rp, h, self, cluster, ix);
+  if (node !== undefined) out.push({ peer: { kind: 'node', node: node.name }, stands: `${toOrFrom} a node in ${blocks}`, seen: (far) => far.kind === 'node' && nodes.has(far.node), address: node.address });
   return out;
+}
+
+/**
+ * The node of the block that stands for them, and the address it is required at: the first by name
+ * at its address in the block; for a workload that can use only a family no block of the rule
+ * holds, the first with an address of that family, there, where such a workload reaches it and the
+ * rule names it (block-holders.ts nodesAcrossFamily).
+ */
+function nodeStandIn(rp: ResolvedPeer & { kind: 'cidr' }, h: BlockHolders, self: WorkloadRef, cluster: PodNetwork, ix: ClusterIndex): { name: string; address: string } | undefined {
+  const family = familyBeyondBlocks(rp, self, cluster, ix);
+  if (family !== undefined) {
+    for (const n of h.nodes) {
+      const ip = nodeAddressesOf(n.name, family, ix)[0];
+      if (ip !== undefined) return { name: n.name, address: ip };
+    }
+  }
+  const first = h.nodes[0];
+  return first === undefined ? undefined : { name: first.name, address: first.ips[0]! };
 }
 
 /** The stand-in for an unbound role's peers, by its scope (docs/matrices.md, "Roles"). */

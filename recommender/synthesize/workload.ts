@@ -28,7 +28,7 @@ import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
 import { hostNetworkFarSide } from './host-network-far-sides.ts';
 import type { DocumentedFlow } from './documented-flow.ts';
 import { partlyObservedWarnings } from './partly-observed.ts';
-import { blockHolderPeers, blockHolders } from './block-holders.ts';
+import { blockHolderPeers, blockHolders, nodesAcrossFamily } from './block-holders.ts';
 import { ANY_PORT, standInFor, standInForRole, standInsOf, UNVERIFIED_MUST_FLOW, type StandIn, type StandIns } from './representative-flows.ts';
 import { exceptionCitation, farPartialNote, farPartialWarning, partialDirection, partialNote, partialWarning, type PartialDirection } from './partial-directions.ts';
 import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, replicaPorts, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
@@ -842,7 +842,7 @@ function requiresFlows(r: RuleAssessment): r is RuleAssessment & { status: Docum
  */
 function standInFlows(r: RuleAssessment, stands: StandIns, rulePorts: readonly ResolvedPort[], self: Peer & { kind: 'workload' }, ctx: SynthesisContext, out: MustFlows, warned: Set<string>): void {
   const d = r.rule.direction;
-  if (stands.none !== undefined) out.unverifiable.push({ direction: d, warning: `${r.rule.id} (must: ${r.rule.purpose}) needs ${d} ${d === 'egress' ? 'to' : 'from'} ${r.rule.peerRef}, but ${stands.none}: ${UNVERIFIED_MUST_FLOW}` });
+  if (stands.none !== undefined) out.unverifiable.push({ direction: d, warning: `${r.rule.id} (must: ${r.rule.purpose}) needs ${d} ${d === 'egress' ? 'to' : 'from'} ${r.rule.peerRef}, but ${stands.none}: ${UNVERIFIED_MUST_FLOW}${stands.wayOut !== undefined ? `; ${stands.wayOut}` : ''}` });
   const status: DocumentedFlow['status'] = requiresFlows(r) ? r.status : 'documented-unobserved';
   const far = (e: EdgeTraffic): Peer => (d === 'ingress' ? e.client : e.server);
   // Traffic with the pod's own node (`kubelet:`) is always let in and never a rule: it shows nothing of the peer.
@@ -1069,11 +1069,15 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
  * The pods and nodes a documented block holds, as peers of the rule beside the block, each with the
  * note that says why (block-holders.ts): not every engine's CIDR peer matches them. The nodes the
  * comparison credits the block with (it credits a node with an address in the block) are named at
- * every address the edges' far sides render: an edge keeps no address family.
+ * every address the edges' far sides render: an edge keeps no address family. A workload that can
+ * use only a family no block of the rule holds reaches them at their addresses of it
+ * (block-holders.ts nodesAcrossFamily).
  */
 function addBlockHolders(p: Planning, r: RuleAssessment, rp: ResolvedPeer & { kind: 'cidr' }, ports: readonly PortSpec[], status: PolicyRuleStatus): void {
   const { ctx } = p;
-  const holders = blockHolderPeers(rp.cidrs.join(', '), blockHolders(rp, ctx.podNetwork, ctx.ix), p.w.namespace, ctx.ix, reachedNodeIps(p, r));
+  const held = blockHolders(rp, ctx.podNetwork, ctx.ix);
+  const across = nodesAcrossFamily(rp, held, p.self.workload, ctx.podNetwork, ctx.ix);
+  const holders = blockHolderPeers(rp.cidrs.join(', '), held, p.w.namespace, ctx.ix, reachedNodeIps(p, r), across);
   for (const raw of holders.peers) {
     const peer = ctx.peers.peer(raw);
     p.groups[r.rule.direction].add(peer.value, peer.key, ports, status, [r], r.matched, [holders.note!]);

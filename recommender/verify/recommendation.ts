@@ -33,7 +33,7 @@ import { tieReadings, tieWords, type TieReadings } from './priority-tie-readings
 import { atJudgedNodes } from '../simulate/host-network-nodes.ts';
 import { allowedAtEvery, deniedAt, firstOf, judgesPeerByNode, sideAtFirst, PodsApart, type FlowAtPods } from '../simulate/pods-apart.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
-import { ipFamily } from '../../domain/ip.ts';
+import { ipFamily, type IpFamily } from '../../domain/ip.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { RequiredEdge, RequiredFlow, Requirement, VerifiedSides } from '../verified-sides.ts';
 import { replacedSubjectSides } from './replaced-subjects.ts';
@@ -476,8 +476,10 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
           if (restricted) countSkipped(found, conn.reason);
           continue;
         }
-        if (f.outside === 'address' && !usesFamilyOf(input.model, conn.flow, direction)) {
-          if (restricted) countSkipped(found, 'a representative address of a family the workload cannot use (the rule names one of each family)');
+        const unusable = f.outside === 'address' ? unusableFamily(input.model, conn.flow, direction) : undefined;
+        if (unusable !== undefined) {
+          // A rule none of whose representatives the workload can reach is warned of (synthesize/representative-flows.ts withUnreachableFamily).
+          if (restricted) countSkipped(found, `a representative address of a family the workload cannot use (IPv${unusable.far}, and the workload can use IPv${unusable.own} only)`);
           continue;
         }
         if (restricted) judgeRequired(j, found, s.workload, direction, edge, conn.each, f);
@@ -504,11 +506,14 @@ function inSubjectsFamily(model: ClusterModel, edge: EdgeTraffic, direction: Dir
 /**
  * A representative address of its own (a block's, a DNS name's: synthesize/representative-flows.ts)
  * is judged where the workload can use its family: an IPv4-only pod never sends to an IPv6 block.
+ * The families apart where it cannot, else undefined.
  */
-function usesFamilyOf(model: ClusterModel, flow: PortFlow, direction: Direction): boolean {
+function unusableFamily(model: ClusterModel, flow: PortFlow, direction: Direction): { far: IpFamily; own: IpFamily } | undefined {
   const far = direction === 'egress' ? flow.server : flow.client;
-  const families = model.families(direction === 'egress' ? flow.client : flow.server);
-  return far.kind !== 'external' || families === undefined || families === 'both' || ipFamily(far.ip) === families;
+  const own = model.families(direction === 'egress' ? flow.client : flow.server);
+  if (far.kind !== 'external' || own === undefined || own === 'both') return undefined;
+  const family = ipFamily(far.ip);
+  return family !== undefined && family !== own ? { far: family, own } : undefined;
 }
 
 /** The far end of a representative flow, as its finding names it: `198.51.100.1 on 443/TCP`. */

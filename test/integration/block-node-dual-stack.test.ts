@@ -146,3 +146,76 @@ test('an IPv4 block of dual-stack nodes, nothing observed in it: its stand-in no
     }
   }
 });
+
+// An IPv6-only workload (worker: fd00:244:1::50 alone) and a must rule naming the IPv4 node block
+// `cidrs: [10.0.0.0/24]` for "the kubelets", nothing observed. The block is how the document spells
+// the nodes n1 and n2 (the comparison credits a node edge to it by the node, at any address); the
+// worker can only reach a node over IPv6 (Kubernetes "IPv4/IPv6 dual-stack": a node and a pod carry
+// an address of each family they have, and a pod with IPv6 alone connects over IPv6), and an
+// engine matches the packet's address (networking/v1 IPBlock; Calico `nets`; ClusterNetworkPolicy
+// `networks`). Before, the output named the IPv4 addresses alone and said verified (the stand-in
+// node judged over IPv4, which the worker never uses), with a skip reason "the rule names one of
+// each family", while the worker's IPv6 connection to its kubelets was denied on kubernetes, calico
+// and clusternetworkpolicy.
+const WORKER = `${INVENTORY}- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: worker, namespace: shop, uid: d-worker}
+  spec: {selector: {matchLabels: {app: worker}}, template: {metadata: {labels: {app: worker}}, spec: {containers: [{name: c, image: c}]}}}
+- apiVersion: apps/v1
+  kind: ReplicaSet
+  metadata: {name: worker-1, namespace: shop, uid: r-worker, ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: worker, uid: d-worker, controller: true}]}
+  spec: {selector: {matchLabels: {app: worker}}, template: {metadata: {labels: {app: worker}}, spec: {containers: [{name: c, image: c}]}}}
+- apiVersion: v1
+  kind: Pod
+  metadata: {name: worker-1-a, namespace: shop, labels: {app: worker}, creationTimestamp: "${T}", ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: worker-1, uid: r-worker, controller: true}]}
+  spec: {nodeName: n2, containers: [{name: c, image: c}]}
+  status: {phase: Running, startTime: "${T}", podIP: "fd00:244:1::50", podIPs: [{ip: "fd00:244:1::50"}]}
+`;
+const workerMatrix = (cidrs: string) => `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: workerkubelet, title: worker to kubelets }
+documents: { doc: { title: shop doc, file: shop.txt } }
+components:
+  worker:
+    namespace: shop
+    selector: { matchLabels: { app: worker } }
+    egress:
+      - { id: kubelets, peer: { cidrs: [${cidrs}] }, ports: [{ port: 10250 }], level: must, purpose: kubelet API on the node subnet, source: { document: doc, line: 1 } }
+`;
+
+async function workerStored(cidrs: string) {
+  const { db } = tmpDb();
+  importInventory(db, { text: WORKER, takenAt: Date.parse(T), source: 'inventory.yaml', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${record('fd00:244::10', 'fd00:244:1::50', 8443)}\n`]) }], { format: 'netobserv', now: () => NOW });
+  applyMatrix(db, { text: workerMatrix(cidrs), origin: 'm.yaml', appliedAt: NOW });
+  return { db, input: readRecommendationInput(db, {}) };
+}
+
+test('an IPv6-only workload, a must rule naming the IPv4 node block, nothing observed: the rule names the nodes at their IPv6 addresses too, the IPv6 kubelet connection passes on every engine, and the skip says what is true', async () => {
+  const { db, input } = await workerStored('10.0.0.0/24');
+  for (const engine of ENGINE_NAMES) {
+    const { emitted, verification: v } = runRecommendation(input, engine, recommendOptions({ now: NOW, namespace: 'shop', workload: 'Deployment/worker' }), { tightness: false });
+    const policies = toMultiDocYaml(emitted.manifests);
+    for (const kubelet of ['fd00:10::10', 'fd00:10::11']) {
+      const verdict = simulateFlows(db, { engine, policies, flows: `${record('fd00:244:1::50', kubelet, 10250)}\n`, format: 'netobserv' }).decisions[0]!.verdict;
+      // Never verified while the engine denies the worker's connection to its kubelets.
+      assert.ok(!v.ok || verdict === 'allow', `${engine}: verified, yet worker -> ${kubelet}:10250 over IPv6 is denied: ${policies}`);
+      assert.equal(verdict, 'allow', `${engine}: worker -> ${kubelet}:10250 over IPv6: ${policies}`);
+    }
+    assert.equal(v.ok, true, `${engine}: ${JSON.stringify(v)}`);
+    assert.deepEqual(v.unverifiedMustFlows, [], engine);
+    // The block's outside part (an IPv4 address) is one the worker never reaches: skipped, in true words.
+    assert.deepEqual(Object.keys(v.skipped), ['a representative address of a family the workload cannot use (IPv4, and the workload can use IPv6 only)'], engine);
+  }
+});
+
+test('an IPv6-only workload, a must rule naming an IPv4 block that holds nothing of the cluster: listed in unverifiedMustFlows with a warning naming the rule, the block, the family and what to do, on every engine', async () => {
+  const { input } = await workerStored('192.0.2.0/24');
+  for (const engine of ENGINE_NAMES) {
+    const { verification: v } = runRecommendation(input, engine, recommendOptions({ now: NOW, namespace: 'shop', workload: 'Deployment/worker' }), { tightness: false });
+    assert.equal(v.unverifiedMustFlows.length, 1, `${engine}: ${JSON.stringify(v)}`);
+    const w = v.unverifiedMustFlows[0]!;
+    for (const words of ['kubelets (must: kubelet API on the node subnet)', '192.0.2.0/24', 'IPv6', 'the verification cannot tell whether the output cuts it', "add the peer's IPv6 addresses to the document's rule"]) assert.ok(w.includes(words), `${engine}: ${words} in ${w}`);
+    assert.ok(v.warnings.includes(w), engine);
+  }
+});
