@@ -349,8 +349,7 @@ export function connectionFlow(model: ClusterModel, client: Peer, server: Peer, 
   // seen: a flow of their time resolves through apiserver_history) is the apiserver as it is reached now.
   const eps = model.cluster.apiserver;
   const toPort = server.kind === 'apiserver' && eps.length > 0 && !eps.some((e) => e.port === port) ? eps[0]!.port : port;
-  const whole: SimFlow = { client: from, server: to, port: toPort, protocol };
-  const flow = family === undefined ? whole : inFamily(whole, family);
+  const flow: SimFlow = family === undefined ? { client: from, server: to, port: toPort, protocol } : { client: atFamily(from, family), server: atFamily(to, family), port: toPort, protocol, family };
   if (clientPort !== undefined) flow.clientPort = clientPort;
   return { ok: true, flow };
 }
