@@ -49,16 +49,24 @@ export interface OtherManager {
 }
 
 /**
+ * `app.kubernetes.io/managed-by` values of tools that reconcile nothing: Helm stamps `Helm` on
+ * every object a chart renders (the user's own policies too) and runs no controller between
+ * upgrades, so a deleted object stays deleted — the user's to act on, not an operator's.
+ */
+const NOT_OPERATORS: ReadonlySet<string> = new Set([MANAGED_BY[MANAGED_BY_LABEL], 'Helm']);
+
+/**
  * Whether something other than flowmatrix manages an applied policy, and what: the Kubernetes
  * recommended label `app.kubernetes.io/managed-by` ("the tool being used to manage the operation
- * of an application") naming another tool, or an owner reference with `controller: true` (at most
- * one per object: apimachinery ValidateOwnerReferences), whose controller recreates what is deleted.
- * Undefined when neither says so.
+ * of an application") naming another tool that reconciles it (not Helm: NOT_OPERATORS), or an
+ * owner reference with `controller: true` (at most one per object: apimachinery
+ * ValidateOwnerReferences), whose controller recreates what is deleted. Undefined when neither
+ * says so.
  */
 export function otherManager(manifest: unknown): OtherManager | undefined {
   const metadata = (manifest as { metadata?: { labels?: Record<string, unknown>; ownerReferences?: unknown } } | null)?.metadata;
   const label = metadata?.labels?.[MANAGED_BY_LABEL];
-  const managedBy = typeof label === 'string' && label !== '' && label !== MANAGED_BY[MANAGED_BY_LABEL] ? label : undefined;
+  const managedBy = typeof label === 'string' && label !== '' && !NOT_OPERATORS.has(label) ? label : undefined;
   const owner = controllerRef(metadata?.ownerReferences);
   if (managedBy === undefined && owner === undefined) return undefined;
   return { ...(managedBy !== undefined ? { managedBy } : {}), ...(owner !== undefined ? { owner } : {}) };

@@ -345,14 +345,17 @@ test('an applied policy an operator owns (a controller owner reference, or app.k
     withMetadata(applied('netobserv', 'ours-once', 80), { labels: { 'app.kubernetes.io/managed-by': 'flowmatrix' } }),
     withMetadata(applied('netobserv', 'owner-no-controller', 80), { ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'c', uid: 'u2' }] }),
     applied('netobserv', 'hand-written', 80),
+    // Helm stamps managed-by: Helm on every object of a chart, the user's own policies too, and
+    // recreates nothing that is deleted (no controller runs between upgrades): the user's to act on.
+    withMetadata(applied('netobserv', 'from-a-chart', 80), { labels: { 'app.kubernetes.io/managed-by': 'Helm' } }),
   ];
   const d = computeDrift('kubernetes', [...owned, ...notOwned], [manifest('netobserv', 'web', 8080)], 'netobserv');
-  assert.deepEqual(d.extra.map((r) => r.name), ['hand-written', 'ours-once', 'owner-no-controller']);
+  assert.deepEqual(d.extra.map((r) => r.name), ['from-a-chart', 'hand-written', 'ours-once', 'owner-no-controller']);
   assert.deepEqual(d.ownedByOperator, [
     { ...NP, namespace: 'netobserv', name: 'by-controller', owner: { apiVersion: 'flows.netobserv.io/v1beta2', kind: 'FlowCollector', name: 'cluster' } },
     { ...NP, namespace: 'netobserv', name: 'netobserv', managedBy: 'netobserv-operator' },
   ]);
-  assert.deepEqual(d.summary, { recommended: 1, applied: 5, inSync: 0, missing: 1, extra: 3, differing: 0, ownedByOperator: 2 });
+  assert.deepEqual(d.summary, { recommended: 1, applied: 6, inSync: 0, missing: 1, extra: 4, differing: 0, ownedByOperator: 2 });
   assert.equal(computeDrift('kubernetes', notOwned, []).ownedByOperator, undefined, 'absent when there are none');
   assert.equal('ownedByOperator' in computeDrift('kubernetes', notOwned, []).summary, false);
 });
