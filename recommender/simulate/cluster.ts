@@ -404,12 +404,19 @@ const BOTH_FAMILIES: readonly IpFamily[] = [4, 6];
  */
 export function familiesJudgedApart(model: ClusterModel, flow: SimFlow): readonly IpFamily[] {
   if (flow.family !== undefined || flow.icmp !== undefined) return [];
-  const byAddress = (e: SimEndpoint): boolean => (e.kind === 'node' || (e.kind === 'pod' && e.pod.hostNetwork)) && model.families(e) === 'both';
-  const canUseBoth = (e: SimEndpoint): boolean => {
-    const f = model.families(e);
-    return f === 'both' || f === undefined;
-  };
-  return (byAddress(flow.client) && canUseBoth(flow.server)) || (byAddress(flow.server) && canUseBoth(flow.client)) ? BOTH_FAMILIES : [];
+  const apart = (byAddress(model, flow.client) && canUseBoth(model, flow.server)) || (byAddress(model, flow.server) && canUseBoth(model, flow.client));
+  return apart ? BOTH_FAMILIES : [];
+}
+
+/** An end policies match by its addresses alone (a node, a host-network pod) holding both families. */
+function byAddress(model: ClusterModel, e: SimEndpoint): boolean {
+  return (e.kind === 'node' || (e.kind === 'pod' && e.pod.hostNetwork)) && model.families(e) === 'both';
+}
+
+/** An end that can use both families (or whose families are unknown). */
+function canUseBoth(model: ClusterModel, e: SimEndpoint): boolean {
+  const f = model.families(e);
+  return f === 'both' || f === undefined;
 }
 
 /** A node end at its address of the flow's family (a dual-stack node is reached at either). */
