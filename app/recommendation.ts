@@ -326,7 +326,7 @@ export function verificationFailures(v: Pick<Verification, 'admission' | 'blocke
   return [
     // Manifests with one name each carry the same error: said once. The API server takes them (one replaces the other): no refusal.
     ...new Set(v.admission.map((e) => `${e.manifest} ${e.path}: ${e.message}${e.duplicateName ? '' : ' (the engine refuses it)'}`)),
-    ...v.blocked.map((b) => `${b.workload} ${b.direction} ${b.edge}: ${b.replaced ? "cut outside the run's scope" : 'denied by the recommended policies'} (${b.reason}${b.by ? `; ${b.by.policy}${b.by.rule ?? ''}` : ''})`),
+    ...v.blocked.map((b) => `${b.workload} ${b.direction} ${b.edge}: ${b.replaced ? 'cut by replacing an applied policy' : 'denied by the recommended policies'} (${b.reason}${b.by ? `; ${b.by.policy}${b.by.rule ?? ''}` : ''})`),
   ];
 }
 

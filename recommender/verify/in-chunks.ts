@@ -172,6 +172,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
         manifests: shared.manifests.length === 0 ? emitted.manifests : [...shared.manifests, ...emitted.manifests],
         beside: appliedBeside(input.applied, replaced),
         applied: appliedManifests,
+        replaced: appliedReplaced(input.applied, replaced),
         model: input.model,
         sides: c.sides,
         simulator: input.simulator,

@@ -36,7 +36,7 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { RequiredEdge, RequiredFlow, Requirement, VerifiedSides } from '../verified-sides.ts';
-import { replacedSubjectSides } from './replaced-subjects.ts';
+import { replacedSelector, replacedSubjectSides } from './replaced-subjects.ts';
 
 /**
  * Each restricted side's edges with what the recommendation decided (`reason` undefined: it is
@@ -200,6 +200,8 @@ export interface SimulateSidesInput {
   beside: readonly unknown[];
   /** Every applied policy: what the sides of `replacedBy` workloads are judged under before the recommendation is applied. */
   applied: readonly unknown[];
+  /** The applied policies the recommendation replaces (`appliedReplaced`): what applying it takes away from the workloads they select. */
+  replaced: readonly unknown[];
   /** The cluster the sides are judged in. */
   model: ClusterModel;
   sides: readonly VerifiedSides[];
@@ -260,6 +262,8 @@ interface Judges {
   atNodes: (f: PortFlow) => PortFlow;
   /** Every applied policy, as the cluster enforces them before the recommendation is applied; built on first use. */
   before: () => Simulator;
+  /** The ids of the replaced applied policies that select a workload, per direction (replaced-subjects.ts replacedSelector); read on first use. */
+  replacedSelecting: (workload: string) => Record<Direction, readonly string[]>;
 }
 
 function judges(input: SimulateSidesInput): Judges {
@@ -281,6 +285,7 @@ function judges(input: SimulateSidesInput): Judges {
     apart: new PodsApart(input.model, together ?? input.manifests, { peerByNode }),
     atNodes: (f) => atJudgedNodes(input.model, f),
     before: () => (before ??= beside(input.applied, cluster)),
+    replacedSelecting: replacedSelector({ replaced: input.replaced, model: input.model, simulator: beside }),
   };
 }
 
@@ -307,7 +312,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   const appliedDecide = j.withApplied
     ? (workload: string, direction: Direction, edge: EdgeTraffic): void => {
         const conn = verifiedFlow(j, edge, direction);
-        if (conn.ok) blockedByAppliedOnly(j, found, workload, direction, edge, conn.each, LEFT_OPEN);
+        if (conn.ok && !cutByReplacing(j, found, workload, direction, edge, conn.each, LEFT_OPEN)) blockedByAppliedOnly(j, found, workload, direction, edge, conn.each, LEFT_OPEN);
       }
     : undefined;
 
@@ -348,7 +353,7 @@ function judgeRequired(j: Judges, found: SidesFound, workload: string, direction
     const side = decideSide(j.ours, denied.flow, direction);
     const reason = `${side.reason}${denied.at}${unaddressedHostNetworkNote(j.model, edge, denied.flow, direction)}`;
     found.blocked.push(finding(workload, direction, edge, side, by === undefined ? reason : `${reason}${required}: ${CUTS}${wayOut(by)}`));
-  } else if (!blockedByTie(j, found, workload, direction, edge, each, required)) {
+  } else if (!blockedByTie(j, found, workload, direction, edge, each, required) && !cutByReplacing(j, found, workload, direction, edge, each, required)) {
     blockedByAppliedOnly(j, found, workload, direction, edge, each, required);
   }
   return denied === undefined;
@@ -356,30 +361,52 @@ function judgeRequired(j: Judges, found: SidesFound, workload: string, direction
 
 /**
  * The observed sides of a workload outside a scoped run that replaced applied policies selected
- * (`s.replacedBy`, replaced-subjects.ts): an edge allowed under every applied policy and denied
- * under the recommendation beside the applied policies it leaves, at some pod, is cut by
- * applying the recommendation: blocked, naming the replaced policies. What was denied before is
- * not its doing and is not said.
+ * (`s.replacedBy`, replaced-subjects.ts), judged before and after the replacement (`judgeReplacedEdge`).
  */
 function judgeReplacedSubject(j: Judges, found: SidesFound, s: VerifiedSides): void {
-  const after = j.withApplied ?? j.ours;
   for (const direction of DIRECTIONS) {
     const replaced = s.replacedBy?.[direction] ?? [];
     if (replaced.length === 0) continue;
     for (const edge of s.edges[direction]) {
       const conn = verifiedFlow(j, edge, direction);
-      if (!conn.ok) {
-        countSkipped(found, conn.reason);
-        continue;
-      }
-      const cut = firstOf(conn.each, (f) => !sideAllows(after, f.flow, direction) && sideAllows(j.before(), f.flow, direction));
-      if (cut === undefined) continue;
-      const side = decideSide(after, cut.flow, direction);
-      const names = replaced.join(', ');
-      const reason = `${side.reason}${cut.at}, once the recommendation replaces the applied ${names} (kubectl apply: same kind, namespace and name), which selects this workload outside the run's scope and allows it now: ${CUTS}; rename the applied policy first (it then stays beside the recommendation), or run without the scope`;
-      found.blocked.push({ ...finding(s.workload, direction, edge, side, reason), replaced: [...replaced] });
+      if (!conn.ok) countSkipped(found, conn.reason);
+      else judgeReplacedEdge(j, found, s.workload, direction, edge, conn.each, replaced, OUTSIDE_THE_SCOPE);
     }
   }
+}
+
+const OUTSIDE_THE_SCOPE = " outside the run's scope and allows it now";
+const OF_THE_RUN = ' and allows it now';
+
+/**
+ * A side of the run whose workload a replaced applied policy selects in `direction` (a direction
+ * the recommendation leaves open, `note`: LEFT_OPEN; or an included edge the applied policies
+ * beside it deny): judged before and after the replacement (`judgeReplacedEdge`). A pod may do
+ * what the union of the policies selecting it allows (NetworkPolicySpec), and `kubectl apply`
+ * replaces the applied object of the same kind, namespace and name, so the replaced policy's rules
+ * are gone for it even where the recommendation leaves the direction to the applied policies.
+ * Whether it was cut.
+ */
+function cutByReplacing(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, note: string): boolean {
+  const replaced = j.replacedSelecting(workload)[direction];
+  return replaced.length > 0 && judgeReplacedEdge(j, found, workload, direction, edge, each, replaced, `${OF_THE_RUN}${note}`);
+}
+
+/**
+ * An edge side of a workload that the applied policies `replaced` select: allowed under every
+ * applied policy (before) and denied under the recommendation beside the applied policies it
+ * leaves (after), at some pod, it is cut by applying the recommendation: blocked, naming the
+ * replaced policies (`selects`: how they select the workload, then what the finding notes). What
+ * was denied before is not the replacement's doing and is not said. Whether it was cut.
+ */
+function judgeReplacedEdge(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, replaced: readonly string[], selects: string): boolean {
+  const after = j.withApplied ?? j.ours;
+  const cut = firstOf(each, (f) => !sideAllows(after, f.flow, direction) && sideAllows(j.before(), f.flow, direction));
+  if (cut === undefined) return false;
+  const side = decideSide(after, cut.flow, direction);
+  const reason = `${side.reason}${cut.at}, once the recommendation replaces the applied ${replaced.join(', ')} (kubectl apply: same kind, namespace and name), which selects this workload${selects}: ${CUTS}; rename the applied policy first (it then stays beside the recommendation)${selects === OUTSIDE_THE_SCOPE ? ', or run without the scope' : ''}`;
+  found.blocked.push({ ...finding(workload, direction, edge, side, reason), replaced: [...replaced] });
+  return true;
 }
 
 /**
@@ -483,7 +510,10 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
           continue;
         }
         if (restricted) judgeRequired(j, found, s.workload, direction, edge, conn.each, f);
-        else blockedByAppliedOnly(j, found, s.workload, direction, edge, conn.each, `${requiredNote(f, conn.flow, direction)}${LEFT_OPEN}`);
+        else {
+          const note = `${requiredNote(f, conn.flow, direction)}${LEFT_OPEN}`;
+          if (!cutByReplacing(j, found, s.workload, direction, edge, conn.each, note)) blockedByAppliedOnly(j, found, s.workload, direction, edge, conn.each, note);
+        }
       }
     }
   }
@@ -646,12 +676,14 @@ export function verifyRecommendation(input: VerifyInput): Verification {
   const { emitted } = input;
   const admission = admissionErrors(emitted.manifests);
   const identities = new Set(emitted.manifests.map(manifestIdentity));
+  const replaced = appliedReplaced(input.applied, identities);
   const found = simulateSides({
     manifests: emitted.manifests,
     beside: appliedBeside(input.applied, identities),
     applied: input.applied.map((p) => p.manifest),
+    replaced,
     model: input.model,
-    sides: [...input.sides, ...replacedSides(input, input.sides, appliedReplaced(input.applied, identities))],
+    sides: [...input.sides, ...replacedSides(input, input.sides, replaced)],
     simulator: input.simulator,
     ...(input.besideSimulator ? { besideSimulator: input.besideSimulator } : {}),
     tightness: input.tightness !== false,

@@ -19,7 +19,7 @@ import { workloadKey, type Peer } from '../../domain/peer.ts';
 import { manifestId } from '../engines/manifest-id.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
-import { decideSide, type SimPod, type SimulatorFactory } from '../simulate/types.ts';
+import { decideSide, type SimPod, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
 import { subjectNamespaces } from '../subject-namespaces.ts';
 import { edgeKeyOf } from '../synthesize/evidence.ts';
 import type { VerifiedSides } from '../verified-sides.ts';
@@ -104,37 +104,54 @@ function candidates(input: ReplacedSubjectsInput): Map<string, string[]> {
 }
 
 /**
- * Per candidate workload a replaced policy selects (any of its pods, as the policies tell them
- * apart: ClusterModel.podsOf), per direction, the ids (manifestId) of those that select it there.
- * A policy selects a pod for a direction when, judged alone, it isolates the pod there
- * (SideVerdict.isolated), whatever the peer: a flow from or to the world is asked.
+ * Per candidate workload a replaced policy selects (`replacedSelector`), per direction, the ids of
+ * those that select it there.
  */
 function selectedOutside(input: ReplacedSubjectsInput, byNamespace: ReadonlyMap<string, readonly string[]>): Map<string, Record<Direction, string[]>> {
-  const { model } = input;
+  const selecting = replacedSelector(input);
   const out = new Map<string, Record<Direction, string[]>>();
-  for (const policy of input.replaced) {
-    const namespaces = reach(policy);
-    const keys = namespaces === undefined ? [...byNamespace.values()].flat() : namespaces.flatMap((ns) => byNamespace.get(ns) ?? []);
-    if (keys.length === 0) continue;
-    const alone = input.simulator([policy], model.cluster);
-    const id = manifestId(policy);
-    for (const key of keys) {
-      const pod = model.podOf(key);
-      if (pod === undefined) continue;
-      const pods: SimPod[] = [pod, ...model.podsOf(pod).map((p) => p.pod)];
-      for (const d of DIRECTIONS) {
-        const isolates = pods.some((p) => {
-          const subject = { kind: 'pod' as const, pod: p };
-          const world = { kind: 'external' as const, ip: worldProbe(model, subject) };
-          const flow = d === 'ingress' ? { client: world, server: subject, port: 443, protocol: 'TCP' as const } : { client: subject, server: world, port: 443, protocol: 'TCP' as const };
-          return decideSide(alone, flow, d).isolated;
-        });
-        if (!isolates) continue;
-        let entry = out.get(key);
-        if (entry === undefined) out.set(key, (entry = { ingress: [], egress: [] }));
-        entry[d].push(id);
-      }
-    }
+  for (const key of [...byNamespace.values()].flat()) {
+    const by = selecting(key);
+    if (by.ingress.length > 0 || by.egress.length > 0) out.set(key, by);
   }
   return out;
+}
+
+const NONE: Record<Direction, string[]> = { ingress: [], egress: [] };
+
+/**
+ * Which of the `replaced` policies select a workload (key), per direction, as ids (manifestId) in
+ * `replaced`'s order; each policy is read once, on first use. Only a policy whose subject can reach
+ * the workload's namespace is tried. A policy selects a pod for a direction when, judged alone, it
+ * isolates the pod there (SideVerdict.isolated), whatever the peer: a flow from or to the world is
+ * asked, at any of the workload's pods the policies tell apart (ClusterModel.podsOf).
+ */
+export function replacedSelector(input: Pick<ReplacedSubjectsInput, 'replaced' | 'model' | 'simulator'>): (workload: string) => Record<Direction, string[]> {
+  const { model } = input;
+  if (input.replaced.length === 0) return () => NONE;
+  const policies = input.replaced.map((policy) => ({ namespaces: reach(policy), id: manifestId(policy), alone: lazy(() => input.simulator([policy], model.cluster)) }));
+  return (key) => {
+    const pod = model.podOf(key);
+    if (pod === undefined) return NONE;
+    const pods: SimPod[] = [pod, ...model.podsOf(pod).map((p) => p.pod)];
+    const out: Record<Direction, string[]> = { ingress: [], egress: [] };
+    for (const p of policies) {
+      if (p.namespaces !== undefined && !p.namespaces.includes(pod.namespace)) continue;
+      for (const d of DIRECTIONS) if (pods.some((subject) => isolates(model, p.alone(), subject, d))) out[d].push(p.id);
+    }
+    return out;
+  };
+}
+
+/** Whether `alone` (one policy) isolates `pod` for direction `d`: asked with a flow from or to the world. */
+function isolates(model: ClusterModel, alone: Simulator, pod: SimPod, d: Direction): boolean {
+  const subject = { kind: 'pod' as const, pod };
+  const world = { kind: 'external' as const, ip: worldProbe(model, subject) };
+  const flow = d === 'ingress' ? { client: world, server: subject, port: 443, protocol: 'TCP' as const } : { client: subject, server: world, port: 443, protocol: 'TCP' as const };
+  return decideSide(alone, flow, d).isolated;
+}
+
+function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
 }

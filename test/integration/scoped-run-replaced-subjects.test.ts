@@ -127,7 +127,7 @@ test('--workload deployment/cart replaces the applied shop-deployment-cart, whic
   const e = await runCli(['export', '--engine', 'kubernetes', '-n', 'shop', '--workload', 'deployment/cart', '--db', db]);
   assert.equal(e.code, 2, e.err);
   assert.equal(e.out, '');
-  assert.match(e.err, /shop\/Deployment\/catalog ingress .*: cut outside the run's scope \(.*, once the recommendation replaces the applied NetworkPolicy\/shop\/shop-deployment-cart /);
+  assert.match(e.err, /shop\/Deployment\/catalog ingress .*: cut by replacing an applied policy \(.*, once the recommendation replaces the applied NetworkPolicy\/shop\/shop-deployment-cart /);
 });
 
 test('-n shop replaces the applied ClusterNetworkPolicy shop-deployment-cart, whose subject covers analytics too: report-builder\'s DNS it accepted ahead of analytics-lockdown is blocked, naming it (exit 2)', async () => {
@@ -174,4 +174,57 @@ test('GET /api/v1/export and /drift with namespace=shop over the same ClusterNet
     built.close();
     db.close();
   }
+});
+
+const DEFAULT_DENY_EGRESS = `---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny-egress, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]
+`;
+
+// The run's own workload: with its full export applied (Ingress+Egress) beside a namespace egress
+// default-deny, `--no-egress` emits shop-deployment-cart with policyTypes [Ingress] only. kubectl
+// apply replaces the applied object of that kind, namespace and name, so cart's egress allows are
+// gone, and a pod may send only what the union of the policies selecting it for egress allows
+// (NetworkPolicySpec): default-deny-egress then cuts what cart sends today. The direction the run
+// leaves open is no longer only the applied policies' doing.
+test('--workload deployment/cart --no-egress replaces the applied shop-deployment-cart that allowed cart\'s egress: what default-deny-egress then cuts is blocked, naming it (exit 2)', async () => {
+  const dir = tmpDir();
+  const db = join(dir, 'd.db');
+  copyFileSync(demo, db);
+  const full = await runCli(['export', '--engine', 'kubernetes', '-n', 'shop', '--workload', 'deployment/cart', '--db', db]);
+  assert.equal(full.code, 0, full.err);
+  writeFileSync(join(dir, 'applied.yaml'), `${full.out}\n${DEFAULT_DENY_EGRESS}`);
+  const imported = await runCli(['inventory', 'import', join(dir, 'applied.yaml'), '--db', db]);
+  assert.equal(imported.code, 0, imported.err);
+
+  const r = await runCli(['recommend', '--engine', 'kubernetes', '-n', 'shop', '--workload', 'deployment/cart', '--no-egress', '-o', 'json', '--db', db]);
+  assert.equal(r.code, 2, r.err);
+  const v = (JSON.parse(r.out) as { verification: { ok: boolean; blocked: Finding[]; blockedByApplied: Finding[] } }).verification;
+  assert.equal(v.ok, false);
+  const cut = cutBy(v.blocked, 'NetworkPolicy/shop/shop-deployment-cart');
+  assert.deepEqual(
+    cut.map((f) => `${f.workload} ${f.direction} ${f.edge}`).sort(),
+    [
+      'shop/Deployment/cart egress workload:shop/Deployment/cart|workload:kyma-system/Deployment/telemetry-trace-gateway|4318|TCP',
+      'shop/Deployment/cart egress workload:shop/Deployment/cart|workload:shop/Deployment/catalog|8080|TCP',
+      'shop/Deployment/cart egress workload:shop/Deployment/cart|workload:shop/StatefulSet/redis|6379|TCP',
+    ],
+    JSON.stringify(v.blocked, null, 1),
+  );
+  for (const f of cut) {
+    assert.match(f.reason, /^isolated for egress by NetworkPolicy\/shop\/default-deny-egress; no rule allows it, once the recommendation replaces the applied NetworkPolicy\/shop\/shop-deployment-cart /, f.edge);
+  }
+  // Said once, as the cut it is, not also as the applied policies' warning.
+  assert.ok(!v.blockedByApplied.some((f) => f.workload === 'shop/Deployment/cart' && f.direction === 'egress'), JSON.stringify(v.blockedByApplied, null, 1));
+
+  const e = await runCli(['export', '--engine', 'kubernetes', '-n', 'shop', '--workload', 'deployment/cart', '--no-egress', '--db', db]);
+  assert.equal(e.code, 2, e.err);
+  assert.equal(e.out, '');
+  assert.match(e.err, /shop\/Deployment\/cart egress .*catalog\|8080\|TCP: cut by replacing an applied policy \(.*NetworkPolicy\/shop\/shop-deployment-cart/);
 });
