@@ -143,7 +143,7 @@ function smallestGap(points: readonly (readonly [number, number])[]): number | u
  * happened since the previous sample), but the points are further apart than the step says.
  */
 function sparseWarning(query: string, stepMs: number): string {
-  return `${query}: series sampled less often than once per step (${stepMs / 1000}s), a scrape interval longer than the step: each point counts the flows since the series' previous sample; a gap longer than Prometheus' lookback delta (5m by default) counts the series' whole value again`;
+  return `${query}: series sampled less often than once per step (${stepMs / 1000}s), a scrape interval longer than the step: each point counts the flows since the series' previous sample; a gap longer than 5m counts the series' whole value again`;
 }
 
 function bump(o: Record<string, number>, k: string, n = 1): void {

@@ -99,14 +99,27 @@ export function joinMatchers(...parts: string[]): string {
 }
 
 /**
+ * How long a series may go without a sample and still be the same series when it comes back:
+ * Prometheus' default lookback delta (prometheus docs/querying/basics.md "Staleness"), the gap an
+ * instant selector bridges. A series back after a longer gap counts as a new series.
+ */
+const SAME_SERIES_GAP = '5m';
+
+/**
  * What each series of `selector` counted in the step ending at the evaluation time: its last
- * sample in the step minus its last sample at the step's start; the whole value when that is
- * lower (a reset: the counter restarted from 0) or when there is none (a new series: Cilium
- * creates one on its first flow, `WithLabelValues(...).Inc()`, cilium
+ * sample in the step minus its last sample before the step (within SAME_SERIES_GAP); the whole
+ * value when that is lower (a reset: the counter restarted from 0) or when there is none (a new
+ * series: Cilium creates one on its first flow, `WithLabelValues(...).Inc()`, cilium
  * pkg/hubble/metrics/port-distribution/handler.go, so its first value is flows too). A series
  * with no sample in the step has no point: an ended series, which an instant selector still
- * returns for the lookback delta (5m; prometheus docs/querying/basics.md "Staleness"), is not
- * counted again.
+ * returns for the lookback delta, is not counted again.
+ *
+ * The sample before the step is `last_over_time(m[gap] offset step)`, not `m offset step`: a
+ * failed scrape writes a staleness marker for every series of the target (prometheus
+ * scrape/scrape.go scrapeAndReport: "A failed scrape is the same as an empty scrape, we still call
+ * sl.append to trigger stale markers"), after which an instant selector returns nothing, so the
+ * series' next sample counted its whole value again; a range selector skips staleness markers
+ * (prometheus promql/engine.go matrixIterSlice, `value.IsStaleNaN`).
  *
  * Not `increase(m[step])`: it needs two samples in the step (prometheus promql/functions.go
  * extrapolatedRate), so a series scraped every 60s (Prometheus' default scrape_interval) said
@@ -116,7 +129,8 @@ export function joinMatchers(...parts: string[]): string {
 export function countPerStep(selector: string, stepMs: number): string {
   const step = stepMs / 1000;
   const inStep = `(${selector} and (timestamp(${selector}) > time() - ${step}))`;
-  return `((${inStep} - ${selector} offset ${step}s) >= 0 or ${inStep})`;
+  const before = `last_over_time(${selector}[${SAME_SERIES_GAP}] offset ${step}s)`;
+  return `((${inStep} - ${before}) >= 0 or ${inStep})`;
 }
 
 /** The query's PromQL over one step, on the series its matchers and `extra` (a window's part) select. */

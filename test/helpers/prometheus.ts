@@ -106,13 +106,32 @@ export async function startPrometheus(options: StartOptions = {}): Promise<Runni
   return { url, port, process: proc, stop };
 }
 
-/** An HTTP endpoint Prometheus can scrape (`/metrics`, one gauge) on 127.0.0.1, closed when the test file ends; its port. */
-export async function startScrapeTarget(): Promise<number> {
+/** Serves `text` at `/metrics` on 127.0.0.1 with the HTTP status `status()` says, closed when the test file ends; its port. */
+async function serveMetrics(text: string, status: () => number): Promise<number> {
   const app = createHttpServer((req, res) => {
-    res.writeHead(req.url === '/metrics' ? 200 : 404, { 'content-type': 'text/plain; version=0.0.4' });
-    res.end(req.url === '/metrics' ? '# TYPE flowmatrix_test_up gauge\nflowmatrix_test_up 1\n' : '');
+    const code = req.url === '/metrics' ? status() : 404;
+    res.writeHead(code, { 'content-type': 'text/plain; version=0.0.4' });
+    res.end(code === 200 ? text : '');
   });
   await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
   after(() => new Promise<void>((r) => app.close(() => r())));
   return (app.address() as { port: number }).port;
+}
+
+/** An HTTP endpoint Prometheus can scrape (`/metrics`, one gauge) on 127.0.0.1, closed when the test file ends; its port. */
+export async function startScrapeTarget(): Promise<number> {
+  return serveMetrics('# TYPE flowmatrix_test_up gauge\nflowmatrix_test_up 1\n', () => 200);
+}
+
+export interface FailingScrapeTarget {
+  port: number;
+  /** While true, `/metrics` answers 500: a failed scrape, for which Prometheus writes staleness markers. */
+  failing: boolean;
+}
+
+/** A scrape target serving `text` (Prometheus text format) that fails on demand. */
+export async function startFailingScrapeTarget(text: string): Promise<FailingScrapeTarget> {
+  const target: FailingScrapeTarget = { port: 0, failing: false };
+  target.port = await serveMetrics(text, () => (target.failing ? 500 : 200));
+  return target;
 }

@@ -10,7 +10,10 @@
  * default (`scrape_interval`, prometheus docs/configuration/configuration.md), one sample per
  * 1-minute step, where `increase()` needs two; a counter that goes down was reset (prometheus
  * docs/querying/functions.md, "Breaks in monotonicity (such as counter resets due to target
- * restarts) are automatically adjusted for").
+ * restarts) are automatically adjusted for"); a failed scrape writes a staleness marker for every
+ * series of the target (prometheus scrape/scrape.go scrapeAndReport: "A failed scrape is the same as
+ * an empty scrape, we still call sl.append to trigger stale markers"), which promtool cannot backfill,
+ * so that test scrapes a real endpoint.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -24,7 +27,7 @@ import { runPass } from '../../collectors/prometheus/pass.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { Db } from '../../store/db.ts';
 import { EdgeStore } from '../../store/edges.ts';
-import { backfill, startPrometheus } from '../helpers/prometheus.ts';
+import { backfill, startFailingScrapeTarget, startPrometheus } from '../helpers/prometheus.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 
 /** A whole hour three hours ago; the pass window is (T0, END], 30 one-minute steps. */
@@ -155,4 +158,33 @@ test('two passes over the same data count what one pass counts; a third adds not
   assert.ok(again.queries.every((q) => q.status === 'up-to-date'));
   assert.deepEqual(edges(db), edges(one));
   assert.equal(onePass.status, 'done');
+});
+
+/** Polls an instant query on `url` until `done` says its result is there. */
+async function waitFor(url: string, query: string, done: (result: unknown[]) => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const r = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(query)}`)).json()) as { data: { result: unknown[] } };
+    if (done(r.data.result)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${query}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+test('a failed scrape between two samples of an unchanged counter counts nothing', async () => {
+  const metric = 'hubble_port_distribution_total';
+  const target = await startFailingScrapeTarget(`# TYPE ${metric} counter\n${metric}{${port(5437)}} 1000\n`);
+  const live = await startPrometheus({ config: `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: cilium\n    static_configs:\n      - targets: ['127.0.0.1:${target.port}']\n` });
+  await waitFor(live.url, `count_over_time(${metric}[1m]) >= 2`, (r) => r.length === 1);
+  target.failing = true;
+  await waitFor(live.url, 'up == 0', (r) => r.length === 1);
+  target.failing = false;
+  // The failed scrape's staleness marker hides the series until the next scrape succeeds.
+  await waitFor(live.url, metric, (r) => r.length === 1);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const db = freshDb();
+  await pass(db, Date.now(), settingsFor({ url: live.url, step: '1s', lookback: '5m', families: ['hubble'] }));
+  const [edge] = edges(db);
+  assert.equal(edge?.[3], 1000, 'the first value once, nothing after the failed scrape');
+  assert.equal(edge?.[5], edge?.[4], 'last seen at the first value: nothing happened since');
 });

@@ -103,7 +103,7 @@ test('Istio queries: per metric, the destination reports, and the source reports
   assert.equal(
     promql(qs[3] as (typeof qs)[number], 60_000),
     'sum by (source_workload, source_workload_namespace, destination_workload, destination_workload_namespace, destination_service_name, destination_service_namespace) ' +
-      '(((istio_requests_total{reporter="source",cluster="prod"} and (timestamp(istio_requests_total{reporter="source",cluster="prod"}) > time() - 60)) - istio_requests_total{reporter="source",cluster="prod"} offset 60s) >= 0 or (istio_requests_total{reporter="source",cluster="prod"} and (timestamp(istio_requests_total{reporter="source",cluster="prod"}) > time() - 60)))' +
+      '(((istio_requests_total{reporter="source",cluster="prod"} and (timestamp(istio_requests_total{reporter="source",cluster="prod"}) > time() - 60)) - last_over_time(istio_requests_total{reporter="source",cluster="prod"}[5m] offset 60s)) >= 0 or (istio_requests_total{reporter="source",cluster="prod"} and (timestamp(istio_requests_total{reporter="source",cluster="prod"}) > time() - 60)))' +
       ' unless on (source_workload, source_workload_namespace, destination_workload, destination_workload_namespace) count by (source_workload, source_workload_namespace, destination_workload, destination_workload_namespace) (istio_requests_total{reporter="destination",cluster="prod"})',
   );
 });
@@ -148,7 +148,7 @@ test('the scraper listens on the configured URL\'s port when the URL addresses t
 test('increments: one PromQL per metric, rounded counts, any increase counts once', () => {
   const m = 'istio_requests_total{reporter="destination"}';
   const inStep = `(${m} and (timestamp(${m}) > time() - 60))`;
-  assert.equal(promql({ family: 'istio', metric: 'istio_requests_total', matchers: 'reporter="destination"', by: ['a', 'b'], read: () => ({ kind: 'skip', reason: 'unknown-peer' }) }, 60_000), `sum by (a, b) ((${inStep} - ${m} offset 60s) >= 0 or ${inStep})`);
+  assert.equal(promql({ family: 'istio', metric: 'istio_requests_total', matchers: 'reporter="destination"', by: ['a', 'b'], read: () => ({ kind: 'skip', reason: 'unknown-peer' }) }, 60_000), `sum by (a, b) ((${inStep} - last_over_time(${m}[5m] offset 60s)) >= 0 or ${inStep})`);
   assert.deepEqual([0, 0.2, 1.4, 2.5, -1].map(flowCount), [0, 1, 1, 3, 0]);
 });
 
