@@ -5,10 +5,10 @@
  * language.rst), one flow at a time:
  *
  * 1. only Cilium endpoints (pods not on the host network) are subjects of endpointSelector rules;
- *    nodes and host-network pods are their node's host endpoint, subject to host policies (CCNP
- *    rules with a nodeSelector, Documentation/security/policy/host.rst) only where the host
- *    firewall is on (cilium-config `enable-host-firewall`); addresses outside the cluster are never
- *    isolated;
+ *    nodes, host-network pods and an apiserver at a node's address are that node's host
+ *    endpoint, subject to host policies (CCNP rules with a nodeSelector,
+ *    Documentation/security/policy/host.rst) only where the host firewall is on (cilium-config
+ *    `enable-host-firewall`); addresses outside the cluster are never isolated;
  * 2. a deny rule (ingressDeny / egressDeny) that matches the peer and port decides first: deny
  *    wins over every allow ("Deny policies take precedence over allow policies",
  *    policy/language.rst "Deny Policies");
@@ -33,7 +33,7 @@
 import { isApiserverService } from '../../domain/apiserver.ts';
 import { cidrMatchesNodes, DEFAULT_CILIUM_CLUSTER, localHostUnderPolicy } from '../../domain/inventory.ts';
 import { hostRange, rangeCovers, rangeTouches, type LenientRange } from '../../domain/ip.ts';
-import type { SimCluster, SimEndpoint, SimFlow, SimPod, SimProtocol, SideVerdict, SimVerdict, Simulator, SimulatorFactory } from './types.ts';
+import type { SimCluster, SimEndpoint, SimFlow, SimNode, SimPod, SimProtocol, SideVerdict, SimVerdict, Simulator, SimulatorFactory } from './types.ts';
 import { combine, trafficOf } from './types.ts';
 import { CCNP_KIND, isCiliumPolicy, type CiliumPolicy } from '../engines/wire/cilium.ts';
 import { IdentityResolver, type Identity } from './cilium/identity.ts';
@@ -288,8 +288,24 @@ class CiliumSimulator implements Simulator {
     if (subject.kind === 'pod' && !subject.pod.hostNetwork) return subject.pod;
     if (this.hostRules.length === 0) return undefined;
     if (subject.kind === 'pod') return subject.pod.node === undefined ? undefined : subject.pod;
-    if (subject.kind !== 'node') return undefined;
-    const { name, ips } = subject.node;
+    const node = this.nodeOfEnd(subject);
+    return node === undefined ? undefined : this.hostEndpoint(node);
+  }
+
+  /**
+   * The node an end that is no pod is: a node; an apiserver at a node's address, which is a
+   * control plane running kube-apiserver in its host network — what reaches it passes that node's
+   * host firewall (Documentation/security/host-firewall.rst warns not to block "communication with
+   * kube-apiserver", and its example host policy allows 6443 for that reason); an apiserver
+   * elsewhere, or an external address, is none.
+   */
+  private nodeOfEnd(end: SimEndpoint): SimNode | undefined {
+    if (end.kind === 'node') return end.node;
+    return end.kind === 'apiserver' ? this.resolver.nodeAt(end.ip) : undefined;
+  }
+
+  /** A node's host endpoint, as a host-network pod of its own (one object per node). */
+  private hostEndpoint({ name, ips }: SimNode): SimPod {
     let host = this.hostEndpoints.get(name);
     if (!host) this.hostEndpoints.set(name, (host = { namespace: '', name, labels: {}, ips, node: name, hostNetwork: true, ports: [] }));
     return host;

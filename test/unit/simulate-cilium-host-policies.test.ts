@@ -110,3 +110,39 @@ test('an endpointSelector rule never selects the host endpoint, whatever it matc
   assert.equal(v.verdict, 'allow');
   assert.equal(v.ingress.isolated, false);
 });
+
+/**
+ * s31j: a control-plane node running kube-apiserver in its host network. The apiserver's address is
+ * then the node's, and its traffic the node's host namespace: host policies selecting the node judge
+ * it (host.rst: "only to the host namespace"; host-firewall.rst warns not to block "communication
+ * with kube-apiserver", and its example host policy allows 6443 for that reason).
+ */
+const cp: SimNode = { name: 'cp-1', labels: { 'node-role.kubernetes.io/control-plane': '' }, ips: ['10.0.0.9'] };
+const APISERVER: SimEndpoint = { kind: 'apiserver', ip: '10.0.0.9' };
+function withApiserverOnNode(enableHostFirewall: boolean): SimCluster {
+  const c = clusterWith(enableHostFirewall);
+  return { ...c, nodes: [...c.nodes, cp], apiserver: [{ ip: '10.0.0.9', port: 6443, protocol: 'TCP' }] };
+}
+const toApiserver = (policies: unknown[], client: SimEndpoint, enableHostFirewall = true) =>
+  ciliumSimulator(policies, withApiserverOnNode(enableHostFirewall)).evaluate({ client, server: APISERVER, port: 6443, protocol: 'TCP' });
+
+test('an apiserver at a node address is that node\'s host endpoint: a host policy selecting the node and not allowing 6443 drops what the apiserver receives (host-firewall.rst)', () => {
+  for (const client of [P(prom), EXT('203.0.113.9'), NODE(nodeA)]) {
+    const v = toApiserver([hostFw], client);
+    assert.equal(v.verdict, 'deny', JSON.stringify(v));
+    assert.equal(v.ingress.isolated, true);
+    assert.match(v.ingress.reason, /selecting the host endpoint of node cp-1 \(CiliumClusterwideNetworkPolicy\/host-fw\) allows .* on 6443\/TCP \(default deny\)/);
+  }
+  const with6443 = ccnp('api', { nodeSelector: {}, ingress: [{ fromEntities: ['all'], toPorts: [{ ports: [{ port: '6443', protocol: 'TCP' }] }] }] });
+  assert.equal(toApiserver([hostFw, with6443], P(prom)).verdict, 'allow');
+  const workersOnly = ccnp('workers', { nodeSelector: { matchLabels: { 'node-access': 'ssh' } }, ingress: [{ fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }] }] }] });
+  assert.equal(toApiserver([workersOnly], P(prom)).verdict, 'allow', 'cp-1 is not selected');
+  assert.equal(toApiserver([hostFw], P(prom), false).verdict, 'allow', 'without the host firewall nothing changes');
+  assert.match(toApiserver([hostFw], P(prom), false).ingress.reason, /the apiserver is not a Cilium endpoint/);
+});
+
+test('an apiserver off the nodes stays outside every endpoint, host policies or not', () => {
+  const v = ciliumSimulator([hostFw], clusterWith(true)).evaluate({ client: P(prom), server: { kind: 'apiserver', ip: '192.0.2.10' }, port: 6443, protocol: 'TCP' });
+  assert.equal(v.verdict, 'allow');
+  assert.match(v.ingress.reason, /the apiserver is not a Cilium endpoint/);
+});

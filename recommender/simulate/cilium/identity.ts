@@ -116,6 +116,11 @@ export class IdentityResolver {
     return labels;
   }
 
+  /** The node holding `ip`, if one does (the ipcache's host and remote-node addresses). */
+  nodeAt(ip: string): SimNode | undefined {
+    return this.nodeByIp.get(canonical(ip));
+  }
+
   /** The identity of `e` as seen by an endpoint on node `observerNode`, over a connection of `family` when known. */
   resolve(e: SimEndpoint, observerNode: string | undefined, family?: IpFamily): Identity {
     switch (e.kind) {
