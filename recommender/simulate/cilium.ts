@@ -124,6 +124,9 @@ const LOCAL_HOST: SideVerdict = { isolated: true, allowed: true, reason: 'the lo
 /** Traffic that stays within one node's host network namespace never passes the devices the host firewall is attached to. */
 const WITHIN_HOST: SideVerdict = { isolated: false, allowed: true, reason: "traffic within the node's own host network namespace, which host policies do not police" };
 
+/** Whether a decided side is allowed (a deny rule's match denies, an allow rule's allows). */
+const allowedBy = (x: SideVerdict | RuleMatch): boolean => ('rule' in x ? !x.rule.deny : x.allowed);
+
 const hostEndpointOf = (host: SimPod): string => `the host endpoint of node ${host.node ?? '?'}`;
 
 function sortKey(p: CiliumPolicy): string {
@@ -161,6 +164,8 @@ class CiliumSimulator implements Simulator {
   /** Per node name: the host endpoint a node's own traffic is judged at (as a host-network pod of it). */
   private readonly hostEndpoints = new Map<string, SimPod>();
   private readonly hostSelections = new Map<string, Selection>();
+  /** Per podless host-network pod (`decideOnEveryHost`): it on each other node. */
+  private readonly podsOnHosts = new Map<SimPod, Map<string, SimPod>>();
   private readonly resolver: IdentityResolver;
   private readonly namedPorts: NamedPorts;
   /** A Map, not a WeakMap: asked once per flow side, and a Map lookup is several times cheaper; it lives as long as the simulator. */
@@ -223,8 +228,7 @@ class CiliumSimulator implements Simulator {
 
   /** Whether the side is allowed (`side(flow, direction).allowed`, without the words). */
   allows(flow: SimFlow, direction: Direction): boolean {
-    const x = this.decideFlow(flow, direction);
-    return 'rule' in x ? !x.rule.deny : x.allowed;
+    return allowedBy(this.decideFlow(flow, direction));
   }
 
   /**
@@ -332,6 +336,41 @@ class CiliumSimulator implements Simulator {
     if (pod === undefined) {
       return { isolated: false, allowed: true, reason: `${subject.kind === 'pod' ? 'a host-network pod' : `the ${subject.kind}`} is not a Cilium endpoint: ${KINDS} endpointSelectors do not apply to it` };
     }
+    return pod.hostNetwork && pod.anyNode === true ? this.decideOnEveryHost(d, pod, peer, flow) : this.decideAt(d, pod, peer, flow);
+  }
+
+  /**
+   * A host-network workload the inventory shows no pod of (SimPod `anyNode`) runs on every node
+   * once it runs, each pod in its node's host namespace under that node's host policies (host.rst:
+   * "only to the host namespace, including host-networking pods"): judged at the node it was
+   * placed at, then at one node of each other host-policy selection, the first denial deciding. A
+   * node where the peer is local stands for no selection: that traffic stays in its host namespace.
+   */
+  private decideOnEveryHost(d: Direction, pod: SimPod, peer: SimEndpoint, flow: SimFlow): SideVerdict | RuleMatch {
+    const placed = this.decideAt(d, pod, peer, flow);
+    if (!allowedBy(placed)) return placed;
+    const judged = new Set<Selection>(placed === WITHIN_HOST ? [] : [this.hostSelection(pod.node ?? '')]);
+    for (const node of this.cluster.nodes) {
+      const sel = this.hostSelection(node.name);
+      if (node.ips.length === 0 || judged.has(sel)) continue;
+      const there = this.decideAt(d, this.onHost(pod, node), peer, flow);
+      if (!allowedBy(there)) return there;
+      if (there !== WITHIN_HOST) judged.add(sel);
+    }
+    return placed;
+  }
+
+  /** The host-network pod on another node, at its addresses (one object per pod and node). */
+  private onHost(pod: SimPod, node: SimNode): SimPod {
+    let byNode = this.podsOnHosts.get(pod);
+    if (byNode === undefined) this.podsOnHosts.set(pod, (byNode = new Map()));
+    let there = byNode.get(node.name);
+    if (there === undefined) byNode.set(node.name, (there = { ...pod, node: node.name, ips: [...node.ips].sort() }));
+    return there;
+  }
+
+  /** A side decided at the endpoint `pod` enforcing its policy. */
+  private decideAt(d: Direction, pod: SimPod, peer: SimEndpoint, flow: SimFlow): SideVerdict | RuleMatch {
     const sel = this.selection(pod)[d];
     const always = this.opts.enforcementMode === 'always';
     if (!sel.enforced && !always) return pod.hostNetwork ? hostNotSelected(pod, d) : NOT_SELECTED[d];

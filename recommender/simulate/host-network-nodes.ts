@@ -11,7 +11,7 @@
  * places on the client's node is judged on another node, where the rule must name the client.
  */
 import type { ClusterModel } from './cluster.ts';
-import type { PortFlow, SimEndpoint, SimFlow } from './types.ts';
+import type { PortFlow, SimEndpoint, SimFlow, SimPod } from './types.ts';
 
 export function atJudgedNodes(model: ClusterModel, flow: PortFlow): PortFlow {
   return fromAnotherNode(model, withPodlessEndsPlaced(model, flow));
@@ -32,14 +32,23 @@ export function withPodlessEndsPlaced<F extends SimFlow>(model: ClusterModel, fl
  * A host-network end the inventory shows no pod of, at a node whose address is known (ClusterModel
  * `placeable`): without one no ipBlock or Calico `nets` could match it, though the rules name
  * every node's addresses. Kept unaddressed where a node lists none (it may run there, at an
- * address no rule names: verify/unaddressed-host-network.ts says so).
+ * address no rule names: verify/unaddressed-host-network.ts says so). Marked `anyNode`: a
+ * simulator whose verdict differs by node (Cilium's host policies) judges it at the others too.
  */
 function placed(model: ClusterModel, end: SimEndpoint, other: SimEndpoint): SimEndpoint {
   if (end.kind !== 'pod' || !end.pod.hostNetwork || !model.placeable(end.pod)) return end;
   const away = nodeOf(other);
   // On a one-node cluster, the other end's node is the only one it can run on.
   const node = model.otherNode(away) ?? model.otherNode(undefined);
-  return node === undefined ? end : { kind: 'pod', pod: model.onNode(end.pod, node) };
+  return node === undefined ? end : { kind: 'pod', pod: onAnyNode(model.onNode(end.pod, node)) };
+}
+
+/** One object per placed pod (onNode's are one per pod and node): the same pod, said to run on any node (SimPod `anyNode`). */
+const anyNodeOf = new WeakMap<SimPod, SimPod>();
+function onAnyNode(pod: SimPod): SimPod {
+  let marked = anyNodeOf.get(pod);
+  if (marked === undefined) anyNodeOf.set(pod, (marked = { ...pod, anyNode: true }));
+  return marked;
 }
 
 const nodeOf = (e: SimEndpoint): string | undefined => (e.kind === 'pod' ? e.pod.node : e.kind === 'node' ? e.node.name : undefined);

@@ -44,6 +44,12 @@ export interface SimPod {
   /** Container ports, for named ports. */
   ports: ContainerPort[];
   serviceAccount?: string;
+  /**
+   * A host-network workload the inventory shows no pod of, placed at one node to be judged
+   * (host-network-nodes.ts `placed`): once it runs it may run on any node (a DaemonSet on every
+   * one). A simulator whose verdict differs by node (Cilium host policies) judges it at each.
+   */
+  anyNode?: true;
 }
 
 export interface SimService {

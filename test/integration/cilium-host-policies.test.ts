@@ -107,3 +107,36 @@ test('where the cilium-config does not say, host policies are not evaluated and 
   assert.deepEqual(hostWarnings(recommend(off).warnings), []);
   assert.deepEqual(hostWarnings(simulateFlows(off, { engine: 'cilium', policies: POLICIES, flows: EDGES, format: 'edges' }).warnings), []);
 });
+
+/**
+ * s31j: a host-network DaemonSet the inventory shows no pod of runs on every node once it runs, each
+ * pod in its node's host namespace, so each node's host policies judge it there (host.rst). An egress
+ * host policy selecting only worker-2 (node-access=ssh) and allowing the apiserver alone drops its
+ * connection to Prometheus on worker-2, though on cp-1 no host policy selects it: the edge is cut.
+ */
+const PODLESS_INVENTORY = `apiVersion: v1
+kind: List
+items:
+  - { apiVersion: v1, kind: Namespace, metadata: { name: stacklight, labels: { kubernetes.io/metadata.name: stacklight } } }
+  - { apiVersion: v1, kind: Node, metadata: { name: cp-1, creationTimestamp: "${T}", labels: { node-role.kubernetes.io/control-plane: "" } }, spec: { podCIDR: 10.244.0.0/24 }, status: { addresses: [{ type: InternalIP, address: 172.18.0.2 }] } }
+  - { apiVersion: v1, kind: Node, metadata: { name: worker-1, creationTimestamp: "${T}" }, spec: { podCIDR: 10.244.1.0/24 }, status: { addresses: [{ type: InternalIP, address: 172.18.0.3 }] } }
+  - { apiVersion: v1, kind: Node, metadata: { name: worker-2, creationTimestamp: "${T}", labels: { node-access: ssh } }, spec: { podCIDR: 10.244.2.0/24 }, status: { addresses: [{ type: InternalIP, address: 172.18.0.4 }] } }
+  - { apiVersion: apps/v1, kind: StatefulSet, metadata: { name: prometheus-server, namespace: stacklight, uid: u-prom }, spec: { selector: { matchLabels: { app: prometheus-server } }, template: { metadata: { labels: { app: prometheus-server } }, spec: { containers: [{ name: c, image: i, ports: [{ name: http, containerPort: 9090 }] }] } } } }
+  - { apiVersion: v1, kind: Pod, metadata: { name: prometheus-server-0, namespace: stacklight, labels: { app: prometheus-server }, ownerReferences: [{ apiVersion: apps/v1, kind: StatefulSet, name: prometheus-server, uid: u-prom, controller: true }], creationTimestamp: "${T}" }, spec: { nodeName: worker-1, containers: [{ name: c, image: i, ports: [{ name: http, containerPort: 9090 }] }] }, status: { phase: Running, startTime: "${T}", podIP: 10.244.1.20, podIPs: [{ ip: 10.244.1.20 }] } }
+  - { apiVersion: apps/v1, kind: DaemonSet, metadata: { name: agent, namespace: stacklight, uid: u-agent }, spec: { selector: { matchLabels: { app: agent } }, template: { metadata: { labels: { app: agent } }, spec: { hostNetwork: true, containers: [{ name: c, image: i }] } } } }
+  - { apiVersion: v1, kind: ConfigMap, metadata: { name: cilium-config, namespace: kube-system }, data: { cluster-name: c1, enable-host-firewall: "true" } }
+`;
+const hostEgress = (matchLabels: Record<string, string>) =>
+  JSON.stringify({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'host-eg' }, spec: { nodeSelector: { matchLabels }, egress: [{ toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '6443', protocol: 'TCP' }] }] }] } });
+const PODLESS_EDGE = JSON.stringify([{ client: 'workload:stacklight/DaemonSet/agent', server: 'workload:stacklight/StatefulSet/prometheus-server', port: 9090, protocol: 'TCP' }]);
+
+test('a podless host-network DaemonSet is judged at every node whose host policies differ: an egress host policy on worker-2 alone cuts it, though the node it is placed at (cp-1) is not selected', () => {
+  const { db } = tmpDb();
+  importInventory(db, { text: PODLESS_INVENTORY, takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  const [d] = simulateFlows(db, { engine: 'cilium', policies: hostEgress({ 'node-access': 'ssh' }), flows: PODLESS_EDGE, format: 'edges' }).decisions;
+  assert.equal(d!.verdict, 'deny', JSON.stringify(d));
+  assert.match(d!.egress!.reason, /no egress rule .* selecting the host endpoint of node worker-2 \(CiliumClusterwideNetworkPolicy\/host-eg\) allows pod stacklight\/prometheus-server on 9090\/TCP \(default deny\)/);
+  const [none] = simulateFlows(db, { engine: 'cilium', policies: hostEgress({ 'node-access': 'none' }), flows: PODLESS_EDGE, format: 'edges' }).decisions;
+  assert.equal(none!.verdict, 'allow', 'no node is selected');
+  assert.match(none!.egress!.reason, /no CiliumClusterwideNetworkPolicy with a nodeSelector selects the host endpoint of node cp-1 with egress rules/);
+});

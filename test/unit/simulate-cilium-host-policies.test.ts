@@ -146,3 +146,13 @@ test('an apiserver off the nodes stays outside every endpoint, host policies or 
   assert.equal(v.verdict, 'allow');
   assert.match(v.ingress.reason, /the apiserver is not a Cilium endpoint/);
 });
+
+test('a podless host-network workload placed at one node (SimPod anyNode) is judged at each host-policy selection too, denied where any node\'s host policies deny (s31j; host.rst)', () => {
+  const ssh = ccnp('ssh-only', { nodeSelector: { matchLabels: { 'node-access': 'ssh' } }, ingress: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }] }] }] });
+  const agentOnB = pod('stacklight', { app: 'agent' }, '10.0.0.2', 'node-b', { hostNetwork: true });
+  const podless = evaluate([ssh], P(prom), P({ ...agentOnB, anyNode: true }), 9100, true);
+  assert.equal(podless.verdict, 'deny', 'on node-a, which the host policy selects, 9100 is dropped');
+  assert.match(podless.ingress.reason, /host endpoint of node node-a \(CiliumClusterwideNetworkPolicy\/ssh-only\)/);
+  assert.equal(evaluate([ssh], P(prom), P(agentOnB), 9100, true).verdict, 'allow', 'a pod that runs on node-b is judged there only');
+  assert.equal(evaluate([ssh], NODE(nodeA), P({ ...agentOnB, anyNode: true }), 9100, true).verdict, 'allow', "on node-a node-a's own traffic stays in its host namespace");
+});
