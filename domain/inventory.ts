@@ -275,8 +275,9 @@ export interface CiliumPolicySettings {
   /**
    * `enable-host-firewall` (Helm `hostFirewall.enabled`): only with it does the agent apply host
    * policies (CiliumClusterwideNetworkPolicies with a `nodeSelector`) to the nodes (Cilium
-   * Documentation/security/policy/host.rst). Absent when the ConfigMap does not set the key, or the
-   * import was made by a release that did not read it: then not known.
+   * Documentation/security/policy/host.rst). A ConfigMap without the key is off (the Helm chart
+   * writes it only when on); absent only where the import was made by a release that did not read
+   * it (before migration 0041): then not known.
    */
   enableHostFirewall?: boolean;
 }

@@ -760,7 +760,7 @@ function ciliumClusterName(db: Db): { ciliumClusterName?: string } {
   return row ? { ciliumClusterName: row.name } : {};
 }
 
-/** A snapshot's cilium-config policy settings as the columns of migrations/0018, 0035 and 0041 (NULLs without a cilium-config; the host firewall NULL where not said). */
+/** A snapshot's cilium-config policy settings as the columns of migrations/0018, 0035 and 0041 (NULLs without a cilium-config; the host firewall NULL where not known). */
 function ciliumPolicyColumns(p: CiliumPolicySettings | undefined): [string | null, number | null, string | null, number | null] {
   if (p === undefined) return [null, null, null, null];
   return [p.policyCidrMatchMode.join(' '), p.enableSctp ? 1 : 0, p.allowLocalhost, p.enableHostFirewall === undefined ? null : p.enableHostFirewall ? 1 : 0];

@@ -34,8 +34,9 @@ const GO_BOOLS: Readonly<Record<string, boolean>> = { '1': true, t: true, T: tru
  * `policy-cidr-match-mode`, `enable-sctp`, `allow-localhost` and `enable-host-firewall` as the
  * agent reads them: the mode a list the Helm chart writes joined by spaces (`join " "
  * .Values.policyCIDRMatchMode`, read back as a string slice), each absent key Cilium's default —
- * but an absent `enable-host-firewall` is kept absent, so that host policies are said to be left
- * unjudged rather than taken as off. An `enable-sctp` or `enable-host-firewall` that is no
+ * an absent `enable-host-firewall` too: off, as the Helm chart writes the key only when the host
+ * firewall is on (install/kubernetes/cilium/templates/cilium-configmap.yaml: `{{- if and
+ * .Values.hostFirewall .Values.hostFirewall.enabled }}`) and the agent's flag defaults to off. An `enable-sctp` or `enable-host-firewall` that is no
  * boolean, or an `allow-localhost` other than auto, always or policy (the agent refuses to start
  * on it), is refused, naming the field.
  */
@@ -53,7 +54,7 @@ export function ciliumPolicySettingsOf(raw: RawObject): CiliumPolicySettings {
     policyCidrMatchMode: mode === undefined ? [] : mode.split(/\s+/).filter((m) => m !== ''),
     enableSctp: sctp !== undefined && GO_BOOLS[sctp]!,
     allowLocalhost,
-    ...(hostFirewall === undefined ? {} : { enableHostFirewall: GO_BOOLS[hostFirewall]! }),
+    enableHostFirewall: hostFirewall !== undefined && GO_BOOLS[hostFirewall]!,
   };
 }
 

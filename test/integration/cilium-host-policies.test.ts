@@ -71,10 +71,23 @@ async function store(config: string) {
 const recommend = (db: Awaited<ReturnType<typeof store>>) => runRecommendation(readRecommendationInput(db, {}), 'cilium', recommendOptions({ namespace: 'stacklight' }), { tightness: false }).verification;
 const hostWarnings = (warnings: readonly string[]) => warnings.filter((w) => /host policies/.test(w));
 
-test('enable-host-firewall is imported with the cilium-config (absent: not known); a non-boolean value is refused naming the field', async () => {
+/**
+ * A store whose cilium-config was imported before migration 0041, which added the column: it does
+ * not know the key (NULL).
+ */
+async function storeBefore0041() {
+  const db = await store('');
+  db.prepare('UPDATE inventory_imports SET cilium_enable_host_firewall = NULL').run();
+  return db;
+}
+
+test('enable-host-firewall is imported with the cilium-config (absent: off, as the Helm chart writes it only when on); a non-boolean value is refused naming the field', async () => {
   assert.equal(readInventory(await store(', enable-host-firewall: "true"')).ciliumPolicy?.enableHostFirewall, true);
   assert.equal(readInventory(await store(', enable-host-firewall: "false"')).ciliumPolicy?.enableHostFirewall, false);
-  assert.equal(readInventory(await store('')).ciliumPolicy?.enableHostFirewall, undefined);
+  // install/kubernetes/cilium/templates/cilium-configmap.yaml: `{{- if and .Values.hostFirewall .Values.hostFirewall.enabled }}`
+  // is the only place the key is written, and the agent's enable-host-firewall flag defaults to off.
+  assert.equal(readInventory(await store('')).ciliumPolicy?.enableHostFirewall, false);
+  assert.equal(readInventory(await storeBefore0041()).ciliumPolicy?.enableHostFirewall, undefined);
   assert.throws(
     () => importInventory(tmpDb().db, { text: inventory(', enable-host-firewall: "on"'), takenAt: NOW, source: 'bad', now: NOW }),
     (e: unknown) => e instanceof AppError && /cilium-config: data\.enable-host-firewall: expected "true" or "false", got the string "on"/.test(e.message),
@@ -93,19 +106,27 @@ test('with the host firewall on, the applied host policy cuts the 9100 scrape: b
   assert.match(d!.ingress!.reason, /host endpoint of node worker-2/);
 });
 
-test('where the cilium-config does not say, host policies are not evaluated and both the verification and simulate say so once; with it off, nothing is said', async () => {
-  const db = await store('');
+test('where the store predates the key (cilium-config imported before migration 0041), host policies are not evaluated and both the verification and simulate say so once, asking for a new import', async () => {
+  const db = await storeBefore0041();
   const verification = recommend(db);
   assert.deepEqual(verification.blockedByApplied.filter((f) => f.edge === EDGE), []);
   const said = hostWarnings(verification.warnings);
   assert.equal(said.length, 1, JSON.stringify(verification.warnings));
-  assert.match(said[0]!, /^applied CiliumClusterwideNetworkPolicy\/host-fw: host policies .* only where Cilium's host firewall is on .* the cilium-config does not set enable-host-firewall/);
+  assert.match(said[0]!, /^applied CiliumClusterwideNetworkPolicy\/host-fw: host policies .* only where Cilium's host firewall is on .* the cilium-config was imported by a release that did not read enable-host-firewall: import it again/);
   const sim = simulateFlows(db, { engine: 'cilium', policies: POLICIES, flows: EDGES, format: 'edges' });
   assert.equal(sim.decisions[0]!.verdict, 'allow');
   assert.equal(hostWarnings(sim.warnings).length, 1, JSON.stringify(sim.warnings));
-  const off = await store(', enable-host-firewall: "false"');
-  assert.deepEqual(hostWarnings(recommend(off).warnings), []);
-  assert.deepEqual(hostWarnings(simulateFlows(off, { engine: 'cilium', policies: POLICIES, flows: EDGES, format: 'edges' }).warnings), []);
+});
+
+test('with the host firewall off — said, or the key absent from an imported cilium-config — host policies do nothing and nothing is said', async () => {
+  for (const config of [', enable-host-firewall: "false"', '']) {
+    const off = await store(config);
+    assert.deepEqual(recommend(off).blockedByApplied.filter((f) => f.edge === EDGE), [], config);
+    assert.deepEqual(hostWarnings(recommend(off).warnings), [], config);
+    const sim = simulateFlows(off, { engine: 'cilium', policies: POLICIES, flows: EDGES, format: 'edges' });
+    assert.equal(sim.decisions[0]!.verdict, 'allow', config);
+    assert.deepEqual(hostWarnings(sim.warnings), [], config);
+  }
 });
 
 /**

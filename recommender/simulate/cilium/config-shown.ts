@@ -26,11 +26,10 @@ export function enableSctpShown(cluster: Shown): string {
   return `the cilium-config ${p.enableSctp ? 'sets enable-sctp: "true"' : 'does not set enable-sctp: "true"'}`;
 }
 
-/** `the cilium-config does not set enable-host-firewall`, or why it is not known (only said where the key does not decide). */
-export function hostFirewallShown(cluster: Shown): string {
-  const p = cluster.ciliumPolicy;
-  if (p === undefined) return notKnown(cluster, 'enable-host-firewall');
-  return p.enableHostFirewall === undefined
-    ? 'the cilium-config does not set enable-host-firewall (or was imported by a release that did not read it: import it again)'
-    : `the cilium-config sets enable-host-firewall: "${p.enableHostFirewall}"`;
+/**
+ * Why the inventory does not say whether the host firewall is on: no cilium-config, or one imported
+ * before the key was read (migration 0041). A cilium-config without the key says off.
+ */
+export function hostFirewallUnknown(cluster: Shown): string {
+  return notKnown(cluster, 'enable-host-firewall');
 }

@@ -8,7 +8,7 @@
 import type { SimCluster } from '../types.ts';
 import { CCNP_KIND, isCiliumPolicy, policyRules } from '../../engines/wire/cilium.ts';
 import { policyId } from './rules.ts';
-import { hostFirewallShown } from './config-shown.ts';
+import { hostFirewallUnknown } from './config-shown.ts';
 
 /** The ids of the manifests that hold a host policy rule (`CiliumClusterwideNetworkPolicy/name`). */
 export function hostPolicyIds(manifests: readonly unknown[]): string[] {
@@ -21,5 +21,5 @@ export function hostPolicyIds(manifests: readonly unknown[]): string[] {
  */
 export function hostPoliciesNotJudged(names: string, cluster: Pick<SimCluster, 'ciliumClusterName' | 'ciliumPolicy'>): string | undefined {
   if (cluster.ciliumPolicy?.enableHostFirewall !== undefined) return undefined;
-  return `${names}: host policies (a nodeSelector) apply to the nodes they select, their host-network pods included, only where Cilium's host firewall is on (enable-host-firewall, Helm hostFirewall.enabled), and ${hostFirewallShown(cluster)}: they were not evaluated, so what they decide for nodes and host-network pods is not verified`;
+  return `${names}: host policies (a nodeSelector) apply to the nodes they select, their host-network pods included, only where Cilium's host firewall is on (enable-host-firewall, Helm hostFirewall.enabled), and ${hostFirewallUnknown(cluster)}: they were not evaluated, so what they decide for nodes and host-network pods is not verified`;
 }
