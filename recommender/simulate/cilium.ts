@@ -88,6 +88,8 @@ interface DirectionSelection {
   allow: PortBuckets<PeerRule>;
   deny: PortBuckets<PeerRule>;
   enforced: boolean;
+  /** The policies of the rules that enforce this direction (what a default deny's words name for a host endpoint). */
+  enforcedBy: string[];
   defaultDeny: boolean;
   requires: Selector[];
 }
@@ -146,6 +148,11 @@ function blockSelects(block: PeerRule['cidrs'][number], id: Identity, deny: bool
   const r: LenientRange = id.cidrBits === undefined ? hostRange(a) : [a, id.cidrBits];
   if (deny) return rangeTouches(block.range, r) && !block.except.some((x) => rangeCovers(x, r));
   return rangeCovers(block.range, r) && !block.except.some((x) => rangeTouches(x, r));
+}
+
+/** Who the rules select, in a reason's words: the pod, or the host endpoint a host-network pod or node is, with the host policies that isolate it (`sel`: its selection in the side's direction). */
+function subjectWords(pod: SimPod, sel: DirectionSelection): string {
+  return pod.hostNetwork ? `${hostEndpointOf(pod)} (${sel.enforcedBy.join(', ')})` : 'the pod';
 }
 
 /** A host endpoint no host policy selects in that direction. */
@@ -321,6 +328,7 @@ class CiliumSimulator implements Simulator {
       allow: new PortBuckets(rules.flatMap((r) => (ingress ? r.ingress : r.egress)), spansOf),
       deny: new PortBuckets(rules.flatMap((r) => (ingress ? r.ingressDeny : r.egressDeny)), spansOf),
       enforced: rules.some((r) => (ingress ? r.enforcesIngress : r.enforcesEgress)),
+      enforcedBy: [...new Set(rules.filter((r) => (ingress ? r.enforcesIngress : r.enforcesEgress)).map((r) => r.policy))],
       defaultDeny: rules.some((r) => (ingress ? r.defaultDenyIngress : r.defaultDenyEgress)),
       requires: rules.flatMap((r) => (ingress ? r.fromRequires : r.toRequires)),
     };
@@ -389,16 +397,7 @@ class CiliumSimulator implements Simulator {
       if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow, d, pod)) return { rule: r, id, pod };
     }
     if (!sel.defaultDeny && !always) return NO_DEFAULT_DENY[d];
-    return { isolated: true, allowed: false, reason: `no ${d} rule of the ${KINDS} selecting ${this.subjectWords(pod, d)} allows ${id.describe} on ${trafficOf(flow)} (default deny)${flow.icmp === undefined ? '' : ': a rule with toPorts only never allows ICMP, an L3-only rule or icmps do'}` };
-  }
-
-  /** Who the rules select, in a reason's words: the pod, or the host endpoint a host-network pod or node is, with the host policies that isolate it. */
-  private subjectWords(pod: SimPod, d: Direction): string {
-    if (!pod.hostNetwork) return 'the pod';
-    const labels = this.resolver.hostEndpointLabels(pod.node ?? '');
-    const ingress = d === 'ingress';
-    const isolating = this.hostRules.filter((r) => (ingress ? r.enforcesIngress : r.enforcesEgress) && labels.selects(r.nodeSubject!)).map((r) => r.policy);
-    return `${hostEndpointOf(pod)} (${[...new Set(isolating)].join(', ')})`;
+    return { isolated: true, allowed: false, reason: `no ${d} rule of the ${KINDS} selecting ${subjectWords(pod, sel)} allows ${id.describe} on ${trafficOf(flow)} (default deny)${flow.icmp === undefined ? '' : ': a rule with toPorts only never allows ICMP, an L3-only rule or icmps do'}` };
   }
 
   /** Whether a port name means `port` on this side: one the pod declares on ingress, the pod network's one number on egress (./cilium/ports.ts). */
