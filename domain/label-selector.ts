@@ -76,11 +76,14 @@ export function selectorProblems(selector: unknown): SelectorProblem[] {
   return out;
 }
 
-const OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+/** The operators apimachinery's LabelSelectorAsSelector accepts (pkg/apis/meta/v1/helpers.go); any other is refused. */
+const LABEL_SELECTOR_OPERATORS: readonly string[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
+export const isLabelSelectorOperator = (operator: string): boolean => LABEL_SELECTOR_OPERATORS.includes(operator);
 
 function expressionProblems(e: Requirement, at: (string | number)[]): SelectorProblem[] {
   const refused = requirementProblem(e);
-  if (!OPERATORS.includes(e.operator)) return [{ field: [...at, 'operator'], problem: refused!, requirement: e }];
+  if (!isLabelSelectorOperator(e.operator)) return [{ field: [...at, 'operator'], problem: refused!, requirement: e }];
   return [
     ...keyProblems(String(e.key), [...at, 'key']),
     ...(refused === undefined ? [] : [{ field: [...at, 'values'], problem: refused, requirement: e }]),

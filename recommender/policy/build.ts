@@ -4,6 +4,7 @@
  * and rules sorted and de-duplicated, so emitters can render in order.
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
+import { isLabelSelectorOperator } from '../../domain/label-selector.ts';
 import type { WorkloadRef } from '../../domain/peer.ts';
 import { cidrContains, formatCidr, hostCidr, isIpAddress, parseCidr } from '../../domain/ip.ts';
 import {
@@ -75,7 +76,7 @@ export function selector(path: string, s: LabelSelector | undefined): LabelSelec
   (c.matchExpressions ?? []).forEach((e, i) => {
     const p = `${path}.matchExpressions[${i}]`;
     checkLabelKey(p, e.key);
-    if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) {
+    if (!isLabelSelectorOperator(e.operator)) {
       throw new PolicyError(p, `operator "${e.operator}" is not In, NotIn, Exists or DoesNotExist`);
     }
     if ((e.operator === 'In' || e.operator === 'NotIn') && (e.values ?? []).length === 0) {

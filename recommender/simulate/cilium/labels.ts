@@ -6,6 +6,7 @@
  * (EndpointSelector.UnmarshalJSON: keys go through GetExtendedKeyFrom).
  */
 import type { CiliumEndpointSelector, CiliumSelectorOperator } from '../../engines/wire/cilium.ts';
+import { isLabelSelectorOperator } from '../../../domain/label-selector.ts';
 
 export const ANY_SOURCE = 'any';
 
@@ -147,7 +148,7 @@ export class SelectorBuilder {
     for (const l of this.labels.values()) requirements.push({ source: l.source, key: l.key, lookup: lookupKey(l.source, l.key), operator: 'In', values: new Set([l.value]), value: l.value });
     for (const e of this.expressions) {
       const needsValues = e.operator === 'In' || e.operator === 'NotIn';
-      if (needsValues !== e.values.length > 0 || !['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator)) valid = false;
+      if (needsValues !== e.values.length > 0 || !isLabelSelectorOperator(e.operator)) valid = false;
       requirements.push({ source: e.source, key: e.key, lookup: lookupKey(e.source, e.key), operator: e.operator, values: new Set(e.values) });
     }
     return { requirements, valid };
