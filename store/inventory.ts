@@ -463,11 +463,11 @@ export function inventoryWorkloadNames(db: Db, namespace: string | undefined, li
   return { names: rows.slice(0, limit), complete: rows.length <= limit };
 }
 
-/** Whether the inventory (gone workloads included) holds the workload `name` or `Kind/name`, in `namespace` or anywhere. */
-export function inventoryHoldsWorkload(db: Db, namespace: string | undefined, workload: string): boolean {
+/** The WHERE clause and parameters of the workloads named `name` or `Kind/name`, in `namespace` or anywhere. */
+function workloadNamed(namespace: string | undefined, workload: string): { where: string; params: string[] } {
   const slash = workload.indexOf('/');
   const conds = ['name = ?'];
-  const params: unknown[] = [workload.slice(slash + 1)];
+  const params = [workload.slice(slash + 1)];
   if (slash >= 0) {
     conds.push('kind = ?');
     params.push(workload.slice(0, slash));
@@ -476,7 +476,19 @@ export function inventoryHoldsWorkload(db: Db, namespace: string | undefined, wo
     conds.push('namespace = ?');
     params.push(namespace);
   }
-  return db.prepare(`SELECT 1 FROM workloads WHERE ${conds.join(' AND ')} LIMIT 1`).get(...params) !== undefined;
+  return { where: conds.join(' AND '), params };
+}
+
+/** Whether the inventory (gone workloads included) holds the workload `name` or `Kind/name`, in `namespace` or anywhere. */
+export function inventoryHoldsWorkload(db: Db, namespace: string | undefined, workload: string): boolean {
+  const { where, params } = workloadNamed(namespace, workload);
+  return db.prepare(`SELECT 1 FROM workloads WHERE ${where} LIMIT 1`).get(...params) !== undefined;
+}
+
+/** Up to `limit` workloads (gone ones included) the inventory holds under the name `name` or `Kind/name`, in `namespace` or anywhere, sorted. */
+export function inventoryWorkloadsNamed(db: Db, namespace: string | undefined, workload: string, limit: number): WorkloadRef[] {
+  const { where, params } = workloadNamed(namespace, workload);
+  return db.prepare(`SELECT namespace, kind, name FROM workloads WHERE ${where} ORDER BY namespace, kind, name LIMIT ?`).all(...params, limit) as WorkloadRef[];
 }
 
 /** Whether the inventory lists a present workload. */

@@ -100,7 +100,7 @@ export function matrixRoutes(ctx: ServiceContext, views: RecommendationService):
         const result = await holdPlace(res, applyMatrixOffLoop(ctx.db, request, (job) => executor.checkMatrix(job)));
         res.status(result.created ? 201 : 200);
         // What the observed names say the service config has wrong (a cluster domain): said as recommendations say it.
-        return { name: result.name, status: result.status, overridesBuiltIn: result.overridesBuiltIn, digest: result.digest, ...(result.warnings !== undefined ? { warnings: result.warnings } : {}) };
+        return { name: result.name, status: result.status, overridesBuiltIn: result.overridesBuiltIn, digest: result.digest, created: result.created, ...(result.warnings !== undefined ? { warnings: result.warnings } : {}) };
       },
     }),
     defineRoute({

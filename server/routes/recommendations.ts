@@ -7,6 +7,7 @@ import { INCLUDE_LIST_PATTERN, parseIncludeList } from '../../app/include-list.t
 import { MODES } from '../../recommender/synthesize/options.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
 import { recommendOptions, type RecommendationRequest } from '../../app/recommendation.ts';
+import { exportFilename } from '../../app/export-filename.ts';
 import { requireWorkload, requireWorkloads } from '../../app/selection-check.ts';
 import { selectionOf } from '../../app/selection.ts';
 import type { ServiceContext } from '../context.ts';
@@ -239,7 +240,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
       handler: ({ query: asked }, req, res) => {
         const query = withCanonicalWorkload(asked);
         requireWorkloads(ctx.db, selectionOf(query));
-        const filename = ['flowmatrix', query.engine, query.namespace, query.workload?.replace('/', '-').toLowerCase()].filter((x) => x !== undefined).join('-');
+        const filename = exportFilename(ctx.db, query.engine, selectionOf(query));
         const q: RecommendationQuery = { kind: 'export', engine: query.engine as EngineName, options: toOptions(query, ctx.config.staleDays), format: query.format, allowUnverified: query.allowUnverified, filename };
         return answer(service, q, req, res);
       },

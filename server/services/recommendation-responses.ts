@@ -184,8 +184,9 @@ function withWarnings(r: RenderedResponse, warnings: readonly string[]): Rendere
 }
 
 /**
- * The ETag covers the warnings too: the same manifests under another warning are another answer,
- * and a 304 would hide the warning from a job that holds the old ETag.
+ * The ETag covers the warnings and the verification's outcome too: the same manifests under
+ * another warning, or no longer verified (allowUnverified=true), are another answer, and a 304
+ * would hide that from a job that holds the old ETag.
  */
 async function exportResponse(result: RecommendationResult, q: Extract<RecommendationQuery, { kind: 'export' }>, warnings: readonly string[]): Promise<RenderedResponse> {
   const { emitted } = result;
@@ -195,6 +196,7 @@ async function exportResponse(result: RecommendationResult, q: Extract<Recommend
   const headers: Record<string, string | string[]> = { 'X-Flowmatrix-Verified': String(verification.ok) };
   const warned = (hash: ReturnType<typeof createHash>): ReturnType<typeof createHash> => {
     for (const w of warnings) hash.update(`\0${w}`);
+    if (!verification.ok) hash.update('\0unverified');
     return hash;
   };
   if (q.format === 'bundle') {

@@ -277,6 +277,18 @@ test('export: byte-identical to `flowmatrix export`, with Content-Disposition an
   assert.match(tar.subarray(0, 100).toString().replace(/\0+$/, ''), /^monitoring\/networkpolicy-.+\.yaml$/);
 });
 
+test('export: the offered file name is that of what is exported, however the one workload was spelled (docs/api.md Export)', async () => {
+  const one = (await request(app).get('/api/v1/workloads?limit=1000').set('Authorization', AUTH).expect(200)).body.items as { namespace: string; kind: string; name: string }[];
+  const byName = new Map<string, number>();
+  for (const w of one) byName.set(w.name, (byName.get(w.name) ?? 0) + 1);
+  const w = one.find((x) => byName.get(x.name) === 1 && x.kind === 'Deployment')!;
+  const expected = `attachment; filename="flowmatrix-kubernetes-${w.namespace}-deployment-${w.name}.yaml"`;
+  for (const query of [{ workload: w.name }, { workload: `deploy/${w.name}` }, { namespace: w.namespace, workload: w.name }, { namespace: w.namespace, workload: `Deployment/${w.name}` }]) {
+    const r = await request(app).get('/api/v1/export').query({ engine: 'kubernetes', allowUnverified: 'true', ...query }).set('Authorization', AUTH).expect(200);
+    assert.equal(r.headers['content-disposition'], expected, JSON.stringify(query));
+  }
+});
+
 test('recommendations: unknown engine 400, one workload with evidence, unknown workload 404, same JSON as the CLI', async () => {
   const bad = await request(app).get('/api/v1/recommendations?engine=iptables').set('Authorization', AUTH).expect(400);
   assert.equal(bad.type, 'application/problem+json');
@@ -408,8 +420,10 @@ test('matrices: list, get, validate, put (name must match), and 404', async () =
   assert.equal(mismatch.body.errors[0].path, 'metadata.name');
   const put = await request(app).put('/api/v1/matrices/netobserv').set('Authorization', WAUTH).type('application/yaml').send(text).expect(201);
   assert.equal(put.body.overridesBuiltIn, true);
+  assert.equal(put.body.created, true, 'docs/api.md: the body is {name, status, overridesBuiltIn, digest, created}');
   const again = await request(app).put('/api/v1/matrices/netobserv').set('Authorization', WAUTH).type('application/yaml').send(text).expect(200);
   assert.equal(again.body.status, 'unchanged');
+  assert.equal(again.body.created, false);
 });
 
 test('a matrix the service\'s own config cannot take (a parameter it sets no longer declared, a value that would make a namespace no name) is refused with 422 and not stored, : it would leave every request 422 and the service unable to start', async () => {
