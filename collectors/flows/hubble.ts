@@ -418,14 +418,19 @@ export class HubbleDecoder implements Decoder {
       if (drop.reject) return drop.reject;
       if (drop.policy) handshake = 'src-is-client';
     }
-    // FORWARDED on the way out of the sender (traffic_direction EGRESS: its egress policy, a trace
-    // TO_OVERLAY or TO_STACK) says nothing of the receiver's ingress policy: a lone SYN it drops
-    // looks the same there. As NetObserv's lone SYN, no delivery evidence: the receiver's own
-    // event, an answer or any later packet of the connection is.
-    if (verdict === 'forwarded' && loneSyn && direction.name === 'EGRESS') verdict = 'unknown';
+    const beforeReceiver = seenBeforeReceiver(point.name, direction.name);
+    // FORWARDED before the receiver's endpoint (the sender's egress policy, a trace TO_OVERLAY, or
+    // FROM_OVERLAY / FROM_NETWORK on the receiver's node, which carry no traffic_direction) says
+    // nothing of the receiver's ingress policy: a lone SYN it drops looks the same there. As
+    // NetObserv's lone SYN, no delivery evidence: the receiver's TO_ENDPOINT trace, an answer or any
+    // later packet of the connection is.
+    if (verdict === 'forwarded' && loneSyn && beforeReceiver) verdict = 'unknown';
     // A datagram has no later packet that proves delivery: seen before the receiver's endpoint, it
     // proves only the sender's egress — the pipeline tells a server in the cluster from one outside.
-    const egressOnly = verdict === 'forwarded' && protocol !== 'TCP' && f.is_reply !== true && seenBeforeReceiver(point.name, direction.name);
+    // Nor has an L7 record of the sender's proxy: it logs a request it allowed as forwarded before
+    // it connects to the server (cilium/proxy cilium/l7policy.cc AccessFilter::decodeHeaders).
+    const noLaterPacket = protocol !== 'TCP' || type.name === 'L7';
+    const egressOnly = verdict === 'forwarded' && noLaterPacket && f.is_reply !== true && beforeReceiver;
     const srcResult = endpoint(storedAddress(ip.source), srcPort, f.source, f.source_names, f.source_service, { ep: `${prefix}source`, names: `${prefix}source_names`, service: `${prefix}source_service` }, this.memory);
     if (srcResult.reject) return srcResult.reject;
     const dstResult = endpoint(storedAddress(ip.destination), dstPort, f.destination, f.destination_names, f.destination_service, { ep: `${prefix}destination`, names: `${prefix}destination_names`, service: `${prefix}destination_service` }, this.memory);

@@ -347,6 +347,61 @@ test('node status and lost events from the relay are counted and recorded as ski
   assert.deepEqual(edges(db), await expectedEdges(GKE));
 });
 
+/**
+ * What the receiver did with a packet lives in three Flow fields a relay sends on the wire like any
+ * other: drop_reason (3), trace_observation_point (24) and drop_reason_desc (25) (cilium/cilium
+ * api/v1/flow/flow.proto); an L7 record's `l7` (15) the decoder does not read: Type, direction and
+ * is_reply say whose proxy logged it. A finder's relay flows lost the three: a FROM_OVERLAY trace ("received from
+ * the tunnel device", before the receiver's ingress policy) of a datagram the receiver then denied
+ * became forwarded 1 (from a file: forwarded 0, dropped 1), and a policy drop on an undeclared UDP
+ * port became ambiguous instead of an edge dropped 1 (docs/ingest.md, Orient).
+ */
+test('drops and observation points survive the relay: the receiver\'s policy drops give the same edges as from a file (forwarded 0, dropped 1)', async () => {
+  const pod = (app: string) => ({ identity: app === 'web' ? 30001 : 30002, namespace: 'shop', pod_name: `${app}-0`, labels: [`k8s:app=${app}`, 'k8s:io.kubernetes.pod.namespace=shop'], workloads: [{ name: app, kind: 'Deployment' }] });
+  const record = (second: number, l4: Record<string, unknown>, fields: Record<string, unknown>) => {
+    const time = `2026-12-05T10:00:0${second}Z`;
+    const flow = { time, IP: { source: '10.244.1.10', destination: '10.244.2.20', ipVersion: 'IPv4' }, l4, source: pod('web'), destination: pod('api'), Type: 'L3_L4', node_name: 'node-2', ...fields };
+    return { flow, node_name: 'node-2', time };
+  };
+  // Traced as it arrives on the receiver's node: no traffic_direction (parser.go decodeTrafficDirection).
+  const fromOverlay = { verdict: 'FORWARDED', trace_observation_point: 'FROM_OVERLAY' };
+  const deniedAtReceiver = { verdict: 'DROPPED', drop_reason: 133, drop_reason_desc: 'POLICY_DENIED', traffic_direction: 'INGRESS' };
+  const syn = { TCP: { source_port: 40000, destination_port: 8080, flags: { SYN: true } } };
+  const syslog = { UDP: { source_port: 40001, destination_port: 514 } };
+  const undeclared = { UDP: { source_port: 40002, destination_port: 9999 } };
+  const oldHubble = { UDP: { source_port: 40003, destination_port: 9998 } };
+  const http = { TCP: { source_port: 40004, destination_port: 8081 } };
+  // The sender's egress proxy logs the request it allowed before connecting (cilium/proxy cilium/l7policy.cc).
+  const proxyRequest = { verdict: 'FORWARDED', Type: 'L7', traffic_direction: 'EGRESS', is_reply: false, l7: { type: 'REQUEST', http: { method: 'GET', url: 'http://api/' } } };
+  const input = [
+    record(1, syn, fromOverlay),
+    record(2, syn, deniedAtReceiver),
+    record(3, syslog, fromOverlay),
+    record(4, syslog, deniedAtReceiver),
+    record(5, undeclared, deniedAtReceiver),
+    // Only the deprecated number, as a Hubble before drop_reason_desc writes it (flow.proto drop_reason).
+    record(6, oldHubble, { verdict: 'DROPPED', drop_reason: 181, traffic_direction: 'INGRESS' }),
+    record(7, http, proxyRequest),
+    record(8, { TCP: { ...http.TCP, flags: { SYN: true } } }, deniedAtReceiver),
+  ];
+  const { db } = tmpDb();
+  const relay = closeAfter(await startRelay({ lines: input }));
+  const c = collector(db, { address: `127.0.0.1:${relay.port}` });
+  await c.start();
+  await until('8 records', () => k(c).records === 8);
+  await c.stop();
+  const fromFile = await expectedEdges(input);
+  assert.deepEqual(fromFile, [
+    'workload:shop/Deployment/web -> workload:shop/Deployment/api:514/UDP flows=2 fwd=0 drop=1',
+    'workload:shop/Deployment/web -> workload:shop/Deployment/api:8080/TCP flows=2 fwd=0 drop=1',
+    'workload:shop/Deployment/web -> workload:shop/Deployment/api:8081/TCP flows=2 fwd=0 drop=1',
+    'workload:shop/Deployment/web -> workload:shop/Deployment/api:9998/UDP flows=1 fwd=0 drop=1',
+    'workload:shop/Deployment/web -> workload:shop/Deployment/api:9999/UDP flows=1 fwd=0 drop=1',
+  ]);
+  assert.deepEqual(edges(db), fromFile);
+  assert.equal(k(c).ambiguous, 0);
+});
+
 test('lost events above 2^53 - 1 (a uint64 the loader hands over as a string) are kept at 2^53 - 1, never an imprecise double, and their sum saturates too (docs/ingest.md: counts)', async () => {
   const { db } = tmpDb();
   const lost = (n: string) => ({ lost_events: { source: 'HUBBLE_RING_BUFFER', num_events_lost: n }, node_name: 'kind-worker' });

@@ -192,6 +192,26 @@ test('Hubble: a FORWARDED lone SYN on its way out of the sender proves no delive
   assert.equal(verdictOf({ traffic_direction: 'EGRESS', verdict: 'DROPPED' }), 'dropped');
 });
 
+test('Hubble: a FORWARDED lone SYN traced on the receiver\'s node before its endpoint (FROM_OVERLAY, FROM_NETWORK: no traffic_direction) proves no delivery; TO_ENDPOINT does', () => {
+  // A trace taken outside an endpoint's program carries no traffic_direction (cilium/cilium
+  // pkg/hubble/parser/threefour/parser.go decodeTrafficDirection reads it only from a trace whose
+  // Source is an endpoint), and every trace is FORWARDED (decodeVerdict). FROM_OVERLAY "received
+  // from the tunnel device" and FROM_NETWORK "received from native devices" come before the
+  // receiver's ingress policy; TO_ENDPOINT "transmitted towards endpoints" after it
+  // (api/v1/flow/flow.proto TraceObservationPoint). A finder's FROM_OVERLAY SYN followed by the
+  // receiver's POLICY_DENIED drop was stored forwarded 1, dropped 1, and became an allow rule.
+  const [line] = hubbleLines('hubble-v1.18.3-policy-deny-sample.jsonl') as Record<string, Record<string, unknown>>[];
+  const { traffic_direction: _direction, event_type: _event, ...rest } = line!.flow as Record<string, unknown>;
+  const base = { ...rest, verdict: 'FORWARDED', drop_reason: undefined, drop_reason_desc: undefined, policy_match_type: undefined };
+  const syn = { TCP: { source_port: 40885, destination_port: 9401, flags: { SYN: true } } };
+  const verdictOf = (over: Record<string, unknown>) => flow(hubbleDecoder.decode({ flow: { ...base, l4: syn, ...over } })).verdict;
+  for (const point of ['FROM_OVERLAY', 'FROM_NETWORK', 9, 10]) assert.equal(verdictOf({ trace_observation_point: point }), 'unknown', String(point));
+  assert.equal(verdictOf({ trace_observation_point: 'TO_ENDPOINT' }), 'forwarded');
+  assert.equal(verdictOf({ trace_observation_point: 101 }), 'forwarded');
+  // Neither an observation point nor a direction: nothing says where it was seen, the verdict stands.
+  assert.equal(verdictOf({}), 'forwarded');
+});
+
 test('Hubble: a FORWARDED UDP, SCTP or echo request traced before the receiver\'s endpoint proves only the sender\'s egress; at the receiver (TO_ENDPOINT, an INGRESS policy verdict) or as a reply it proves delivery', () => {
   // Every trace is FORWARDED (cilium/cilium pkg/hubble/parser/threefour/parser.go decodeVerdict); the
   // receiver's ingress policy runs before TO_ENDPOINT, "transmitted towards endpoints"
@@ -227,6 +247,26 @@ test('Hubble: a FORWARDED UDP, SCTP or echo request traced before the receiver\'
   // TCP keeps its own rule: only a lone SYN leaving the sender is unknown, any later packet proves the handshake.
   assert.deepEqual(decoded({ l4: { TCP: { source_port: 40885, destination_port: 5000, flags: { ACK: true } } }, traffic_direction: 'EGRESS', trace_observation_point: 'TO_OVERLAY' }), delivered);
   assert.equal(hubbleDecoder.decode({ flow: { ...base, l4: udp, trace_observation_point: true } }).kind, 'reject');
+});
+
+test('Hubble: a FORWARDED L7 request logged by the sender\'s egress proxy proves only the sender\'s egress, as a datagram; the receiver\'s proxy (INGRESS) or a response proves delivery', () => {
+  // The proxy logs a request it allowed as forwarded before it connects to the server (cilium/proxy
+  // cilium/l7policy.cc AccessFilter::decodeHeaders, "Log as a forwarded request"; Hubble turns the
+  // log into Type L7, traffic_direction EGRESS, is_reply false, no observation point: those are
+  // "only applicable to cilium trace notifications", api/v1/flow/flow.proto). No packet of that
+  // connection reached the receiver's ingress policy, so no later one follows to prove it did.
+  const [line] = hubbleLines('hubble-otel-basic-sample-5-http-flows.json') as Record<string, Record<string, unknown>>[];
+  const request = line!.flow as Record<string, unknown>;
+  assert.deepEqual([request.Type, request.traffic_direction, request.is_reply, (request.l7 as Record<string, unknown>).type], ['L7', 'EGRESS', false, 'REQUEST']);
+  const decoded = (over: Record<string, unknown>) => {
+    const f = flow(hubbleDecoder.decode({ flow: { ...request, ...over } }));
+    return [f.verdict, f.provesEgressOnly === true];
+  };
+  assert.deepEqual(decoded({}), ['forwarded', true]);
+  assert.deepEqual(decoded({ traffic_direction: 'INGRESS' }), ['forwarded', false]);
+  assert.deepEqual(decoded({ is_reply: true, l7: { type: 'RESPONSE' } }), ['forwarded', false]);
+  // An L3/L4 packet of an established connection leaving the sender still proves its handshake.
+  assert.deepEqual(decoded({ Type: 'L3_L4', l7: undefined, l4: { TCP: { source_port: 48532, destination_port: 9990, flags: { ACK: true } } } }), ['forwarded', false]);
 });
 
 test('Hubble: a policy drop without is_reply comes from the client (the datapath enforces policy only on packets that are no reply); other drops are oriented by their ports', () => {

@@ -63,3 +63,26 @@ test('is_reply false survives the wire (a BoolValue, not an absent field) and de
   const d = createHubbleDecoder().decode(json);
   assert.equal(d.kind === 'flow' ? d.flow.handshake : d.kind, 'src-is-client');
 });
+
+test('drop_reason, trace_observation_point and drop_reason_desc survive the wire (cilium/cilium api/v1/flow/flow.proto fields 3, 24, 25); a message without them gains none', () => {
+  const time = '2026-12-05T10:00:04Z';
+  const base = { time, verdict: 'DROPPED', IP: { source: '10.244.1.10', destination: '10.244.2.20', ipVersion: 'IPv4' }, l4: { UDP: { source_port: 41004, destination_port: 9999 } }, traffic_direction: 'INGRESS' };
+  const viaWire = (flow: Record<string, unknown>) => responseToJson(type.deserialize(type.serialize(toWire({ flow })) as Buffer)).flow as Record<string, unknown>;
+  const dropped = { ...base, drop_reason: 133, drop_reason_desc: 'POLICY_DENIED' };
+  assert.deepEqual(viaWire(dropped), dropped);
+  const traced = { ...base, verdict: 'FORWARDED', trace_observation_point: 'FROM_OVERLAY' };
+  assert.deepEqual(viaWire(traced), traced);
+  // A relay message from before these fields (or a flow that has none): nothing appears, not even a
+  // zero value (proto3 sends none, and the loader adds no defaults), so it decodes as it always did.
+  assert.deepEqual(viaWire(base), base);
+  // The policy drop tells the client (src-is-client); a reason a newer Cilium adds arrives as its
+  // number: a drop, but no policy verdict, so it says nothing of who the client is.
+  const handshake = (flow: Record<string, unknown>) => {
+    const d = createHubbleDecoder().decode({ flow });
+    return d.kind === 'flow' ? [d.flow.verdict, d.flow.handshake] : d.kind;
+  };
+  assert.deepEqual(handshake(viaWire(dropped)), ['dropped', 'src-is-client']);
+  const newer = viaWire({ ...base, drop_reason_desc: 204 });
+  assert.equal(newer.drop_reason_desc, 204);
+  assert.deepEqual(handshake(newer), ['dropped', 'none']);
+});
