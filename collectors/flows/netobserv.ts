@@ -39,7 +39,14 @@ export function netobservHandshake(flags: number): HandshakeHint {
   return 'none';
 }
 
+/**
+ * Flags as a bitfield, its decimal string or flag names. null is no flags: flowlogs-pipeline's
+ * decode_tcp_flags rewrites Flags in place "always … even if empty/nil"
+ * (pkg/pipeline/transform/transform_network.go), and DecodeTCPFlags(0) is a nil []string
+ * (pkg/utils/tcp_flags.go), which encoding/json writes as null.
+ */
 export function parseNetobservFlags(v: unknown): number | undefined {
+  if (v === null) return 0;
   if (typeof v === 'number') return Number.isInteger(v) && v >= 0 && v <= 0xffff ? v : undefined;
   if (typeof v === 'string' && /^\d{1,5}$/.test(v)) return parseNetobservFlags(Number(v));
   if (Array.isArray(v)) {
@@ -102,6 +109,53 @@ function networkEventsDrop(v: unknown): boolean | Decoded {
     if (action === 'drop') drop = true;
   }
   return drop;
+}
+
+/**
+ * Drop causes that are a filter's verdict on the packet, as the agent names them
+ * (netobserv-ebpf-agent pkg/decode/flows PktDropCauseToStr; the kernel's include/net/dropreason-core.h):
+ * netfilter ("dropped by netfilter": iptables and nftables NetworkPolicy dataplanes), the tc hooks
+ * ("dropped in TC ingress/egress HOOK": eBPF dataplanes), OVS's drop flows (no action left, or an
+ * explicit drop: OVN-Kubernetes and Antrea acls) and the OVN acl drops the agent encodes as
+ * "NetworkEvent_" + the acl's actor (pkg/utils/networkevents). Every other cause (the TCP stack
+ * refusing a stray RST or an old segment, no socket, a full queue) is taken past the policy, or
+ * says nothing of it.
+ */
+const POLICY_DROP_CAUSES: ReadonlySet<string> = new Set([
+  'SKB_DROP_REASON_NETFILTER_DROP',
+  'SKB_DROP_REASON_TC_INGRESS',
+  'SKB_DROP_REASON_TC_EGRESS',
+  'OVS_DROP_LAST_ACTION',
+  'OVS_DROP_EXPLICIT',
+]);
+const isPolicyDropCause = (cause: string): boolean => POLICY_DROP_CAUSES.has(cause) || cause.startsWith('NetworkEvent_');
+
+/**
+ * Whether the kernel dropped packets of the record for a policy's sake: PktDropPackets ("Number of
+ * packets dropped by the kernel", network-observability-operator docs/flows-format.adoc) above 0
+ * and a PktDropLatestDropCause that is a filter's. Both are checked when present.
+ */
+function kernelPolicyDrop(r: Record<string, unknown>): boolean | Decoded {
+  const packets = r.PktDropPackets === undefined ? 0 : toCount(r.PktDropPackets);
+  if (packets === undefined) return reject('invalid-field', 'PktDropPackets', r.PktDropPackets, 'PktDropPackets must be a non-negative integer');
+  const cause = r.PktDropLatestDropCause;
+  if (cause !== undefined && cause !== null && typeof cause !== 'string') {
+    return reject('invalid-field', 'PktDropLatestDropCause', cause, 'PktDropLatestDropCause must be a string');
+  }
+  return packets > 0 && typeof cause === 'string' && isPolicyDropCause(cause);
+}
+
+/**
+ * What the record proves of its packets' fate. An acl drop event, or a policy's drop with no answer
+ * delivered, is a drop; a delivered packet answering the connection is delivery. A record without
+ * a delivered packet (the agent creates one for drops alone, bpf/pkt_drops.h: "there is no matching
+ * flows so lets create new one and add the drops") is never evidence of delivery, whatever its
+ * Flags say.
+ */
+function netobservVerdict(aclDrop: boolean, delivered: boolean, answered: boolean, policyDrop: boolean): Verdict {
+  if (aclDrop) return 'dropped';
+  if (delivered && answered) return 'forwarded';
+  return policyDrop ? 'dropped' : 'unknown';
 }
 
 /** Milliseconds per unit of each time field: TimeReceived is seconds (flowlogs-pipeline's `time.Now().Unix()`). */
@@ -291,9 +345,11 @@ export const netobservDecoder: Decoder = {
 
     // An observation proves the packet was on the wire, not that it arrived: a SYN a policy drops
     // looks the same. Delivery is proven by an answered handshake here, or by a reply (pipeline).
-    const dropped = networkEventsDrop(r.NetworkEvents);
-    if (typeof dropped === 'object') return dropped;
-    const verdict: Verdict = dropped ? 'dropped' : answered ? 'forwarded' : 'unknown';
+    const aclDrop = networkEventsDrop(r.NetworkEvents);
+    if (typeof aclDrop === 'object') return aclDrop;
+    const policyDrop = kernelPolicyDrop(r);
+    if (typeof policyDrop === 'object') return policyDrop;
+    const verdict = netobservVerdict(aclDrop, packets > 0, answered, policyDrop);
     const srcMeta = meta(r, 'Src');
     if (srcMeta.reject) return srcMeta.reject;
     const dstMeta = meta(r, 'Dst');

@@ -71,6 +71,67 @@ test('NetObserv: an acl drop network event makes the flow dropped', () => {
   assert.equal(f.verdict, 'dropped');
 });
 
+// The agent's kfree_skb tracepoint counts the packets the kernel dropped, in a record of their own
+// when no flow of the window holds them ("there is no matching flows so lets create new one and add
+// the drops", netobserv-ebpf-agent bpf/pkt_drops.h); RecordToMap (pkg/decode/flows) leaves out
+// Packets when it is 0 and names the cause (PktDropCauseToStr: the kernel's skb_drop_reason, OVS's,
+// or "NetworkEvent_" + an OVN acl's). PktDropPackets is "Number of packets dropped by the kernel"
+// (network-observability-operator docs/flows-format.adoc).
+test('NetObserv: a record whose packets a policy dropped, none delivered, is dropped; a record with delivered packets stays delivered; another kernel drop is no evidence either way', () => {
+  const base = netobserv[0] as Record<string, unknown>; // Packets 2, Flags 16 (ACK): forwarded
+  const dropOnly = {
+    ...base,
+    Packets: undefined,
+    Bytes: undefined,
+    Flags: 0,
+    PktDropPackets: 3,
+    PktDropBytes: 180,
+    PktDropLatestFlags: 2,
+    PktDropLatestState: 'TCP_SYN_SENT',
+    PktDropLatestDropCause: 'SKB_DROP_REASON_NETFILTER_DROP',
+  };
+  const verdict = (r: Record<string, unknown>) => flow(netobservDecoder.decode(r)).verdict;
+  // A SYN netfilter dropped three times (iptables / nftables NetworkPolicy): it never arrived.
+  assert.deepEqual([flow(netobservDecoder.decode(dropOnly)).packets, verdict(dropOnly)], [0, 'dropped']);
+  assert.equal(verdict({ ...dropOnly, Packets: 0, Bytes: 0 }), 'dropped');
+  // Flags OR'd over the record prove no delivery when no packet was delivered.
+  assert.equal(verdict({ ...dropOnly, Flags: 16 }), 'dropped');
+  // Filters that enforce policy: eBPF dataplanes in tc, OVS flows, OVN acls (as the agent names them).
+  for (const cause of ['SKB_DROP_REASON_TC_INGRESS', 'SKB_DROP_REASON_TC_EGRESS', 'OVS_DROP_LAST_ACTION', 'OVS_DROP_EXPLICIT', 'NetworkEvent_NetworkPolicy']) {
+    assert.equal(verdict({ ...dropOnly, PktDropLatestDropCause: cause }), 'dropped', cause);
+  }
+  // A lone SYN the agent counted and netfilter then dropped: nothing proves any arrived.
+  assert.equal(verdict({ ...dropOnly, Packets: 1, Bytes: 60, Flags: 2 }), 'dropped');
+  // Delivered and dropped packets, the connection answered (a retransmit after a drop): delivered.
+  assert.equal(verdict({ ...base, PktDropPackets: 1, PktDropLatestDropCause: 'SKB_DROP_REASON_NETFILTER_DROP' }), 'forwarded');
+  assert.equal(verdict(netobserv[9]!), 'forwarded', 'Packets 2, ACK, one TCP_INVALID_SEQUENCE drop');
+  // A TCP stack drop (kernel dropreason-core.h: "Invalid RST packet") happens past the policy: the
+  // real drop-only RST records stay unknown, and no record without a delivered packet is forwarded.
+  assert.equal(netobserv[12]!.Packets, undefined);
+  assert.equal(verdict(netobserv[12]!), 'unknown');
+  assert.equal(verdict({ ...dropOnly, Flags: 16, PktDropLatestDropCause: 'SKB_DROP_REASON_TCP_INVALID_SEQUENCE' }), 'unknown');
+  assert.equal(verdict({ ...base, Packets: undefined, Bytes: undefined }), 'unknown');
+  // The drop fields are checked like the others: never read as absent.
+  const field = (r: Record<string, unknown>) => {
+    const d = netobservBare(r) as { kind: string; reason?: string; field?: string; value?: string };
+    return [d.kind, d.reason, d.field, d.value];
+  };
+  assert.deepEqual(field({ ...dropOnly, PktDropPackets: -1 }), ['reject', 'invalid-field', 'PktDropPackets', '-1']);
+  assert.deepEqual(field({ ...dropOnly, PktDropPackets: 'three' }), ['reject', 'invalid-field', 'PktDropPackets', 'three']);
+  assert.deepEqual(field({ ...dropOnly, PktDropLatestDropCause: 8 }), ['reject', 'invalid-field', 'PktDropLatestDropCause', '8']);
+});
+
+// flowlogs-pipeline's decode_tcp_flags rule rewrites Flags in place "always … even if empty/nil"
+// (pkg/pipeline/transform/transform_network.go), and DecodeTCPFlags(0) returns a nil []string
+// (pkg/utils/tcp_flags.go), which encoding/json writes as null.
+test('NetObserv: Flags null (a pipeline export of a TCP record without flags) is no flags, as [] and 0 are', () => {
+  const base = netobserv[0] as Record<string, unknown>;
+  for (const Flags of [null, [], 0]) {
+    const f = flow(netobservDecoder.decode({ ...base, Flags }));
+    assert.deepEqual([f.handshake, f.verdict], ['none', 'unknown'], JSON.stringify(Flags));
+  }
+});
+
 /** A decode result without its human-readable `message`: these tests pin the field and value. */
 function bare(d: ReturnType<typeof netobservDecoder.decode>): unknown {
   if (d.kind !== 'reject') return d;
