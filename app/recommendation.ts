@@ -8,7 +8,8 @@ import { DEFAULT_STALE_DAYS, type ComparisonStatus } from '../recommender/compar
 import { emitOptionsBeside, ENGINE_NAMES, isEngineName, type EmitOptions, type EmitResult, type EmitWarning, type EngineName, type Manifest } from '../recommender/engines/index.ts';
 import type { MatricesConfigT } from '../recommender/matrix/schema.ts';
 import { PolicyError } from '../recommender/policy/build.ts';
-import { emitFor, recommend, RecommendError, type Recommendation, type RecommendInput, type RecommendOptions, type RecommendRun, type WorkloadRecommendation } from '../recommender/recommend.ts';
+import { emitFor, outsideMustFlows, recommend, RecommendError, type Recommendation, type RecommendInput, type RecommendOptions, type RecommendRun, type WorkloadRecommendation } from '../recommender/recommend.ts';
+import type { OutsideMustFlows } from '../recommender/verified-sides.ts';
 import type { Mode } from '../recommender/synthesize/options.ts';
 import type { Db } from '../store/db.ts';
 import { readRecommendData, TooManyEdgesError } from '../store/recommend-read.ts';
@@ -196,12 +197,12 @@ export function verifyRecommendationInChunks(
 }
 
 /**
- * A scoped run's verification reads every stored edge: the sides of workloads outside the run that
- * an applied policy its manifests replace selects are judged too (recommender/verify/replaced-subjects.ts).
- * An unscoped run holds every workload: nothing to add.
+ * A scoped run's verification reads every stored edge and the must flows of the workloads outside
+ * the run: the sides of those that an applied policy its manifests replace selects are judged too
+ * (recommender/verify/replaced-subjects.ts). An unscoped run holds every workload: nothing to add.
  */
-function scopedEdges(input: RecommendInput, rec: Recommendation): { scopedEdges?: readonly EdgeTraffic[] } {
-  return rec.options.namespace !== undefined || rec.options.workload !== undefined ? { scopedEdges: input.edges } : {};
+function scopedEdges(input: RecommendInput, rec: Recommendation): { scopedEdges?: readonly EdgeTraffic[]; outsideMustFlows?: OutsideMustFlows } {
+  return rec.options.namespace !== undefined || rec.options.workload !== undefined ? { scopedEdges: input.edges, outsideMustFlows: outsideMustFlows(input, rec) } : {};
 }
 
 /**

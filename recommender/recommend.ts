@@ -34,7 +34,7 @@ import { PortSets } from './synthesize/port-sets.ts';
 import { keptBy } from './synthesize/kept-by.ts';
 import type { DocumentedFlow } from './synthesize/documented-flow.ts';
 import { edgeProxies, exposureClients, forwardingNode } from './synthesize/exposure-flows.ts';
-import { intentEdges, planWorkload, restricts, unobservedMustFlows, type PlannedIntent, type WorkloadPlan } from './synthesize/workload.ts';
+import { intentEdges, planWorkload, restricts, unobservedMustFlows, type PlannedIntent, type SynthesisContext, type WorkloadPlan } from './synthesize/workload.ts';
 import { mirroredRules, type MirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
 import { uniquePorts, unresolvedTargetPorts, workloadServedPorts, type UnresolvedTargetPort } from './matrix/bindings.ts';
 import type { ResolvedPort } from './matrix/resolved.ts';
@@ -110,7 +110,7 @@ export interface WorkloadRecommendation {
   inferred?: { from: 'flow-records'; selector: LabelSelector };
 }
 
-import type { RequiredEdge, RequiredFlow, VerifiedSides } from './verified-sides.ts';
+import type { OutsideMustFlows, RequiredEdge, RequiredFlow, VerifiedSides } from './verified-sides.ts';
 
 export interface Recommendation {
   now: string;
@@ -214,13 +214,8 @@ function dealSides(order: Int32Array, edges: readonly EdgeTraffic[], infos: read
 export function recommend(given: RecommendInput, options: Partial<RecommendOptions> = {}, run: RecommendRun = {}): Recommendation {
   const details = run.details !== false || run.eachDetailed !== undefined;
   const opts = checkedOptions(given, options, details);
-  const withPodNetworkPods = workloadsWithPodNetworkPods(given.inventory.podAddresses);
-  const distinct = distinctSelectors(given.inventory, given.matrices, withPodNetworkPods);
-  const input = distinct.inventory === given.inventory ? given : { ...given, inventory: distinct.inventory };
+  const { input, distinct, withPodNetworkPods, componentsOf, podNetwork, mirrors } = runBasis(given, opts);
   const workloads = selectedWorkloads(input.inventory, opts);
-  const componentsOf = componentsByWorkload(input.matrices);
-  const podNetwork = podNetworkOf(input.inventory, componentsOf, withPodNetworkPods);
-  const mirrors = mirroredRules(input.matrices, opts, podNetwork, componentsOf);
   const owners = outsideOwners(input.inventory, workloads, mirrors);
   // The owners' sides take the slots after the run's.
   const sides = sidesOf(input.edges, owners.length === 0 ? workloads : [...workloads, ...owners]);
@@ -261,6 +256,54 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
   };
 }
 
+/** What every workload of a run is compared and planned against: the inventory with distinct selectors, the matrices' components and mirrored rules, the pod network. */
+function runBasis(given: RecommendInput, opts: RecommendOptions) {
+  const withPodNetworkPods = workloadsWithPodNetworkPods(given.inventory.podAddresses);
+  const distinct = distinctSelectors(given.inventory, given.matrices, withPodNetworkPods);
+  const input = distinct.inventory === given.inventory ? given : { ...given, inventory: distinct.inventory };
+  const componentsOf = componentsByWorkload(input.matrices);
+  const podNetwork = podNetworkOf(input.inventory, componentsOf, withPodNetworkPods);
+  const mirrors = mirroredRules(input.matrices, opts, podNetwork, componentsOf);
+  return { input, distinct, withPodNetworkPods, componentsOf, podNetwork, mirrors };
+}
+
+/**
+ * The must flows nothing observed of the workloads outside a scoped run (`rec`, made from
+ * `given`), for the verification, which reads them only for the workloads an applied policy the
+ * run replaces selects (verify/replaced-subjects.ts): each compared as in an unscoped run, for its
+ * requirements only (no plan, no record), as outside owners are (outside-owners.ts). Nothing is
+ * computed until asked.
+ */
+export function outsideMustFlows(given: RecommendInput, rec: Pick<Recommendation, 'options' | 'now'>): OutsideMustFlows {
+  const opts = rec.options;
+  let basis: ReturnType<typeof runBasis> | undefined;
+  const basisOf = () => (basis ??= runBasis(given, opts));
+  const outside = (w: Workload): boolean => !selected(w, opts);
+  return {
+    owners(namespaces) {
+      const { input, componentsOf } = basisOf();
+      return input.inventory.workloads.filter((w) => outside(w) && (namespaces === undefined || namespaces.has(w.namespace)) && componentsOf.has(workloadKey(w))).map(workloadKey);
+    },
+    flowsOf(keys) {
+      const { input, componentsOf, podNetwork, mirrors, withPodNetworkPods } = basisOf();
+      const asked = new Set(keys);
+      const workloads = input.inventory.workloads.filter((w) => outside(w) && asked.has(workloadKey(w))).sort((a, b) => compareStrings(workloadKey(a), workloadKey(b)));
+      const out = new Map<string, Record<Direction, RequiredFlow[]>>();
+      if (workloads.length === 0) return out;
+      const sides = sidesOf(input.edges, workloads);
+      const now = Date.parse(rec.now);
+      const ctx = synthesisContext(input, sides.keys, { opts, details: false, podNetwork, mirrors, withPodNetworkPods });
+      workloads.forEach((w, slot) => {
+        const comparison = comparedWorkload(w, slot, sides, ctx.ix, componentsOf, now, opts).comparison;
+        const flows: Record<Direction, RequiredFlow[]> = { ingress: [], egress: [] };
+        for (const f of unobservedMustFlows(comparison, { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, ctx).flows) flows[f.direction].push(requiredFlow(f, opts, now));
+        if (flows.ingress.length > 0 || flows.egress.length > 0) out.set(workloadKey(w), flows);
+      });
+      return out;
+    },
+  };
+}
+
 /** What resolves a must rule's flow that the far end's authoritative matrix leaves closed (WorkloadPlan.leftClosed). */
 function disagreement(rule: string, authority: string, d: Direction): string {
   return `the matrices disagree: document it in ${authority} (authoritative for ${d}), or ${rule} is wrong and is no must rule`;
@@ -290,8 +333,7 @@ function withDocumentedFlows(sides: VerifiedSides[], requirers: readonly Pick<Wo
   };
   for (const p of requirers) {
     for (const documented of p.documentedFlows) {
-      const kept = keptBy(opts, documented.status, now);
-      const f: RequiredFlow = { edge: documented.edge, rule: documented.rule, ...(kept !== undefined ? { keptBy: kept } : {}), ...(documented.stands !== undefined ? { stands: documented.stands } : {}), ...(documented.outside !== undefined ? { outside: documented.outside } : {}), ...(documented.names !== undefined ? { names: documented.names } : {}), ...(documented.address !== undefined ? { address: documented.address } : {}) };
+      const f = requiredFlow(documented, opts, now);
       add(workloadKey(p.workload), documented.direction, f);
       const far = documented.direction === 'ingress' ? f.edge.client : f.edge.server;
       // A representative's own side is not judged: the rule's peer says what this side allows, not what each pod must accept.
@@ -307,6 +349,12 @@ function withDocumentedFlows(sides: VerifiedSides[], requirers: readonly Pick<Wo
     const documented = flows.get(s.workload);
     return documented ? { ...s, documented } : s;
   });
+}
+
+/** A must flow nothing observed as the verification judges it, with what keeps it where the recommendation cuts it. */
+function requiredFlow(documented: DocumentedFlow, opts: RecommendOptions, now: number): RequiredFlow {
+  const kept = keptBy(opts, documented.status, now);
+  return { edge: documented.edge, rule: documented.rule, ...(kept !== undefined ? { keptBy: kept } : {}), ...(documented.stands !== undefined ? { stands: documented.stands } : {}), ...(documented.outside !== undefined ? { outside: documented.outside } : {}), ...(documented.names !== undefined ? { names: documented.names } : {}), ...(documented.address !== undefined ? { address: documented.address } : {}) };
 }
 
 /**
@@ -560,23 +608,9 @@ function planWorkloads(
     withPodNetworkPods: ReadonlySet<string>;
   },
 ): { plans: WorkloadPlan[]; outsideRules: OutsideRules[] } {
-  const ix = indexCluster(input.inventory, input.externalNames, run.withPodNetworkPods);
-  const { dns } = clusterFacts(input.inventory);
-  // Its pods on the host network are reached at their nodes, the others (of the same workload too) as pods.
-  const inventoried = dns.workloads.map((ref) => ix.workloads.get(workloadKey(ref)));
-  const onHost = inventoried.some((w) => w?.hostNetwork === true);
-  const asPods = inventoried.some((w) => w === undefined || reachedAsPods(w, ix));
-  const network = !onHost ? 'pod' : asPods ? 'both' : 'host';
-  const dnsTarget: DnsTarget = { namespace: dns.namespace, selector: dns.selector, ports: dns.ports.map((x) => port(x.protocol, x.port)), network };
-  const { podNetwork, mirrors, componentsOf } = run;
-  const ctx = { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), edgeKeys: sides.keys, details: run.details, mirrors, podNetwork };
-  const duplicateKeys = { ingress: sides.duplicateKeys, egress: sides.duplicateKeys };
-  const compared = (w: Workload, slot: number): { components: WorkloadComponent[]; comparison: WorkloadComparison } => {
-    const components = componentsOf.get(workloadKey(w)) ?? [];
-    // A workload talking to itself is both an ingress and an egress edge: compared once per side.
-    const edges = { ingress: sides.ingress.edges(slot), egress: sides.egress.edges(slot) };
-    return { components, comparison: compareWorkload(w, components, edges, ix, { now: run.now, staleDays: run.opts.staleDays }, sides.keys.key, duplicateKeys) };
-  };
+  const ctx = synthesisContext(input, sides.keys, run);
+  const { componentsOf } = run;
+  const compared = (w: Workload, slot: number) => comparedWorkload(w, slot, sides, ctx.ix, componentsOf, run.now, run.opts);
   const plans = workloads.map((w, i) => {
     const { components, comparison } = compared(w, i);
     return planWorkload(w, comparison, components, ctx);
@@ -590,6 +624,32 @@ function planWorkloads(
     return { workload: w, comparison, documentedFlows: must.flows };
   });
   return { plans, outsideRules };
+}
+
+/** What planning a run's workloads reads: the cluster index, the cluster DNS, the run's peers and port sets. */
+function synthesisContext(
+  input: RecommendInput,
+  edgeKeys: EdgeKeys,
+  run: { opts: RecommendOptions; details: boolean; podNetwork: PodNetwork; mirrors: MirroredRules; withPodNetworkPods: ReadonlySet<string> },
+): SynthesisContext {
+  const ix = indexCluster(input.inventory, input.externalNames, run.withPodNetworkPods);
+  const { dns } = clusterFacts(input.inventory);
+  // Its pods on the host network are reached at their nodes, the others (of the same workload too) as pods.
+  const inventoried = dns.workloads.map((ref) => ix.workloads.get(workloadKey(ref)));
+  const onHost = inventoried.some((w) => w?.hostNetwork === true);
+  const asPods = inventoried.some((w) => w === undefined || reachedAsPods(w, ix));
+  const network = !onHost ? 'pod' : asPods ? 'both' : 'host';
+  const dnsTarget: DnsTarget = { namespace: dns.namespace, selector: dns.selector, ports: dns.ports.map((x) => port(x.protocol, x.port)), network };
+  return { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), edgeKeys, details: run.details, mirrors: run.mirrors, podNetwork: run.podNetwork };
+}
+
+/** A workload (`slot` of `sides`) compared, documented against observed. */
+function comparedWorkload(w: Workload, slot: number, sides: WorkloadSides, ix: SynthesisContext['ix'], componentsOf: ReadonlyMap<string, WorkloadComponent[]>, now: number, opts: RecommendOptions): { components: WorkloadComponent[]; comparison: WorkloadComparison } {
+  const components = componentsOf.get(workloadKey(w)) ?? [];
+  // A workload talking to itself is both an ingress and an egress edge: compared once per side.
+  const edges = { ingress: sides.ingress.edges(slot), egress: sides.egress.edges(slot) };
+  const duplicateKeys = { ingress: sides.duplicateKeys, egress: sides.duplicateKeys };
+  return { components, comparison: compareWorkload(w, components, edges, ix, { now, staleDays: opts.staleDays }, sides.keys.key, duplicateKeys) };
 }
 
 /**

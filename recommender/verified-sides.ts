@@ -87,3 +87,15 @@ export interface RequiredFlow extends Requirement {
   /** The address its far end is required at (a node of a documented block: its address in the block), judged there rather than at each family of the node. */
   address?: string;
 }
+
+/**
+ * The must flows nothing observed of the workloads outside a scoped run (recommend.ts
+ * outsideMustFlows): the verification reads them only for the workloads an applied policy the
+ * run replaces selects (verify/replaced-subjects.ts), and judges them as their observed edges.
+ */
+export interface OutsideMustFlows {
+  /** The workloads (keys) outside the run that a matrix component selects — those that can own must rules — in `namespaces` (undefined: every namespace). */
+  owners(namespaces: ReadonlySet<string> | undefined): readonly string[];
+  /** The must flows of `workloads`, per direction at the workload (as VerifiedSides.documented), by key; one without any is absent. */
+  flowsOf(workloads: readonly string[]): ReadonlyMap<string, Record<Direction, readonly RequiredFlow[]>>;
+}

@@ -29,7 +29,7 @@ import { sortedWarnings, sortManifests } from '../engines/metadata.ts';
 import type { EmitOptions, EmitResult, EmitWarning, EngineName, Manifest } from '../engines/types.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import type { SimulatorFactory } from '../simulate/types.ts';
-import type { VerifiedSides } from '../verified-sides.ts';
+import type { OutsideMustFlows, VerifiedSides } from '../verified-sides.ts';
 import { duplicateNameErrors } from './duplicate-names.ts';
 import { appliedPolicyWarnings, manifestWarnings } from './engine-warnings.ts';
 import { manifestErrors, manifestId, type ManifestError } from './index.ts';
@@ -60,6 +60,8 @@ export interface ChunkedVerifyInput {
   tightness: boolean;
   /** As VerifyInput.scopedEdges. */
   scopedEdges?: readonly EdgeTraffic[];
+  /** As VerifyInput.outsideMustFlows. */
+  outsideMustFlows?: OutsideMustFlows;
   options?: EmitOptions;
   /** Default CHUNK_EDGE_SIDES of the engine. */
   maxEdgeSides?: number;

@@ -11,8 +11,9 @@
  *   recommendation replaces, same kind/namespace/name, left out): a denial that only appears
  *   then is the applied policies' doing and is a warning, not a failure of the output.
  * - A replaced applied policy may select pods outside a scoped run (replaced-subjects.ts): their
- *   observed sides are judged under every applied policy and under the recommendation beside the
- *   applied ones it leaves; what is allowed before and denied after is cut by applying it, blocked.
+ *   observed sides, and the flows their must rules require that nothing observed, are judged under
+ *   every applied policy and under the recommendation beside the applied ones it leaves; what is
+ *   allowed before and denied after is cut by applying it, blocked.
  * - Tightness per workload side: the (peer, port) pairs the policies allow among the observed
  *   pairs and the probes (`probes.ts`: one peer of each class a looser policy opens, on the
  *   side's ports), divided by the observed pairs; 1 is as tight as the observations allow.
@@ -35,7 +36,7 @@ import { allowedAtEvery, deniedAt, firstOf, judgesPeerByNode, sideAtFirst, PodsA
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
 import { peerKey } from '../../domain/peer.ts';
-import type { RequiredEdge, RequiredFlow, Requirement, VerifiedSides } from '../verified-sides.ts';
+import type { OutsideMustFlows, RequiredEdge, RequiredFlow, Requirement, VerifiedSides } from '../verified-sides.ts';
 import { replacedSelector, replacedSubjectSides } from './replaced-subjects.ts';
 
 /**
@@ -151,6 +152,8 @@ export interface VerifyInput {
    * every workload).
    */
   scopedEdges?: readonly EdgeTraffic[];
+  /** Given with `scopedEdges`: the must flows of the workloads outside the run (recommend.ts outsideMustFlows), judged for those a replaced applied policy selects. */
+  outsideMustFlows?: OutsideMustFlows;
 }
 
 const edgeKey = (e: EdgeTraffic): string => `${peerKey(e.client)}|${peerKey(e.server)}|${e.port}|${e.protocol}`;
@@ -175,7 +178,7 @@ const isManifest = (m: unknown): m is Parameters<typeof manifestIdentity>[0] => 
  * The sides of the workloads outside a scoped run that the applied policies `replaced` selects
  * (replaced-subjects.ts), from `scopedEdges`; none for an unscoped run (no `scopedEdges`).
  */
-export function replacedSides(input: Pick<VerifyInput, 'model' | 'simulator' | 'besideSimulator' | 'scopedEdges'>, sides: readonly VerifiedSides[], replaced: readonly unknown[]): VerifiedSides[] {
+export function replacedSides(input: Pick<VerifyInput, 'model' | 'simulator' | 'besideSimulator' | 'scopedEdges' | 'outsideMustFlows'>, sides: readonly VerifiedSides[], replaced: readonly unknown[]): VerifiedSides[] {
   if (input.scopedEdges === undefined || replaced.length === 0) return [];
   return replacedSubjectSides({
     replaced,
@@ -183,6 +186,7 @@ export function replacedSides(input: Pick<VerifyInput, 'model' | 'simulator' | '
     edges: input.scopedEdges,
     judged: new Set(sides.map((s) => s.workload)),
     simulator: input.besideSimulator ?? input.simulator,
+    ...(input.outsideMustFlows !== undefined ? { mustFlows: input.outsideMustFlows } : {}),
   });
 }
 
@@ -370,7 +374,7 @@ function judgeReplacedSubject(j: Judges, found: SidesFound, s: VerifiedSides): v
     for (const edge of s.edges[direction]) {
       const conn = verifiedFlow(j, edge, direction);
       if (!conn.ok) countSkipped(found, conn.reason);
-      else judgeReplacedEdge(j, found, s.workload, direction, edge, conn.each, replaced, OUTSIDE_THE_SCOPE);
+      else judgeReplacedEdge(j, found, s.workload, direction, edge, conn.each, replaced, OUTSIDE_THE_SCOPE, '');
     }
   }
 }
@@ -389,22 +393,22 @@ const OF_THE_RUN = ' and allows it now';
  */
 function cutByReplacing(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, note: string): boolean {
   const replaced = j.replacedSelecting(workload)[direction];
-  return replaced.length > 0 && judgeReplacedEdge(j, found, workload, direction, edge, each, replaced, `${OF_THE_RUN}${note}`);
+  return replaced.length > 0 && judgeReplacedEdge(j, found, workload, direction, edge, each, replaced, OF_THE_RUN, note);
 }
 
 /**
  * An edge side of a workload that the applied policies `replaced` select: allowed under every
  * applied policy (before) and denied under the recommendation beside the applied policies it
  * leaves (after), at some pod, it is cut by applying the recommendation: blocked, naming the
- * replaced policies (`selects`: how they select the workload, then what the finding notes). What
+ * replaced policies (`selects`: how they select the workload; `note`: what the finding notes). What
  * was denied before is not the replacement's doing and is not said. Whether it was cut.
  */
-function judgeReplacedEdge(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, replaced: readonly string[], selects: string): boolean {
+function judgeReplacedEdge(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, replaced: readonly string[], selects: typeof OUTSIDE_THE_SCOPE | typeof OF_THE_RUN, note: string): boolean {
   const after = j.withApplied ?? j.ours;
   const cut = firstOf(each, (f) => !sideAllows(after, f.flow, direction) && sideAllows(j.before(), f.flow, direction));
   if (cut === undefined) return false;
   const side = decideSide(after, cut.flow, direction);
-  const reason = `${side.reason}${cut.at}, once the recommendation replaces the applied ${replaced.join(', ')} (kubectl apply: same kind, namespace and name), which selects this workload${selects}: ${CUTS}; rename the applied policy first (it then stays beside the recommendation)${selects === OUTSIDE_THE_SCOPE ? ', or run without the scope' : ''}`;
+  const reason = `${side.reason}${cut.at}, once the recommendation replaces the applied ${replaced.join(', ')} (kubectl apply: same kind, namespace and name), which selects this workload${selects}${note}: ${CUTS}; rename the applied policy first (it then stays beside the recommendation)${selects === OUTSIDE_THE_SCOPE ? ', or run without the scope' : ''}`;
   found.blocked.push({ ...finding(workload, direction, edge, side, reason), replaced: [...replaced] });
   return true;
 }
@@ -489,13 +493,16 @@ function judgeLeftOut(j: Judges, found: SidesFound, workload: string, direction:
 /**
  * Flows a documented must rule requires that nothing observed: judged like included edges. On a
  * direction the recommendation leaves open, the applied policies decide them, as they decide the
- * observed edges there (appliedDecide): what those deny is in blockedByApplied.
+ * observed edges there (appliedDecide): what those deny is in blockedByApplied. Those of a
+ * workload outside a scoped run that replaced applied policies select (`s.replacedBy`) are judged
+ * as its observed edges are, before and after the replacement (judgeReplacedSubject).
  */
 function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found: SidesFound): void {
   for (const s of input.sides) {
     for (const direction of DIRECTIONS) {
       const restricted = s.restricted[direction];
-      if (!restricted && !j.withApplied) continue;
+      const replaced = s.replacedBy?.[direction];
+      if ((!restricted && !j.withApplied) || replaced?.length === 0) continue;
       for (const f of s.documented?.[direction] ?? []) {
         const edge = f.outside === 'world' ? inSubjectsFamily(input.model, f.edge, direction) : f.edge;
         const conn = verifiedFlow(j, edge, direction, f);
@@ -509,7 +516,8 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
           if (restricted) countSkipped(found, `a representative address of a family the workload cannot use (IPv${unusable.far}, and the workload can use IPv${unusable.own} only)`);
           continue;
         }
-        if (restricted) judgeRequired(j, found, s.workload, direction, edge, conn.each, f);
+        if (replaced !== undefined) judgeReplacedEdge(j, found, s.workload, direction, edge, conn.each, replaced, OUTSIDE_THE_SCOPE, requiredNote(f, conn.flow, direction));
+        else if (restricted) judgeRequired(j, found, s.workload, direction, edge, conn.each, f);
         else {
           const note = `${requiredNote(f, conn.flow, direction)}${LEFT_OPEN}`;
           if (!cutByReplacing(j, found, s.workload, direction, edge, conn.each, note)) blockedByAppliedOnly(j, found, s.workload, direction, edge, conn.each, note);

@@ -5,12 +5,14 @@
  * allowed traffic is the union of the rules of every policy selecting it (NetworkPolicySpec: "the
  * union of the policies that select the pod"; a ClusterNetworkPolicy's `subject`,
  * kubernetes-sigs/network-policy-api), so the replaced object's rules are gone for its other pods
- * too. Their observed sides are judged (recommendation.ts `judgeReplacedSubjects`): what applying
- * the output newly cuts there is blocked, naming the replaced policy.
+ * too. Their observed sides, and the flows their documented `must` rules require that nothing
+ * observed yet (recommend.ts outsideMustFlows), are judged (recommendation.ts
+ * `judgeReplacedSubject`, `judgeDocumentedRequirements`): what applying the output newly cuts
+ * there is blocked, naming the replaced policy.
  *
  * Bounded: only applied policies whose identity a recommended manifest holds are looked at, only
- * workloads no side of the verification holds are tried against them, and only in the namespaces
- * the policy's subject can reach (its own namespace; a cluster-scoped one's subject namespaces,
+ * workloads no side of the verification holds (those the edges name, and those a matrix component
+ * selects) are tried against them, and only in the namespaces the policy's subject can reach (its own namespace; a cluster-scoped one's subject namespaces,
  * subject-namespaces.ts). An unscoped run holds every workload: nothing is tried there.
  */
 import { DIRECTIONS, type Direction } from '../../domain/direction.ts';
@@ -22,7 +24,7 @@ import type { ClusterModel } from '../simulate/cluster.ts';
 import { decideSide, type SimPod, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
 import { subjectNamespaces } from '../subject-namespaces.ts';
 import { edgeKeyOf } from '../synthesize/evidence.ts';
-import type { VerifiedSides } from '../verified-sides.ts';
+import type { OutsideMustFlows, RequiredFlow, VerifiedSides } from '../verified-sides.ts';
 import { worldProbe } from './probes.ts';
 
 export interface ReplacedSubjectsInput {
@@ -35,6 +37,8 @@ export interface ReplacedSubjectsInput {
   judged: ReadonlySet<string>;
   /** Reads the applied policies (the enforcing engine's: recommendation.ts VerifyInput.besideSimulator). */
   simulator: SimulatorFactory;
+  /** The must flows nothing observed of the workloads outside the run; absent: none is judged. */
+  mustFlows?: OutsideMustFlows;
 }
 
 /** The workload a peer of an edge names, when it is one policies can select. */
@@ -50,13 +54,15 @@ function reach(manifest: unknown): string[] | undefined {
 
 /**
  * The sides (each in edge-key order) of the workloads outside `judged` that a replaced policy
- * selects, in the directions it selects them, with `replacedBy` naming it; none when no replaced
- * policy selects such a workload.
+ * selects, in the directions it selects them, with `replacedBy` naming it and their must flows
+ * not observed in those directions (`documented`); none when no replaced policy selects such a
+ * workload.
  */
 export function replacedSubjectSides(input: ReplacedSubjectsInput): VerifiedSides[] {
   if (input.replaced.length === 0) return [];
   const selected = selectedOutside(input, candidates(input));
   if (selected.size === 0) return [];
+  const must = input.mustFlows?.flowsOf([...selected.keys()]) ?? new Map<string, Record<Direction, readonly RequiredFlow[]>>();
   const sides = new Map<string, Record<Direction, { key: string; edge: EdgeTraffic }[]>>();
   const add = (key: string | undefined, d: Direction, edge: EdgeTraffic): void => {
     if (key === undefined || (selected.get(key)?.[d].length ?? 0) === 0) return;
@@ -68,49 +74,61 @@ export function replacedSubjectSides(input: ReplacedSubjectsInput): VerifiedSide
     add(workloadOf(e.server), 'ingress', e);
     add(workloadOf(e.client), 'egress', e);
   }
+  // In the directions the replaced policies select it only, as its observed edges are.
+  const documentedOf = (workload: string): Record<Direction, readonly RequiredFlow[]> | undefined => {
+    const flows = must.get(workload);
+    const by = selected.get(workload)!;
+    const kept = flows && { ingress: by.ingress.length > 0 ? flows.ingress : [], egress: by.egress.length > 0 ? flows.egress : [] };
+    return kept && kept.ingress.length + kept.egress.length > 0 ? kept : undefined;
+  };
+  for (const workload of must.keys()) if (!sides.has(workload) && documentedOf(workload) !== undefined) sides.set(workload, { ingress: [], egress: [] });
   const inOrder = (list: { key: string; edge: EdgeTraffic }[]): EdgeTraffic[] => list.sort((a, b) => compareStrings(a.key, b.key)).map((x) => x.edge);
   return [...sides]
     .sort(([a], [b]) => compareStrings(a, b))
     .map(([workload, s]) => {
       const by = selected.get(workload)!;
+      const documented = documentedOf(workload);
       return {
         workload,
         edges: { ingress: inOrder(s.ingress), egress: inOrder(s.egress) },
         excluded: { ingress: new Map(), egress: new Map() },
         restricted: { ingress: by.ingress.length > 0, egress: by.egress.length > 0 },
         replacedBy: by,
+        ...(documented !== undefined ? { documented } : {}),
       };
     });
 }
 
-/** The workloads the edges name in a namespace some replaced policy can reach that no judged side holds, by namespace. */
-function candidates(input: ReplacedSubjectsInput): Map<string, string[]> {
+/**
+ * The workloads in a namespace some replaced policy can reach that no judged side holds: those the
+ * edges name, and those that can own must rules (OutsideMustFlows.owners), observed or not.
+ */
+function candidates(input: ReplacedSubjectsInput): string[] {
   const each = input.replaced.map(reach);
   const reachable = each.some((n) => n === undefined) ? undefined : new Set(each.flatMap((n) => n!));
-  const seen = new Set<string>();
-  const out = new Map<string, string[]>();
-  const add = (p: Peer): void => {
-    if ((p.kind !== 'workload' && p.kind !== 'dns') || (reachable !== undefined && !reachable.has(p.workload.namespace))) return;
-    const key = workloadKey(p.workload);
-    if (input.judged.has(key) || seen.has(key)) return;
-    seen.add(key);
-    (out.get(p.workload.namespace) ?? out.set(p.workload.namespace, []).get(p.workload.namespace)!).push(key);
+  const out = new Set<string>();
+  const add = (key: string): void => {
+    if (!input.judged.has(key)) out.add(key);
+  };
+  const addPeer = (p: Peer): void => {
+    if ((p.kind === 'workload' || p.kind === 'dns') && (reachable === undefined || reachable.has(p.workload.namespace))) add(workloadKey(p.workload));
   };
   for (const e of input.edges) {
-    add(e.client);
-    add(e.server);
+    addPeer(e.client);
+    addPeer(e.server);
   }
-  return out;
+  for (const key of input.mustFlows?.owners(reachable) ?? []) add(key);
+  return [...out];
 }
 
 /**
  * Per candidate workload a replaced policy selects (`replacedSelector`), per direction, the ids of
  * those that select it there.
  */
-function selectedOutside(input: ReplacedSubjectsInput, byNamespace: ReadonlyMap<string, readonly string[]>): Map<string, Record<Direction, string[]>> {
+function selectedOutside(input: ReplacedSubjectsInput, keys: readonly string[]): Map<string, Record<Direction, string[]>> {
   const selecting = replacedSelector(input);
   const out = new Map<string, Record<Direction, string[]>>();
-  for (const key of [...byNamespace.values()].flat()) {
+  for (const key of keys) {
     const by = selecting(key);
     if (by.ingress.length > 0 || by.egress.length > 0) out.set(key, by);
   }

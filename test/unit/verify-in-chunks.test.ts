@@ -23,6 +23,7 @@ import { recommend, type RecommendOptions } from '../../recommender/recommend.ts
 import { namespaceChunks, verifyInChunks } from '../../recommender/verify/in-chunks.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
+import { AGENT, AGENT_TO_COLLECTOR, MUST_RULE, REPLACED, storeReplacedMustCase } from '../helpers/replaced-must-cluster.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 
 const { db } = tmpDb();
@@ -140,5 +141,17 @@ test('a warning about the applied policies (the kinds the simulation leaves out)
     const { warnings } = verifiedExport(input(), 'kubernetes', {}, chunking).verification;
     assert.equal(warnings.filter((w) => w.includes('does not evaluate')).length, 1, warnings.join('\n'));
     assert.deepEqual(warnings, [...new Set(warnings)]);
+  }
+});
+
+test("a scoped run that replaces an applied policy selecting a workload outside it: that workload's must flow, not observed yet, is judged alike in chunks and whole (blocked, naming the replaced policy and the rule)", async () => {
+  const { db: caseDb } = tmpDb();
+  const readCase = await storeReplacedMustCase(caseDb);
+  for (const engine of ENGINE_NAMES) {
+    const { whole } = assertSameAsWhole(engine, { workload: 'web' }, readCase, `replaced must flow, ${engine}`);
+    if (engine !== 'kubernetes') continue; // another engine's kind replaces no applied NetworkPolicy
+    const cut = whole.verification.blocked.filter((b) => b.replaced?.includes(REPLACED));
+    assert.deepEqual(cut.map((b) => `${b.workload} ${b.direction} ${b.edge}`), [`${AGENT} egress ${AGENT_TO_COLLECTOR}`]);
+    assert.match(cut[0]!.reason, new RegExp(`${MUST_RULE} \\(must\\) requires it, not observed yet`));
   }
 });

@@ -1,0 +1,77 @@
+/**
+ * A scoped run whose manifest replaces an applied policy that selects a workload outside the
+ * scope, whose documented `must` flow nothing observed (verify/replaced-subjects.ts). Namespace
+ * ns-a: bare pods web (the run: `--workload pod/web`), agent (outside it), collector and other.
+ * Applied there: `default-deny-egress` (every pod) and `ns-a-pod-web`, the name the run gives
+ * web's policy, selecting web and agent for egress and allowing 4317/TCP and 8080/TCP. agent's
+ * matrix says it must reach collector on 4317; nothing observed of it. The one observed edge:
+ * web → other:8080.
+ */
+import { Readable } from 'node:stream';
+import { importInventory } from '../../app/inventory.ts';
+import { ingestFlows } from '../../app/ingest.ts';
+import { applyMatrix } from '../../app/matrices.ts';
+import { readRecommendationInput, type StoredRecommendInput } from '../../app/recommendation.ts';
+import type { Db } from '../../store/db.ts';
+import { barePodItem, namespaceItem, nodeItem } from './inventory-yaml.ts';
+
+const T = '2026-01-01T00:00:00Z';
+export const NOW = Date.parse('2026-03-02T00:00:00Z');
+
+/** The applied policy web's recommended one replaces (kubectl apply: same kind, namespace and name). */
+export const REPLACED = 'NetworkPolicy/ns-a/ns-a-pod-web';
+/** agent's must rule: agent → collector 4317/TCP. */
+export const MUST_RULE = 'fz/agent/egress/collector-4317';
+export const AGENT = 'ns-a/Pod/agent';
+export const AGENT_TO_COLLECTOR = `workload:${AGENT}|workload:ns-a/Pod/collector|4317|TCP`;
+
+const pod = (name: string, ip: string, ports: number[]) => barePodItem({ namespace: 'ns-a', name, ip, ports });
+
+const INVENTORY = `apiVersion: v1
+kind: List
+items:
+${namespaceItem('ns-a')}
+${nodeItem('n1', '10.244.0.0/24', '10.0.0.10')}
+${pod('web', '10.244.0.20', [])}
+${pod('agent', '10.244.0.21', [])}
+${pod('collector', '10.244.0.30', [4317])}
+${pod('other', '10.244.0.40', [8080])}
+- apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {name: default-deny-egress, namespace: ns-a}
+  spec: {podSelector: {}, policyTypes: [Egress]}
+- apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {name: ns-a-pod-web, namespace: ns-a}
+  spec:
+    podSelector: {matchExpressions: [{key: app, operator: In, values: [web, agent]}]}
+    policyTypes: [Egress]
+    egress:
+    - ports: [{port: 4317, protocol: TCP}, {port: 8080, protocol: TCP}]
+`;
+
+const MATRIX = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: fz, title: fuzz }
+documents: { d: { title: d, file: d.txt } }
+components:
+  agent:
+    namespace: ns-a
+    selector: { matchLabels: { app: agent } }
+    egress:
+      - { peer: { component: collector }, ports: [{ port: 4317 }], level: must, purpose: p, source: { document: d, line: 1 } }
+  collector:
+    namespace: ns-a
+    selector: { matchLabels: { app: collector } }
+    ports: [{ port: 4317 }]
+`;
+
+const FLOW = JSON.stringify({ time: '2026-03-01T10:30:00Z', verdict: 'FORWARDED', IP: { source: '10.244.0.20', destination: '10.244.0.40' }, l4: { TCP: { source_port: 51000, destination_port: 8080, flags: { SYN: true } } } });
+
+/** Stores the case in `db`; returns a reader of the recommendation's input. */
+export async function storeReplacedMustCase(db: Db): Promise<() => StoredRecommendInput> {
+  importInventory(db, { text: INVENTORY, takenAt: Date.parse(T), source: 'inventory.yaml', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${FLOW}\n`]) }], { format: 'auto', now: () => NOW });
+  applyMatrix(db, { text: MATRIX, origin: 'fz.yaml', appliedAt: NOW });
+  return () => readRecommendationInput(db, {}, { details: false });
+}
