@@ -28,6 +28,7 @@ import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/serv
 import { podIdentitySelectors } from '../recommender/simulate/pod-identity-selectors.ts';
 import { refusedSelectorMessage, refusedSelectors } from '../recommender/simulate/refused-selectors.ts';
 import { hostPoliciesNotJudged, hostPolicyIds } from '../recommender/simulate/cilium/host-firewall.ts';
+import { enforcementModeWarnings } from '../recommender/simulate/cilium/enforcement-mode.ts';
 import { engineAdmissionErrors } from '../recommender/verify/admission/index.ts';
 import { manifestErrors, manifestId, namedErrors, SCHEMA_FILES, type ManifestError } from '../recommender/verify/index.ts';
 import { networkPlugin } from '../recommender/simulate/network-plugin.ts';
@@ -277,7 +278,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   const warnings = refuseInadmissible(policies);
   warnings.push(...notEvaluated(engine, policies));
   warnings.push(...refusedSelectorWarnings(engine, policies));
-  if (engine === 'cilium') warnings.push(...hostPolicyWarnings(policies, model.cluster));
+  if (engine === 'cilium') warnings.push(...enforcementModeWarnings(model.cluster), ...hostPolicyWarnings(policies, model.cluster));
   if (engine === 'clusternetworkpolicy') warnings.push(...samePriority(policies, model.cluster));
   if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies));
   const sim = SIMULATORS[engine](policies, model.cluster);

@@ -280,7 +280,25 @@ export interface CiliumPolicySettings {
    * it (before migration 0041): then not known.
    */
   enableHostFirewall?: boolean;
+  /**
+   * `enable-policy` (Helm `policyEnforcementMode`): `default` enforces policy on an endpoint, per
+   * direction, once a rule selects it; `always` on every endpoint, default deny in both directions
+   * even where no rule selects it (the host endpoint too where the host firewall is on); `never` on
+   * none (Documentation/security/policy/intro.rst "Policy Enforcement Modes"). A ConfigMap without
+   * the key is `default`; absent only where the import was made by a release that did not read it
+   * (before migration 0042).
+   */
+  enablePolicy?: EnablePolicy;
+  /**
+   * `policy-audit-mode` (Helm `policyAuditMode`): verdicts are computed but nothing is dropped
+   * (flows that policy would deny show AUDIT; Documentation/gettingstarted/policy-creation.rst). A
+   * ConfigMap without the key is off; absent as `enablePolicy` is.
+   */
+  policyAuditMode?: boolean;
 }
+
+export const ENABLE_POLICY_VALUES = ['default', 'always', 'never'] as const;
+export type EnablePolicy = (typeof ENABLE_POLICY_VALUES)[number];
 
 export const ALLOW_LOCALHOST_VALUES = ['auto', 'always', 'policy'] as const;
 export type AllowLocalhost = (typeof ALLOW_LOCALHOST_VALUES)[number];

@@ -25,7 +25,7 @@ import { kindKey, SERVICE_CIDR_KEY, WORKLOAD_SCOPE_KIND } from '../domain/invent
 import type { IpInterval } from '../domain/ip-history.ts';
 import { bumpInventoryGeneration, inventoryGeneration, planIpHistory, writeIpHistoryPlan, type IpHistoryPlan } from './ip-history-plan.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
-import type { AllowLocalhost, CiliumPolicySettings, CurrentApiserverEndpoint, FormerApiserverEndpoint, OwnerAlias, ServiceCidr } from '../domain/inventory.ts';
+import type { AllowLocalhost, CiliumPolicySettings, EnablePolicy, CurrentApiserverEndpoint, FormerApiserverEndpoint, OwnerAlias, ServiceCidr } from '../domain/inventory.ts';
 import type { ResolutionData } from '../domain/resolution.ts';
 import type { Db } from './db.ts';
 import { INTERVAL_COLUMNS, intervalOf, StoredIpHistory, type IntervalRow } from './ip-history-lookup.ts';
@@ -170,7 +170,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       : undefined;
     let importId: number;
     if (previous && previous.source === options.source) {
-      db.prepare('UPDATE inventory_imports SET taken_at = ?, counts = ?, cilium_cluster_name = ?, cilium_policy_cidr_match_mode = ?, cilium_enable_sctp = ?, cilium_allow_localhost = ?, cilium_enable_host_firewall = ? WHERE id = ?').run(
+      db.prepare('UPDATE inventory_imports SET taken_at = ?, counts = ?, cilium_cluster_name = ?, cilium_policy_cidr_match_mode = ?, cilium_enable_sctp = ?, cilium_allow_localhost = ?, cilium_enable_host_firewall = ?, cilium_enable_policy = ?, cilium_policy_audit_mode = ? WHERE id = ?').run(
         t,
         json(options.counts ?? {}),
         snapshot.ciliumClusterName ?? null,
@@ -181,7 +181,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     } else {
       importId = Number(
         db
-          .prepare('INSERT INTO inventory_imports (taken_at, source, counts, cilium_cluster_name, cilium_policy_cidr_match_mode, cilium_enable_sctp, cilium_allow_localhost, cilium_enable_host_firewall) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+          .prepare('INSERT INTO inventory_imports (taken_at, source, counts, cilium_cluster_name, cilium_policy_cidr_match_mode, cilium_enable_sctp, cilium_allow_localhost, cilium_enable_host_firewall, cilium_enable_policy, cilium_policy_audit_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
           .run(t, options.source, json(options.counts ?? {}), snapshot.ciliumClusterName ?? null, ...ciliumPolicyColumns(snapshot.ciliumPolicy)).lastInsertRowid,
       );
     }
@@ -772,11 +772,13 @@ function ciliumClusterName(db: Db): { ciliumClusterName?: string } {
   return row ? { ciliumClusterName: row.name } : {};
 }
 
-/** A snapshot's cilium-config policy settings as the columns of migrations/0018, 0035 and 0041 (NULLs without a cilium-config; the host firewall NULL where not known). */
-function ciliumPolicyColumns(p: CiliumPolicySettings | undefined): [string | null, number | null, string | null, number | null] {
-  if (p === undefined) return [null, null, null, null];
-  return [p.policyCidrMatchMode.join(' '), p.enableSctp ? 1 : 0, p.allowLocalhost, p.enableHostFirewall === undefined ? null : p.enableHostFirewall ? 1 : 0];
+/** A snapshot's cilium-config policy settings as the columns of migrations/0018, 0035, 0041 and 0042 (NULLs without a cilium-config; a setting NULL where not known). */
+function ciliumPolicyColumns(p: CiliumPolicySettings | undefined): [string | null, number | null, string | null, number | null, string | null, number | null] {
+  if (p === undefined) return [null, null, null, null, null, null];
+  return [p.policyCidrMatchMode.join(' '), p.enableSctp ? 1 : 0, p.allowLocalhost, bit(p.enableHostFirewall), p.enablePolicy ?? null, bit(p.policyAuditMode)];
 }
+
+const bit = (b: boolean | undefined): number | null => (b === undefined ? null : b ? 1 : 0);
 
 /**
  * The cilium-config and its policy settings, from the latest import that carried the ConfigMap
@@ -785,11 +787,13 @@ function ciliumPolicyColumns(p: CiliumPolicySettings | undefined): [string | nul
  */
 function ciliumConfig(db: Db): Pick<InventorySnapshot, 'ciliumClusterName' | 'ciliumPolicy'> {
   const row = db
-    .prepare('SELECT cilium_cluster_name AS name, cilium_policy_cidr_match_mode AS mode, cilium_enable_sctp AS sctp, cilium_allow_localhost AS localhost, cilium_enable_host_firewall AS hostFirewall FROM inventory_imports WHERE cilium_cluster_name IS NOT NULL ORDER BY taken_at DESC, id DESC LIMIT 1')
-    .get() as { name: string; mode: string | null; sctp: number | null; localhost: AllowLocalhost | null; hostFirewall: number | null } | undefined;
+    .prepare('SELECT cilium_cluster_name AS name, cilium_policy_cidr_match_mode AS mode, cilium_enable_sctp AS sctp, cilium_allow_localhost AS localhost, cilium_enable_host_firewall AS hostFirewall, cilium_enable_policy AS enablePolicy, cilium_policy_audit_mode AS auditMode FROM inventory_imports WHERE cilium_cluster_name IS NOT NULL ORDER BY taken_at DESC, id DESC LIMIT 1')
+    .get() as { name: string; mode: string | null; sctp: number | null; localhost: AllowLocalhost | null; hostFirewall: number | null; enablePolicy: EnablePolicy | null; auditMode: number | null } | undefined;
   if (row === undefined) return {};
   if (row.mode === null || row.sctp === null) return { ciliumClusterName: row.name };
   const policy: CiliumPolicySettings = { policyCidrMatchMode: row.mode.split(' ').filter((m) => m !== ''), enableSctp: row.sctp === 1, allowLocalhost: row.localhost ?? 'auto' };
   if (row.hostFirewall !== null) policy.enableHostFirewall = row.hostFirewall === 1;
+  if (row.enablePolicy !== null) policy.enablePolicy = row.enablePolicy;
+  if (row.auditMode !== null) policy.policyAuditMode = row.auditMode === 1;
   return { ciliumClusterName: row.name, ciliumPolicy: policy };
 }

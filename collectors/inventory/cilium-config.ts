@@ -2,10 +2,11 @@
  * Cilium's ConfigMap kube-system/cilium-config: its `cluster-name` is the value of the label
  * `io.cilium.k8s.policy.cluster` every pod of the cluster carries (Cilium's default: `default`),
  * which a Cilium policy may select on and its `cluster` entity selects by; its
- * `policy-cidr-match-mode`, `enable-sctp`, `allow-localhost` and `enable-host-firewall` change what policies enforce (domain/inventory.ts
- * CiliumPolicySettings). No other key, and no other ConfigMap, is read.
+ * `policy-cidr-match-mode`, `enable-sctp`, `allow-localhost`, `enable-host-firewall`, `enable-policy` and
+ * `policy-audit-mode` change what policies enforce (domain/inventory.ts CiliumPolicySettings). No
+ * other key, and no other ConfigMap, is read.
  */
-import { ALLOW_LOCALHOST_VALUES, DEFAULT_CILIUM_CLUSTER, type AllowLocalhost, type CiliumPolicySettings } from '../../domain/inventory.ts';
+import { ALLOW_LOCALHOST_VALUES, DEFAULT_CILIUM_CLUSTER, ENABLE_POLICY_VALUES, type AllowLocalhost, type CiliumPolicySettings, type EnablePolicy } from '../../domain/inventory.ts';
 import { labelValueError } from '../../domain/k8s-names.ts';
 import { readObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
@@ -36,9 +37,15 @@ const GO_BOOLS: Readonly<Record<string, boolean>> = { '1': true, t: true, T: tru
  * .Values.policyCIDRMatchMode`, read back as a string slice), each absent key Cilium's default —
  * an absent `enable-host-firewall` too: off, as the Helm chart writes the key only when the host
  * firewall is on (install/kubernetes/cilium/templates/cilium-configmap.yaml: `{{- if and
- * .Values.hostFirewall .Values.hostFirewall.enabled }}`) and the agent's flag defaults to off. An `enable-sctp` or `enable-host-firewall` that is no
+ * .Values.hostFirewall .Values.hostFirewall.enabled }}`) and the agent's flag defaults to off. An `enable-sctp`, `enable-host-firewall` or `policy-audit-mode` that is no
  * boolean, or an `allow-localhost` other than auto, always or policy (the agent refuses to start
  * on it), is refused, naming the field.
+ * `enable-policy` as the agent reads it: lower-cased (pkg/option/config.go `c.EnablePolicy =
+ * strings.ToLower(viper.GetString(EnablePolicy))`; the Helm chart writes `lower
+ * .Values.policyEnforcementMode`), and any value but default, always or never is refused, as the
+ * agent refuses to start on it ("invalid value for enable-policy … Supported values: default,
+ * never, always"); absent: `default`, the agent's default. `policy-audit-mode`: a boolean; absent:
+ * off (the chart writes both keys only when their value is set: `hasKey`).
  */
 export function ciliumPolicySettingsOf(raw: RawObject): CiliumPolicySettings {
   const { r } = readObject(raw, 'namespaced');
@@ -47,15 +54,23 @@ export function ciliumPolicySettingsOf(raw: RawObject): CiliumPolicySettings {
   const sctp = data?.optStr('enable-sctp');
   const localhost = data?.optStr('allow-localhost');
   const hostFirewall = data?.optStr('enable-host-firewall');
-  if (sctp !== undefined && !Object.hasOwn(GO_BOOLS, sctp)) r.obj('data').fail('enable-sctp', '"true" or "false"', sctp);
-  if (hostFirewall !== undefined && !Object.hasOwn(GO_BOOLS, hostFirewall)) r.obj('data').fail('enable-host-firewall', '"true" or "false"', hostFirewall);
+  const enablePolicy = data?.optStr('enable-policy');
+  const auditMode = data?.optStr('policy-audit-mode');
+  for (const [key, value] of [['enable-sctp', sctp], ['enable-host-firewall', hostFirewall], ['policy-audit-mode', auditMode]] as const) {
+    if (value !== undefined && !Object.hasOwn(GO_BOOLS, value)) r.obj('data').fail(key, '"true" or "false"', value);
+  }
+  const enforcement: EnablePolicy = enablePolicy === undefined ? 'default' : enforcementMode(enablePolicy.toLowerCase()) ?? r.obj('data').fail('enable-policy', '"default", "always" or "never"', enablePolicy);
   const allowLocalhost: AllowLocalhost = localhost === undefined ? 'auto' : isAllowLocalhost(localhost) ? localhost : r.obj('data').fail('allow-localhost', '"auto", "always" or "policy"', localhost);
   return {
     policyCidrMatchMode: mode === undefined ? [] : mode.split(/\s+/).filter((m) => m !== ''),
     enableSctp: sctp !== undefined && GO_BOOLS[sctp]!,
     allowLocalhost,
     enableHostFirewall: hostFirewall !== undefined && GO_BOOLS[hostFirewall]!,
+    enablePolicy: enforcement,
+    policyAuditMode: auditMode !== undefined && GO_BOOLS[auditMode]!,
   };
 }
+
+const enforcementMode = (v: string): EnablePolicy | undefined => ENABLE_POLICY_VALUES.find((m) => m === v);
 
 const isAllowLocalhost = (v: string): v is AllowLocalhost => (ALLOW_LOCALHOST_VALUES as readonly string[]).includes(v);

@@ -19,7 +19,12 @@
  * 4. any allow rule matching peer and port allows;
  * 5. otherwise the flow is denied when a rule selecting the pod has rules in that direction and
  *    enables default deny (the default), and allowed when only `enableDefaultDeny: false` rules
- *    select it; a pod no rule selects in that direction is not isolated.
+ *    select it; a pod no rule selects in that direction is not isolated — unless the cilium-config
+ *    sets `enable-policy: always`, where every endpoint (a node's host endpoint too where the host
+ *    firewall is on) denies what no rule allows, selected or not, whatever enableDefaultDeny says;
+ *    under `never` nothing is enforced (Documentation/security/policy/intro.rst "Policy
+ *    Enforcement Modes"). `policy-audit-mode` changes no verdict here: they are what the agent
+ *    computes, and the warnings say it drops nothing (./cilium/enforcement-mode.ts).
  *
  * A policy the agent refuses to import (recommender/verify/admission/cilium.ts) is not enforced
  * at all — the agent rejects the whole resource (pkg/k8s/apis/cilium.io/v2 CiliumNetworkPolicy.Parse
@@ -31,7 +36,7 @@
  * names stored for an address, toServices. L7 rules are taken as allowing the connection at L4.
  */
 import { isApiserverService } from '../../domain/apiserver.ts';
-import { cidrMatchesNodes, DEFAULT_CILIUM_CLUSTER, localHostUnderPolicy } from '../../domain/inventory.ts';
+import { cidrMatchesNodes, DEFAULT_CILIUM_CLUSTER, localHostUnderPolicy, type EnablePolicy } from '../../domain/inventory.ts';
 import { hostRange, rangeCovers, rangeTouches, type LenientRange } from '../../domain/ip.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimNode, SimPod, SimProtocol, SideVerdict, SimVerdict, Simulator, SimulatorFactory } from './types.ts';
 import { combine, trafficOf } from './types.ts';
@@ -52,8 +57,8 @@ export interface CiliumSimulatorOptions {
   cidrMatchesNodes?: boolean;
   /** `allow-localhost`: `always` (Kubernetes default) or `policy`. Default: what the inventory's cilium-config says, else `always`. */
   allowLocalhost?: 'always' | 'policy';
-  /** `policy-enforcement-mode`. Default `default`. */
-  enforcementMode?: 'default' | 'always' | 'never';
+  /** `enable-policy` (Helm `policyEnforcementMode`). Default: what the inventory's cilium-config says, else `default`. */
+  enforcementMode?: EnablePolicy;
   /** `enable-non-default-deny-policies` (default on): off forces enableDefaultDeny on. */
   nonDefaultDenyPolicies?: boolean;
   /**
@@ -126,6 +131,20 @@ const LOCAL_HOST: SideVerdict = { isolated: true, allowed: true, reason: 'the lo
 /** Traffic that stays within one node's host network namespace never passes the devices the host firewall is attached to. */
 const WITHIN_HOST: SideVerdict = { isolated: false, allowed: true, reason: "traffic within the node's own host network namespace, which host policies do not police" };
 
+const NEVER_ENFORCED: SideVerdict = { isolated: false, allowed: true, reason: 'the cilium-config sets enable-policy: "never": Cilium enforces no policy on any endpoint' };
+
+const ALWAYS_DENIES = 'the cilium-config sets enable-policy: "always": every endpoint denies what no rule allows';
+
+/**
+ * What a side `enable-policy: always` denies lacks, before the peer: no rule selecting the subject
+ * in that direction, or none of the `enableDefaultDeny: false` rules selecting it allowing the peer
+ * (repository.go decides default deny under `always` before it reads enableDefaultDeny).
+ */
+function deniedAlwaysWords(pod: SimPod, sel: DirectionSelection, d: Direction): string {
+  if (sel.enforced) return `no ${d} rule of the ${KINDS} selecting ${subjectWords(pod, sel)} allows`;
+  return pod.hostNetwork ? `no CiliumClusterwideNetworkPolicy with a nodeSelector selects ${hostEndpointOf(pod)} with ${d} rules allowing` : `no ${KINDS} selects the pod with ${d} rules allowing`;
+}
+
 /** Whether a decided side is allowed (a deny rule's match denies, an allow rule's allows). */
 const allowedBy = (x: SideVerdict | RuleMatch): boolean => ('rule' in x ? !x.rule.deny : x.allowed);
 
@@ -192,7 +211,7 @@ class CiliumSimulator implements Simulator {
       clusterName: options.clusterName ?? cluster.ciliumClusterName ?? DEFAULT_CILIUM_CLUSTER,
       cidrMatchesNodes: options.cidrMatchesNodes ?? cidrMatchesNodes(cluster.ciliumPolicy),
       allowLocalhost: options.allowLocalhost ?? (localHostUnderPolicy(cluster.ciliumPolicy) ? 'policy' : 'always'),
-      enforcementMode: options.enforcementMode ?? 'default',
+      enforcementMode: options.enforcementMode ?? cluster.ciliumPolicy?.enablePolicy ?? 'default',
       nonDefaultDenyPolicies: options.nonDefaultDenyPolicies ?? true,
       fqdnNeedsDnsProxy: options.fqdnNeedsDnsProxy ?? true,
       enforceAdmission: options.enforceAdmission ?? true,
@@ -222,6 +241,11 @@ class CiliumSimulator implements Simulator {
     }
     this.resolver = new IdentityResolver(cluster, { clusterName: this.opts.clusterName, cidrMatchesNodes: this.opts.cidrMatchesNodes });
     this.namedPorts = new NamedPorts(cluster.pods);
+  }
+
+  /** Whether the agent enforces policy at all (not under `enable-policy: never`). */
+  get enforcing(): boolean {
+    return this.opts.enforcementMode !== 'never';
   }
 
   evaluate(flow: SimFlow): SimVerdict {
@@ -297,10 +321,20 @@ class CiliumSimulator implements Simulator {
    */
   private enforcingPod(subject: SimEndpoint): SimPod | undefined {
     if (subject.kind === 'pod' && !subject.pod.hostNetwork) return subject.pod;
-    if (this.hostRules.length === 0) return undefined;
+    if (this.hostRules.length === 0 && !this.hostEndpointsAlwaysEnforced()) return undefined;
     if (subject.kind === 'pod') return subject.pod.node === undefined ? undefined : subject.pod;
     const node = this.nodeOfEnd(subject);
     return node === undefined ? undefined : this.hostEndpoint(node);
+  }
+
+  /**
+   * Under `enable-policy: always` every endpoint enforces policy, the host endpoint too where the
+   * host firewall is on (pkg/policy/repository.go computePolicyEnforcementAndRules: a `reserved:host`
+   * identity is left unenforced only without the host firewall, then `AlwaysEnforce` enforces both
+   * directions whatever rules select it).
+   */
+  private hostEndpointsAlwaysEnforced(): boolean {
+    return this.opts.hostFirewall && this.opts.enforcementMode === 'always';
   }
 
   /**
@@ -339,7 +373,7 @@ class CiliumSimulator implements Simulator {
    * `verdictOf` only when asked: the verification needs the words of few sides).
    */
   private decide(d: Direction, subject: SimEndpoint, peer: SimEndpoint, flow: SimFlow): SideVerdict | RuleMatch {
-    if (this.opts.enforcementMode === 'never') return { isolated: false, allowed: true, reason: 'policy enforcement is disabled (policy-enforcement-mode: never)' };
+    if (this.opts.enforcementMode === 'never') return NEVER_ENFORCED;
     const pod = this.enforcingPod(subject);
     if (pod === undefined) {
       return { isolated: false, allowed: true, reason: `${subject.kind === 'pod' ? 'a host-network pod' : `the ${subject.kind}`} is not a Cilium endpoint: ${KINDS} endpointSelectors do not apply to it` };
@@ -397,7 +431,9 @@ class CiliumSimulator implements Simulator {
       if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow, d, pod)) return { rule: r, id, pod };
     }
     if (!sel.defaultDeny && !always) return NO_DEFAULT_DENY[d];
-    return { isolated: true, allowed: false, reason: `no ${d} rule of the ${KINDS} selecting ${subjectWords(pod, sel)} allows ${id.describe} on ${trafficOf(flow)} (default deny)${flow.icmp === undefined ? '' : ': a rule with toPorts only never allows ICMP, an L3-only rule or icmps do'}` };
+    const icmp = flow.icmp === undefined ? '' : ': a rule with toPorts only never allows ICMP, an L3-only rule or icmps do';
+    if (sel.enforced && sel.defaultDeny) return { isolated: true, allowed: false, reason: `no ${d} rule of the ${KINDS} selecting ${subjectWords(pod, sel)} allows ${id.describe} on ${trafficOf(flow)} (default deny)${icmp}` };
+    return { isolated: true, allowed: false, reason: `${deniedAlwaysWords(pod, sel, d)} ${id.describe} on ${trafficOf(flow)}, and ${ALWAYS_DENIES}${sel.enforced ? ', whatever enableDefaultDeny says' : ''} (default deny)${icmp}` };
   }
 
   /** Whether a port name means `port` on this side: one the pod declares on ingress, the pod network's one number on egress (./cilium/ports.ts). */
@@ -539,7 +575,7 @@ export function ciliumSimulator(
   policies: readonly unknown[],
   cluster: SimCluster,
   options?: CiliumSimulatorOptions,
-): Simulator & Required<Pick<Simulator, 'side' | 'allows'>> & Pick<CiliumSimulator, 'localHostIngress'> & { readonly rejected: readonly RejectedPolicy[] } {
+): Simulator & Required<Pick<Simulator, 'side' | 'allows'>> & Pick<CiliumSimulator, 'localHostIngress' | 'enforcing'> & { readonly rejected: readonly RejectedPolicy[] } {
   return new CiliumSimulator(policies, cluster, options);
 }
 

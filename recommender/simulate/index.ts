@@ -64,7 +64,9 @@ function networkPoliciesOnCilium(policies: readonly unknown[], cluster: SimClust
  * allows it, and a Cilium deny rule wins over both ("Deny policies take precedence", Cilium
  * policy language, Deny Policies). Cilium turns their podSelectors into endpoint selectors over
  * identities, so they see a pod's labels as its identity holds them (cilium/label-filter.ts). The
- * local host reaches its own pods under NetworkPolicies too (allow-localhost).
+ * local host reaches its own pods under NetworkPolicies too (allow-localhost). Under
+ * `enable-policy: never` they are not enforced either: the mode is the agent's, for every rule its
+ * repository holds (intro.rst "Policy Enforcement Modes").
  */
 const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
   const cilium = ciliumSimulator(policies, cluster);
@@ -72,7 +74,7 @@ const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
   const side = (flow: SimFlow, direction: Direction): SideVerdict => {
     const c = cilium.side(flow, direction);
     const denyRule = !c.allowed && c.by?.rule !== undefined && /Deny\//.test(c.by.rule);
-    if (denyRule) return c;
+    if (denyRule || !cilium.enforcing) return c;
     const kv = kubernetes.side(flow, direction);
     if (!kv.isolated) return c;
     // Isolated by a CiliumNetworkPolicy, the cilium simulator has applied the local-host allow already.
@@ -84,7 +86,7 @@ const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
     evaluate: (flow) => combine(side(flow, 'egress'), side(flow, 'ingress')),
     side,
     // Where no NetworkPolicy isolates the side (the usual case), Cilium's verdict is the side's.
-    allows: (flow, direction) => (kubernetes.isolates(direction === 'ingress' ? flow.server : flow.client, direction) ? side(flow, direction).allowed : cilium.allows(flow, direction)),
+    allows: (flow, direction) => (cilium.enforcing && kubernetes.isolates(direction === 'ingress' ? flow.server : flow.client, direction) ? side(flow, direction).allowed : cilium.allows(flow, direction)),
   };
 };
 

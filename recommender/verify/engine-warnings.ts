@@ -9,11 +9,12 @@ import { compareStrings } from '../policy/order.ts';
 import { conversionNotes } from '../simulate/calico/cluster-tiers.ts';
 import { KNOWN_TIERS, tierOrDefault } from '../simulate/calico/policies.ts';
 import { serviceAccountLabelWarnings } from '../simulate/calico/service-accounts.ts';
-import { enforcingEngine, engineOfKind, evaluatesKind, UNEVALUATED_EFFECT } from '../simulate/decide.ts';
+import { enforcingEngine, engineOfKind, evaluatesKind, UNEVALUATED_EFFECT, verifyingEngine } from '../simulate/decide.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
 import type { SimCluster, SimPod } from '../simulate/types.ts';
 import { hostPoliciesNotJudged, hostPolicyIds } from '../simulate/cilium/host-firewall.ts';
+import { alwaysJudged, enforcementModeWarnings } from '../simulate/cilium/enforcement-mode.ts';
 import { manifestId } from './index.ts';
 import { PluginWarnings, shownNames } from './plugin-warnings.ts';
 import type { NetworkPlugin } from '../simulate/network-plugin.ts';
@@ -119,7 +120,16 @@ function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy
 
 export function engineWarnings(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[]): string[] {
   const plugin = new PluginWarnings(emitted.engine, model, applied);
-  return [...manifestWarnings(emitted, model, applied, plugin), ...plugin.summaries(), ...appliedPolicyWarnings(emitted.engine, applied, plugin.plugin, model.cluster)];
+  return [...enforcementWarnings(emitted.engine, plugin.plugin, model.cluster), ...manifestWarnings(emitted, model, applied, plugin), ...plugin.summaries(), ...appliedPolicyWarnings(emitted.engine, applied, plugin.plugin, model.cluster)];
+}
+
+/**
+ * What the cilium-config's enforcement settings (`enable-policy`, `policy-audit-mode`) make of the
+ * whole run, where Cilium judges the manifests (a `kubernetes` recommendation on Cilium too, whose
+ * NetworkPolicies the agent enforces as its own rules): said once a run.
+ */
+export function enforcementWarnings(engine: EngineName, plugin: NetworkPlugin, cluster: Pick<SimCluster, 'ciliumPolicy'>): string[] {
+  return verifyingEngine(engine, plugin) === 'cilium' ? [...enforcementModeWarnings(cluster), ...alwaysJudged(cluster)] : [];
 }
 
 /**

@@ -31,7 +31,7 @@ import type { ClusterModel } from '../simulate/cluster.ts';
 import type { SimulatorFactory } from '../simulate/types.ts';
 import type { OutsideMustFlows, VerifiedSides } from '../verified-sides.ts';
 import { duplicateNameErrors } from './duplicate-names.ts';
-import { appliedPolicyWarnings, manifestWarnings } from './engine-warnings.ts';
+import { appliedPolicyWarnings, enforcementWarnings, manifestWarnings } from './engine-warnings.ts';
 import { manifestErrors, manifestId, type ManifestError } from './index.ts';
 import { PluginWarnings } from './plugin-warnings.ts';
 import { appliedBeside, appliedReplaced, completeVerification, manifestIdentity, replacedSides, requiredSides, simulateSides, unverifiedMustFlows, type SidesFound, type Verification } from './recommendation.ts';
@@ -145,7 +145,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
   const found: SidesFound[] = [];
   // What is said of the applied policies is said once; what is said of manifests, per chunk.
   const plugin = new PluginWarnings(input.engine, input.model, input.applied);
-  const warnings = appliedPolicyWarnings(input.engine, input.applied, plugin.plugin, input.model.cluster);
+  const warnings = [...enforcementWarnings(input.engine, plugin.plugin, input.model.cluster), ...appliedPolicyWarnings(input.engine, input.applied, plugin.plugin, input.model.cluster)];
   const emitWarnings: EmitWarning[] = [];
   const slots: ManifestSlot[] = [];
   const check = (e: EmitResult): void => {

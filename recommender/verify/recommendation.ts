@@ -38,6 +38,7 @@ import { ipFamily, type IpFamily } from '../../domain/ip.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { OutsideMustFlows, RequiredEdge, RequiredFlow, Requirement, VerifiedSides } from '../verified-sides.ts';
 import { replacedSelector, replacedSubjectSides } from './replaced-subjects.ts';
+import { deniesUnselected } from '../simulate/cilium/enforcement-mode.ts';
 
 /**
  * Each restricted side's edges with what the recommendation decided (`reason` undefined: it is
@@ -256,6 +257,12 @@ interface Judges {
   model: ClusterModel;
   ours: Simulator;
   withApplied: Simulator | undefined;
+  /**
+   * What decides a direction the recommendation leaves open: the applied policies beside it; where
+   * none are, under Cilium's `enable-policy: always` the recommendation alone, as every endpoint
+   * then denies what no rule allows, selected or not (simulate/cilium/enforcement-mode.ts).
+   */
+  leftOpen: Simulator | undefined;
   /** `withApplied` where the network plugin matches ipBlocks against pod addresses (null: no applied policies); built on first use. */
   withAppliedOtherReading: () => Simulator | null;
   /** `withApplied` in both orders of the recommended policies that tie with applied ones (priority-tie-readings.ts); undefined: no tie. */
@@ -284,6 +291,7 @@ function judges(input: SimulateSidesInput): Judges {
     model: input.model,
     ours,
     withApplied,
+    leftOpen: withApplied ?? (ours.engine === 'cilium' && deniesUnselected(cluster) ? ours : undefined),
     withAppliedOtherReading: () => (otherReading ??= (together && beside.ipBlocksMatchingPods?.(together, cluster)) ?? null),
     ties: together && tieReadings(input.manifests, input.beside, cluster, beside),
     apart: new PodsApart(input.model, together ?? input.manifests, { peerByNode }),
@@ -313,10 +321,11 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   const sidesOfRun = replaced.length === 0 ? input.sides : input.sides.filter((s) => s.replacedBy === undefined);
 
   // A direction the recommendation leaves open (--no-egress, a host-network workload) is the applied policies' to decide: what they deny is said too.
-  const appliedDecide = j.withApplied
+  const leftOpen = j.leftOpen;
+  const appliedDecide = leftOpen
     ? (workload: string, direction: Direction, edge: EdgeTraffic): void => {
         const conn = verifiedFlow(j, edge, direction);
-        if (conn.ok && !cutByReplacing(j, found, workload, direction, edge, conn.each, LEFT_OPEN)) blockedByAppliedOnly(j, found, workload, direction, edge, conn.each, LEFT_OPEN);
+        if (conn.ok && !cutByReplacing(j, found, workload, direction, edge, conn.each, LEFT_OPEN)) blockedByAppliedOnly(j, found, workload, direction, edge, conn.each, LEFT_OPEN, leftOpen);
       }
     : undefined;
 
@@ -447,9 +456,11 @@ function requiredNote(by: RequiredFlow, flow: SimFlow, direction: Direction): st
 /** A direction the recommendation leaves open (--no-egress, a host-network workload): the applied policies decide it. */
 const LEFT_OPEN = '; the recommendation leaves this direction open, the applied policies decide it';
 
-/** A side the applied policies beside the recommendation deny: a blockedByApplied finding (`note` ends its reason). */
-function blockedByAppliedOnly(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, note: string): void {
-  const withApplied = j.withApplied;
+/**
+ * A side the applied policies beside the recommendation deny (`withApplied`; on a direction it
+ * leaves open, `Judges.leftOpen`): a blockedByApplied finding (`note` ends its reason).
+ */
+function blockedByAppliedOnly(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, note: string, withApplied = j.withApplied): void {
   const denied = withApplied && deniedAt(withApplied, each, direction);
   if (!withApplied || denied === undefined) return;
   const beside = decideSide(withApplied, denied.flow, direction);
@@ -492,9 +503,9 @@ function judgeLeftOut(j: Judges, found: SidesFound, workload: string, direction:
 
 /**
  * Flows a documented must rule requires that nothing observed: judged like included edges. On a
- * direction the recommendation leaves open, the applied policies decide them, as they decide the
- * observed edges there (appliedDecide): what those deny is in blockedByApplied. Those of a
- * workload outside a scoped run that replaced applied policies select (`s.replacedBy`) are judged
+ * direction the recommendation leaves open, the applied policies decide them (`Judges.leftOpen`), as
+ * they decide the observed edges there (appliedDecide): what those deny is in blockedByApplied. Those
+ * of a workload outside a scoped run that replaced applied policies select (`s.replacedBy`) are judged
  * as its observed edges are, before and after the replacement (judgeReplacedSubject).
  */
 function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found: SidesFound): void {
@@ -502,7 +513,7 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
     for (const direction of DIRECTIONS) {
       const restricted = s.restricted[direction];
       const replaced = s.replacedBy?.[direction];
-      if ((!restricted && !j.withApplied) || replaced?.length === 0) continue;
+      if ((!restricted && !j.leftOpen) || replaced?.length === 0) continue;
       for (const f of s.documented?.[direction] ?? []) {
         const edge = f.outside === 'world' ? inSubjectsFamily(input.model, f.edge, direction) : f.edge;
         const conn = verifiedFlow(j, edge, direction, f);
@@ -520,7 +531,7 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
         else if (restricted) judgeRequired(j, found, s.workload, direction, edge, conn.each, f);
         else {
           const note = `${requiredNote(f, conn.flow, direction)}${LEFT_OPEN}`;
-          if (!cutByReplacing(j, found, s.workload, direction, edge, conn.each, note)) blockedByAppliedOnly(j, found, s.workload, direction, edge, conn.each, note);
+          if (!cutByReplacing(j, found, s.workload, direction, edge, conn.each, note)) blockedByAppliedOnly(j, found, s.workload, direction, edge, conn.each, note, j.leftOpen);
         }
       }
     }

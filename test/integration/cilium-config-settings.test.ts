@@ -77,11 +77,11 @@ async function store(config: string, agent = true) {
 
 test('policy-cidr-match-mode and enable-sctp are imported with the cilium-config, kept while later imports carry none, Cilium\'s defaults when absent, not known from an older import; a non-boolean enable-sctp is refused naming the field', async () => {
   const db = await store(', policy-cidr-match-mode: "nodes", enable-sctp: "true"');
-  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: ['nodes'], enableSctp: true, allowLocalhost: 'auto', enableHostFirewall: false });
+  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: ['nodes'], enableSctp: true, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false });
   importInventory(db, { text: inventory(''), takenAt: NOW - 3_000_000, source: 'second', now: NOW });
-  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: ['nodes'], enableSctp: true, allowLocalhost: 'auto', enableHostFirewall: false }, 'a later import without the ConfigMap keeps them');
+  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: ['nodes'], enableSctp: true, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false }, 'a later import without the ConfigMap keeps them');
   importInventory(db, { text: inventory(', policy-cidr-match-mode: ""'), takenAt: NOW - 2_400_000, source: 'third', now: NOW });
-  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto', enableHostFirewall: false });
+  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false });
   // An import stored by a release that read only cluster-name (migration 0018 leaves its columns NULL).
   db.prepare('UPDATE inventory_imports SET cilium_policy_cidr_match_mode = NULL, cilium_enable_sctp = NULL').run();
   const older = readInventory(db);
