@@ -131,31 +131,43 @@ const POLICY_DROP_CAUSES: ReadonlySet<string> = new Set([
 const isPolicyDropCause = (cause: string): boolean => POLICY_DROP_CAUSES.has(cause) || cause.startsWith('NetworkEvent_');
 
 /**
- * Whether the kernel dropped packets of the record for a policy's sake: PktDropPackets ("Number of
- * packets dropped by the kernel", network-observability-operator docs/flows-format.adoc) above 0
- * and a PktDropLatestDropCause that is a filter's. Both are checked when present.
+ * How many packets of the record the kernel dropped for a policy's sake: PktDropPackets ("Number
+ * of packets dropped by the kernel", network-observability-operator docs/flows-format.adoc) when
+ * PktDropLatestDropCause is a filter's, else 0. Both are checked when present.
  */
-function kernelPolicyDrop(r: Record<string, unknown>): boolean | Decoded {
+function kernelPolicyDrops(r: Record<string, unknown>): number | Decoded {
   const packets = r.PktDropPackets === undefined ? 0 : toCount(r.PktDropPackets);
   if (packets === undefined) return reject('invalid-field', 'PktDropPackets', r.PktDropPackets, 'PktDropPackets must be a non-negative integer');
   const cause = r.PktDropLatestDropCause;
   if (cause !== undefined && cause !== null && typeof cause !== 'string') {
     return reject('invalid-field', 'PktDropLatestDropCause', cause, 'PktDropLatestDropCause must be a string');
   }
-  return packets > 0 && typeof cause === 'string' && isPolicyDropCause(cause);
+  return typeof cause === 'string' && isPolicyDropCause(cause) ? packets : 0;
+}
+
+interface RecordFate {
+  /** An acl drop network event. */
+  aclDrop: boolean;
+  /** `Packets`: the packets the agent's hook saw — dropped ones included, as a SYN netfilter drops after the hook. */
+  seenPackets: number;
+  /** The record's Flags hold an ACK or SYN_ACK (TCP). */
+  answered: boolean;
+  /** Packets the kernel dropped for a policy's sake (kernelPolicyDrops). */
+  policyDrops: number;
 }
 
 /**
- * What the record proves of its packets' fate. An acl drop event, or a policy's drop with no answer
- * delivered, is a drop; a delivered packet answering the connection is delivery. A record without
- * a delivered packet (the agent creates one for drops alone, bpf/pkt_drops.h: "there is no matching
- * flows so lets create new one and add the drops") is never evidence of delivery, whatever its
- * Flags say.
+ * What the record proves of its packets' fate. An acl drop event is a drop, and so is a record
+ * every seen packet of which a policy dropped (the agent creates one for drops alone,
+ * bpf/pkt_drops.h: "there is no matching flows so lets create new one and add the drops"; its
+ * Flags, OR'd over dropped packets, prove nothing); a seen packet answering the connection is
+ * delivery. A record only some packets of which were dropped (a conntrack clash, a retransmit
+ * after a drop, one-way UDP) proves no drop of the traffic: unknown unless answered.
  */
-function netobservVerdict(aclDrop: boolean, delivered: boolean, answered: boolean, policyDrop: boolean): Verdict {
-  if (aclDrop) return 'dropped';
-  if (delivered && answered) return 'forwarded';
-  return policyDrop ? 'dropped' : 'unknown';
+function netobservVerdict(f: RecordFate): Verdict {
+  if (f.aclDrop) return 'dropped';
+  if (f.policyDrops > 0 && f.policyDrops >= f.seenPackets) return 'dropped';
+  return f.seenPackets > 0 && f.answered ? 'forwarded' : 'unknown';
 }
 
 /** Milliseconds per unit of each time field: TimeReceived is seconds (flowlogs-pipeline's `time.Now().Unix()`). */
@@ -347,9 +359,9 @@ export const netobservDecoder: Decoder = {
     // looks the same. Delivery is proven by an answered handshake here, or by a reply (pipeline).
     const aclDrop = networkEventsDrop(r.NetworkEvents);
     if (typeof aclDrop === 'object') return aclDrop;
-    const policyDrop = kernelPolicyDrop(r);
-    if (typeof policyDrop === 'object') return policyDrop;
-    const verdict = netobservVerdict(aclDrop, packets > 0, answered, policyDrop);
+    const policyDrops = kernelPolicyDrops(r);
+    if (typeof policyDrops === 'object') return policyDrops;
+    const verdict = netobservVerdict({ aclDrop, seenPackets: packets, answered, policyDrops });
     const srcMeta = meta(r, 'Src');
     if (srcMeta.reject) return srcMeta.reject;
     const dstMeta = meta(r, 'Dst');

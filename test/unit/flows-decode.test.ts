@@ -102,6 +102,12 @@ test('NetObserv: a record whose packets a policy dropped, none delivered, is dro
   }
   // A lone SYN the agent counted and netfilter then dropped: nothing proves any arrived.
   assert.equal(verdict({ ...dropOnly, Packets: 1, Bytes: 60, Flags: 2 }), 'dropped');
+  // Some packets dropped, not all (PktDropPackets below Packets, which counts every packet the hook
+  // saw): no drop of the traffic. UDP one-way (a conntrack clash, kube-proxy's INVALID drop) stays
+  // unknown, a rule; an answered TCP record is delivered (a retransmit after a drop).
+  const udp = { ...base, Proto: 17, Flags: undefined, Packets: 10, Bytes: 900, PktDropPackets: 1, PktDropLatestDropCause: 'SKB_DROP_REASON_NETFILTER_DROP' };
+  assert.equal(verdict(udp), 'unknown');
+  assert.equal(verdict({ ...udp, PktDropPackets: 10 }), 'dropped', 'every seen packet dropped');
   // Delivered and dropped packets, the connection answered (a retransmit after a drop): delivered.
   assert.equal(verdict({ ...base, PktDropPackets: 1, PktDropLatestDropCause: 'SKB_DROP_REASON_NETFILTER_DROP' }), 'forwarded');
   assert.equal(verdict(netobserv[9]!), 'forwarded', 'Packets 2, ACK, one TCP_INVALID_SEQUENCE drop');
