@@ -21,6 +21,13 @@ export type Peer =
   /** A cluster DNS workload (CoreDNS, kube-dns, OpenShift dns-default). */
   | { kind: 'dns'; workload: WorkloadRef }
   | { kind: 'apiserver' }
+  /**
+   * Cilium's Ingress / Gateway API proxy: the per-node Envoy that forwards Ingress and Gateway
+   * API traffic to the backends under Cilium's reserved identity `ingress` (8), at an address
+   * from the node's pod CIDR, yet no pod (cilium/cilium Documentation/network/servicemesh/
+   * ingress-reference.rst, "Cilium's ingress config and CiliumNetworkPolicy").
+   */
+  | { kind: 'cilium-ingress' }
   /** A node's host network (host-network pods that could not be told apart, node agents). */
   | { kind: 'node'; node: string }
   /** The server pod's own node: kubelet probes and node-local agents. Recorded, never a policy rule. */
@@ -58,7 +65,8 @@ export function peerKey(p: Peer): string {
     case 'dns':
       return `${p.kind}:${workloadKey(p.workload)}`;
     case 'apiserver':
-      return 'apiserver';
+    case 'cilium-ingress':
+      return p.kind;
     case 'node':
     case 'kubelet':
       return `${p.kind}:${p.node}`;
@@ -69,7 +77,7 @@ export function peerKey(p: Peer): string {
 }
 
 export function parsePeerKey(key: string): Peer {
-  if (key === 'apiserver') return { kind: 'apiserver' };
+  if (key === 'apiserver' || key === 'cilium-ingress') return { kind: key };
   const i = key.indexOf(':');
   const kind = key.slice(0, i);
   const rest = key.slice(i + 1);

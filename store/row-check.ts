@@ -50,6 +50,7 @@ export function checkedPeer(key: unknown): Peer | string {
     case 'unknown':
       return isIpOrCidr(p.ip) ? p : `peer "${key}": not an IP address or CIDR`;
     case 'apiserver':
+    case 'cilium-ingress':
       return p;
   }
 }

@@ -107,6 +107,7 @@ type ClusterRange = 'pods' | 'services';
 /** A ClusterIP at a time no Service the inventory knows held it (before today's holder was created, not within a gone Service's time). */
 const SUPERSEDED = Symbol('superseded');
 const APISERVER: Peer = { kind: 'apiserver' };
+const CILIUM_INGRESS: Peer = { kind: 'cilium-ingress' };
 
 /** Deployment (and Argo Rollout) pods are named <owner>-<pod-template-hash>-<5 chars>, both from the same safe alphabet. */
 const DEPLOYMENT_POD = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
@@ -413,6 +414,8 @@ export class ResolutionIndex {
       }
       case 'reserved': {
         const ids = m.identities;
+        // Cilium's Ingress / Gateway API Envoy: an address from a node's pod CIDR, yet no pod.
+        if (ids.includes('ingress')) return [this.ciliumIngressSide(e)];
         // Cilium gives kube-apiserver to the apiserver's addresses as it knew them at the flow's
         // time (the record's own word, even when the endpoints have changed since). A node that
         // runs the apiserver carries it next to host/remote-node: off the endpoint port, its
@@ -855,6 +858,10 @@ export class ResolutionIndex {
     }
     const peer: Peer = info?.peer ?? { kind: 'node', node: name };
     return { peer, key: peerKey(peer), ip: e.ip, port: e.port, node: name, declaredPorts: declared };
+  }
+
+  private ciliumIngressSide(e: FlowEndpoint): ResolvedSide {
+    return { peer: CILIUM_INGRESS, key: peerKey(CILIUM_INGRESS), ip: e.ip, port: e.port, declaredPorts: EMPTY };
   }
 
   private unknownSide(e: FlowEndpoint): ResolvedSide {

@@ -243,6 +243,10 @@ function entities(intent: PolicyIntent, direction: Direction, rule: PolicyRule, 
         w.add('fqdn-as-ips', intent, `OSS Calico has no FQDN rule: ${p.name} allowed by its resolved addresses ${p.ips.join(', ')}, which may change`, where(direction, rule));
         for (const cidr of r.cidrs(p)) nets.push(cidr);
         break;
+      case 'cilium-ingress':
+        // No Calico selector names Cilium's Ingress proxy (metadata.ts CILIUM_INGRESS_NOTE).
+        out.push(r.anySource);
+        break;
       case 'world':
         throw new Error('a rule with a world peer has no entity (see above)');
     }

@@ -301,6 +301,10 @@ function group(peers: readonly PolicyPeer[], r: Renderer): Groups {
       case 'nodes':
         (g.entities ??= []).push('host', 'remote-node');
         break;
+      case 'cilium-ingress':
+        // Its Ingress / Gateway API proxy (pkg/policy/api/entity.go EntityIngress, Cilium 1.12 on).
+        (g.entities ??= []).push('ingress');
+        break;
       case 'cidr':
         (g.cidrs ??= []).push(r.cidr(p));
         break;
@@ -482,7 +486,7 @@ function egressRule(rule: PeerRule): CiliumEgressRule {
 }
 
 function emitIntent(given: PolicyIntent, w: Warnings, r: Renderer, options: EmitOptions): EngineManifests['cilium'][] {
-  const intent = explainedIntent(given);
+  const intent = explainedIntent(given, { selectsCiliumIngress: true });
   if (hostNetworkSkipped(intent, w, 'CiliumNetworkPolicy (endpointSelector)')) return [];
   const clusterWide = intent.subject.kind === 'namespaces';
   let selector = canonicalSelector(subjectSelector(intent));

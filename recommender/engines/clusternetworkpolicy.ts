@@ -270,9 +270,10 @@ const EVERYTHING: PolicyPeer = { kind: 'cidr', cidr: '0.0.0.0/0', except: [] };
 const EVERYTHING_V6: PolicyPeer = { kind: 'cidr', cidr: '::/0', except: [] };
 
 /**
- * The peers that stand for "any peer" when the rule has one that means it: `world` (everything)
- * or, on ingress, the apiserver (an admission webhook's port stays open to every source, as on
- * the other engines: seed 003). Egress: `networks` 0.0.0.0/0 and ::/0, which the CRD says match
+ * The peers that stand for "any peer" when the rule has one that means it: `world` (everything),
+ * on ingress the apiserver (an admission webhook's port stays open to every source, as on
+ * the other engines: seed 003), or Cilium's Ingress proxy, which no peer of the API selects
+ * (metadata.ts CILIUM_INGRESS_NOTE). Egress: `networks` 0.0.0.0/0 and ::/0, which the CRD says match
  * "all IPv4 pod-to-pod traffic as well" (ClusterNetworkPolicyEgressPeer.networks), so pods and
  * nodes too. Ingress has no networks peer: `namespaces: {}` accepts every pod, and what is not
  * a pod is never denied by the ingress isolation (it denies pods only), so the rule stays exact.
@@ -280,7 +281,7 @@ const EVERYTHING_V6: PolicyPeer = { kind: 'cidr', cidr: '::/0', except: [] };
 function anyPeer(direction: Direction, rule: PolicyRule): PolicyPeer[] | undefined {
   // An FQDN of no known address: any destination on the rule's ports (kubernetes.ts unresolvedFqdns).
   const unresolved = direction === 'egress' && unresolvedFqdns(rule).length > 0;
-  if (!hasKind(rule, 'world') && !(direction === 'ingress' && hasKind(rule, 'apiserver')) && !unresolved) return undefined;
+  if (!hasKind(rule, 'world') && !(direction === 'ingress' && hasKind(rule, 'apiserver')) && !hasKind(rule, 'cilium-ingress') && !unresolved) return undefined;
   if (direction === 'ingress') return [ALL_PODS];
   // A port name exists on pods only: on named ports "any destination" is every pod (networkGroups).
   return hasNamedPort(rule.ports) ? [ALL_PODS, EVERYTHING, EVERYTHING_V6] : [EVERYTHING, EVERYTHING_V6];
@@ -358,7 +359,8 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
         for (const cidr of r.peerCidrs(p)) nets.push(cidr);
         break;
       case 'world':
-        throw new Error('a world peer is rendered as any peer (anyPeer)');
+      case 'cilium-ingress':
+        throw new Error(`a ${p.kind} peer is rendered as any peer (anyPeer)`);
     }
   }
   const networks = nets.length > 0 ? r.networkPeers(nets) : [];

@@ -139,10 +139,12 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
   const ports = r.portList(rule.ports);
   // `world` is everything, pods included: only a rule without peers says that on every CNI
   // (an ipBlock 0.0.0.0/0 does not match pods on Cilium, for one). The webhook source is
-  // left open on its port (see the module comment).
+  // left open on its port (see the module comment), and so is Cilium's Ingress proxy, which no
+  // NetworkPolicy peer selects: it is no pod, and Cilium's CIDR selectors never select an
+  // identity Cilium manages (metadata.ts CILIUM_INGRESS_NOTE).
   const unresolved = unresolvedFqdns(rule);
   if (unresolved.length > 0) r.w.add('fqdn-unresolved', intent, unresolvedFqdnMessage('NetworkPolicy', unresolved), { direction, rule: rule.explanation.id });
-  if (hasKind(rule, 'world') || (direction === 'ingress' && hasKind(rule, 'apiserver')) || unresolved.length > 0) {
+  if (hasKind(rule, 'world') || (direction === 'ingress' && hasKind(rule, 'apiserver')) || hasKind(rule, 'cilium-ingress') || unresolved.length > 0) {
     out.push({ peers: [], ids: [], ports, anySource: true });
     return;
   }
@@ -262,7 +264,8 @@ function renderPeer(p: PolicyPeer, extra: NpRule[], ids: JsonIds): NpPeer[] {
       // An empty namespaceSelector selects every namespace, an absent podSelector every pod of them (NetworkPolicyPeer API).
       return [Object.keys(p.selector).length === 0 ? { namespaceSelector: p.namespaceSelector } : { namespaceSelector: p.namespaceSelector, podSelector: p.selector }];
     case 'world':
-      throw new Error('a rule with a world peer is rendered without peers (renderRule)');
+    case 'cilium-ingress':
+      throw new Error(`a rule with a ${p.kind} peer is rendered without peers (renderRule)`);
   }
 }
 

@@ -3,7 +3,7 @@
  * annotations explaining the policy and each rule (bounded well below the 256 KiB limit on all
  * annotations of an object), plus the sorting that makes the output order stable.
  */
-import { SHARED_INTENT_PREFIX, sharedIntentNamespaces, type Direction, type DirectionPolicy, type PolicyIntent, type RuleExplanation } from '../policy/ir.ts';
+import { SHARED_INTENT_PREFIX, sharedIntentNamespaces, type Direction, type DirectionPolicy, type PolicyIntent, type PolicyRule, type RuleExplanation } from '../policy/ir.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { EmitWarning, EngineName, Manifest, ManifestMetadata, WarningCode } from './types.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
@@ -90,17 +90,45 @@ export const WEBHOOK_SOURCE_NOTE =
   "open to any source on its port: no policy names the apiserver's source address on every control plane (Cilium's kube-apiserver entity misses ingress on AKS, EKS, GKE)";
 
 /**
+ * Why a rule naming Cilium's Ingress / Gateway API proxy is open to any peer on its ports on an
+ * engine other than Cilium: the proxy is no pod, and only a CiliumNetworkPolicy selects its
+ * identity (the `ingress` entity, cilium/cilium pkg/policy/api/entity.go); a NetworkPolicy that
+ * Cilium enforces gives its ipBlocks no identity Cilium manages, so naming its address cuts it.
+ */
+export const CILIUM_INGRESS_NOTE =
+  "Cilium's Ingress / Gateway API proxy: open to any peer on its ports, since only a CiliumNetworkPolicy selects the proxy's identity (the ingress entity: the cilium engine renders it)";
+
+/** What an engine says of its own: a rule naming Cilium's Ingress proxy needs no note where the engine selects it. */
+export interface ExplainedFor {
+  selectsCiliumIngress: boolean;
+}
+
+/**
  * The intent with what the engines render differently from the rule's own words said in the
  * rule's explanation: an ingress rule from the apiserver (admission webhooks) is open to every
- * source. The same intent object when there is nothing to say.
+ * source, and so is a rule naming Cilium's Ingress proxy on an engine that cannot select it. The
+ * same intent object when there is nothing to say.
  */
-export function explainedIntent(intent: PolicyIntent): PolicyIntent {
-  const d = intent.ingress;
-  if (d.mode !== 'rules' || !d.rules.some((r) => r.peers.some((p) => p.kind === 'apiserver'))) return intent;
-  const rules = d.rules.map((r) =>
-    r.peers.some((p) => p.kind === 'apiserver') ? { ...r, explanation: { ...r.explanation, text: r.explanation.text ? `${r.explanation.text} (${WEBHOOK_SOURCE_NOTE})` : WEBHOOK_SOURCE_NOTE } } : r,
-  );
-  return { ...intent, ingress: { mode: 'rules', rules } };
+export function explainedIntent(intent: PolicyIntent, engine: ExplainedFor = { selectsCiliumIngress: false }): PolicyIntent {
+  const ingress = explainedDirection(intent.ingress, 'ingress', engine);
+  const egress = explainedDirection(intent.egress, 'egress', engine);
+  return ingress === intent.ingress && egress === intent.egress ? intent : { ...intent, ingress, egress };
+}
+
+function explainedDirection(d: DirectionPolicy, direction: Direction, engine: ExplainedFor): DirectionPolicy {
+  if (d.mode !== 'rules') return d;
+  const notesOf = (r: PolicyRule): string[] => [
+    ...(direction === 'ingress' && r.peers.some((p) => p.kind === 'apiserver') ? [WEBHOOK_SOURCE_NOTE] : []),
+    ...(!engine.selectsCiliumIngress && r.peers.some((p) => p.kind === 'cilium-ingress') ? [CILIUM_INGRESS_NOTE] : []),
+  ];
+  if (!d.rules.some((r) => notesOf(r).length > 0)) return d;
+  const rules = d.rules.map((r) => {
+    const notes = notesOf(r);
+    if (notes.length === 0) return r;
+    const said = notes.map((n) => `(${n})`).join(' ');
+    return { ...r, explanation: { ...r.explanation, text: r.explanation.text ? `${r.explanation.text} ${said}` : notes.join('; ') } };
+  });
+  return { mode: 'rules', rules };
 }
 
 export function ruleLine(direction: Direction, e: RuleExplanation): string {

@@ -288,6 +288,10 @@ export function worldPeer(): PolicyPeer {
   return { kind: 'world' };
 }
 
+export function ciliumIngressPeer(): PolicyPeer {
+  return { kind: 'cilium-ingress' };
+}
+
 function checkIps(path: string, ips: readonly string[]): string[] {
   ips.forEach((ip, i) => {
     if (!isIpAddress(ip)) throw new PolicyError(`${path}[${i}]`, `"${ip}" is not an IP address`);
@@ -341,6 +345,8 @@ function checkPeer(path: string, p: PolicyPeer): PolicyPeer {
     }
     case 'world':
       return worldPeer();
+    case 'cilium-ingress':
+      return ciliumIngressPeer();
     case 'selected-namespaces':
       return selectedNamespacesPeer(selector(`${path}.namespaceSelector`, p.namespaceSelector), selector(`${path}.selector`, p.selector));
     default:

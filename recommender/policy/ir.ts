@@ -61,6 +61,12 @@ export type PolicyPeer =
   /** Host network of the cluster nodes (node agents, kubelet): node IPs where the engine needs them. */
   | { kind: 'nodes'; ips: string[] }
   /**
+   * Cilium's Ingress / Gateway API proxy (domain/peer.ts `cilium-ingress`): Cilium's `ingress`
+   * entity. The engines that cannot select that identity open the rule's ports to any peer
+   * instead, and the rule's explanation says so (engines/metadata.ts `explainedIntent`).
+   */
+  | { kind: 'cilium-ingress' }
+  /**
    * An address block, optionally with holes. `podExcept`: holes that are pod CIDRs (the cluster's
    * own inside a folded block, domain/cluster-own-blocks.ts), for the engines that match pod
    * addresses by block (NetworkPolicy ipBlocks on most plugins, Calico `nets`, ClusterNetworkPolicy

@@ -82,6 +82,7 @@ const PEER_KIND_RANK: Record<PolicyPeer['kind'], number> = {
   fqdn: 6,
   world: 7,
   'selected-namespaces': 8,
+  'cilium-ingress': 9,
 };
 
 /** The sort key of an IR peer (not to be confused with `domain/peer.ts` `peerKey`, the stored key of a flow peer). */
@@ -103,6 +104,7 @@ export function policyPeerKey(p: PolicyPeer): string {
     case 'fqdn':
       return `${head}${p.name}|${p.ips.join(',')}`;
     case 'world':
+    case 'cilium-ingress':
       return head;
     case 'selected-namespaces':
       return `${head}${selectorKey(p.namespaceSelector)}|${selectorKey(p.selector)}`;

@@ -259,6 +259,8 @@ function apiserverEnds(eps: readonly ApiserverEndpoint[]): Pick<ClusterModel, 'a
 function endpointFamilies(cluster: ClusterFamilies): (e: SimEndpoint) => Families {
   const known = new Map<SimPod | SimNode | string, Families>();
   return (e) => {
+    // Cilium's Ingress proxy speaks the family of the connection it forwards.
+    if (e.kind === 'cilium-ingress') return undefined;
     const key = e.kind === 'pod' ? e.pod : e.kind === 'node' ? e.node : e.ip;
     if (known.has(key)) return known.get(key);
     const f = e.kind === 'pod' ? podFamilies(e.pod, cluster) : familiesOf(e.kind === 'node' ? e.node.ips : [e.ip]);
@@ -282,6 +284,8 @@ function podVariants(make: (pod: SimPod, key: string) => SimPod): (pod: SimPod, 
 export function isSimProtocol(p: string): p is SimProtocol {
   return p === 'TCP' || p === 'UDP' || p === 'SCTP';
 }
+
+const CILIUM_INGRESS: SimEndpoint = { kind: 'cilium-ingress' };
 
 /** A peer as a simulated endpoint, or why it cannot be simulated. */
 export type EndpointOrReason = { ok: true; endpoint: SimEndpoint } | { ok: false; reason: string };
@@ -315,6 +319,8 @@ function endpointOf(model: ClusterModel, peer: Peer, port: number): EndpointOrRe
       const ip = node?.ips[0];
       return node && ip !== undefined ? { ok: true, endpoint: { kind: 'node', node, ip } } : { ok: false, reason: `node ${peer.node} has no known address` };
     }
+    case 'cilium-ingress':
+      return { ok: true, endpoint: CILIUM_INGRESS };
     case 'kubelet':
       return { ok: false, reason: 'kubelet probes from the pod’s own node are never policy rules' };
     case 'external':

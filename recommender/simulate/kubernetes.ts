@@ -217,7 +217,7 @@ export class NetworkPolicyIndex {
     const subject = direction === 'ingress' ? flow.server : flow.client;
     const pod = subjectPod(subject);
     if (!pod) {
-      const what = subject.kind === 'pod' ? 'a host-network pod' : subject.kind === 'node' ? 'a node' : subject.kind === 'apiserver' ? 'the kube-apiserver' : 'outside the cluster';
+      const what = subject.kind === 'pod' ? 'a host-network pod' : subject.kind === 'node' ? 'a node' : subject.kind === 'apiserver' ? 'the kube-apiserver' : subject.kind === 'cilium-ingress' ? "Cilium's Ingress proxy" : 'outside the cluster';
       return { isolated: false, allowed: true, reason: `the ${direction === 'ingress' ? 'server' : 'client'} is ${what}: no NetworkPolicy applies to it` };
     }
     const { policies: selecting, denyReason } = this.policiesSelecting(pod)[direction];
@@ -283,6 +283,9 @@ export class NetworkPolicyIndex {
       case 'apiserver':
         if (other.node !== undefined && this.options.ipBlockMatchesNodes) return true;
         return this.options.ipBlockMatchesApiserver === 'off-nodes' ? other.node === undefined : this.options.ipBlockMatchesApiserver;
+      case 'cilium-ingress':
+        // Cilium, the only plugin it exists with, gives CIDR selectors no identity it manages.
+        return false;
     }
   }
 }

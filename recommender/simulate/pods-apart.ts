@@ -198,7 +198,7 @@ export class PodsApart {
    */
   private nodeOfPeer(e: SimEndpoint): string | undefined {
     if (e.kind === 'node') return e.node.name;
-    if (e.kind === 'pod') return undefined;
+    if (e.kind === 'pod' || e.kind === 'cilium-ingress') return undefined;
     return this.nodeAtAddress(e.ip);
   }
 

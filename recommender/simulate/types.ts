@@ -94,7 +94,12 @@ export type SimEndpoint =
   /** The kube-apiserver at one of its endpoint addresses. */
   | { kind: 'apiserver'; ip: string }
   /** An address outside the cluster; `names` = DNS names seen for it. */
-  | { kind: 'external'; ip: string; names?: readonly string[] };
+  | { kind: 'external'; ip: string; names?: readonly string[] }
+  /**
+   * Cilium's Ingress / Gateway API proxy (domain/peer.ts `cilium-ingress`): Cilium's reserved
+   * `ingress` identity, no pod and no address a policy of another engine names.
+   */
+  | { kind: 'cilium-ingress' };
 
 /** What every flow says of its ends. */
 interface FlowEnds {
@@ -215,6 +220,8 @@ export function endpointIps(e: SimEndpoint): readonly string[] {
     case 'apiserver':
     case 'external':
       return [e.ip];
+    case 'cilium-ingress':
+      return [];
   }
 }
 

@@ -10,7 +10,7 @@ import { reachedAsPods, type ClusterIndex } from '../compare/context.ts';
 import { namedPortNumbers, resolvePortNumbers } from '../compare/match.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import { isAnyNamespace, isAnyPod, namespacesOf } from './mirrored-rules.ts';
-import { allPorts, apiserverPeer, cidrPeer, dnsPeer, fqdnPeer, namedPort, namespacePeer, nodesPeer, podsPeer, port, portRange, selectedNamespacesPeer, worldPeer } from '../policy/build.ts';
+import { allPorts, apiserverPeer, cidrPeer, ciliumIngressPeer, dnsPeer, fqdnPeer, namedPort, namespacePeer, nodesPeer, podsPeer, port, portRange, selectedNamespacesPeer, worldPeer } from '../policy/build.ts';
 import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
 import { PORT_PROTOCOLS, type Direction, type PolicyPeer, type PortProtocol, type PortSpec } from '../policy/ir.ts';
 import { ownBlocksInside } from '../../domain/cluster-own-blocks.ts';
@@ -81,6 +81,8 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
       if (ips.length === 0) return { ok: false, reason: `node ${far.node} has no known IP` };
       return { ok: true, peers: [nodesPeer(ips)] };
     }
+    case 'cilium-ingress':
+      return { ok: true, peers: [ciliumIngressPeer()] };
     case 'kubelet':
       return { ok: false, reason: `traffic with the pod's own node ${far.node} (${ownNodeClients(far.node, ix)}) is never a rule` };
     case 'external': {

@@ -62,6 +62,8 @@ export function endpointKey(e: SimEndpoint): string {
     case 'apiserver':
     case 'external':
       return `${e.kind}:${e.ip}`;
+    case 'cilium-ingress':
+      return e.kind;
   }
 }
 

@@ -568,7 +568,7 @@ function unusableFamily(model: ClusterModel, flow: PortFlow, direction: Directio
 /** The far end of a representative flow, as its finding names it: `198.51.100.1 on 443/TCP`. */
 function standsFor(flow: SimFlow, direction: Direction): string {
   const far = direction === 'egress' ? flow.server : flow.client;
-  const who = far.kind === 'pod' ? `${far.pod.namespace}/${far.pod.name ?? ''}` : far.kind === 'node' ? `node ${far.node.name}` : far.ip;
+  const who = far.kind === 'pod' ? `${far.pod.namespace}/${far.pod.name ?? ''}` : far.kind === 'node' ? `node ${far.node.name}` : far.kind === 'cilium-ingress' ? "Cilium's Ingress proxy" : far.ip;
   return `${who} on ${flow.port}/${flow.protocol}`;
 }
 

@@ -51,6 +51,9 @@ export interface EndpointView {
 
 const EMPTY: LabelMap = new Map();
 
+/** Cilium's Ingress proxy: no Calico endpoint and no address a rule names; only a rule without source selector or nets matches it. */
+const CILIUM_INGRESS_VIEW: EndpointView = { workload: false, labels: EMPTY, nsLabels: EMPTY, saLabels: EMPTY, ips: [], families: undefined, describe: "Cilium's Ingress proxy" };
+
 function hostCidrs(ips: readonly string[]): { v4?: Cidr; v6?: Cidr } {
   const out: { v4?: Cidr; v6?: Cidr } = {};
   for (const ip of ips) {
@@ -92,6 +95,8 @@ export class EndpointViews {
         return this.address(this.apiservers, e.ip, '', 'the kube-apiserver');
       case 'external':
         return this.address(this.externals, e.ip, '', `external address ${e.ip}`);
+      case 'cilium-ingress':
+        return CILIUM_INGRESS_VIEW;
     }
   }
 

@@ -10,6 +10,7 @@
  * - nodes and host-network pods: `reserved:host` on the enforcing endpoint's own node,
  *   `reserved:remote-node` elsewhere (docs: "host … includes all containers running in host
  *   networking mode on the local host"; "remote-node … other than the local host");
+ * - the Ingress / Gateway API proxy: `reserved:ingress` alone (INGRESS_IDENTITY);
  * - kube-apiserver addresses additionally carry `reserved:kube-apiserver`, whether they are a
  *   node's or outside the cluster (pkg/identity reserved identities; ipcache InjectLabels);
  * - everything else is `reserved:world`, with CIDR labels (pkg/ipcache metadata.go
@@ -26,7 +27,7 @@ import { LabelSet } from './labels.ts';
 import { memoByText } from '../../text-memo.ts';
 import { ipFamily, parseLenientCidr, parseLenientIp, unmapIpv4, type IpFamily, type LenientAddress } from '../../../domain/ip.ts';
 
-export type IdentityKind = 'pod' | 'host' | 'remote-node' | 'world';
+export type IdentityKind = 'pod' | 'host' | 'remote-node' | 'world' | 'ingress';
 
 export interface Identity {
   kind: IdentityKind;
@@ -45,6 +46,13 @@ export interface Identity {
   /** Human-readable, for reasons. */
   describe: string;
 }
+
+/**
+ * Cilium's Ingress / Gateway API proxy: reserved identity 8, `reserved:ingress`, the same on
+ * every node (pkg/identity reserved identities), selected by the `ingress` entity and by `cluster`
+ * and `all` (pkg/policy/api/entity.go). Its address is Cilium's own: no CIDR label.
+ */
+const INGRESS_IDENTITY: Identity = { kind: 'ingress', labels: new LabelSet().add('reserved', 'ingress', ''), names: [], describe: "Cilium's Ingress proxy (reserved:ingress)" };
 
 export interface IdentityOptions {
   clusterName: string;
@@ -132,6 +140,8 @@ export class IdentityResolver {
       }
       case 'node':
         return this.nodeIdentity(e.node.name, e.ip, observerNode, `node ${e.node.name}`);
+      case 'cilium-ingress':
+        return INGRESS_IDENTITY;
       case 'apiserver':
       case 'external': {
         const ip = canonical(e.ip);

@@ -19,7 +19,9 @@ export type PeerView =
   /** A node's host network (a node address, or a host-network pod on it). */
   | { kind: 'node'; node: SimNode | undefined; ips: readonly string[] }
   | { kind: 'apiserver'; node: SimNode | undefined; ips: readonly string[] }
-  | { kind: 'external'; ips: readonly string[]; names: readonly string[] };
+  | { kind: 'external'; ips: readonly string[]; names: readonly string[] }
+  /** Cilium's Ingress proxy: no pod, and no address an ipBlock selects (Cilium's CIDR selectors never select an identity it manages). */
+  | { kind: 'cilium-ingress'; ips: readonly string[] };
 
 export class ClusterView {
   private readonly nsLabels = new Map<string, Labels>();
@@ -58,6 +60,8 @@ export class ClusterView {
         return { kind: 'apiserver', node: this.nodesByIp.get(e.ip), ips: [e.ip] };
       case 'external':
         return { kind: 'external', ips: [e.ip], names: e.names ?? this.cluster.dnsNames?.get(e.ip) ?? [] };
+      case 'cilium-ingress':
+        return { kind: 'cilium-ingress', ips: [] };
     }
   }
 }
