@@ -121,9 +121,11 @@ const NOT_SELECTED: Record<Direction, SideVerdict> = {
   egress: { isolated: false, allowed: true, reason: `no ${KINDS} selects the pod with egress rules` },
 };
 
+const noDefaultDenyWords = (subject: string, d: Direction): string => `the rules selecting ${subject} set enableDefaultDeny.${d}: false, so what no deny rule matches is allowed`;
+
 const NO_DEFAULT_DENY: Record<Direction, SideVerdict> = {
-  ingress: { isolated: true, allowed: true, reason: 'the rules selecting the pod set enableDefaultDeny.ingress: false, so what no deny rule matches is allowed' },
-  egress: { isolated: true, allowed: true, reason: 'the rules selecting the pod set enableDefaultDeny.egress: false, so what no deny rule matches is allowed' },
+  ingress: { isolated: true, allowed: true, reason: noDefaultDenyWords('the pod', 'ingress') },
+  egress: { isolated: true, allowed: true, reason: noDefaultDenyWords('the pod', 'egress') },
 };
 
 const LOCAL_HOST: SideVerdict = { isolated: true, allowed: true, reason: 'the local host always reaches its own pods (allow-localhost under Kubernetes)' };
@@ -172,6 +174,11 @@ function blockSelects(block: PeerRule['cidrs'][number], id: Identity, deny: bool
 /** Who the rules select, in a reason's words: the pod, or the host endpoint a host-network pod or node is, with the host policies that isolate it (`sel`: its selection in the side's direction). */
 function subjectWords(pod: SimPod, sel: DirectionSelection): string {
   return pod.hostNetwork ? `${hostEndpointOf(pod)} (${sel.enforcedBy.join(', ')})` : 'the pod';
+}
+
+/** Only `enableDefaultDeny: false` rules select the subject in that direction: what no deny rule matches is allowed (a host endpoint named as `subjectWords` does). */
+function noDefaultDeny(pod: SimPod, sel: DirectionSelection, d: Direction): SideVerdict {
+  return pod.hostNetwork ? { isolated: true, allowed: true, reason: noDefaultDenyWords(subjectWords(pod, sel), d) } : NO_DEFAULT_DENY[d];
 }
 
 /** A host endpoint no host policy selects in that direction. */
@@ -430,7 +437,7 @@ class CiliumSimulator implements Simulator {
       const r = allow[i]!;
       if (this.peerMatches(r, id, sel.requires, pod) && this.portsMatch(r, flow, d, pod)) return { rule: r, id, pod };
     }
-    if (!sel.defaultDeny && !always) return NO_DEFAULT_DENY[d];
+    if (!sel.defaultDeny && !always) return noDefaultDeny(pod, sel, d);
     const icmp = flow.icmp === undefined ? '' : ': a rule with toPorts only never allows ICMP, an L3-only rule or icmps do';
     if (sel.enforced && sel.defaultDeny) return { isolated: true, allowed: false, reason: `no ${d} rule of the ${KINDS} selecting ${subjectWords(pod, sel)} allows ${id.describe} on ${trafficOf(flow)} (default deny)${icmp}` };
     return { isolated: true, allowed: false, reason: `${deniedAlwaysWords(pod, sel, d)} ${id.describe} on ${trafficOf(flow)}, and ${ALWAYS_DENIES}${sel.enforced ? ', whatever enableDefaultDeny says' : ''} (default deny)${icmp}` };

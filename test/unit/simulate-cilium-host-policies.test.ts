@@ -156,3 +156,20 @@ test('a podless host-network workload placed at one node (SimPod anyNode) is jud
   assert.equal(evaluate([ssh], P(prom), P(agentOnB), 9100, true).verdict, 'allow', 'a pod that runs on node-b is judged there only');
   assert.equal(evaluate([ssh], NODE(nodeA), P({ ...agentOnB, anyNode: true }), 9100, true).verdict, 'allow', "on node-a node-a's own traffic stays in its host namespace");
 });
+
+/**
+ * A host policy with `enableDefaultDeny: false` leaves what no deny rule matches allowed, as for
+ * pods (pkg/policy/api rule.go EnableDefaultDeny; language.rst "Deny Policies"): the verdict's words
+ * name the host endpoint and the policies that select it, as every other host-endpoint verdict does,
+ * never "the pod" — a node is no pod.
+ */
+test('a host policy without default deny: the allowed verdict names the host endpoint of the node and its policy, not "the pod"', () => {
+  const noDefaultDeny = ccnp('nodd', { nodeSelector: {}, enableDefaultDeny: { ingress: false, egress: false }, ingressDeny: [{ fromEntities: ['world'], toPorts: [{ ports: [{ port: '10250', protocol: 'TCP' }] }] }], egressDeny: [{ toCIDR: ['198.51.100.0/24'] }] });
+  const ingress = evaluate([noDefaultDeny], EXT('203.0.113.5'), NODE(nodeB), 80, true).ingress;
+  assert.equal(ingress.allowed, true);
+  assert.equal(ingress.reason, 'the rules selecting the host endpoint of node node-b (CiliumClusterwideNetworkPolicy/nodd) set enableDefaultDeny.ingress: false, so what no deny rule matches is allowed');
+  const egress = evaluate([noDefaultDeny], P(exporter), EXT('203.0.113.7'), 443, true).egress;
+  assert.equal(egress.reason, 'the rules selecting the host endpoint of node node-a (CiliumClusterwideNetworkPolicy/nodd) set enableDefaultDeny.egress: false, so what no deny rule matches is allowed');
+  const onPod = evaluate([ccnp('pods', { endpointSelector: {}, enableDefaultDeny: { ingress: false }, ingressDeny: [{ fromEntities: ['world'] }] })], P(exporter), P(prom), 9090, true).ingress;
+  assert.equal(onPod.reason, 'the rules selecting the pod set enableDefaultDeny.ingress: false, so what no deny rule matches is allowed', 'a pod is still "the pod"');
+});
