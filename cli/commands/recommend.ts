@@ -141,7 +141,7 @@ export function warningLines({ emitted, rec, verification }: VerifiedRun, opts: 
     ...rec.workloads.flatMap((w) => w.warnings.map((m) => `${w.workload.namespace}/${w.workload.kind}/${w.workload.name}: ${m}`)),
     ...emitted.warnings.map((w) => `${w.intent}: ${w.code}: ${w.message}`),
     ...verificationWarningsNotSaid(rec, verification),
-    ...verification.blockedByApplied.map((b) => `${b.workload} ${b.direction} ${b.edge}: allowed by the recommendation but denied by the applied ${b.by?.policy ?? 'policies'} (${b.reason})`),
+    ...verification.blockedByApplied.map((b) => `${b.workload} ${b.direction} ${b.edge}: allowed by the recommendation but denied ${b.hostEndpoint !== undefined ? `at the other end (a node's host endpoint, its ${b.hostEndpoint}) ` : ''}by the applied ${b.by?.policy ?? 'policies'} (${b.reason})`),
     ...verification.stillAllowed.filter((s) => s.byApplied).map((s) => `${s.workload} ${s.direction} ${s.edge}: ${s.reason}`),
   ];
 }

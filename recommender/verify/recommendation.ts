@@ -14,6 +14,10 @@
  *   observed sides, and the flows their must rules require that nothing observed, are judged under
  *   every applied policy and under the recommendation beside the applied ones it leaves; what is
  *   allowed before and denied after is cut by applying it, blocked.
+ * - An edge whose other end is a node's host endpoint (a node, the apiserver at a node's address)
+ *   is judged at that end too, where Cilium's host firewall enforces a host policy
+ *   (host-endpoint-sides.ts): no workload's side is its own, but what the host policies deny there
+ *   is cut all the same.
  * - Tightness per workload side: the (peer, port) pairs the policies allow among the observed
  *   pairs and the probes (`probes.ts`: one peer of each class a looser policy opens, on the
  *   side's ports), divided by the observed pairs; 1 is as tight as the observations allow.
@@ -39,6 +43,7 @@ import { peerKey } from '../../domain/peer.ts';
 import type { OutsideMustFlows, RequiredEdge, RequiredFlow, Requirement, VerifiedSides } from '../verified-sides.ts';
 import { replacedSelector, replacedSubjectSides } from './replaced-subjects.ts';
 import { deniesUnselected } from '../simulate/cilium/enforcement-mode.ts';
+import { hostEndDenied, judgesHostEnds } from './host-endpoint-sides.ts';
 
 /**
  * Each restricted side's edges with what the recommendation decided (`reason` undefined: it is
@@ -88,6 +93,12 @@ export interface EdgeFinding {
    * replaces these applied policies (manifestId), which selected it and allowed the edge.
    */
   replaced?: string[];
+  /**
+   * Decided at the edge's other end, a node's host endpoint (a node, the apiserver at a node's
+   * address: host-endpoint-sides.ts), on its side of this direction; `workload` and `direction`
+   * name the side the edge was found on.
+   */
+  hostEndpoint?: Direction;
 }
 
 export interface Tightness {
@@ -275,6 +286,8 @@ interface Judges {
   before: () => Simulator;
   /** The ids of the replaced applied policies that select a workload, per direction (replaced-subjects.ts replacedSelector); read on first use. */
   replacedSelecting: (workload: string) => Record<Direction, readonly string[]>;
+  /** Which simulators can deny a host endpoint's side (host-endpoint-sides.ts); undefined: neither, and host ends are not judged. */
+  hostEnds: { ours: boolean; withApplied: boolean } | undefined;
 }
 
 function judges(input: SimulateSidesInput): Judges {
@@ -287,6 +300,7 @@ function judges(input: SimulateSidesInput): Judges {
   const ours = input.simulator(input.manifests, cluster);
   const withApplied = together && beside(together, cluster);
   const peerByNode = judgesPeerByNode(ours.engine) || (withApplied !== undefined && judgesPeerByNode(withApplied.engine));
+  const hostEnds = { ours: judgesHostEnds(ours, input.manifests, cluster), withApplied: together !== undefined && judgesHostEnds(withApplied, together, cluster) };
   return {
     model: input.model,
     ours,
@@ -298,6 +312,7 @@ function judges(input: SimulateSidesInput): Judges {
     atNodes: (f) => atJudgedNodes(input.model, f),
     before: () => (before ??= beside(input.applied, cluster)),
     replacedSelecting: replacedSelector({ replaced: input.replaced, model: input.model, simulator: beside }),
+    hostEnds: hostEnds.ours || hostEnds.withApplied ? hostEnds : undefined,
   };
 }
 
@@ -325,7 +340,9 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   const appliedDecide = leftOpen
     ? (workload: string, direction: Direction, edge: EdgeTraffic): void => {
         const conn = verifiedFlow(j, edge, direction);
-        if (conn.ok && !cutByReplacing(j, found, workload, direction, edge, conn.each, LEFT_OPEN)) blockedByAppliedOnly(j, found, workload, direction, edge, conn.each, LEFT_OPEN, leftOpen);
+        if (!conn.ok) return;
+        if (!cutByReplacing(j, found, workload, direction, edge, conn.each, LEFT_OPEN)) blockedByAppliedOnly(j, found, workload, direction, edge, conn.each, LEFT_OPEN, leftOpen);
+        judgeHostEnd(j, found, workload, direction, edge, conn.each, '');
       }
     : undefined;
 
@@ -340,6 +357,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
       return;
     }
     const allowed = judgeRequired(j, found, workload, direction, edge, conn.each);
+    judgeHostEnd(j, found, workload, direction, edge, conn.each, '');
     if (input.tightness && (outside.size === 0 || !outside.has(workload))) observePair(sides, workload, direction, conn.flow, allowed);
   }, appliedDecide);
 
@@ -453,6 +471,21 @@ function requiredNote(by: RequiredFlow, flow: SimFlow, direction: Direction): st
   return by.stands === undefined ? `; ${by.rule} (must) requires it, not observed yet` : `; ${by.rule} (must) requires ${by.stands}, not observed yet (${standsFor(flow, direction)} stands for it)`;
 }
 
+/**
+ * The other end's side of an edge side that must stay open (included, required, or left to the
+ * applied policies), where that end is a node's host endpoint (host-endpoint-sides.ts): blocked
+ * where the recommended policies deny it there, blockedByApplied where the applied ones beside them
+ * do (`note` ends its reason). Nothing where no host policy is enforced (`j.hostEnds`).
+ */
+function judgeHostEnd(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, note: string): void {
+  if (j.hostEnds === undefined) return;
+  const ours = j.hostEnds.ours ? hostEndDenied(j.ours, j.model, each, direction) : undefined;
+  const denied = ours ?? (j.hostEnds.withApplied && j.withApplied ? hostEndDenied(j.withApplied, j.model, each, direction) : undefined);
+  if (denied === undefined) return;
+  const f = { ...finding(workload, direction, edge, denied.side, `${denied.side.reason}${denied.at}${note}`), hostEndpoint: opposite(direction) };
+  (ours !== undefined ? found.blocked : found.blockedByApplied).push(f);
+}
+
 /** A direction the recommendation leaves open (--no-egress, a host-network workload): the applied policies decide it. */
 const LEFT_OPEN = '; the recommendation leaves this direction open, the applied policies decide it';
 
@@ -533,6 +566,7 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
           const note = `${requiredNote(f, conn.flow, direction)}${LEFT_OPEN}`;
           if (!cutByReplacing(j, found, s.workload, direction, edge, conn.each, note)) blockedByAppliedOnly(j, found, s.workload, direction, edge, conn.each, note, j.leftOpen);
         }
+        judgeHostEnd(j, found, s.workload, direction, edge, conn.each, requiredNote(f, conn.flow, direction));
       }
     }
   }
@@ -677,7 +711,8 @@ export function completeVerification(engine: EngineName, admission: ManifestErro
   };
 }
 
-const byFinding = (a: EdgeFinding, b: EdgeFinding): number => compareStrings(a.workload, b.workload) || compareStrings(a.direction, b.direction) || compareStrings(a.edge, b.edge);
+const byFinding = (a: EdgeFinding, b: EdgeFinding): number =>
+  compareStrings(a.workload, b.workload) || compareStrings(a.direction, b.direction) || compareStrings(a.edge, b.edge) || compareStrings(a.hostEndpoint ?? '', b.hostEndpoint ?? '');
 
 /**
  * What the engine would refuse of the manifests (sorted by key, as an EmitResult holds them), and

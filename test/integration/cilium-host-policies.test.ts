@@ -161,3 +161,116 @@ test('a podless host-network DaemonSet is judged at every node whose host polici
   assert.equal(none!.verdict, 'allow', 'no node is selected');
   assert.match(none!.egress!.reason, /no CiliumClusterwideNetworkPolicy with a nodeSelector selects the host endpoint of node cp-1 with egress rules/);
 });
+
+/**
+ * s32h: the far end of an edge that is a node's host endpoint — a node, or the apiserver at a
+ * control-plane node's address — has a side of its own, which that node's host policies judge where
+ * the host firewall is on (host.rst: host policies "apply only to the host namespace, including
+ * host-networking pods"; host-firewall.rst warns they must not break "communication with
+ * kube-apiserver"). An applied host policy on cp-1 that lets in the other nodes only
+ * (`fromEntities: [remote-node]`) and lets out nothing but the apiserver drops web's connection to
+ * the apiserver on cp-1 (cp-1's ingress) and cp-1's own connection to web's webhook on 8443 (cp-1's
+ * egress), though web's own sides allow both: both are in blockedByApplied, naming the policy. With
+ * the host firewall off the policy does nothing, and nothing is blocked.
+ */
+const LOCKDOWN = JSON.stringify({
+  apiVersion: 'cilium.io/v2',
+  kind: 'CiliumClusterwideNetworkPolicy',
+  metadata: { name: 'host-lockdown' },
+  spec: { nodeSelector: { matchLabels: { 'node-role.kubernetes.io/control-plane': '' } }, ingress: [{ fromEntities: ['remote-node'] }], egress: [{ toEntities: ['kube-apiserver'] }] },
+});
+const APISERVER_INVENTORY = (config: string, policy = LOCKDOWN, apiservers = ['172.18.0.2']) => `apiVersion: v1
+kind: List
+items:
+  - { apiVersion: v1, kind: Namespace, metadata: { name: shop, labels: { kubernetes.io/metadata.name: shop } } }
+  - { apiVersion: v1, kind: Namespace, metadata: { name: default, labels: { kubernetes.io/metadata.name: default } } }
+  - { apiVersion: v1, kind: Node, metadata: { name: cp-1, creationTimestamp: "${T}", labels: { node-role.kubernetes.io/control-plane: "" } }, spec: { podCIDR: 10.244.0.0/24 }, status: { addresses: [{ type: InternalIP, address: 172.18.0.2 }] } }
+  - { apiVersion: v1, kind: Node, metadata: { name: worker-1, creationTimestamp: "${T}" }, spec: { podCIDR: 10.244.1.0/24 }, status: { addresses: [{ type: InternalIP, address: 172.18.0.3 }] } }
+  - { apiVersion: v1, kind: Node, metadata: { name: cp-2, creationTimestamp: "${T}", labels: { node-role.kubernetes.io/control-plane: "", zone: b } }, spec: { podCIDR: 10.244.2.0/24 }, status: { addresses: [{ type: InternalIP, address: 172.18.0.5 }] } }
+  - { apiVersion: apps/v1, kind: DaemonSet, metadata: { name: web, namespace: shop, uid: u-web }, spec: { selector: { matchLabels: { app: web } }, template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: c, image: i, ports: [{ name: webhook, containerPort: 8443 }] }] } } } }
+  - { apiVersion: v1, kind: Pod, metadata: { name: web-x, namespace: shop, labels: { app: web }, ownerReferences: [{ apiVersion: apps/v1, kind: DaemonSet, name: web, uid: u-web, controller: true }], creationTimestamp: "${T}" }, spec: { nodeName: worker-1, containers: [{ name: c, image: i, ports: [{ name: webhook, containerPort: 8443 }] }] }, status: { phase: Running, startTime: "${T}", podIP: 10.244.1.10, podIPs: [{ ip: 10.244.1.10 }] } }
+  - { apiVersion: v1, kind: Service, metadata: { name: kubernetes, namespace: default }, spec: { clusterIP: 10.96.0.1, clusterIPs: [10.96.0.1], ports: [{ name: https, port: 443, protocol: TCP, targetPort: 6443 }] } }
+  - { apiVersion: discovery.k8s.io/v1, kind: EndpointSlice, metadata: { name: kubernetes, namespace: default, labels: { kubernetes.io/service-name: kubernetes } }, addressType: IPv4, endpoints: [${apiservers.map((ip) => `{ addresses: [${ip}], conditions: { ready: true } }`).join(', ')}], ports: [{ name: https, port: 6443, protocol: TCP }] }
+  - { apiVersion: v1, kind: ConfigMap, metadata: { name: cilium-config, namespace: kube-system }, data: { cluster-name: c1, enable-host-firewall: "${config}" } }
+  - ${policy}
+`;
+/** Hubble TCP SYNs: web → the apiserver on cp-1, and cp-1 → web's webhook port. */
+const WEB_FLOWS = [
+  JSON.stringify({
+    time: new Date(NOW - 120_000).toISOString(),
+    verdict: 'FORWARDED',
+    IP: { source: '10.244.1.10', destination: '172.18.0.2', ipVersion: 'IPv4' },
+    l4: { TCP: { source_port: 40001, destination_port: 6443, flags: { SYN: true } } },
+    source: { namespace: 'shop', pod_name: 'web-x', labels: ['k8s:app=web'] },
+    destination: { identity: 7, labels: ['reserved:kube-apiserver'] },
+    node_name: 'worker-1',
+    traffic_direction: 'EGRESS',
+  }),
+  JSON.stringify({
+    time: new Date(NOW - 110_000).toISOString(),
+    verdict: 'FORWARDED',
+    IP: { source: '172.18.0.2', destination: '10.244.1.10', ipVersion: 'IPv4' },
+    l4: { TCP: { source_port: 40002, destination_port: 8443, flags: { SYN: true } } },
+    source: { identity: 6, labels: ['reserved:remote-node'] },
+    destination: { namespace: 'shop', pod_name: 'web-x', labels: ['k8s:app=web'] },
+    node_name: 'worker-1',
+    traffic_direction: 'INGRESS',
+  }),
+].join('\n');
+const TO_APISERVER = 'workload:shop/DaemonSet/web|apiserver|6443|TCP';
+const FROM_CP = 'node:cp-1|workload:shop/DaemonSet/web|8443|TCP';
+
+async function apiserverStore(firewall: 'true' | 'false', policy?: string, apiservers?: string[], flows = WEB_FLOWS) {
+  const { db } = tmpDb();
+  importInventory(db, { text: APISERVER_INVENTORY(firewall, policy, apiservers), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${flows}\n`]) }], { format: 'hubble' });
+  return db;
+}
+
+test('with the host firewall on, an applied host policy on the control-plane node cuts what its host endpoint receives (the apiserver on 6443) and sends (to a webhook): blockedByApplied names host-lockdown', async () => {
+  const db = await apiserverStore('true');
+  const { verification, emitted } = runRecommendation(readRecommendationInput(db, {}), 'cilium', recommendOptions({ namespace: 'shop' }), { tightness: false });
+  const manifests = JSON.stringify(emitted.manifests);
+  assert.match(manifests, /"toEntities":\["kube-apiserver"\]/, 'the recommendation includes the apiserver edge');
+  assert.match(manifests, /"8443"/, 'and the webhook edge');
+  assert.equal(verification.ok, true, JSON.stringify(verification.blocked));
+  const byEdge = new Map(verification.blockedByApplied.map((f) => [f.edge, f]));
+  assert.deepEqual([...byEdge.keys()].sort(), [FROM_CP, TO_APISERVER], JSON.stringify(verification.blockedByApplied));
+  const toApiserver = byEdge.get(TO_APISERVER)!;
+  assert.equal(toApiserver.workload, 'shop/DaemonSet/web');
+  assert.equal(toApiserver.direction, 'egress');
+  assert.equal(toApiserver.hostEndpoint, 'ingress');
+  assert.match(toApiserver.reason, /no ingress rule .* selecting the host endpoint of node cp-1 \(CiliumClusterwideNetworkPolicy\/host-lockdown\) allows pod shop\/web.* on 6443\/TCP \(default deny\)/);
+  const fromCp = byEdge.get(FROM_CP)!;
+  assert.equal(fromCp.direction, 'ingress');
+  assert.equal(fromCp.hostEndpoint, 'egress');
+  assert.match(fromCp.reason, /no egress rule .* selecting the host endpoint of node cp-1 \(CiliumClusterwideNetworkPolicy\/host-lockdown\) allows pod shop\/web.* on 8443\/TCP \(default deny\)/);
+  // simulate says the same of the two edges.
+  const edgesJson = JSON.stringify([TO_APISERVER, FROM_CP].map((e) => { const [client, server, port, protocol] = e.split('|'); return { client, server, port: Number(port), protocol }; }));
+  const sim = simulateFlows(db, { engine: 'cilium', policies: LOCKDOWN, flows: edgesJson, format: 'edges' }).decisions;
+  assert.deepEqual(sim.map((d) => d.verdict), ['deny', 'deny']);
+});
+
+test('with the host firewall off, the same host policy does nothing: no host endpoint side is blocked', async () => {
+  const db = await apiserverStore('false');
+  const { verification } = runRecommendation(readRecommendationInput(db, {}), 'cilium', recommendOptions({ namespace: 'shop' }), { tightness: false });
+  assert.equal(verification.ok, true);
+  assert.deepEqual(verification.blockedByApplied, []);
+});
+
+/**
+ * An apiserver of two endpoints, on cp-1 and cp-2: a connection to it may be either's (kube-proxy
+ * picks one per connection, kubernetes.io "Virtual IPs and Service Proxies"), so a host policy
+ * selecting cp-2 alone that lets in ssh only cuts it there, though on cp-1 nothing selects the host
+ * endpoint. Neither that policy nor the recommendation (web's egress to the apiserver alone: no
+ * webhook flow) names a node entity or an address, so nothing else tells the endpoints apart.
+ */
+test('an apiserver of several endpoints is judged at each: a host policy on one control-plane node cuts the edge at that endpoint', async () => {
+  const sshOnB = JSON.stringify({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'ssh-b' }, spec: { nodeSelector: { matchLabels: { zone: 'b' } }, ingress: [{ toPorts: [{ ports: [{ port: '22', protocol: 'TCP' }] }] }] } });
+  const db = await apiserverStore('true', sshOnB, ['172.18.0.2', '172.18.0.5'], WEB_FLOWS.split('\n')[0]);
+  const { verification } = runRecommendation(readRecommendationInput(db, {}), 'cilium', recommendOptions({ namespace: 'shop' }), { tightness: false });
+  const cut = verification.blockedByApplied.filter((f) => f.edge === TO_APISERVER);
+  assert.equal(cut.length, 1, JSON.stringify(verification.blockedByApplied));
+  assert.equal(cut[0]!.hostEndpoint, 'ingress');
+  assert.match(cut[0]!.reason, /selecting the host endpoint of node cp-2 \(CiliumClusterwideNetworkPolicy\/ssh-b\) allows pod shop\/web.* on 6443\/TCP \(default deny\) \(at the apiserver endpoint 172\.18\.0\.5\)/);
+});

@@ -10,9 +10,21 @@ import { CCNP_KIND, isCiliumPolicy, policyRules } from '../../engines/wire/ciliu
 import { policyId } from './rules.ts';
 import { hostFirewallUnknown } from './config-shown.ts';
 
+/** Whether a manifest holds a host policy rule (a CiliumClusterwideNetworkPolicy rule with a nodeSelector). */
+const isHostPolicy = (m: unknown): boolean => isCiliumPolicy(m) && m.kind === CCNP_KIND && policyRules(m).some(({ rule }) => rule.nodeSelector !== undefined && rule.nodeSelector !== null);
+
 /** The ids of the manifests that hold a host policy rule (`CiliumClusterwideNetworkPolicy/name`). */
 export function hostPolicyIds(manifests: readonly unknown[]): string[] {
-  return manifests.filter((m) => isCiliumPolicy(m) && m.kind === CCNP_KIND && policyRules(m).some(({ rule }) => rule.nodeSelector !== undefined && rule.nodeSelector !== null)).map((m) => policyId(m as Parameters<typeof policyId>[0]));
+  return manifests.filter(isHostPolicy).map((m) => policyId(m as Parameters<typeof policyId>[0]));
+}
+
+/**
+ * Whether the cilium simulator enforces host policies of `manifests` on this cluster: the inventory
+ * says the host firewall is on (what the simulator reads when not told otherwise) and one of them
+ * is a host policy. Otherwise every host endpoint allows everything: nothing of it to judge.
+ */
+export function hostPoliciesEnforced(manifests: readonly unknown[], cluster: Pick<SimCluster, 'ciliumPolicy'>): boolean {
+  return cluster.ciliumPolicy?.enableHostFirewall === true && manifests.some(isHostPolicy);
 }
 
 /**
