@@ -170,19 +170,20 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       : undefined;
     let importId: number;
     if (previous && previous.source === options.source) {
-      db.prepare('UPDATE inventory_imports SET taken_at = ?, counts = ?, cilium_cluster_name = ?, cilium_policy_cidr_match_mode = ?, cilium_enable_sctp = ?, cilium_allow_localhost = ?, cilium_enable_host_firewall = ?, cilium_enable_policy = ?, cilium_policy_audit_mode = ? WHERE id = ?').run(
-        t,
-        json(options.counts ?? {}),
-        snapshot.ciliumClusterName ?? null,
-        ...ciliumPolicyColumns(snapshot.ciliumPolicy),
-        previous.id,
-      );
+      db.prepare('UPDATE inventory_imports SET taken_at = ?, counts = ? WHERE id = ?').run(t, json(options.counts ?? {}), previous.id);
+      // A write that did not list the cilium-config (its watch down) leaves what the record says of it.
+      if (saysCiliumConfig(snapshot)) {
+        db.prepare('UPDATE inventory_imports SET cilium_cluster_name = ?, cilium_policy_cidr_match_mode = ?, cilium_enable_sctp = ?, cilium_allow_localhost = ?, cilium_enable_host_firewall = ?, cilium_enable_policy = ?, cilium_policy_audit_mode = ?, cilium_config_listed = ? WHERE id = ?').run(
+          ...ciliumConfigColumns(snapshot),
+          previous.id,
+        );
+      }
       importId = previous.id;
     } else {
       importId = Number(
         db
-          .prepare('INSERT INTO inventory_imports (taken_at, source, counts, cilium_cluster_name, cilium_policy_cidr_match_mode, cilium_enable_sctp, cilium_allow_localhost, cilium_enable_host_firewall, cilium_enable_policy, cilium_policy_audit_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(t, options.source, json(options.counts ?? {}), snapshot.ciliumClusterName ?? null, ...ciliumPolicyColumns(snapshot.ciliumPolicy)).lastInsertRowid,
+          .prepare('INSERT INTO inventory_imports (taken_at, source, counts, cilium_cluster_name, cilium_policy_cidr_match_mode, cilium_enable_sctp, cilium_allow_localhost, cilium_enable_host_firewall, cilium_enable_policy, cilium_policy_audit_mode, cilium_config_listed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(t, options.source, json(options.counts ?? {}), ...ciliumConfigColumns(snapshot)).lastInsertRowid,
       );
     }
     return { importId, replaced: replaced.sort(), shrunk, workloads, ipIntervals, ownerAliases, warnings };
@@ -766,10 +767,29 @@ function readFormerControlPlaneNodes(db: Db, nodes: readonly Node[]): { formerCo
   return former.length > 0 ? { formerControlPlaneNodes: former } : {};
 }
 
-/** The Cilium cluster name of the latest import that carried one (a live collector's snapshots carry none). */
+/**
+ * Whether the snapshot listed kube-system/cilium-config from the API server (a live collector's,
+ * `collect kubernetes --once`: its scope holds ConfigMap, WatchedResource.only): one it does not
+ * carry is then absent from the cluster. A file import's scope never holds ConfigMap
+ * (collectors/inventory/snapshot.ts): it cannot tell "none" from "not exported".
+ */
+const listsCiliumConfig = (snapshot: InventorySnapshot): boolean => snapshot.scope?.includes(kindKey('v1', 'ConfigMap')) === true;
+
+/** Whether the snapshot says anything of the cilium-config: carries it, or listed it and found none. */
+const saysCiliumConfig = (snapshot: InventorySnapshot): boolean => snapshot.ciliumClusterName !== undefined || listsCiliumConfig(snapshot);
+
+/** The import columns of what the snapshot says of the cilium-config: its cluster name, its policy settings, whether it was listed (migration 0043). */
+function ciliumConfigColumns(snapshot: InventorySnapshot): [string | null, ...ReturnType<typeof ciliumPolicyColumns>, number] {
+  return [snapshot.ciliumClusterName ?? null, ...ciliumPolicyColumns(snapshot.ciliumPolicy), listsCiliumConfig(snapshot) ? 1 : 0];
+}
+
+/** The imports read for the cilium-config: the latest that carried one (its cluster name is set) or listed it and found none. */
+const LATEST_CILIUM_CONFIG = 'FROM inventory_imports WHERE cilium_cluster_name IS NOT NULL OR cilium_config_listed = 1 ORDER BY taken_at DESC, id DESC LIMIT 1';
+
+/** The Cilium cluster name of the latest import that said anything of the cilium-config (none when it listed none). */
 function ciliumClusterName(db: Db): { ciliumClusterName?: string } {
-  const row = db.prepare('SELECT cilium_cluster_name AS name FROM inventory_imports WHERE cilium_cluster_name IS NOT NULL ORDER BY taken_at DESC, id DESC LIMIT 1').get() as { name: string } | undefined;
-  return row ? { ciliumClusterName: row.name } : {};
+  const row = db.prepare(`SELECT cilium_cluster_name AS name ${LATEST_CILIUM_CONFIG}`).get() as { name: string | null } | undefined;
+  return row !== undefined && row.name !== null ? { ciliumClusterName: row.name } : {};
 }
 
 /** A snapshot's cilium-config policy settings as the columns of migrations/0018, 0035, 0041 and 0042 (NULLs without a cilium-config; a setting NULL where not known). */
@@ -782,14 +802,14 @@ const bit = (b: boolean | undefined): number | null => (b === undefined ? null :
 
 /**
  * The cilium-config and its policy settings, from the latest import that carried the ConfigMap
- * (the one whose cluster name is set): one made by a release that did not read the settings has
- * them NULL, and they are then not known.
+ * (the one whose cluster name is set) or listed it and found none (then there are none): one made
+ * by a release that did not read the settings has them NULL, and they are then not known.
  */
 function ciliumConfig(db: Db): Pick<InventorySnapshot, 'ciliumClusterName' | 'ciliumPolicy'> {
   const row = db
-    .prepare('SELECT cilium_cluster_name AS name, cilium_policy_cidr_match_mode AS mode, cilium_enable_sctp AS sctp, cilium_allow_localhost AS localhost, cilium_enable_host_firewall AS hostFirewall, cilium_enable_policy AS enablePolicy, cilium_policy_audit_mode AS auditMode FROM inventory_imports WHERE cilium_cluster_name IS NOT NULL ORDER BY taken_at DESC, id DESC LIMIT 1')
-    .get() as { name: string; mode: string | null; sctp: number | null; localhost: AllowLocalhost | null; hostFirewall: number | null; enablePolicy: EnablePolicy | null; auditMode: number | null } | undefined;
-  if (row === undefined) return {};
+    .prepare(`SELECT cilium_cluster_name AS name, cilium_policy_cidr_match_mode AS mode, cilium_enable_sctp AS sctp, cilium_allow_localhost AS localhost, cilium_enable_host_firewall AS hostFirewall, cilium_enable_policy AS enablePolicy, cilium_policy_audit_mode AS auditMode ${LATEST_CILIUM_CONFIG}`)
+    .get() as { name: string | null; mode: string | null; sctp: number | null; localhost: AllowLocalhost | null; hostFirewall: number | null; enablePolicy: EnablePolicy | null; auditMode: number | null } | undefined;
+  if (row === undefined || row.name === null) return {};
   if (row.mode === null || row.sctp === null) return { ciliumClusterName: row.name };
   const policy: CiliumPolicySettings = { policyCidrMatchMode: row.mode.split(' ').filter((m) => m !== ''), enableSctp: row.sctp === 1, allowLocalhost: row.localhost ?? 'auto' };
   if (row.hostFirewall !== null) policy.enableHostFirewall = row.hostFirewall === 1;

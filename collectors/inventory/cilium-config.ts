@@ -11,11 +11,16 @@ import { labelValueError } from '../../domain/k8s-names.ts';
 import { readObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
 
-const CILIUM_CONFIG = { namespace: 'kube-system', name: 'cilium-config' } as const;
+export const CILIUM_CONFIG = { namespace: 'kube-system', name: 'cilium-config' } as const;
 
 export function isCiliumConfig(raw: RawObject): boolean {
   const md = (raw.obj as { metadata?: { namespace?: unknown; name?: unknown } }).metadata;
   return raw.key === 'ConfigMap' && md?.namespace === CILIUM_CONFIG.namespace && md.name === CILIUM_CONFIG.name;
+}
+
+/** What the cilium-config says (its cluster name, its policy settings); a value the agent refuses is refused, naming the field. */
+export function readCiliumConfig(raw: RawObject): { clusterName: string; policy: CiliumPolicySettings } {
+  return { clusterName: ciliumClusterNameOf(raw), policy: ciliumPolicySettingsOf(raw) };
 }
 
 /** The `cluster-name` the ConfigMap sets, else Cilium's default; a value no label can hold is refused, naming the field. */

@@ -35,7 +35,7 @@ import { toPod, type PodInfo } from './pods.ts';
 import { isPolicyKey, policyWarnings, toPolicy } from './policies.ts';
 import { toService } from './services.ts';
 import { toServiceCidr } from './service-cidrs.ts';
-import { ciliumClusterNameOf, ciliumPolicySettingsOf, isCiliumConfig } from './cilium-config.ts';
+import { isCiliumConfig, readCiliumConfig } from './cilium-config.ts';
 import { chosenConvention, dnsConventionOf, selectingServices, type DnsConvention } from '../../domain/cluster-dns.ts';
 import { compareStrings } from '../../domain/order.ts';
 import { exposureOf, servicesByNamespace, servicesSelecting } from '../../domain/service-links.ts';
@@ -143,8 +143,9 @@ function readObjects(raws: RawObject[]): Objects {
       o.serviceCidrs.push(serviceCidr);
       o.serviceCidrWarnings.push(...warnings);
     } else if (isCiliumConfig(raw)) {
-      o.ciliumClusterName = ciliumClusterNameOf(raw);
-      o.ciliumPolicy = ciliumPolicySettingsOf(raw);
+      const config = readCiliumConfig(raw);
+      o.ciliumClusterName = config.clusterName;
+      o.ciliumPolicy = config.policy;
       unique(raw, 'kube-system', 'cilium-config');
     } else {
       bump(o.ignored, key);

@@ -11,7 +11,7 @@
 import { ApisApi, createConfiguration, KubernetesObjectApi, ResponseContext, ServerConfiguration, type KubeConfig } from '@kubernetes/client-node';
 import type { JsonObject } from '../inventory/fields.ts';
 import { describeFailure, KubeApiError } from './errors.ts';
-import { apiVersionOf, collectionPath, resourceName, type WatchedResource } from './resources.ts';
+import { apiVersionOf, collectionPath, fieldSelectorOf, resourceName, type WatchedResource } from './resources.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 
 export interface ListPage {
@@ -105,7 +105,7 @@ export class KubeApi {
   }
 
   /**
-   * Every object of `res`, cluster-wide, `limit` per page (following `continue`). The items come
+   * Every object of `res`, cluster-wide (or its one object: WatchedResource.only), `limit` per page (following `continue`). The items come
    * without kind and apiVersion, as the API sends them: those of the resource are put back.
    * A continue token that expired (410) restarts the list from the first page.
    */
@@ -119,7 +119,7 @@ export class KubeApi {
       const client = this.client;
       client.kept.list = undefined;
       try {
-        await answerWithin(client.objects.list(apiVersion, res.kind, undefined, undefined, undefined, undefined, undefined, undefined, limit, cont), res, wait);
+        await answerWithin(client.objects.list(apiVersion, res.kind, res.only?.namespace, undefined, undefined, undefined, fieldSelectorOf(res), undefined, limit, cont), res, wait);
       } catch (e) {
         if (e instanceof GaveUp) this.client = this.newClient();
         const failure = describeFailure(e, 'list', res, this.server);

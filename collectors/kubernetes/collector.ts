@@ -19,7 +19,8 @@
  * its scope, so its stored objects and their IP history stay as the last write saw them — its
  * stale objects are not dated as seen at the write's time (a pod gone meanwhile would hold its IP
  * until then, and a flow to the pod that took it would be credited to it). It is written again
- * as soon as its view is current.
+ * as soon as its view is current. So is a resource the mirror knows only in part (ClusterMirror
+ * `knowsAll`: a cilium-config never read without a refused value), whose stored state stays.
  */
 import { setMaxListeners } from 'node:events';
 import { Backoff, sleep } from '../backoff.ts';
@@ -296,7 +297,7 @@ export class KubernetesCollector implements Collector, ReflectorSink {
   private write(): void {
     if (!this.pending) return this.resolveIdle();
     if (!this.initialSyncDone() || this.abort?.signal.aborted) return;
-    const current = this.reflectors.filter((r) => r.stats.current);
+    const writable = this.reflectors.filter((r) => r.stats.current && this.mirror.knowsAll(r.resource));
     // The newest change's time: a pod released just now closes now; one released a little earlier
     // in the same batch closes at most one write late, and a reused IP closes exactly at the new
     // holder's start whatever the write time (domain/ip-history.ts).
@@ -308,12 +309,12 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     const began = performance.now();
     try {
       const result = this.options.writer(this.deps.db, {
-        objects: this.mirror.objects(current.map((r) => r.resource)),
+        objects: this.mirror.objects(writable.map((r) => r.resource)),
         takenAt: t,
         source: SOURCE,
-        scope: [...new Set([...current.map((r) => kindKeyOf(r.resource)), ...this.retired])].sort(),
+        scope: [...new Set([...writable.map((r) => kindKeyOf(r.resource)), ...this.retired])].sort(),
       });
-      this.leftOut = new Set(this.reflectors.filter((r) => !r.stats.current).map((r) => r.resource));
+      this.leftOut = new Set(this.reflectors.filter((r) => !writable.includes(r)).map((r) => r.resource));
       this.lastWrite = t;
       this.lastWriteEnd = performance.now();
       this.lastWriteMs = this.lastWriteEnd - began;

@@ -2,12 +2,15 @@
  * The cluster as the watches last reported it: one entry per object (by resource, namespace and
  * name), so memory follows the number of objects, never the number of events. Each object is
  * checked by the inventory converter when it arrives: a broken one is counted and left out (the
- * snapshot built from the mirror would otherwise be refused as a whole).
+ * snapshot built from the mirror would otherwise be refused as a whole); of a resource that keeps
+ * the last good version (WatchedResource.keepLastGood: the cilium-config), that version stays.
  */
 import {
   CONTROLLER_KINDS,
   InventoryInputError,
+  isCiliumConfig,
   POLICY_KINDS,
+  readCiliumConfig,
   toController,
   toEndpointSlice,
   toIngress,
@@ -64,6 +67,7 @@ function check(raw: RawObject): void {
   else if (key === 'Ingress.networking.k8s.io') toIngress(raw);
   else if (Object.hasOwn(POLICY_KINDS, key)) toPolicy(raw);
   else if (key === SERVICE_CIDR_KEY) toServiceCidr(raw);
+  else if (isCiliumConfig(raw)) readCiliumConfig(raw);
 }
 
 /** Refuses an object whose kind or apiVersion is not `res`'s (the reflector and the list fill them in only where absent). */
@@ -85,6 +89,8 @@ function podIps(raw: RawObject): string[] | undefined {
 
 export class ClusterMirror {
   private readonly byResource = new Map<string, Map<string, RawObject>>();
+  /** Per keep-last-good resource, the objects whose every version so far was refused: nothing good is known of them. */
+  private readonly unknown = new Map<string, Set<string>>();
   rejected = 0;
   /** The last few rejections, for logs and the `collect` summary. */
   readonly recentRejections: Rejection[] = [];
@@ -122,11 +128,9 @@ export class ClusterMirror {
     const table = this.table(res);
     const before = new Map(table);
     table.clear();
+    this.unknownOf(res).clear();
     let releasedIps = false;
-    for (const item of items) {
-      const raw = this.accept(res, item, `list ${resourceName(res)}`);
-      if (raw) table.set(idOf(raw.obj), raw);
-    }
+    for (const item of items) this.keep(res, idOf(item), this.accept(res, item, `list ${resourceName(res)}`), before.get(idOf(item)));
     for (const [id, old] of before) if (released(old, table.get(id))) releasedIps = true;
     return { accepted: true, releasedIps };
   }
@@ -146,12 +150,46 @@ export class ClusterMirror {
     }
     if (type === 'DELETED') {
       table.delete(id);
+      this.unknownOf(res).delete(id);
       return { accepted: true, releasedIps: old !== undefined && released(old, undefined) };
     }
     const raw = this.accept(res, obj, `watch ${resourceName(res)}`);
-    if (raw) table.set(id, raw);
-    else table.delete(id);
+    this.keep(res, id, raw, old);
     return { accepted: raw !== undefined, releasedIps: old !== undefined && released(old, raw) };
+  }
+
+  /**
+   * Files what is known of object `id` now: its new version when the converter took it; else none
+   * (it is no longer true), but for a resource that keeps the last good version: that one, or — if
+   * none was ever good — nothing, noted as unknown (`knowsAll`).
+   */
+  private keep(res: WatchedResource, id: string, raw: RawObject | undefined, old: RawObject | undefined): void {
+    const table = this.table(res);
+    if (raw) {
+      table.set(id, raw);
+      this.unknownOf(res).delete(id);
+    } else if (res.keepLastGood && old) {
+      table.set(id, old);
+    } else {
+      table.delete(id);
+      if (res.keepLastGood) this.unknownOf(res).add(id);
+    }
+  }
+
+  private unknownOf(res: WatchedResource): Set<string> {
+    const key = resourceName(res);
+    let s = this.unknown.get(key);
+    if (!s) this.unknown.set(key, (s = new Set()));
+    return s;
+  }
+
+  /**
+   * Whether the mirror holds a good version of every object of `res` the cluster has: false while
+   * a keep-last-good resource has an object of which every version was refused, whose absence must
+   * not be written as the cluster's (an inventory stored before holds the last good one).
+   */
+  knowsAll(res: WatchedResource): boolean {
+    return (this.unknown.get(resourceName(res))?.size ?? 0) === 0;
   }
 
   /** Every object of `resources`, by resource name then namespace/name (the converter sorts anyway: this keeps runs byte-identical). */

@@ -57,7 +57,7 @@ export async function listClusterOnce(settings: KubernetesSettings, env: NodeJS.
     server: loaded.server,
     via: loaded.via,
     objects: mirror.objects(served),
-    scope: [...new Set(served.map(kindKeyOf))].sort(),
+    scope: [...new Set(served.filter((res) => mirror.knowsAll(res)).map(kindKeyOf))].sort(),
     resources: Object.fromEntries(Object.entries(resources).sort(([a], [b]) => compareStrings(a, b))),
     rejected: mirror.rejected,
     rejections: [...mirror.recentRejections],

@@ -29,7 +29,7 @@ import { Backoff, sleep } from '../backoff.ts';
 import type { JsonObject } from '../inventory/fields.ts';
 import type { KubeApi, ServedResource } from './api.ts';
 import { describeFailure, KubeApiError, type KubeFailure } from './errors.ts';
-import { apiVersionOf } from './resources.ts';
+import { apiVersionOf, fieldSelectorOf } from './resources.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -295,7 +295,8 @@ export class Reflector {
         }
         settle(() => resolve({ progress, gone }));
       };
-      const query = { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds };
+      const fieldSelector = fieldSelectorOf(this.resource);
+      const query = { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds, ...(fieldSelector !== undefined ? { fieldSelector } : {}) };
       this.watch.watch(this.resource.path, query, onEvent, onDone).then(
         (controller) => {
           this.controller = controller;

@@ -1,9 +1,12 @@
 /**
  * What the Kubernetes collector reads: the one list the watcher and `collect --once` use, and that
- * the ClusterRole in deploy/kubernetes/rbac.yaml must grant exactly (a test checks). Every entry is listed and
- * watched cluster-wide; optional ones only when discovery says the API serves them.
+ * deploy/kubernetes/rbac.yaml must grant exactly (a test checks). Every entry is listed and watched
+ * cluster-wide (the ClusterRole), but one that reads one object alone (`only`: Cilium's
+ * cilium-config), in its namespace (a Role there); optional ones only when discovery says the API
+ * serves them.
  */
 import { kindKey } from '../../domain/inventory.ts';
+import { CILIUM_CONFIG } from '../inventory/cilium-config.ts';
 
 export interface WatchedResource {
   /** API group, '' for the core group. */
@@ -17,6 +20,20 @@ export interface WatchedResource {
   optional: boolean;
   /** What the inventory misses when this optional resource is not served, said once by the watcher (none: nothing worth saying). */
   unservedNote?: string;
+  /**
+   * The one object read of this resource: listed and watched in its namespace with the field
+   * selector `metadata.name=<name>` (fieldSelectorOf), which is what lets RBAC grant it alone by
+   * `resourceNames`: "If you restrict list or watch by resourceName, clients must include a
+   * metadata.name field selector in their list or watch request (that matches the specified
+   * resourceName) in order to be authorized" (kubernetes.io/docs/reference/access-authn-authz/rbac/,
+   * "Referring to resources").
+   */
+  only?: { namespace: string; name: string };
+  /**
+   * A version of an object that the converter refuses leaves the last good one in place (instead of
+   * none): for configuration a component reads when it starts, which keeps running on what it read.
+   */
+  keepLastGood?: boolean;
 }
 
 const r = (group: string, version: string, kind: string, plural: string, namespaced: boolean, optional = false): WatchedResource => ({
@@ -62,6 +79,11 @@ export const RESOURCES: readonly WatchedResource[] = [
   r('policy.networking.k8s.io', 'v1alpha2', 'ClusterNetworkPolicy', 'clusternetworkpolicies', false, true),
   r('policy.networking.k8s.io', 'v1alpha1', 'AdminNetworkPolicy', 'adminnetworkpolicies', false, true),
   r('policy.networking.k8s.io', 'v1alpha1', 'BaselineAdminNetworkPolicy', 'baselineadminnetworkpolicies', false, true),
+  // Cilium's own settings (collectors/inventory/cilium-config.ts): never any other ConfigMap, which
+  // may hold credentials. Optional: absent on a cluster without Cilium, and a collector whose older
+  // RBAC lacks the Role runs on without it. The agent reads it when it starts: a value it refuses
+  // stops a restarting agent, and the running ones keep the last good configuration.
+  { ...r('', 'v1', 'ConfigMap', 'configmaps', true, true), only: CILIUM_CONFIG, keepLastGood: true },
 ];
 
 export function apiVersionOf(res: Pick<WatchedResource, 'group' | 'version'>): string {
@@ -78,7 +100,13 @@ export function resourceName(res: Pick<WatchedResource, 'group' | 'plural'>): st
   return res.group === '' ? res.plural : `${res.plural}.${res.group}`;
 }
 
-/** The cluster-wide collection URL path: /api/v1/pods, /apis/apps/v1/deployments. */
+/** The collection URL path: cluster-wide (/api/v1/pods, /apis/apps/v1/deployments), or the namespace of its one object (/api/v1/namespaces/kube-system/configmaps). */
 export function collectionPath(res: WatchedResource): string {
-  return res.group === '' ? `/api/${res.version}/${res.plural}` : `/apis/${res.group}/${res.version}/${res.plural}`;
+  const namespace = res.only ? `namespaces/${res.only.namespace}/` : '';
+  return res.group === '' ? `/api/${res.version}/${namespace}${res.plural}` : `/apis/${res.group}/${res.version}/${namespace}${res.plural}`;
+}
+
+/** The field selector of every list and watch of `res`: its one object's name, if it reads one (WatchedResource.only). */
+export function fieldSelectorOf(res: WatchedResource): string | undefined {
+  return res.only ? `metadata.name=${res.only.name}` : undefined;
 }

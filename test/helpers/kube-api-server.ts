@@ -11,8 +11,13 @@
  *   `{"type":…,"object":…}` from the events after resourceVersion, then live; BOOKMARK events on
  *   `bookmark()`; a resourceVersion older than the retained history gets
  *   `{"type":"ERROR","object":{"kind":"Status","code":410,…}}` and the stream ends;
+ * - collections of one namespace (/api/v1/namespaces/<ns>/<plural>) and the field selector
+ *   `metadata.name=<name>`, on lists and watches alike;
  * - a bearer token (401 Status otherwise) and per-resource RBAC denials (403 Status with the API
- *   server's "… is forbidden: User … cannot list resource …" message);
+ *   server's "… is forbidden: User … cannot list resource …" message), including a grant by
+ *   `resourceNames` in one namespace's Role (`grantOnly`): a list or watch is allowed only in that
+ *   namespace with the field selector `metadata.name=<name>` (kubernetes.io/docs/reference/
+ *   access-authn-authz/rbac/, "Referring to resources");
  * - faults: `dropWatchesMidObject()` cuts every open watch in the middle of the next event.
  *
  * The objects live in memory; the test changes them with `put` / `remove` and every change is an
@@ -40,8 +45,15 @@ interface StoredEvent {
   object: Json;
 }
 
+/** Which objects of a collection a request reads: one namespace's (undefined: all), those of one name (the field selector). */
+interface Selection {
+  namespace?: string;
+  name?: string;
+}
+
 interface OpenWatch {
   resource: string;
+  selection: Selection;
   bookmarks: boolean;
   res: ServerResponse;
   timer?: NodeJS.Timeout;
@@ -78,6 +90,8 @@ export class KubeApiServer {
   private readonly history: StoredEvent[] = [];
   private readonly watches = new Set<OpenWatch>();
   private readonly forbidden = new Set<string>();
+  /** Resources granted only by a Role in one namespace with resourceNames: `grantOnly`. */
+  private readonly grantedOnly = new Map<string, { namespace: string; name: string }>();
   /** Resources whose requests are taken and never answered: a list hangs, a watch stays open with nothing on it. */
   private readonly held = new Set<string>();
   private rv = 100;
@@ -257,6 +271,16 @@ export class KubeApiServer {
     this.forbidden.delete(resource);
   }
 
+  /**
+   * RBAC: `resource` is granted only by a Role in `namespace` with `resourceNames: [name]`: a list
+   * or watch is authorized only at that namespace's collection with the field selector
+   * `metadata.name=<name>` ("If you restrict list or watch by resourceName, clients must include a
+   * metadata.name field selector in their list or watch request … in order to be authorized").
+   */
+  grantOnly(resource: string, only: { namespace: string; name: string }): void {
+    this.grantedOnly.set(resource, only);
+  }
+
   private emit(ev: StoredEvent): void {
     this.history.push(ev);
     if (this.history.length > this.historyLimit) {
@@ -265,7 +289,7 @@ export class KubeApiServer {
     }
     const drop = this.dropNext;
     for (const w of this.watches) {
-      if (w.resource !== ev.resource) continue;
+      if (w.resource !== ev.resource || !selects(w.selection, ev.object)) continue;
       const line = JSON.stringify({ type: ev.type, object: ev.object });
       if (drop) {
         this.dropNext = false;
@@ -314,19 +338,23 @@ export class KubeApiServer {
     if (parts.length === 1 && parts[0] === 'apis') return this.send(res, 200, this.groupList());
     if (parts[0] === 'api' && parts.length === 2) return this.resourceList('', parts[1] as string, res);
     if (parts[0] === 'apis' && parts.length === 3) return this.resourceList(parts[1] as string, parts[2] as string, res);
-    // Collections, cluster-wide.
-    const [group, version, plural] = parts[0] === 'api' && parts.length === 3 ? ['', parts[1], parts[2]] : parts[0] === 'apis' && parts.length === 4 ? [parts[1], parts[2], parts[3]] : [];
-    const r = group !== undefined ? this.resources.get(`${group}/${version}/${plural}`) : undefined;
-    if (!r) return this.send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+    // Collections, cluster-wide or of one namespace.
+    const collection = collectionOf(parts);
+    const r = collection ? this.resources.get(`${collection.group}/${collection.version}/${collection.plural}`) : undefined;
+    if (!r || (collection?.namespace !== undefined && !r.namespaced)) return this.send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+    const selection = selectionOf(collection?.namespace, query.fieldSelector);
+    if (selection === undefined) return this.send(res, 400, status(400, 'BadRequest', `the fake API server reads only the field selector metadata.name=<name>, got ${JSON.stringify(query.fieldSelector)}`));
     const watching = query.watch === 'true' || query.watch === '1';
     const rbacName = r.group === '' ? r.plural : `${r.plural}.${r.group}`;
-    if (this.forbidden.has(rbacName)) {
+    const only = this.grantedOnly.get(rbacName);
+    if (this.forbidden.has(rbacName) || (only !== undefined && (selection.namespace !== only.namespace || selection.name !== only.name))) {
       const user = this.options.user ?? 'system:serviceaccount:flowmatrix:flowmatrix';
       const verb = watching ? 'watch' : 'list';
+      const where = selection.namespace === undefined ? 'at the cluster scope' : `in the namespace "${selection.namespace}"`;
       return this.send(
         res,
         403,
-        status(403, 'Forbidden', `${rbacName} is forbidden: User "${user}" cannot ${verb} resource "${r.plural}" in API group "${r.group}" at the cluster scope`, { kind: r.plural, ...(r.group ? { group: r.group } : {}) }),
+        status(403, 'Forbidden', `${rbacName} is forbidden: User "${user}" cannot ${verb} resource "${r.plural}" in API group "${r.group}" ${where}`, { kind: r.plural, ...(r.group ? { group: r.group } : {}) }),
       );
     }
     if (this.held.has(rbacName)) {
@@ -337,7 +365,7 @@ export class KubeApiServer {
       }
       return;
     }
-    return watching ? this.watch(r, query, res) : this.list(r, query, res);
+    return watching ? this.watch(r, selection, query, res) : this.list(r, selection, query, res);
   }
 
   private groupList(): Json {
@@ -370,8 +398,11 @@ export class KubeApiServer {
     });
   }
 
-  private list(r: FakeResource, query: Record<string, string>, res: ServerResponse): void {
-    const all = [...(this.objects.get(resKey(r)) as Map<string, Json>).entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, o]) => o);
+  private list(r: FakeResource, selection: Selection, query: Record<string, string>, res: ServerResponse): void {
+    const all = [...(this.objects.get(resKey(r)) as Map<string, Json>).entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, o]) => o)
+      .filter((o) => selects(selection, o));
     let offset = 0;
     let listRv = this.rv;
     if (query.continue) {
@@ -390,20 +421,20 @@ export class KubeApiServer {
     this.send(res, 200, { kind: `${r.kind}List`, apiVersion: apiVersionOf(r), metadata: { resourceVersion: String(listRv), ...(next ? { continue: next } : {}) }, items });
   }
 
-  private watch(r: FakeResource, query: Record<string, string>, res: ServerResponse): void {
+  private watch(r: FakeResource, selection: Selection, query: Record<string, string>, res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     res.flushHeaders();
-    const w: OpenWatch = { resource: resKey(r), bookmarks: query.allowWatchBookmarks === 'true', res };
+    const w: OpenWatch = { resource: resKey(r), selection, bookmarks: query.allowWatchBookmarks === 'true', res };
     const from = query.resourceVersion ? Number(query.resourceVersion) : 0;
     if (from === 0) {
       // No resourceVersion: the current state as ADDED events, then live.
-      for (const o of (this.objects.get(resKey(r)) as Map<string, Json>).values()) this.write(w, { type: 'ADDED', object: o });
+      for (const o of (this.objects.get(resKey(r)) as Map<string, Json>).values()) if (selects(selection, o)) this.write(w, { type: 'ADDED', object: o });
     } else if (from < this.compactedRv || this.refusingWatches) {
       this.write(w, { type: 'ERROR', object: status(410, 'Expired', `too old resource version: ${from} (${this.compactedRv + 1})`) });
       res.end();
       return;
     } else {
-      for (const ev of this.history) if (ev.resource === w.resource && ev.rv > from) this.write(w, { type: ev.type, object: ev.object });
+      for (const ev of this.history) if (ev.resource === w.resource && ev.rv > from && selects(selection, ev.object)) this.write(w, { type: ev.type, object: ev.object });
     }
     this.watches.add(w);
     const timeout = Number(query.timeoutSeconds);
@@ -413,4 +444,28 @@ export class KubeApiServer {
       this.watches.delete(w);
     });
   }
+}
+
+/** `/api/v1/pods`, `/apis/apps/v1/deployments`, `/api/v1/namespaces/kube-system/configmaps`: the collection a path names. */
+function collectionOf(parts: readonly string[]): { group: string; version: string; plural: string; namespace?: string } | undefined {
+  const [root, ...rest] = parts;
+  const groupVersion = root === 'api' ? ['', rest.shift()] : root === 'apis' ? [rest.shift(), rest.shift()] : undefined;
+  if (!groupVersion || groupVersion.some((p) => p === undefined)) return undefined;
+  const [group, version] = groupVersion as [string, string];
+  if (rest.length === 1) return { group, version, plural: rest[0] as string };
+  if (rest.length === 3 && rest[0] === 'namespaces') return { group, version, plural: rest[2] as string, namespace: rest[1] as string };
+  return undefined;
+}
+
+/** The objects a request reads; undefined for a field selector the fake does not read. */
+function selectionOf(namespace: string | undefined, fieldSelector: string | undefined): Selection | undefined {
+  if (fieldSelector === undefined || fieldSelector === '') return namespace === undefined ? {} : { namespace };
+  const m = /^metadata\.name=([^,=]+)$/.exec(fieldSelector);
+  if (!m) return undefined;
+  return { ...(namespace !== undefined ? { namespace } : {}), name: m[1] as string };
+}
+
+function selects(selection: Selection, obj: Json): boolean {
+  const md = obj.metadata as { namespace?: string; name?: string };
+  return (selection.namespace === undefined || md.namespace === selection.namespace) && (selection.name === undefined || md.name === selection.name);
 }

@@ -1,7 +1,8 @@
 /**
  * deploy/kubernetes: the ClusterRole grants get/list/watch on exactly the resources the collector
- * reads (collectors/kubernetes/resources.ts) — nothing missing (the collector would get 403),
- * nothing more (read-only, least privilege) — and the Deployment runs it as designed.
+ * reads cluster-wide (collectors/kubernetes/resources.ts), and a Role in its namespace on each one
+ * object it reads alone (the cilium-config), by `resourceNames` — nothing missing (the collector
+ * would get 403), nothing more (read-only, least privilege) — and the Deployment runs it as designed.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -15,13 +16,16 @@ import { tmpDir } from '../helpers/tmp.ts';
 type Json = Record<string, any>;
 const docs = (file: string): Json[] => parseAllDocuments(readFileSync(new URL(`../../deploy/kubernetes/${file}`, import.meta.url), 'utf8')).map((d) => d.toJS() as Json);
 const find = (list: Json[], kind: string) => list.find((d) => d.kind === kind) as Json;
+const readOnly = (rule: Json) => assert.deepEqual([...rule.verbs].sort(), ['get', 'list', 'watch'], `rule ${JSON.stringify(rule)} must be read-only`);
+const CLUSTER_WIDE = RESOURCES.filter((r) => r.only === undefined);
+const ONE_OBJECT = RESOURCES.filter((r) => r.only !== undefined);
 
 test('the ClusterRole grants get, list and watch on exactly the resources the collector reads, and nothing else', () => {
   const rbac = docs('rbac.yaml');
   const role = find(rbac, 'ClusterRole');
   const granted = new Set<string>();
   for (const rule of role.rules as Json[]) {
-    assert.deepEqual([...rule.verbs].sort(), ['get', 'list', 'watch'], `rule ${JSON.stringify(rule)} must be read-only`);
+    readOnly(rule);
     assert.equal(rule.resourceNames, undefined);
     assert.equal(rule.nonResourceURLs, undefined);
     for (const g of rule.apiGroups as string[]) for (const r of rule.resources as string[]) {
@@ -30,8 +34,33 @@ test('the ClusterRole grants get, list and watch on exactly the resources the co
       granted.add(`${g}/${r}`);
     }
   }
-  const read = new Set(RESOURCES.map((r) => `${r.group}/${r.plural}`));
+  const read = new Set(CLUSTER_WIDE.map((r) => `${r.group}/${r.plural}`));
   assert.deepEqual([...granted].sort(), [...read].sort());
+});
+
+test('each object the collector reads alone (kube-system/cilium-config) is granted by a Role in its namespace, by resourceNames, bound to the ServiceAccount: never all ConfigMaps', () => {
+  const rbac = docs('rbac.yaml');
+  const sa = find(rbac, 'ServiceAccount');
+  assert.deepEqual(
+    ONE_OBJECT.map((r) => `${r.only?.namespace}/${r.plural}/${r.only?.name}`),
+    ['kube-system/configmaps/cilium-config'],
+  );
+  const roles = rbac.filter((d) => d.kind === 'Role');
+  const bindings = rbac.filter((d) => d.kind === 'RoleBinding');
+  assert.equal(roles.length, ONE_OBJECT.length);
+  assert.equal(bindings.length, ONE_OBJECT.length);
+  for (const res of ONE_OBJECT) {
+    const role = roles.find((r) => r.metadata.namespace === res.only?.namespace) as Json;
+    // "If you restrict list or watch by resourceName, clients must include a metadata.name field
+    // selector in their list or watch request" (kubernetes.io/docs/reference/access-authn-authz/rbac/,
+    // "Referring to resources"): the collector does (resources.ts fieldSelectorOf).
+    assert.deepEqual(role.rules.length, 1);
+    readOnly(role.rules[0]);
+    assert.deepEqual({ ...role.rules[0], verbs: undefined }, { apiGroups: [res.group], resources: [res.plural], resourceNames: [res.only?.name], verbs: undefined });
+    const binding = bindings.find((b) => b.metadata.namespace === res.only?.namespace) as Json;
+    assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name });
+    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: sa.metadata.namespace }]);
+  }
 });
 
 test('the binding gives that role to the ServiceAccount the Deployment runs as', () => {
