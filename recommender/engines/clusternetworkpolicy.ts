@@ -265,6 +265,8 @@ function notExpressible(intent: PolicyIntent, direction: Direction, rule: Policy
 const BLOCK_PODS_DENIED =
   "the ingress isolation denies every pod, so pods whose addresses it holds pass only by a pods or namespace peer: the rule names beside it the pods the inventory shows in the block (its explanation says which), and a pod they do not select that gets an address in it later is denied until the recommendation is made again (addresses that are no pod's are not denied by it)";
 
+const CILIUM_INGRESS_NOT_DENIED = 'the ingress isolation denies pods only, so the proxy is not denied by it either: its traffic passes on every port';
+
 const ALL_PODS: PolicyPeer = { kind: 'selected-namespaces', namespaceSelector: {}, selector: {} };
 const EVERYTHING: PolicyPeer = { kind: 'cidr', cidr: '0.0.0.0/0', except: [] };
 const EVERYTHING_V6: PolicyPeer = { kind: 'cidr', cidr: '::/0', except: [] };
@@ -272,16 +274,18 @@ const EVERYTHING_V6: PolicyPeer = { kind: 'cidr', cidr: '::/0', except: [] };
 /**
  * The peers that stand for "any peer" when the rule has one that means it: `world` (everything),
  * on ingress the apiserver (an admission webhook's port stays open to every source, as on
- * the other engines: seed 003), or Cilium's Ingress proxy, which no peer of the API selects
- * (metadata.ts CILIUM_INGRESS_NOTE). Egress: `networks` 0.0.0.0/0 and ::/0, which the CRD says match
- * "all IPv4 pod-to-pod traffic as well" (ClusterNetworkPolicyEgressPeer.networks), so pods and
- * nodes too. Ingress has no networks peer: `namespaces: {}` accepts every pod, and what is not
- * a pod is never denied by the ingress isolation (it denies pods only), so the rule stays exact.
+ * the other engines: seed 003), or on egress Cilium's Ingress proxy, which no peer of the API
+ * selects (metadata.ts CILIUM_INGRESS_NOTE). Egress: `networks` 0.0.0.0/0 and ::/0, which the CRD
+ * says match "all IPv4 pod-to-pod traffic as well" (ClusterNetworkPolicyEgressPeer.networks), so
+ * pods and nodes too. Ingress has no networks peer: `namespaces: {}` accepts every pod, and what
+ * is not a pod is never denied by the ingress isolation (it denies pods only), so the rule stays
+ * exact — and the proxy, no pod, needs no rule there at all (renderRule).
  */
 function anyPeer(direction: Direction, rule: PolicyRule): PolicyPeer[] | undefined {
   // An FQDN of no known address: any destination on the rule's ports (kubernetes.ts unresolvedFqdns).
   const unresolved = direction === 'egress' && unresolvedFqdns(rule).length > 0;
-  if (!hasKind(rule, 'world') && !(direction === 'ingress' && hasKind(rule, 'apiserver')) && !hasKind(rule, 'cilium-ingress') && !unresolved) return undefined;
+  const proxyIsAny = direction === 'egress' && hasKind(rule, 'cilium-ingress');
+  if (!hasKind(rule, 'world') && !(direction === 'ingress' && hasKind(rule, 'apiserver')) && !proxyIsAny && !unresolved) return undefined;
   if (direction === 'ingress') return [ALL_PODS];
   // A port name exists on pods only: on named ports "any destination" is every pod (networkGroups).
   return hasNamedPort(rule.ports) ? [ALL_PODS, EVERYTHING, EVERYTHING_V6] : [EVERYTHING, EVERYTHING_V6];
@@ -358,8 +362,14 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
         w.add('fqdn-as-ips', intent, `the standard ClusterNetworkPolicy has no FQDN peer: ${p.name} allowed by its resolved addresses ${p.ips.join(', ')}, which may change`, where(direction, rule));
         for (const cidr of r.peerCidrs(p)) nets.push(cidr);
         break;
-      case 'world':
       case 'cilium-ingress':
+        // Ingress peers are pods and namespaces only (ClusterNetworkPolicyIngressPeer), and the
+        // isolation denies pods only: the proxy, no pod, is neither matched nor denied — an Accept
+        // from every pod would open the port to the whole cluster and allow nothing more.
+        if (direction === 'ingress') notExpressible(intent, direction, rule, "Cilium's Ingress / Gateway API proxy", w, CILIUM_INGRESS_NOT_DENIED);
+        else throw new Error('an egress peer of Cilium\'s Ingress proxy is rendered as any destination (anyPeer)');
+        break;
+      case 'world':
         throw new Error(`a ${p.kind} peer is rendered as any peer (anyPeer)`);
     }
   }

@@ -116,10 +116,21 @@ test('kubernetes: NetworkPolicy cannot select the proxy, so 8080 is open to any 
   assert.match(api.metadata.annotations['flowmatrix.io/rules'] ?? '', /Cilium's Ingress \/ Gateway API proxy: open to any peer on its ports/);
 });
 
-for (const engine of ['calico', 'clusternetworkpolicy']) {
-  test(`${engine}: the engine cannot select the proxy either: the port stays open to it, verified, and the rule says why`, async () => {
-    const out = await recommend(engine);
-    assertKeptAndVerified(out);
-    assert.match(JSON.stringify(out.manifests), /Cilium's Ingress \/ Gateway API proxy: open to any peer on its ports/);
-  });
-}
+test('calico: the engine cannot select the proxy either: the port stays open to it, verified, and the rule says why', async () => {
+  const out = await recommend('calico');
+  assertKeptAndVerified(out);
+  assert.match(JSON.stringify(out.manifests), /Cilium's Ingress \/ Gateway API proxy: open to any peer on its ports/);
+});
+
+// ClusterNetworkPolicyIngressPeer holds namespaces and pods only, and the ingress isolation denies
+// `namespaces: {}`, "all pods" (kubernetes-sigs/network-policy-api apis/v1alpha2
+// clusternetworkpolicy_types.go): the proxy, no pod, is neither matched nor denied. An Accept from
+// every pod would only open 8080 to the whole cluster.
+test('clusternetworkpolicy: no rule for the proxy (the isolation does not deny it), none opening its port to every pod, verified, and the engine says why', async () => {
+  const out = (await runCli(['recommend', '--engine', 'clusternetworkpolicy', '-n', 'shop', '--workload', 'deploy/api', '-o', 'json', '--db', db])).out;
+  const parsed = JSON.parse(out) as Out & { engineWarnings: { message: string }[] };
+  assertKeptAndVerified(parsed);
+  const accepts = parsed.manifests.flatMap((m) => ((m.spec.ingress ?? []) as { action: string; from: unknown[] }[]).filter((r) => r.action === 'Accept'));
+  assert.deepEqual(accepts, [], JSON.stringify(parsed.manifests));
+  assert.match(JSON.stringify(parsed.engineWarnings), /Cilium's Ingress \/ Gateway API proxy.*not denied by it either/);
+});
