@@ -10,17 +10,21 @@
  * every tier passed, the endpoint's profiles decide: for a pod, `kns.<namespace>` allows
  * everything (felix renders profiles after the tiers; projectcalico/calico#669 "pass ... jump to
  * the Profile", #13208 "a Pass rule in the last tier ... falls through to the endpoint's
- * namespace/profile, which (by default) allows it"; tier `defaultAction` from #9232). Only
- * workload endpoints (pods off the host network) have policy here: no HostEndpoint is modelled.
+ * namespace/profile, which (by default) allows it"; tier `defaultAction` from #9232). Workload
+ * endpoints (pods off the host network) and host endpoints have policy here: a node with a
+ * HostEndpoint (its host-network pods, an apiserver at its address) is that endpoint
+ * (calico/host-endpoints.ts), judged as decideHostSide says.
  */
 import { EndpointViews, flowFamily, type EndpointView } from './calico/endpoints.ts';
-import { compilePolicies, type CompiledPolicy, type Ignored, type TierInfo } from './calico/policies.ts';
+import { compilePolicies, flatten, type CompiledPolicy, type Ignored, type TierInfo } from './calico/policies.ts';
 import type { CompiledRule, MatchContext } from './calico/rules.ts';
 import { ServiceIndex } from './calico/services.ts';
 import { ClusterTiers, type ClusterPolicy } from './calico/cluster-tiers.ts';
+import { HostEndpoints, hostProfilesAllow, type HostEndpointInfo } from './calico/host-endpoints.ts';
 import type { MatchRule } from './clusternetworkpolicy/rules.ts';
 import { combine, type DecidedBy, type SideVerdict, type SimCluster, type SimFlow, type SimVerdict, type Simulator } from './types.ts';
 import type { Direction } from '../../domain/direction.ts';
+import { ipFamily } from '../../domain/ip.ts';
 
 
 /** A Calico policy, or a network-policy-api policy as Calico converts it (calico/cluster-tiers.ts). */
@@ -53,13 +57,16 @@ class Calico implements CalicoSimulator {
   /** The network-policy-api's policies, in the tiers Calico puts them in. */
   private readonly clusterTiers: ClusterTiers;
 
+  private readonly hosts: HostEndpoints;
+
   constructor(manifests: readonly unknown[], cluster: SimCluster) {
-    this.views = new EndpointViews(cluster);
+    this.hosts = new HostEndpoints([...(cluster.calicoHostObjects ?? []), ...flatten(manifests)]);
+    this.views = new EndpointViews(cluster, this.hosts);
     this.clusterTiers = new ClusterTiers(manifests, cluster);
     const compiled = compilePolicies(manifests, new ServiceIndex(cluster));
     this.policies = compiled.policies;
     this.tiers = compiled.tiers;
-    this.ignored = [...compiled.ignored, ...this.clusterTiers.notes];
+    this.ignored = [...compiled.ignored, ...this.clusterTiers.notes, ...this.hosts.notes];
     this.policies.forEach((p, i) => {
       this.rank.set(p, i);
       if (p.namespace === undefined) this.global.push(p);
@@ -107,7 +114,7 @@ class Calico implements CalicoSimulator {
 
   /** The tiers with the network-policy-api policies selecting the pod put in, each tier's entries merged by order, in tier order. */
   private withClusterTiers(tiers: TierPolicies[], e: EndpointView, d: Direction): TierPolicies[] {
-    if (this.clusterTiers.empty || e.pod === undefined) return tiers;
+    if (this.clusterTiers.empty || e.pod === undefined || !e.workload) return tiers;
     const selecting = this.clusterTiers.selecting(e.pod, d);
     if (selecting.length === 0) return tiers;
     const byName = new Map(tiers.map((t) => [t.tier.name, t]));
@@ -128,9 +135,39 @@ class Calico implements CalicoSimulator {
   }
 
   private decideSide(c: MatchContext, direction: Direction, local: EndpointView): SideVerdict {
-    if (!local.workload) return { isolated: false, allowed: true, reason: `${local.describe} is no Calico workload endpoint: no policy applies to it` };
+    if (local.hostEndpoint !== undefined) return this.decideHostSide(c, direction, local, local.hostEndpoint);
+    if (!local.workload) return { isolated: false, allowed: true, reason: `${local.describe} is no Calico workload endpoint${this.hosts.empty ? '' : ' nor host endpoint'}: no policy applies to it` };
     const tiers = this.tiersFor(local, direction);
     if (tiers.length === 0) return { isolated: false, allowed: true, reason: `no policy of any tier applies to ${local.describe} for ${direction}: ${profileAllows(local)}` };
+    return this.throughTiers(c, direction, local, tiers) ?? { isolated: true, allowed: true, reason: `every tier passed ${direction} of ${local.describe}: ${profileAllows(local)}` };
+  }
+
+  /**
+   * A side of a node's own traffic on a node with a host endpoint. With a peer on the same node
+   * it is not the host endpoint's: felix sends a local pod's packets to the host through
+   * cali-wl-to-host, never through the host endpoint's chains (rules/static.go filterInputChain),
+   * and "We don't currently police host -> endpoint according to the endpoint's ingress policy"
+   * (filterOutputChain). Otherwise the failsafe ports are open first (failsafe chains), then the
+   * policies whose selector matches the host endpoint decide by tier as for workloads, and where
+   * none does its profiles do (calico/host-endpoints.ts hostProfilesAllow).
+   */
+  private decideHostSide(c: MatchContext, direction: Direction, local: EndpointView, hep: HostEndpointInfo): SideVerdict {
+    const peer = direction === 'ingress' ? c.client : c.server;
+    if (peer.node !== undefined && peer.node === local.node) {
+      return { isolated: false, allowed: true, reason: `${direction === 'ingress' ? 'from' : 'to'} ${peer.describe} on the same node: not through host endpoint ${hep.name}'s policy (felix rules/static.go filterInputChain, filterOutputChain)` };
+    }
+    const failsafe = this.hosts.failsafe(direction, c.flow, peer.ips.find((ip) => ipFamily(ip) === c.family));
+    if (failsafe !== undefined) return { isolated: true, allowed: true, reason: `${failsafe} is open on host endpoint ${hep.name} whatever the policy (Calico "Failsafe rules")` };
+    const tiers = this.tiersFor(local, direction);
+    const decided = tiers.length === 0 ? undefined : this.throughTiers(c, direction, local, tiers);
+    if (decided !== undefined) return decided;
+    const profiles = hostProfilesAllow(hep);
+    const before = tiers.length === 0 ? `no policy of any tier applies to ${local.describe} for ${direction}` : `every tier passed ${direction} of ${local.describe}`;
+    return { isolated: true, allowed: profiles.allowed, reason: `${before}: ${profiles.reason}` };
+  }
+
+  /** The tiers in order: the first Allow or Deny (or a tier's end) decides; undefined when every tier passed. */
+  private throughTiers(c: MatchContext, direction: Direction, local: EndpointView, tiers: TierPolicies[]): SideVerdict | undefined {
     for (const { tier, entries } of tiers) {
       let passed = false;
       scan: for (const entry of entries) {
@@ -161,7 +198,7 @@ class Calico implements CalicoSimulator {
         return { isolated: true, allowed: false, by: tierEnd(tier), reason: `end of tier ${tier.name}: ${ids.length} polic${ids.length === 1 ? 'y applies' : 'ies apply'} to ${local.describe} for ${direction} (${ids[0]!}${ids.length > 1 ? ', …' : ''}) and no rule matched` };
       }
     }
-    return { isolated: true, allowed: true, reason: `every tier passed ${direction} of ${local.describe}: ${profileAllows(local)}` };
+    return undefined;
   }
 }
 

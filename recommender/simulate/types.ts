@@ -83,6 +83,11 @@ export interface SimCluster {
    * the DNS proxy.
    */
   clusterDns?: { pods: SimPod[]; ports: { port: number; protocol: SimProtocol }[] };
+  /**
+   * Calico's HostEndpoint and FelixConfiguration objects the inventory holds (as stored), for the
+   * calico simulator: a node with a host endpoint is policed as that endpoint (calico/host-endpoints.ts).
+   */
+  calicoHostObjects?: readonly unknown[];
 }
 
 /** One end of a flow. */

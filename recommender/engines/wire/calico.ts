@@ -112,6 +112,24 @@ export interface CalicoTier {
 
 export type CalicoPolicy = CalicoNetworkPolicy | CalicoGlobalNetworkPolicy;
 
+/** libcalico-go lib/apis/v3/hostendpoint.go HostEndpointSpec: the interfaces of a node Calico polices (`*`: all of them). */
+export interface CalicoHostEndpoint {
+  apiVersion: typeof CALICO_API_VERSION;
+  kind: 'HostEndpoint';
+  metadata: CalicoMetadata;
+  spec: { node?: string; interfaceName?: string; expectedIPs?: string[]; profiles?: string[] };
+}
+
+/** felix's ProtoPort (FelixConfiguration failsafeInboundHostPorts / failsafeOutboundHostPorts): a port of a protocol, optionally only to or from `net`. */
+export interface CalicoProtoPort {
+  protocol?: string;
+  port: number;
+  net?: string;
+}
+
+/** The profile kube-controllers gives auto host endpoints: allow-all ingress and egress (reference/resources/hostendpoint). */
+export const CALICO_DEFAULT_ALLOW_PROFILE = 'projectcalico-default-allow';
+
 /** Labels Calico adds to workload endpoints and namespace/service-account profiles (apiv3 Label* constants). */
 export const CALICO_LABEL_NAMESPACE = 'projectcalico.org/namespace';
 export const CALICO_LABEL_ORCHESTRATOR = 'projectcalico.org/orchestrator';

@@ -8,9 +8,11 @@
  * (NamespaceToProfile) and `pcsa.<key>` of the ServiceAccount's (ServiceAccountToProfile; the
  * inventory holds no ServiceAccount objects, so only `pcsa.projectcalico.org/name`, its name, is
  * known), its own labels winning a clash (felix labelindex InheritIndex: "endpoints have their
- * own labels; these take priority over any inherited labels"). Nodes, host-network pods, the
- * apiserver and external addresses are no Calico endpoint here (no HostEndpoint is modelled): no
- * policy applies to them and selectors never match them; only `nets` do.
+ * own labels; these take priority over any inherited labels"). A node, its host-network pods and
+ * an apiserver at its address are its host endpoint when it has one (calico/host-endpoints.ts):
+ * policies select it by the host endpoint's labels. Without one, and for external addresses, they
+ * are no Calico endpoint: no policy applies to them. A rule's selector matches an address by the
+ * labels of the host endpoints expecting it (`hostLabels`), else only `nets` do.
  */
 import type { Labels } from '../../../domain/inventory.ts';
 import {
@@ -25,14 +27,21 @@ import { hostCidr, parseCidr, type Cidr } from '../../../domain/ip.ts';
 import type { SimCluster, SimEndpoint, SimPod } from '../types.ts';
 import { clusterFamilies, connectionFamily, familiesOf, podFamilies, type ClusterFamilies, type Families } from '../connection-family.ts';
 import type { LabelMap } from './selector.ts';
+import type { HostEndpointInfo, HostEndpoints } from './host-endpoints.ts';
 
 export interface EndpointView {
   /** A Calico workload endpoint: a pod off the host network. */
   workload: boolean;
   namespace?: string;
   pod?: SimPod;
-  /** Endpoint labels as Calico's selectors see them, the inherited `pcns.*` and `pcsa.*` included (empty for non-workloads). */
+  /** Endpoint labels as Calico's selectors see them, the inherited `pcns.*` and `pcsa.*` included; a host endpoint's own; empty for other ends. */
   labels: LabelMap;
+  /** The host endpoint that polices this end (a node's own traffic with a peer off the node), when there is one. */
+  hostEndpoint?: HostEndpointInfo;
+  /** The labels of the host endpoints whose expectedIPs hold this end's addresses: what a rule's selector matches it by. */
+  hostLabels: readonly LabelMap[];
+  /** The node this end is on, when known (pods, nodes, an apiserver at a node's address). */
+  node?: string;
   /** The namespace profile's labels (empty for non-workloads). */
   nsLabels: LabelMap;
   /** The service account profile's labels: `projectcalico.org/name` (empty for non-workloads). */
@@ -52,7 +61,7 @@ export interface EndpointView {
 const EMPTY: LabelMap = new Map();
 
 /** Cilium's Ingress proxy: no Calico endpoint and no address a rule names; only a rule without source selector or nets matches it. */
-const CILIUM_INGRESS_VIEW: EndpointView = { workload: false, labels: EMPTY, nsLabels: EMPTY, saLabels: EMPTY, ips: [], families: undefined, describe: "Cilium's Ingress proxy" };
+const CILIUM_INGRESS_VIEW: EndpointView = { workload: false, hostLabels: [], labels: EMPTY, nsLabels: EMPTY, saLabels: EMPTY, ips: [], families: undefined, describe: "Cilium's Ingress proxy" };
 
 function hostCidrs(ips: readonly string[]): { v4?: Cidr; v6?: Cidr } {
   const out: { v4?: Cidr; v6?: Cidr } = {};
@@ -79,9 +88,14 @@ export class EndpointViews {
   private readonly externals = new Map<string, Map<string, EndpointView>>();
   private readonly nsLabels = new Map<string, LabelMap>();
   private readonly clusterFamilies: ClusterFamilies;
+  private readonly nodeByIp = new Map<string, string>();
 
-  constructor(cluster: SimCluster) {
+  constructor(
+    cluster: SimCluster,
+    private readonly hosts: HostEndpoints,
+  ) {
     this.clusterFamilies = clusterFamilies(cluster);
+    for (const n of cluster.nodes) for (const ip of n.ips) if (!this.nodeByIp.has(ip)) this.nodeByIp.set(ip, n.name);
     for (const ns of cluster.namespaces) this.nsLabels.set(ns.name, namespaceLabels(ns.name, ns.labels));
   }
 
@@ -90,9 +104,9 @@ export class EndpointViews {
       case 'pod':
         return this.pod(e.pod);
       case 'node':
-        return this.address(this.nodes, e.ip, e.node.name, `node ${e.node.name}`);
+        return this.address(this.nodes, e.ip, e.node.name, `node ${e.node.name}`, e.node.name);
       case 'apiserver':
-        return this.address(this.apiservers, e.ip, '', 'the kube-apiserver');
+        return this.address(this.apiservers, e.ip, '', 'the kube-apiserver', this.nodeByIp.get(e.ip));
       case 'external':
         return this.address(this.externals, e.ip, '', `external address ${e.ip}`);
       case 'cilium-ingress':
@@ -105,7 +119,8 @@ export class EndpointViews {
     if (v) return v;
     const name = `pod ${p.namespace}/${p.name ?? '?'}`;
     if (p.hostNetwork) {
-      v = { workload: false, namespace: p.namespace, pod: p, labels: EMPTY, nsLabels: EMPTY, saLabels: EMPTY, ips: p.ips, families: podFamilies(p, this.clusterFamilies), ...hostCidrs(p.ips), describe: `host-network ${name}` };
+      const base = { workload: false, namespace: p.namespace, pod: p, nsLabels: EMPTY, saLabels: EMPTY, ips: p.ips, families: podFamilies(p, this.clusterFamilies), ...hostCidrs(p.ips) };
+      v = { ...base, ...this.onHost(p.node, p.ips, `host-network ${name}`) };
     } else {
       const sa = p.serviceAccount ?? 'default';
       const nsLabels = this.nsLabels.get(p.namespace) ?? namespaceLabels(p.namespace, {});
@@ -118,6 +133,8 @@ export class EndpointViews {
         workload: true,
         namespace: p.namespace,
         pod: p,
+        ...(p.node !== undefined ? { node: p.node } : {}),
+        hostLabels: this.hosts.labelsAt(p.ips),
         labels,
         nsLabels,
         saLabels,
@@ -133,12 +150,21 @@ export class EndpointViews {
   }
 
   /** The view of an address of one kind (and node), looked up without building its description. */
-  private address(views: Map<string, Map<string, EndpointView>>, ip: string, node: string, describe: string): EndpointView {
+  private address(views: Map<string, Map<string, EndpointView>>, ip: string, node: string, describe: string, onNode?: string): EndpointView {
     let byIp = views.get(node);
     if (!byIp) views.set(node, (byIp = new Map()));
     let v = byIp.get(ip);
-    if (!v) byIp.set(ip, (v = { workload: false, labels: EMPTY, nsLabels: EMPTY, saLabels: EMPTY, ips: [ip], families: familiesOf([ip]), ...hostCidrs([ip]), describe }));
+    if (!v) byIp.set(ip, (v = { workload: false, nsLabels: EMPTY, saLabels: EMPTY, ips: [ip], families: familiesOf([ip]), ...hostCidrs([ip]), ...this.onHost(onNode, [ip], describe) }));
     return v;
+  }
+
+  /** What an end on a node's host network at `ips` is to Calico: that node's host endpoint when it has one. */
+  private onHost(node: string | undefined, ips: readonly string[], describe: string): Pick<EndpointView, 'labels' | 'hostEndpoint' | 'hostLabels' | 'node' | 'describe'> {
+    const hep = this.hosts.policing(node, ips);
+    const hostLabels = this.hosts.labelsAt(ips);
+    const at = node === undefined ? {} : { node };
+    if (hep === undefined) return { labels: EMPTY, hostLabels, describe, ...at };
+    return { labels: hep.labels, hostEndpoint: hep, hostLabels, describe: `${describe} (host endpoint ${hep.name})`, ...at };
   }
 }
 

@@ -129,11 +129,10 @@ function calicoPolicy(m: CalicoNetworkPolicy | CalicoGlobalNetworkPolicy, servic
     sortKey: `${name}/${namespace ?? ''}/${m.kind}`,
     namespace,
     applies: (e) =>
-      e.workload &&
-      (namespace === undefined || e.namespace === namespace) &&
-      (!nsSelector || nsSelector.matchesNamespace(e.nsLabels, true)) &&
-      (!saSelector || saSelector.matches(e.saLabels)) &&
-      selector.matches(e.labels),
+      e.workload
+        ? (namespace === undefined || e.namespace === namespace) && (!nsSelector || nsSelector.matchesNamespace(e.nsLabels, true)) && (!saSelector || saSelector.matches(e.saLabels)) && selector.matches(e.labels)
+        : // A host endpoint is in no namespace and runs as no service account: only a GlobalNetworkPolicy's selector alone selects it.
+          e.hostEndpoint !== undefined && namespace === undefined && !nsSelector && !saSelector && selector.matches(e.labels),
     ingress: types.includes('Ingress') ? byPort(compileRules(spec.ingress, 'ingress', scope)) : undefined,
     egress: types.includes('Egress') ? byPort(compileRules(spec.egress, 'egress', scope)) : undefined,
   };
@@ -167,7 +166,7 @@ function policyId(m: Obj): string {
 }
 
 /** Manifests with `kind: List` (and `…List`) objects replaced by their items, as kubectl applies them. */
-function flatten(manifests: readonly unknown[]): unknown[] {
+export function flatten(manifests: readonly unknown[]): unknown[] {
   const out: unknown[] = [];
   for (const m of manifests) {
     if (isPlainObject(m) && typeof m.kind === 'string' && m.kind.endsWith('List') && Array.isArray(m.items)) out.push(...flatten(m.items));
@@ -188,9 +187,13 @@ export function compilePolicies(manifests: readonly unknown[], services: Service
         else if (m.kind === 'NetworkPolicy') policies.push(calicoPolicy(m as unknown as CalicoNetworkPolicy, services));
         else if (m.kind === 'GlobalNetworkPolicy') {
           const g = m as unknown as CalicoGlobalNetworkPolicy;
-          // preDNAT and doNotTrack policies apply to host endpoints only, which are not modelled.
-          if (g.spec?.preDNAT || g.spec?.doNotTrack) ignored.push({ policy: policyId(m), reason: 'preDNAT/doNotTrack policies apply to host endpoints only' });
-          else policies.push(calicoPolicy(g, services));
+          // preDNAT and doNotTrack policies apply to host endpoints only, before DNAT or outside connection tracking: not modelled.
+          if (g.spec?.preDNAT || g.spec?.doNotTrack) ignored.push({ policy: policyId(m), reason: 'preDNAT/doNotTrack policies (host endpoints only, before DNAT or untracked) are not modelled: left out of these verdicts' });
+          else {
+            policies.push(calicoPolicy(g, services));
+            // reference/host-endpoints/forwarded: with applyOnForward it also polices traffic a host endpoint forwards to and from pods.
+            if (g.spec?.applyOnForward) ignored.push({ policy: policyId(m), reason: "applyOnForward: judged on host endpoints' own traffic only; its effect on traffic they forward to and from pods is not modelled" });
+          }
         }
       } else if (m.apiVersion === 'networking.k8s.io/v1' && m.kind === 'NetworkPolicy') {
         policies.push(kubernetesPolicy(m as unknown as K8sNetworkPolicy));

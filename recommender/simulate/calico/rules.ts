@@ -246,19 +246,27 @@ function entityMatches(m: EntityMatch, destination: boolean, peer: EndpointView,
   if (m.nets && !(m.partOfBlock ? touchesNets : inNets)(m.nets, ipOf(peer, c.family))) return false;
   if (m.notNets && (!ofFamily(m.notNets, c.family) || (m.partOfBlock ? inNets : touchesNets)(m.notNets, ipOf(peer, c.family)))) return false;
   if (m.positive) {
-    // Selectors compile to IP sets of Calico endpoints: anything else is in none of them.
-    if (!peer.workload) return false;
+    // Selectors compile to IP sets of Calico endpoints: a host endpoint's are its expectedIPs
+    // (labels "in the same namespace as those of workload endpoints", Calico "Host endpoints");
+    // it is in no namespace and runs as no service account. Anything else is in none of them.
+    if (!peer.workload) return hostEndpointSelected(m, peer);
     if (m.nsSel && !m.nsSel.matchesNamespace(peer.nsLabels, true)) return false;
     if (m.scopedNs !== undefined && peer.namespace !== m.scopedNs) return false;
     if (m.saNames && !m.saNames.has(peer.serviceAccount ?? '')) return false;
     if (m.saSel && !m.saSel.matches(peer.saLabels)) return false;
     if (m.sel && !m.sel.matches(peer.labels)) return false;
   }
-  if (m.notSel && peer.workload && m.notSel.matches(peer.labels)) return false;
+  if (m.notSel && (peer.workload ? m.notSel.matches(peer.labels) : peer.hostLabels.some((l) => m.notSel!.matches(l)))) return false;
   if (m.service) {
     if (destination ? flow.icmp !== undefined || !services.isEndpoint(m.service, c.server.ips, flow.port, flow.protocol) : !services.isEndpointAddress(m.service, c.client.ips)) return false;
   }
   return true;
+}
+
+/** Whether an entity's positive selector matches an end by the host endpoints expecting its address: a plain `selector` alone can. */
+function hostEndpointSelected(m: EntityMatch, peer: EndpointView): boolean {
+  if (m.sel === undefined || m.nsSel !== undefined || m.scopedNs !== undefined || m.saNames !== undefined || m.saSel !== undefined) return false;
+  return peer.hostLabels.some((l) => m.sel!.matches(l));
 }
 
 /** A numorstring.Protocol condition: `protocol` is the flow's (or, for notProtocol, is not); undefined when the field is absent. */
