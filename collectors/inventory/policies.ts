@@ -3,6 +3,7 @@ import { readObject } from './metadata.ts';
 import type { RawObject } from './parse.ts';
 import { asStoredPolicy, isPlainObject } from '../../domain/plain-object.ts';
 import { networkPolicyNonStandardCidrs, nonStandardReading } from '../../domain/legacy-cidr.ts';
+import { checkFailsafePorts, checkHostEndpoint } from './host-endpoints.ts';
 
 /** Policy kinds kept raw, by kind key, with their scope. */
 export const POLICY_KINDS: Record<string, 'namespaced' | 'cluster'> = {
@@ -14,6 +15,10 @@ export const POLICY_KINDS: Record<string, 'namespaced' | 'cluster'> = {
   // Not a policy, but what orders them: a policy of a tier Calico does not know is not enforced,
   // and one of a tier before the default one decides first (Calico "Tier" reference).
   'Tier.projectcalico.org': 'cluster',
+  // Not policies either: what Calico polices a node's own traffic as (a GlobalNetworkPolicy selecting
+  // the host endpoint's labels), and the failsafe ports felix keeps open on it (host-endpoints.ts).
+  'HostEndpoint.projectcalico.org': 'cluster',
+  'FelixConfiguration.projectcalico.org': 'cluster',
   'ClusterNetworkPolicy.policy.networking.k8s.io': 'cluster',
   'AdminNetworkPolicy.policy.networking.k8s.io': 'cluster',
   'BaselineAdminNetworkPolicy.policy.networking.k8s.io': 'cluster',
@@ -25,7 +30,9 @@ export function isPolicyKey(key: string): boolean {
 
 export function toPolicy(raw: RawObject): AppliedPolicy {
   const scope = POLICY_KINDS[raw.key] ?? 'namespaced';
-  const { meta } = readObject(raw, scope);
+  const { meta, r } = readObject(raw, scope);
+  if (raw.key === 'HostEndpoint.projectcalico.org') checkHostEndpoint(r);
+  if (raw.key === 'FelixConfiguration.projectcalico.org') checkFailsafePorts(r);
   // managedFields is server bookkeeping, often larger than the policy itself.
   const metadata = isPlainObject(raw.obj.metadata) ? { ...raw.obj.metadata } : {};
   delete metadata.managedFields;

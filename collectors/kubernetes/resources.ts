@@ -76,6 +76,9 @@ export const RESOURCES: readonly WatchedResource[] = [
   r('projectcalico.org', 'v3', 'NetworkPolicy', 'networkpolicies', true, true),
   r('projectcalico.org', 'v3', 'GlobalNetworkPolicy', 'globalnetworkpolicies', false, true),
   r('projectcalico.org', 'v3', 'Tier', 'tiers', false, true),
+  // What Calico polices a node's own traffic as, and the failsafe ports it keeps open there (collectors/inventory/host-endpoints.ts).
+  r('projectcalico.org', 'v3', 'HostEndpoint', 'hostendpoints', false, true),
+  r('projectcalico.org', 'v3', 'FelixConfiguration', 'felixconfigurations', false, true),
   r('policy.networking.k8s.io', 'v1alpha2', 'ClusterNetworkPolicy', 'clusternetworkpolicies', false, true),
   r('policy.networking.k8s.io', 'v1alpha1', 'AdminNetworkPolicy', 'adminnetworkpolicies', false, true),
   r('policy.networking.k8s.io', 'v1alpha1', 'BaselineAdminNetworkPolicy', 'baselineadminnetworkpolicies', false, true),

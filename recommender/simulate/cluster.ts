@@ -168,6 +168,7 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     ...(dnsNames !== undefined ? { dnsNames } : {}),
     ...(inventory.ciliumClusterName !== undefined ? { ciliumClusterName: inventory.ciliumClusterName } : {}),
     ...(inventory.ciliumPolicy !== undefined ? { ciliumPolicy: inventory.ciliumPolicy } : {}),
+    ...calicoHostObjects(inventory),
   };
   const dns = clusterDnsTarget(inventory.workloads, inventory.services);
   if (dns !== undefined) cluster.clusterDns = { pods: dns.workloads.map((w) => pods.get(workloadKey(w))!), ports: dns.ports };
@@ -226,6 +227,12 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
   const families = endpointFamilies(clusterFamilies(cluster));
   const onlyFamily = (a: SimEndpoint, b: SimEndpoint): IpFamily | undefined => connectionFamily(families(a), families(b));
   return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, placeable, atAddress, podsOf, podAt, onlyFamily, families, ...apiserverEnds(inventory.apiserver) };
+}
+
+/** The inventory's Calico HostEndpoints and FelixConfigurations (kept with the applied policies), for the calico simulator. */
+function calicoHostObjects(inventory: InventorySnapshot): Pick<SimCluster, 'calicoHostObjects'> {
+  const objects = inventory.policies.filter((p) => p.apiVersion === 'projectcalico.org/v3' && (p.kind === 'HostEndpoint' || p.kind === 'FelixConfiguration')).map((p) => p.manifest);
+  return objects.length > 0 ? { calicoHostObjects: objects } : {};
 }
 
 /**

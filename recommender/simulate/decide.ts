@@ -115,6 +115,9 @@ const ENGINE_OF_KIND: Record<string, EngineName> = {
   'projectcalico.org/v3 GlobalNetworkPolicy': 'calico',
   // What orders Calico policies (their tiers): read by the calico simulator.
   'projectcalico.org/v3 Tier': 'calico',
+  // Not policies, but what Calico polices a node's own traffic as (simulate/calico/host-endpoints.ts).
+  'projectcalico.org/v3 HostEndpoint': 'calico',
+  'projectcalico.org/v3 FelixConfiguration': 'calico',
   'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': 'clusternetworkpolicy',
   'policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy': 'clusternetworkpolicy',
   'policy.networking.k8s.io/v1alpha1 BaselineAdminNetworkPolicy': 'clusternetworkpolicy',
