@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { AppError } from '../../app/errors.ts';
 import { importInventory } from '../../app/inventory.ts';
 import { readInventory } from '../../store/inventory.ts';
+import { readRecommendationInput, recommendOptions, runRecommendation, verifyRecommendationInChunks, recommendWithWarnings } from '../../app/recommendation.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { calicoSimulator } from '../../recommender/simulate/calico.ts';
 import { tmpDb } from '../helpers/tmp.ts';
@@ -67,4 +68,26 @@ test('a HostEndpoint Calico would refuse is refused at the door, naming the fiel
   refused({ node: 'w1' }, /spec\.interfaceName: expected an interface name, or addresses in spec\.expectedIPs/);
   refused({ interfaceName: 'eth0' }, /spec\.node: expected a non-empty string/);
   refused({ node: 'w1', interfaceName: 'eth0', profiles: ['Not_A_Name'] }, /spec\.profiles\[0\]: expected a profile name/);
+});
+
+test('where host endpoints police nodes, the calico verification says it does not judge their side (whole and in chunks)', () => {
+  const { db } = tmpDb();
+  const web = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web', namespace: 'app', uid: 'p-web', creationTimestamp: T, labels: { app: 'web' } },
+    spec: { nodeName: 'w1', containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 8080, protocol: 'TCP' }] }] },
+    status: { phase: 'Running', hostIP: '10.0.0.11', podIP: '10.244.1.5', podIPs: [{ ip: '10.244.1.5' }] },
+  };
+  const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app', labels: { 'kubernetes.io/metadata.name': 'app' } } };
+  importInventory(db, { text: list(ns, node('w1', '10.0.0.11'), web, autoHep), takenAt, source: 'test' });
+  const input = readRecommendationInput(db, {});
+  const notJudged = /^Calico host endpoints police a node here \(w1-auto-hep\): the verification judges the recommended workloads' sides .* not the host endpoint's side/;
+  const whole = runRecommendation(input, 'calico', recommendOptions({ namespace: 'app' }), { tightness: false }).verification;
+  assert.ok(whole.warnings.some((w) => notJudged.test(w)), whole.warnings.join('\n'));
+  const rec = recommendWithWarnings(input, recommendOptions({ namespace: 'app' }), {});
+  const chunked = verifyRecommendationInChunks(input, rec, 'calico', { tightness: false }).verification;
+  assert.ok(chunked.warnings.some((w) => notJudged.test(w)));
+  // Cilium does not enforce Calico's host endpoints: nothing said.
+  assert.ok(!runRecommendation(input, 'cilium', recommendOptions({ namespace: 'app' }), { tightness: false }).verification.warnings.some((w) => notJudged.test(w)));
 });
