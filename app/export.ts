@@ -11,7 +11,7 @@ import type { Recommendation, RecommendOptions } from '../recommender/recommend.
 import type { Verification } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
 import { countEdges } from '../store/recommend-read.ts';
-import { appErrors, emitOptions, readRecommendationInput, recommendWithWarnings, verifyRecommendationInChunks, type StoredRecommendInput } from './recommendation.ts';
+import { appErrors, dropVerifiedSides, emitOptions, readRecommendationInput, recommendWithWarnings, verifyRecommendationInChunks, type StoredRecommendInput } from './recommendation.ts';
 
 export interface VerifiedExport {
   /** The recommendation, without its sides. */
@@ -39,7 +39,7 @@ export function verifiedExport(input: StoredRecommendInput, engine: EngineName, 
       tightness: false,
       ...(limits.maxEdgeSides !== undefined ? { maxEdgeSides: limits.maxEdgeSides } : {}),
     });
-    rec.sides = []; // what the verification read
+    dropVerifiedSides(rec);
     return {
       rec,
       emitted: { engine, warnings },

@@ -8,7 +8,7 @@ import { DEFAULT_STALE_DAYS, type ComparisonStatus } from '../recommender/compar
 import { emitOptionsBeside, ENGINE_NAMES, isEngineName, type EmitOptions, type EmitResult, type EmitWarning, type EngineName, type Manifest } from '../recommender/engines/index.ts';
 import type { MatricesConfigT } from '../recommender/matrix/schema.ts';
 import { PolicyError } from '../recommender/policy/build.ts';
-import { emitFor, outsideMustFlows, recommend, RecommendError, type Recommendation, type RecommendInput, type RecommendOptions, type RecommendRun, type WorkloadRecommendation } from '../recommender/recommend.ts';
+import { emitFor, recommend, RecommendError, type Recommendation, type RecommendInput, type RecommendOptions, type RecommendRun, type WorkloadRecommendation } from '../recommender/recommend.ts';
 import type { OutsideMustFlows } from '../recommender/verified-sides.ts';
 import type { Mode } from '../recommender/synthesize/options.ts';
 import type { Db } from '../store/db.ts';
@@ -168,7 +168,7 @@ export function runRecommendation(input: StoredRecommendInput, engine: EngineNam
   return appErrors(() => {
     const rec = recommendWithWarnings(input, options, { details: run.details !== false });
     const result = emitAndVerify(input, rec, engine, clusterModel(input.inventory, input.externalNames), run.tightness ?? run.details !== false);
-    rec.sides = []; // what the verification read: not kept with a cached result
+    dropVerifiedSides(rec);
     return result;
   });
 }
@@ -209,12 +209,20 @@ function hostEndpointWarnings(engine: EngineName, applied: readonly AppliedPolic
 }
 
 /**
- * A scoped run's verification reads every stored edge and the must flows of the workloads outside
- * the run: the sides of those that an applied policy its manifests replace selects are judged too
+ * A scoped run's verification reads every stored edge and the must flows at the workloads outside
+ * the run (made once by the recommendation, shared by every engine's verification): the sides of
+ * those that an applied policy its manifests replace selects are judged too
  * (recommender/verify/replaced-subjects.ts). An unscoped run holds every workload: nothing to add.
  */
 function scopedEdges(input: RecommendInput, rec: Recommendation): { scopedEdges?: readonly EdgeTraffic[]; outsideMustFlows?: OutsideMustFlows } {
-  return rec.options.namespace !== undefined || rec.options.workload !== undefined ? { scopedEdges: input.edges, outsideMustFlows: outsideMustFlows(input, rec) } : {};
+  if (rec.options.namespace === undefined && rec.options.workload === undefined) return {};
+  return { scopedEdges: input.edges, ...(rec.outsideMustFlows !== undefined ? { outsideMustFlows: rec.outsideMustFlows } : {}) };
+}
+
+/** Drops what the verification read (the sides, the outside must flows): not kept with a (cached) result. */
+export function dropVerifiedSides(rec: Recommendation): void {
+  rec.sides = [];
+  delete rec.outsideMustFlows;
 }
 
 /**
@@ -249,7 +257,7 @@ export function listRecommendation(input: StoredRecommendInput, engine: EngineNa
   return appErrors(() => {
     const rec = recommendWithWarnings(input, options, { eachDetailed });
     const { verification, warnings } = verifyRecommendationInChunks(input, rec, engine, { tightness: true });
-    rec.sides = [];
+    dropVerifiedSides(rec);
     return { rec, engine, engineWarnings: warnings, verification };
   });
 }
@@ -279,7 +287,7 @@ export function recommendForEveryEngine(input: StoredRecommendInput, options: Pa
       const { verification, warnings } = verifyRecommendationInChunks(input, rec, engine, { tightness: false, each: (m) => consumer.manifest(engine, m) }, model);
       consumer.engine(engine, { verification, warnings });
     }
-    rec.sides = [];
+    dropVerifiedSides(rec);
     return rec;
   });
 }
@@ -330,7 +338,7 @@ function emitAndVerify(input: RecommendInput, rec: Recommendation, engine: Engin
 
 /** The JSON of `recommend --output json` and GET /recommendations: the recommendation, its manifests and its verification. */
 export function recommendationJson(r: RecommendationResult) {
-  const { sides: _sides, ...rec } = r.rec;
+  const { sides: _sides, outsideMustFlows: _outside, ...rec } = r.rec;
   return { engine: r.emitted.engine, ...rec, manifests: r.emitted.manifests, engineWarnings: r.emitted.warnings, verification: r.verification };
 }
 

@@ -122,6 +122,12 @@ export interface Recommendation {
   warnings: string[];
   /** For the verification; front ends leave it out of what they show. */
   sides: VerifiedSides[];
+  /**
+   * A scoped run's (`-n`, `--workload`): the must flows at the workloads outside it, for the
+   * verification (verify/replaced-subjects.ts), made once from what the run computed and shared by
+   * every engine's verification; front ends leave it out, and drop it with `sides`.
+   */
+  outsideMustFlows?: OutsideMustFlows;
 }
 
 export class RecommendError extends Error {}
@@ -220,7 +226,7 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
   // The owners' sides take the slots after the run's.
   const sides = sidesOf(input.edges, owners.length === 0 ? workloads : [...workloads, ...owners]);
   const now = opts.now ?? sides.latest ?? input.inventory.takenAt;
-  const { plans, outsideRules } = planWorkloads(input, workloads, owners, sides, { now, opts, details, podNetwork, mirrors, componentsOf, withPodNetworkPods });
+  const { plans, outsideRules, ctx } = planWorkloads(input, workloads, owners, sides, { now, opts, details, podNetwork, mirrors, componentsOf, withPodNetworkPods });
   const layers = namespaceLayers(plans, input.inventory, opts, withPodNetworkPods);
   for (const p of plans) {
     p.intents = p.intents.filter(restrictsSomething);
@@ -253,6 +259,7 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
       ),
       ...outsideSides(input.edges, outside, foreign, layers.intents),
     ],
+    ...(opts.namespace !== undefined || opts.workload !== undefined ? { outsideMustFlows: outsideMustFlows({ input, opts, now, ctx, componentsOf, mirrors, found: foundMustFlows([...plans, ...outsideRules]) }) } : {}),
   };
 }
 
@@ -267,41 +274,79 @@ function runBasis(given: RecommendInput, opts: RecommendOptions) {
   return { input, distinct, withPodNetworkPods, componentsOf, podNetwork, mirrors };
 }
 
+/** What recommend() computed that the must flows at the workloads outside a scoped run are read from (outsideMustFlows). */
+interface OutsideBasis {
+  /** The run's input, with distinct selectors (runBasis). */
+  input: RecommendInput;
+  opts: RecommendOptions;
+  now: number;
+  /** The run's synthesis context (its cluster index). */
+  ctx: SynthesisContext;
+  componentsOf: ReadonlyMap<string, WorkloadComponent[]>;
+  mirrors: MirroredRules;
+  /** The must flows the run found already: of its workloads and of its outside owners, by key. */
+  found: ReadonlyMap<string, readonly DocumentedFlow[]>;
+}
+
+/** The must flows the run's comparisons found, by workload key: read again for the workloads outside it, not compared again. */
+function foundMustFlows(requirers: readonly Pick<WorkloadPlan, 'workload' | 'documentedFlows'>[]): Map<string, readonly DocumentedFlow[]> {
+  return new Map(requirers.map((p) => [workloadKey(p.workload), p.documentedFlows]));
+}
+
 /**
- * The must flows nothing observed of the workloads outside a scoped run (`rec`, made from
- * `given`), for the verification, which reads them only for the workloads an applied policy the
- * run replaces selects (verify/replaced-subjects.ts): each compared as in an unscoped run, for its
- * requirements only (no plan, no record), as outside owners are (outside-owners.ts). Nothing is
- * computed until asked.
+ * The must flows nothing observed at the workloads outside a scoped run, for the verification,
+ * which reads them only for the workloads an applied policy the run replaces selects
+ * (verify/replaced-subjects.ts): a workload's own rules' flows, and those of every rule naming it
+ * (the run's own workloads', other outside workloads': outside-owners.ts finds them) on its
+ * opposite side, as an unscoped run puts them (mustFlowsByEnd). A workload not compared by the
+ * run is compared as in an unscoped run, for its requirements only (no plan, no record), as
+ * outside owners are. Nothing is computed until asked, each workload once.
  */
-export function outsideMustFlows(given: RecommendInput, rec: Pick<Recommendation, 'options' | 'now'>): OutsideMustFlows {
-  const opts = rec.options;
-  let basis: ReturnType<typeof runBasis> | undefined;
-  const basisOf = () => (basis ??= runBasis(given, opts));
-  const outside = (w: Workload): boolean => !selected(w, opts);
+function outsideMustFlows(b: OutsideBasis): OutsideMustFlows {
+  const outside = (w: Workload): boolean => !selected(w, b.opts);
+  const answered = new Map<string, Record<Direction, RequiredFlow[]> | undefined>();
   return {
-    owners(namespaces) {
-      const { input, componentsOf } = basisOf();
-      return input.inventory.workloads.filter((w) => outside(w) && (namespaces === undefined || namespaces.has(w.namespace)) && componentsOf.has(workloadKey(w))).map(workloadKey);
+    candidates(namespaces) {
+      const mayHave = (key: string): boolean => b.componentsOf.has(key) || b.mirrors.byWorkload.has(key);
+      return b.input.inventory.workloads.filter((w) => outside(w) && (namespaces === undefined || namespaces.has(w.namespace)) && mayHave(workloadKey(w))).map(workloadKey);
     },
     flowsOf(keys) {
-      const { input, componentsOf, podNetwork, mirrors, withPodNetworkPods } = basisOf();
-      const asked = new Set(keys);
-      const workloads = input.inventory.workloads.filter((w) => outside(w) && asked.has(workloadKey(w))).sort((a, b) => compareStrings(workloadKey(a), workloadKey(b)));
+      const asked = new Set(keys.filter((k) => !answered.has(k)));
+      const ends = b.input.inventory.workloads.filter((w) => outside(w) && asked.has(workloadKey(w))).sort((x, y) => compareStrings(workloadKey(x), workloadKey(y)));
+      if (ends.length > 0) {
+        const requirers = [...ends, ...outsideOwners(b.input.inventory, ends, b.mirrors)];
+        const compared = mustFlowsOf(requirers.filter((w) => !b.found.has(workloadKey(w))), b);
+        const documented = requirers.map((w) => ({ workload: w, documentedFlows: b.found.get(workloadKey(w)) ?? compared.get(workloadKey(w))! }));
+        // No plan tells what the ends' authoritative matrices leave closed: that only words what keeps a flow, which a replaced policy's finding does not say.
+        const flows = mustFlowsByEnd(documented, new Map(ends.map((w) => [workloadKey(w), []])), b.opts, b.now);
+        for (const w of ends) answered.set(workloadKey(w), flows.get(workloadKey(w)));
+      }
       const out = new Map<string, Record<Direction, RequiredFlow[]>>();
-      if (workloads.length === 0) return out;
-      const sides = sidesOf(input.edges, workloads);
-      const now = Date.parse(rec.now);
-      const ctx = synthesisContext(input, sides.keys, { opts, details: false, podNetwork, mirrors, withPodNetworkPods });
-      workloads.forEach((w, slot) => {
-        const comparison = comparedWorkload(w, slot, sides, ctx.ix, componentsOf, now, opts).comparison;
-        const flows: Record<Direction, RequiredFlow[]> = { ingress: [], egress: [] };
-        for (const f of unobservedMustFlows(comparison, { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, ctx).flows) flows[f.direction].push(requiredFlow(f, opts, now));
-        if (flows.ingress.length > 0 || flows.egress.length > 0) out.set(workloadKey(w), flows);
-      });
+      for (const k of keys) {
+        const flows = answered.get(k);
+        if (flows !== undefined) out.set(k, flows);
+      }
       return out;
     },
   };
+}
+
+/** The must flows nothing observed of `workloads`, each compared as in an unscoped run, by key. */
+function mustFlowsOf(workloads: readonly Workload[], b: OutsideBasis): Map<string, DocumentedFlow[]> {
+  if (workloads.length === 0) return new Map();
+  const sides = sidesOf(b.input.edges, workloads);
+  const ctx = { ...b.ctx, edgeKeys: sides.keys };
+  return new Map(
+    workloads.map((w, slot) => {
+      const { comparison } = comparedWorkload(w, slot, sides, ctx.ix, b.componentsOf, b.now, b.opts);
+      return [workloadKey(w), unobservedMustFlows(comparison, selfPeer(w), ctx).flows];
+    }),
+  );
+}
+
+/** A workload as the peer its own rules' flows start or end at. */
+function selfPeer(w: Workload): Peer & { kind: 'workload' } {
+  return { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } };
 }
 
 /** What resolves a must rule's flow that the far end's authoritative matrix leaves closed (WorkloadPlan.leftClosed). */
@@ -324,7 +369,25 @@ function closedRules(plans: readonly WorkloadPlan[]): Map<string, { authority: s
  * outside owners (OutsideRules), whose flows go on their run end only.
  */
 function withDocumentedFlows(sides: VerifiedSides[], requirers: readonly Pick<WorkloadPlan, 'workload' | 'documentedFlows'>[], opts: RecommendOptions, now: number): VerifiedSides[] {
-  const byKey = new Map(sides.map((s, i) => [s.workload, { side: s, plan: requirers[i] as WorkloadPlan }]));
+  const ends = new Map(sides.map((s, i) => [s.workload, (requirers[i] as WorkloadPlan).leftClosed]));
+  const flows = mustFlowsByEnd(requirers, ends, opts, now);
+  return sides.map((s) => {
+    const documented = flows.get(s.workload);
+    return documented ? { ...s, documented } : s;
+  });
+}
+
+/**
+ * Each requirer's unobserved must flows by the workload (key) they are judged at: its own side,
+ * and the opposite side of the far workload the rule names where `ends` holds that workload (with
+ * the rules its authoritative matrix leaves closed, WorkloadPlan.leftClosed).
+ */
+function mustFlowsByEnd(
+  requirers: readonly { workload: Workload; documentedFlows: readonly DocumentedFlow[] }[],
+  ends: ReadonlyMap<string, readonly WorkloadPlan['leftClosed'][number][]>,
+  opts: RecommendOptions,
+  now: number,
+): Map<string, Record<Direction, RequiredFlow[]>> {
   const flows = new Map<string, Record<Direction, RequiredFlow[]>>();
   const add = (key: string, d: Direction, f: RequiredFlow): void => {
     let x = flows.get(key);
@@ -338,17 +401,15 @@ function withDocumentedFlows(sides: VerifiedSides[], requirers: readonly Pick<Wo
       const far = documented.direction === 'ingress' ? f.edge.client : f.edge.server;
       // A representative's own side is not judged: the rule's peer says what this side allows, not what each pod must accept.
       if (far.kind !== 'workload' || documented.stands !== undefined) continue;
-      const peer = byKey.get(workloadKey(far.workload));
-      if (peer === undefined) continue;
+      const farKey = workloadKey(far.workload);
+      const leftClosed = ends.get(farKey);
+      if (leftClosed === undefined) continue;
       // Left closed by the peer's authoritative matrix, the flow is cut there all the same: required, and the way out is the matrices'.
-      const closed = peer.plan.leftClosed.find((c) => c.rule === f.rule);
-      add(peer.side.workload, opposite(documented.direction), closed ? { ...f, keptBy: disagreement(f.rule, closed.authority, opposite(documented.direction)) } : f);
+      const closed = leftClosed.find((c) => c.rule === f.rule);
+      add(farKey, opposite(documented.direction), closed ? { ...f, keptBy: disagreement(f.rule, closed.authority, opposite(documented.direction)) } : f);
     }
   }
-  return sides.map((s) => {
-    const documented = flows.get(s.workload);
-    return documented ? { ...s, documented } : s;
-  });
+  return flows;
 }
 
 /** A must flow nothing observed as the verification judges it, with what keeps it where the recommendation cuts it. */
@@ -607,7 +668,7 @@ function planWorkloads(
     /** The inventory's workloadsWithPodNetworkPods: narrowing selectors (distinctSelectors) leaves the pods as they are. */
     withPodNetworkPods: ReadonlySet<string>;
   },
-): { plans: WorkloadPlan[]; outsideRules: OutsideRules[] } {
+): { plans: WorkloadPlan[]; outsideRules: OutsideRules[]; ctx: SynthesisContext } {
   const ctx = synthesisContext(input, sides.keys, run);
   const { componentsOf } = run;
   const compared = (w: Workload, slot: number) => comparedWorkload(w, slot, sides, ctx.ix, componentsOf, run.now, run.opts);
@@ -618,12 +679,12 @@ function planWorkloads(
   const planOf = new Map(plans.map((p) => [workloadKey(p.workload), p]));
   const outsideRules = owners.map((w, j) => {
     const { comparison } = compared(w, workloads.length + j);
-    const must = unobservedMustFlows(comparison, { kind: 'workload' as const, workload: { namespace: w.namespace, kind: w.kind, name: w.name } }, ctx);
+    const must = unobservedMustFlows(comparison, selfPeer(w), ctx);
     // The owner has no record in a scoped run: its flow's end in the run is told instead.
     for (const u of must.unverifiable) if (u.far !== undefined) planOf.get(workloadKey(u.far))?.warnings.push(`${u.warning} (${workloadKey(w)}'s ${u.direction})`);
     return { workload: w, comparison, documentedFlows: must.flows };
   });
-  return { plans, outsideRules };
+  return { plans, outsideRules, ctx };
 }
 
 /** What planning a run's workloads reads: the cluster index, the cluster DNS, the run's peers and port sets. */

@@ -89,13 +89,21 @@ export interface RequiredFlow extends Requirement {
 }
 
 /**
- * The must flows nothing observed of the workloads outside a scoped run (recommend.ts
+ * The must flows nothing observed at the workloads outside a scoped run (recommend.ts
  * outsideMustFlows): the verification reads them only for the workloads an applied policy the
  * run replaces selects (verify/replaced-subjects.ts), and judges them as their observed edges.
  */
 export interface OutsideMustFlows {
-  /** The workloads (keys) outside the run that a matrix component selects — those that can own must rules — in `namespaces` (undefined: every namespace). */
-  owners(namespaces: ReadonlySet<string> | undefined): readonly string[];
-  /** The must flows of `workloads`, per direction at the workload (as VerifiedSides.documented), by key; one without any is absent. */
+  /**
+   * The workloads (keys) outside the run in `namespaces` (undefined: every namespace) that must
+   * flows can be at: those a matrix component selects (their own rules) and those a rule names
+   * (its far end).
+   */
+  candidates(namespaces: ReadonlySet<string> | undefined): readonly string[];
+  /**
+   * The must flows at `workloads`, per direction at the workload (as VerifiedSides.documented), by
+   * key: their own rules' flows, and the flows of the rules of any workload (the run's too) that
+   * name them, on their opposite side; one without any is absent.
+   */
   flowsOf(workloads: readonly string[]): ReadonlyMap<string, Record<Direction, readonly RequiredFlow[]>>;
 }

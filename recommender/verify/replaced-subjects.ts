@@ -5,14 +5,15 @@
  * allowed traffic is the union of the rules of every policy selecting it (NetworkPolicySpec: "the
  * union of the policies that select the pod"; a ClusterNetworkPolicy's `subject`,
  * kubernetes-sigs/network-policy-api), so the replaced object's rules are gone for its other pods
- * too. Their observed sides, and the flows their documented `must` rules require that nothing
- * observed yet (recommend.ts outsideMustFlows), are judged (recommendation.ts
+ * too. Their observed sides, and the flows a documented `must` rule requires there that nothing
+ * observed yet — their own rules', and those of another workload's rule naming them, at their far
+ * side (recommend.ts outsideMustFlows) — are judged (recommendation.ts
  * `judgeReplacedSubject`, `judgeDocumentedRequirements`): what applying the output newly cuts
  * there is blocked, naming the replaced policy.
  *
  * Bounded: only applied policies whose identity a recommended manifest holds are looked at, only
  * workloads no side of the verification holds (those the edges name, and those a matrix component
- * selects) are tried against them, and only in the namespaces the policy's subject can reach (its own namespace; a cluster-scoped one's subject namespaces,
+ * selects or a rule names) are tried against them, and only in the namespaces the policy's subject can reach (its own namespace; a cluster-scoped one's subject namespaces,
  * subject-namespaces.ts). An unscoped run holds every workload: nothing is tried there.
  */
 import { DIRECTIONS, type Direction } from '../../domain/direction.ts';
@@ -101,7 +102,7 @@ export function replacedSubjectSides(input: ReplacedSubjectsInput): VerifiedSide
 
 /**
  * The workloads in a namespace some replaced policy can reach that no judged side holds: those the
- * edges name, and those that can own must rules (OutsideMustFlows.owners), observed or not.
+ * edges name, and those must flows can be at (OutsideMustFlows.candidates), observed or not.
  */
 function candidates(input: ReplacedSubjectsInput): string[] {
   const each = input.replaced.map(reach);
@@ -117,7 +118,7 @@ function candidates(input: ReplacedSubjectsInput): string[] {
     addPeer(e.client);
     addPeer(e.server);
   }
-  for (const key of input.mustFlows?.owners(reachable) ?? []) add(key);
+  for (const key of input.mustFlows?.candidates(reachable) ?? []) add(key);
   return [...out];
 }
 

@@ -75,3 +75,65 @@ export async function storeReplacedMustCase(db: Db): Promise<() => StoredRecomme
   applyMatrix(db, { text: MATRIX, origin: 'fz.yaml', appliedAt: NOW });
   return () => readRecommendationInput(db, {}, { details: false });
 }
+
+/**
+ * The far-end variant (Ingress): the same pods, web serving 8080 and agent 4317. Applied:
+ * `default-deny-ingress` and `ns-a-pod-web`, selecting web and agent for Ingress and allowing
+ * 4317/TCP and 8080/TCP. The matrix says `requirer` (collector, outside the run, or web, the run)
+ * must reach agent on 4317 — a rule naming agent, whose flow is required at agent's ingress —;
+ * agent's component declares the port only. Nothing observed of it; the one observed edge:
+ * other → web:8080.
+ */
+export type FarRequirer = 'collector' | 'web';
+/** The must rule of `requirer` and its flow. */
+export const farMustRule = (requirer: FarRequirer): string => `fz/${requirer}/egress/agent-4317`;
+export const farMustEdge = (requirer: FarRequirer): string => `workload:ns-a/Pod/${requirer}|workload:${AGENT}|4317|TCP`;
+
+const FAR_INVENTORY = `apiVersion: v1
+kind: List
+items:
+${namespaceItem('ns-a')}
+${nodeItem('n1', '10.244.0.0/24', '10.0.0.10')}
+${pod('web', '10.244.0.20', [8080])}
+${pod('agent', '10.244.0.21', [4317])}
+${pod('collector', '10.244.0.30', [])}
+${pod('other', '10.244.0.40', [])}
+- apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {name: default-deny-ingress, namespace: ns-a}
+  spec: {podSelector: {}, policyTypes: [Ingress]}
+- apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata: {name: ns-a-pod-web, namespace: ns-a}
+  spec:
+    podSelector: {matchExpressions: [{key: app, operator: In, values: [web, agent]}]}
+    policyTypes: [Ingress]
+    ingress:
+    - ports: [{port: 4317, protocol: TCP}, {port: 8080, protocol: TCP}]
+`;
+
+const farMatrix = (requirer: FarRequirer) => `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: fz, title: fuzz }
+documents: { d: { title: d, file: d.txt } }
+components:
+  ${requirer}:
+    namespace: ns-a
+    selector: { matchLabels: { app: ${requirer} } }
+    egress:
+      - { peer: { component: agent }, ports: [{ port: 4317 }], level: must, purpose: p, source: { document: d, line: 1 } }
+  agent:
+    namespace: ns-a
+    selector: { matchLabels: { app: agent } }
+    ports: [{ port: 4317 }]
+`;
+
+const FAR_FLOW = JSON.stringify({ time: '2026-03-01T10:30:00Z', verdict: 'FORWARDED', IP: { source: '10.244.0.40', destination: '10.244.0.20' }, l4: { TCP: { source_port: 51000, destination_port: 8080, flags: { SYN: true, ACK: true } } }, traffic_direction: 'INGRESS' });
+
+/** Stores the far-end case of `requirer` in `db`; returns a reader of the recommendation's input. */
+export async function storeReplacedFarMustCase(db: Db, requirer: FarRequirer): Promise<() => StoredRecommendInput> {
+  importInventory(db, { text: FAR_INVENTORY, takenAt: Date.parse(T), source: 'inventory.yaml', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${FAR_FLOW}\n`]) }], { format: 'auto', now: () => NOW });
+  applyMatrix(db, { text: farMatrix(requirer), origin: 'fz.yaml', appliedAt: NOW });
+  return () => readRecommendationInput(db, {}, { details: false });
+}

@@ -27,11 +27,13 @@ test('options: an empty request is the documented defaults, staleDays from the c
 test('a run reads the store, recommends and emits exactly what the recommender and the engine give for that input', () => {
   const options = recommendOptions({ namespace: 'netobserv' });
   const input = readRecommendationInput(db, {});
-  const { sides, ...direct } = recommend(input, options);
+  const { sides, outsideMustFlows, ...direct } = recommend(input, options);
   assert.ok(sides.length > 0, 'the recommendation lists the sides the verification checks');
+  assert.ok(outsideMustFlows !== undefined, 'a scoped run: the must flows outside it, for the verification');
   const { rec, emitted } = recommendFromStore(db, {}, 'cilium', options);
   assert.ok(emitted.manifests.length > 0, 'the demo netobserv namespace gets policies');
   assert.deepEqual(rec.sides, [], 'the sides are not kept once verified');
+  assert.equal(rec.outsideMustFlows, undefined, 'nor the must flows outside the run');
   assert.deepEqual({ ...rec, sides: undefined }, { ...direct, sides: undefined });
   assert.deepEqual(emitted, getEngine('cilium').emit(direct.policySet));
   const engines: string[] = [];
@@ -51,7 +53,7 @@ test('a run reads the store, recommends and emits exactly what the recommender a
   assert.deepEqual(engines, [...ENGINE_NAMES]);
   assert.deepEqual(detailed, direct.workloads, 'each workload record with its evidence, once, in workload order');
   assert.ok(detailed.some((w) => w.observed.length > 0 && w.rules.length > 0));
-  const { sides: _sides, ...withoutEvidence } = recommend(input, options, { details: false });
+  const { sides: _sides, outsideMustFlows: _outside, ...withoutEvidence } = recommend(input, options, { details: false });
   assert.deepEqual({ ...every, sides: undefined }, { ...withoutEvidence, sides: undefined }, 'the records kept are those without evidence');
   assert.ok(every.workloads.every((w) => w.observed.length === 0 && w.rules.length === 0 && w.documented.length === 0));
 });

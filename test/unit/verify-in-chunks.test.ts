@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { manifestPath, syncExportDir } from '../../cli/export-dir.ts';
 import { verifiedExport } from '../../app/export.ts';
-import { readRecommendationInput, runRecommendation, type StoredRecommendInput } from '../../app/recommendation.ts';
+import { readRecommendationInput, recommendForEveryEngine, runRecommendation, type StoredRecommendInput } from '../../app/recommendation.ts';
 import { loadDemo } from '../../demo/load.ts';
 import { ENGINE_NAMES, type EngineName } from '../../recommender/engines/index.ts';
 import { toMultiDocYaml, toYaml } from '../../recommender/engines/yaml.ts';
@@ -23,7 +23,7 @@ import { recommend, type RecommendOptions } from '../../recommender/recommend.ts
 import { namespaceChunks, verifyInChunks } from '../../recommender/verify/in-chunks.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
-import { AGENT, AGENT_TO_COLLECTOR, MUST_RULE, REPLACED, storeReplacedMustCase } from '../helpers/replaced-must-cluster.ts';
+import { AGENT, AGENT_TO_COLLECTOR, farMustEdge, MUST_RULE, REPLACED, storeReplacedFarMustCase, storeReplacedMustCase } from '../helpers/replaced-must-cluster.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 
 const { db } = tmpDb();
@@ -154,4 +154,29 @@ test("a scoped run that replaces an applied policy selecting a workload outside 
     assert.deepEqual(cut.map((b) => `${b.workload} ${b.direction} ${b.edge}`), [`${AGENT} egress ${AGENT_TO_COLLECTOR}`]);
     assert.match(cut[0]!.reason, new RegExp(`${MUST_RULE} \\(must\\) requires it, not observed yet`));
   }
+});
+
+test("a scoped run that replaces an applied policy selecting a workload outside it, which another workload's must rule names: the flow at that workload's far side is judged alike in chunks, whole and in the report's every-engine run", async () => {
+  for (const requirer of ['collector', 'web'] as const) {
+    const readCase = await storeReplacedFarMustCase(tmpDb().db, requirer);
+    const reported = new Map<EngineName, unknown>();
+    recommendForEveryEngine(readCase(), { workload: 'web' }, { workload: () => undefined, manifest: () => undefined, engine: (engine, r) => void reported.set(engine, r.verification) });
+    for (const engine of ENGINE_NAMES) {
+      const { whole } = assertSameAsWhole(engine, { workload: 'web' }, readCase, `far must flow of ${requirer}, ${engine}`);
+      assert.deepEqual(reported.get(engine), whole.verification, `far must flow of ${requirer}, ${engine}: the report's verification`);
+      if (engine !== 'kubernetes') continue;
+      const cut = whole.verification.blocked.filter((b) => b.replaced?.includes(REPLACED));
+      assert.deepEqual(cut.map((b) => `${b.workload} ${b.direction} ${b.edge}`), [`${AGENT} ingress ${farMustEdge(requirer)}`]);
+    }
+  }
+});
+
+test("the must flows at the workloads outside a scoped run are made once per recommendation (every engine's verification shares them): each workload's are computed on first ask only; an unscoped run has none", async () => {
+  const readCase = await storeReplacedMustCase(tmpDb().db);
+  const rec = recommend(readCase(), { workload: 'web' }, { details: false });
+  const must = rec.outsideMustFlows!;
+  const first = must.flowsOf([AGENT]).get(AGENT);
+  assert.deepEqual(first?.egress.map((f) => f.rule), [MUST_RULE]);
+  assert.equal(must.flowsOf([AGENT, 'ns-a/Pod/collector']).get(AGENT), first, 'asked again: the same answer, not computed again');
+  assert.equal(recommend(readCase(), {}, { details: false }).outsideMustFlows, undefined);
 });
