@@ -18,7 +18,7 @@ import { ipFamily, isIpOrCidr } from '../domain/ip.ts';
 import { parsePeerKey, peerKey, type Peer } from '../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { clusterModel } from '../recommender/simulate/cluster.ts';
-import { decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
+import { decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, verifyingEngine, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
 import { judgesPeerByNode, PodsApart } from '../recommender/simulate/pods-apart.ts';
 import { priorityTies } from '../recommender/simulate/clusternetworkpolicy/priority-ties.ts';
@@ -28,7 +28,7 @@ import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/serv
 import { podIdentitySelectors } from '../recommender/simulate/pod-identity-selectors.ts';
 import { refusedSelectorMessage, refusedSelectors } from '../recommender/simulate/refused-selectors.ts';
 import { hostPoliciesNotJudged, hostPolicyIds } from '../recommender/simulate/cilium/host-firewall.ts';
-import { enforcementModeWarnings } from '../recommender/simulate/cilium/enforcement-mode.ts';
+import { alwaysNotSimulated, enforcementModeWarnings } from '../recommender/simulate/cilium/enforcement-mode.ts';
 import { engineAdmissionErrors } from '../recommender/verify/admission/index.ts';
 import { manifestErrors, manifestId, namedErrors, SCHEMA_FILES, type ManifestError } from '../recommender/verify/index.ts';
 import { networkPlugin } from '../recommender/simulate/network-plugin.ts';
@@ -272,13 +272,18 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   } catch (e) {
     throw invalidInput(`policies: ${(e as Error).message}`);
   }
+  const plugin = networkPlugin(model, inventory.policies);
   // Where the inventory shows Calico, Calico enforces the network-policy-api's kinds (as it converts them).
-  if (req.engine === undefined && engine === 'clusternetworkpolicy' && networkPlugin(model, inventory.policies) === 'calico') engine = 'calico';
+  if (req.engine === undefined && engine === 'clusternetworkpolicy' && plugin === 'calico') engine = 'calico';
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw invalidInput(`unknown engine "${engine}": one of ${ENGINE_NAMES.join(', ')}`);
   const warnings = refuseInadmissible(policies);
   warnings.push(...notEvaluated(engine, policies));
   warnings.push(...refusedSelectorWarnings(engine, policies));
-  if (engine === 'cilium') warnings.push(...enforcementModeWarnings(model.cluster), ...hostPolicyWarnings(policies, model.cluster));
+  // Cilium enforces these policies — NetworkPolicies too on a cluster running it, as its own rules (decide.ts verifyingEngine) —: its enforcement settings are said, as the recommendation's verification says them (engine-warnings.ts enforcementWarnings).
+  const enforcedByCilium = verifyingEngine(engine, plugin) === 'cilium';
+  if (enforcedByCilium) warnings.push(...enforcementModeWarnings(model.cluster));
+  if (engine === 'cilium') warnings.push(...hostPolicyWarnings(policies, model.cluster));
+  else if (enforcedByCilium) warnings.push(...alwaysNotSimulated(model.cluster, engine));
   if (engine === 'clusternetworkpolicy') warnings.push(...samePriority(policies, model.cluster));
   if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies));
   const sim = SIMULATORS[engine](policies, model.cluster);

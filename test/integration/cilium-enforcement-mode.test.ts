@@ -133,3 +133,20 @@ test('under "always" the verification says what it judges, and a direction the r
   assert.deepEqual(byDefault.blockedByApplied, []);
   assert.deepEqual(modeWarnings(byDefault.warnings), []);
 });
+
+/** A NetworkPolicy that selects neither end. */
+const ELSEWHERE_NP = JSON.stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'elsewhere', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'other' } }, policyTypes: ['Ingress'] } });
+
+test('simulate --engine kubernetes on a Cilium cluster (the cilium-config in the inventory): the agent enforces the NetworkPolicies, so its enforcement settings are warned of as for cilium — under "always" that the kubernetes verdict "allow" for a pod no policy selects is a deny on Cilium', async () => {
+  const simulate = async (config: string) => simulateFlows(await store(config), { engine: 'kubernetes', policies: ELSEWHERE_NP, flows: EDGES, format: 'edges' });
+  const always = await simulate(', enable-policy: "always"');
+  assert.equal(always.decisions[0]!.verdict, 'allow', 'NetworkPolicy semantics: no policy selects api');
+  const said = modeWarnings(always.warnings);
+  assert.equal(said.length, 1, JSON.stringify(always.warnings));
+  assert.match(said[0]!, /the cilium-config sets enable-policy: "always": every endpoint denies in both directions what no rule allows, selected or not .*which the kubernetes simulation does not read: .*Cilium denies it.*simulate with engine cilium/);
+  const never = modeWarnings((await simulate(', enable-policy: "never"')).warnings);
+  assert.equal(never.length, 1, JSON.stringify(never));
+  assert.match(never[0]!, /enable-policy: "never": Cilium enforces no policy on any endpoint/);
+  assert.equal(modeWarnings((await simulate(', policy-audit-mode: "true"')).warnings).length, 1);
+  assert.deepEqual(modeWarnings((await simulate('')).warnings), []);
+});

@@ -34,8 +34,23 @@ export function enforcementModeWarnings(cluster: Shown): string[] {
 /** What `enable-policy: always` makes the verification judge, said once a run; none under another mode. */
 export function alwaysJudged(cluster: Shown): string[] {
   if (!deniesUnselected(cluster)) return [];
-  const hosts = cluster.ciliumPolicy?.enableHostFirewall === true ? ', nodes and host-network pods too (the host firewall is on)' : '';
   return [
-    `the cilium-config sets enable-policy: "always": every endpoint denies in both directions what no rule allows, selected or not${hosts} (intro.rst "Policy Enforcement Modes"): each side of an edge is judged so where its workload is recommended, and a direction the recommendation leaves open is judged so too — what no policy allows there is denied, listed in blockedByApplied`,
+    `${alwaysSet(cluster)}: each side of an edge is judged so where its workload is recommended, and a direction the recommendation leaves open is judged so too — what no policy allows there is denied, listed in blockedByApplied`,
   ];
+}
+
+/**
+ * What `enable-policy: always` makes of a simulation that does not read it: the `kubernetes` one
+ * of NetworkPolicies on a cluster running Cilium, whose agent enforces them as its own rules. By
+ * NetworkPolicy semantics a pod no policy selects in a direction is not isolated there
+ * (NetworkPolicySpec), so that simulation allows what the agent denies. None under another mode.
+ */
+export function alwaysNotSimulated(cluster: Shown, engine: string): string[] {
+  if (!deniesUnselected(cluster)) return [];
+  return [`${alwaysSet(cluster)}, which the ${engine} simulation does not read: where it allows a flow because no policy selects a pod in that direction, Cilium denies it — simulate with engine cilium for the agent's verdicts`];
+}
+
+function alwaysSet(cluster: Shown): string {
+  const hosts = cluster.ciliumPolicy?.enableHostFirewall === true ? ', nodes and host-network pods too (the host firewall is on)' : '';
+  return `the cilium-config sets enable-policy: "always": every endpoint denies in both directions what no rule allows, selected or not${hosts} (intro.rst "Policy Enforcement Modes")`;
 }
