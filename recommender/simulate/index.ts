@@ -92,15 +92,16 @@ const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
 
 /** Pods with the labels Cilium's identities hold: one object per pod, the pod itself when the filter drops none (the index caches per pod). */
 function identityLabelled(): { flow(f: SimFlow): SimFlow; endpoint(e: SimEndpoint): SimEndpoint } {
-  const pods = new Map<SimPod, SimPod>();
+  // The relabelled end itself, once per pod (null: its labels are kept): asked once per edge side, where an end made each time was most of what a side allocated.
+  const relabelled = new Map<SimPod, SimEndpoint | null>();
   const endpoint = (e: SimEndpoint): SimEndpoint => {
     if (e.kind !== 'pod') return e;
-    let p = pods.get(e.pod);
-    if (p === undefined) {
+    let r = relabelled.get(e.pod);
+    if (r === undefined) {
       const labels = identityLabels(e.pod.labels);
-      pods.set(e.pod, (p = labels === e.pod.labels ? e.pod : { ...e.pod, labels }));
+      relabelled.set(e.pod, (r = labels === e.pod.labels ? null : { kind: 'pod', pod: { ...e.pod, labels } }));
     }
-    return p === e.pod ? e : { kind: 'pod', pod: p };
+    return r ?? e;
   };
   const flow = (f: SimFlow): SimFlow => {
     const client = endpoint(f.client);

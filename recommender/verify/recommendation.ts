@@ -244,10 +244,13 @@ function verifiedFlow(j: Judges, edge: EdgeTraffic, direction: Direction, requir
   return { ok: true, flow, each: j.apart.side(whole, direction, j.atNodes, flow) };
 }
 
+/** An observed edge's flow: it records no address (one object for every edge side, asked once per side). */
+const UNADDRESSED: FlowAddressing = Object.freeze({});
+
 /** A required flow's far end at the address it is required at, in that address's family (connectionFlow's `seen`). */
 function farAddress(address: string | undefined, direction: Direction): FlowAddressing {
   const family = address === undefined ? undefined : ipFamily(address);
-  if (family === undefined) return {};
+  if (family === undefined) return UNADDRESSED;
   return direction === 'egress' ? { family, serverIp: address } : { family, clientIp: address };
 }
 
