@@ -276,7 +276,14 @@ export function peerAddress(ipOrCidr: string): string {
 
 /** An address or a block (`external:` and `unknown:` peers hold either). */
 export function isIpOrCidr(text: string): boolean {
-  return text.includes('/') ? parseCidr(text) !== undefined : isIpAddress(text);
+  return parseCidrOrIp(text) !== undefined;
+}
+
+/** A block, or an address as the block of it alone (`10.0.0.1` → 10.0.0.1/32, `fd00::1` → /128); undefined when neither. */
+export function parseCidrOrIp(text: string): Cidr | undefined {
+  if (text.includes('/')) return parseCidr(text);
+  const a = parseIp(text);
+  return a === undefined ? undefined : { family: a.family, base: a.value, prefix: ADDRESS_BITS[a.family] };
 }
 
 /*

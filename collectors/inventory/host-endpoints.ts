@@ -7,7 +7,7 @@
  * (recommender/simulate/calico/host-endpoints.ts). Metadata (name, labels) is checked by readObject.
  */
 import { dns1123SubdomainError } from '../../domain/k8s-names.ts';
-import { isIpAddress } from '../../domain/ip.ts';
+import { isIpAddress, isIpOrCidr } from '../../domain/ip.ts';
 import type { FieldReader } from './fields.ts';
 
 /** lib/validator/v3 validateInterface: `*` (every interface) or a Linux interface name. */
@@ -23,7 +23,13 @@ export function checkHostEndpoint(r: FieldReader): void {
   if (iface === undefined && ips.length === 0) spec.fail('interfaceName', 'an interface name, or addresses in spec.expectedIPs (Calico: "no interface or expected IPs have been specified")', undefined);
 }
 
-/** `spec.failsafeInboundHostPorts` and `spec.failsafeOutboundHostPorts`: each a port with an optional protocol (TCP, UDP, SCTP) and net. */
+/**
+ * `spec.failsafeInboundHostPorts` and `spec.failsafeOutboundHostPorts`: each a port with an
+ * optional protocol (TCP, UDP, SCTP) and net. The net is an address or a CIDR: the CRD's `net` is
+ * a plain string, libcalico-go's validateProtoPort checks only the protocol, and felix reads it
+ * with cnet.ParseCIDROrIP (rules/static.go failsafeInChain, failsafeOutChain), an address being
+ * the /32 or /128 of it.
+ */
 export function checkFailsafePorts(r: FieldReader): void {
   const spec = r.optObj('spec');
   for (const field of ['failsafeInboundHostPorts', 'failsafeOutboundHostPorts']) {
@@ -31,7 +37,8 @@ export function checkFailsafePorts(r: FieldReader): void {
       pp.int('port', 0, 65535);
       const protocol = pp.optStr('protocol');
       if (protocol !== undefined && !/^(tcp|udp|sctp)$/i.test(protocol)) pp.fail('protocol', '"TCP", "UDP" or "SCTP"', protocol);
-      pp.optCidr('net');
+      const net = pp.optStr('net');
+      if (net !== undefined && !isIpOrCidr(net)) pp.fail('net', 'an IP address or a CIDR such as 10.0.0.0/8', net);
     }
   }
 }

@@ -156,7 +156,7 @@ class Calico implements CalicoSimulator {
     if (peer.node !== undefined && peer.node === local.node) {
       return { isolated: false, allowed: true, reason: `${direction === 'ingress' ? 'from' : 'to'} ${peer.describe} on the same node: not through host endpoint ${hep.name}'s policy (felix rules/static.go filterInputChain, filterOutputChain)` };
     }
-    const failsafe = this.hosts.failsafe(direction, c.flow, peer.ips.find((ip) => ipFamily(ip) === c.family));
+    const failsafe = this.hosts.failsafe(hep.node, direction, c.flow, peer.ips.find((ip) => ipFamily(ip) === c.family));
     if (failsafe !== undefined) return { isolated: true, allowed: true, reason: `${failsafe} is open on host endpoint ${hep.name} whatever the policy (Calico "Failsafe rules")` };
     const tiers = this.tiersFor(local, direction);
     const decided = tiers.length === 0 ? undefined : this.throughTiers(c, direction, local, tiers);

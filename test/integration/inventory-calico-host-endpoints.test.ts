@@ -91,3 +91,27 @@ test('where host endpoints police nodes, the calico verification says it does no
   // Cilium does not enforce Calico's host endpoints: nothing said.
   assert.ok(!runRecommendation(input, 'cilium', recommendOptions({ namespace: 'app' }), { tightness: false }).verification.warnings.some((w) => notJudged.test(w)));
 });
+
+test('a failsafe net is an address or a CIDR (felix rules/static.go cnet.ParseCIDROrIP; libcalico-go validateProtoPort checks only the protocol), and node.<name> is kept beside default', () => {
+  const { db } = tmpDb();
+  const felixAt = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name }, spec });
+  const fromW2 = felixAt('default', { failsafeInboundHostPorts: [{ protocol: 'TCP', port: 22, net: '10.0.0.12' }, { protocol: 'TCP', port: 6443, net: 'fd00::/64' }] });
+  const closedOnW1 = felixAt('node.w1', { failsafeOutboundHostPorts: [] });
+  const summary = importInventory(db, { text: list(node('w1', '10.0.0.11'), node('w2', '10.0.0.12'), autoHep, hostProtect, fromW2, closedOnW1), takenAt, source: 'test' });
+  assert.deepEqual(summary.ignored, {});
+  const model = clusterModel(readInventory(db));
+  const sim = calicoSimulator([hostProtect], model.cluster);
+  const w1 = model.nodeOf('w1')!;
+  const to22 = (ip: string) => sim.evaluate({ client: { kind: 'external', ip }, server: { kind: 'node', node: w1, ip: '10.0.0.11' }, port: 22, protocol: 'TCP' }).ingress;
+  assert.match(to22('10.0.0.12').reason, /failsafe tcp:22 from 10\.0\.0\.12 \(FelixConfiguration default/);
+  assert.equal(to22('192.0.2.7').allowed, false);
+  // node.w1 closes w1's outbound failsafes: its DNS to an outside resolver is no failsafe (the profile allows it).
+  const dns = sim.evaluate({ client: { kind: 'node', node: w1, ip: '10.0.0.11' }, server: { kind: 'external', ip: '192.0.2.53' }, port: 53, protocol: 'UDP' }).egress;
+  assert.doesNotMatch(dns.reason, /failsafe/);
+
+  const { db: db2 } = tmpDb();
+  assert.throws(
+    () => importInventory(db2, { text: list(felixAt('default', { failsafeInboundHostPorts: [{ protocol: 'TCP', port: 22, net: '10.0.0.300' }] })), takenAt, source: 'test' }),
+    (e: unknown) => e instanceof AppError && e.code === 'invalid-input' && /FelixConfiguration default: spec\.failsafeInboundHostPorts\[0\]\.net: expected an IP address or a CIDR/.test(e.message),
+  );
+});

@@ -22,6 +22,7 @@ import {
   isCidr,
   isIpAddress,
   parseCidr,
+  parseCidrOrIp,
   parseIp,
   parseLenientCidr,
   parseLenientIp,
@@ -64,6 +65,15 @@ test('families, host blocks and canonical text', () => {
   // The IPv4-compatible form keeps its meaning (ipaddr.js alone would read it as ::ffff:1.2.3.4).
   assert.equal(canonicalIp('::1.2.3.4'), '::102:304');
   assert.equal(canonicalIp('::ffff:1.2.3.4'), '::ffff:102:304');
+});
+
+test('parseCidrOrIp: a block as parseCidr reads it, an address as the block of it alone (felix cnet.ParseCIDROrIP: "/32 or /128")', () => {
+  assert.equal(formatCidr(parseCidrOrIp('10.0.0.12')!), '10.0.0.12/32');
+  assert.equal(formatCidr(parseCidrOrIp('FD00::1')!), 'fd00::1/128');
+  assert.equal(formatCidr(parseCidrOrIp('10.0.0.12/8')!), '10.0.0.0/8');
+  assert.equal(parseCidrOrIp('10.0.0.300'), undefined);
+  assert.equal(parseCidrOrIp('10.0.0.0/33'), undefined);
+  assert.equal(parseCidrOrIp(''), undefined);
 });
 
 test('storedAddress: IPv6 canonical, an IPv4-mapped address as its IPv4 address (RFC 4291 §2.5.5.2), IPv4 as given', () => {

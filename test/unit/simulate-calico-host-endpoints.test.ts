@@ -133,3 +133,68 @@ test('failsafe 22 and 6443 stay open under a deny-all GlobalNetworkPolicy; a Fel
   assert.match(kubelet.reason, /FelixConfiguration default/);
   assert.equal(configured.evaluate(flow(P(client), N(w1), 22)).ingress.allowed, false);
 });
+
+/*
+ * Per-node failsafe lists. Upstream:
+ *   SOURCES = felix/config/config_params.go (`Default`, `DatastoreGlobal`, `DatastorePerHost`, …:
+ *             "Values from higher-numbered sources override those from lower-numbered sources";
+ *             UpdateFrom: a value "none" forces the zero value, here the empty list)
+ *   FELIXCFG = docs.tigera.io reference/resources/felixconfig ("node.<nodename>" holds "the
+ *             node-specific overrides")
+ *   CONVERT = libcalico-go updateprocessors/felixconfigprocessor.go protoPortSliceToString (an
+ *             empty failsafe list is sent to felix as "none"), configurationprocessor.go (a field
+ *             left unset deletes the key: the lower source holds)
+ */
+const felixConfig = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name }, spec });
+const denyAll = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'deny-all' }, spec: { selector: 'all()', types: ['Ingress', 'Egress'] } };
+
+test('FelixConfiguration node.w1 overrides default on w1 only, field by field; an empty list closes every failsafe (SOURCES, FELIXCFG, CONVERT)', () => {
+  const closedOnW1 = felixConfig('node.w1', { failsafeInboundHostPorts: [] });
+  const sim = calicoSimulator([denyAll], cluster([...[cp1, w1, w2].map(autoHep), closedOnW1]));
+  // The reviewer's case: Calico drops tcp:22 to w1 (its per-host list is empty), not to w2.
+  const sshW1 = sim.evaluate(flow(P(client), N(w1), 22)).ingress;
+  assert.equal(sshW1.allowed, false, sshW1.reason);
+  const sshW2 = sim.evaluate(flow(P(web), N(w2), 22)).ingress;
+  assert.equal(sshW2.allowed, true);
+  assert.match(sshW2.reason, /felix default FailsafeInboundHostPorts/);
+  // node.w1 leaves the outbound list unset: w1's egress keeps felix's defaults (udp:53).
+  const dns = sim.evaluate(flow(N(w1), P(prometheus), 53, 'UDP')).egress;
+  assert.equal(dns.allowed, true, dns.reason);
+  assert.match(dns.reason, /felix default FailsafeOutboundHostPorts/);
+
+  // node.w1 over default over felix's defaults, and the reason names the object the list came from.
+  const layered = calicoSimulator([denyAll], cluster([...[cp1, w1, w2].map(autoHep), felixConfig('default', { failsafeInboundHostPorts: [{ protocol: 'TCP', port: 10250 }], failsafeOutboundHostPorts: [{ protocol: 'UDP', port: 5353 }] }), felixConfig('node.w1', { failsafeInboundHostPorts: [{ protocol: 'TCP', port: 9100 }] })]));
+  const exporter = layered.evaluate(flow(P(client), N(w1), 9100)).ingress;
+  assert.equal(exporter.allowed, true);
+  assert.match(exporter.reason, /FelixConfiguration node\.w1 spec\.failsafeInboundHostPorts/);
+  assert.equal(layered.evaluate(flow(P(client), N(w1), 10250)).ingress.allowed, false);
+  const kubeletW2 = layered.evaluate(flow(P(web), N(w2), 10250)).ingress;
+  assert.equal(kubeletW2.allowed, true);
+  assert.match(kubeletW2.reason, /FelixConfiguration default spec\.failsafeInboundHostPorts/);
+  const mdns = layered.evaluate(flow(N(w1), P(prometheus), 5353, 'UDP')).egress;
+  assert.equal(mdns.allowed, true);
+  assert.match(mdns.reason, /FelixConfiguration default spec\.failsafeOutboundHostPorts/);
+});
+
+test('a failsafe net given as a plain address is that one address (felix rules/static.go: cnet.ParseCIDROrIP(protoPort.Net))', () => {
+  const fromW2 = felixConfig('default', { failsafeInboundHostPorts: [{ protocol: 'TCP', port: 22, net: '10.0.0.12' }] });
+  const sim = calicoSimulator([denyAll], cluster([...[cp1, w1, w2].map(autoHep), fromW2]));
+  const ssh = sim.evaluate(flow(N(w2), N(w1), 22)).ingress;
+  assert.equal(ssh.allowed, true, ssh.reason);
+  assert.match(ssh.reason, /failsafe tcp:22 from 10\.0\.0\.12 \(FelixConfiguration default/);
+  assert.equal(sim.evaluate(flow(N(cp1), N(w1), 22)).ingress.allowed, false);
+  // Outbound, the net is the destination's.
+  const toCp1 = calicoSimulator([denyAll], cluster([...[cp1, w1, w2].map(autoHep), felixConfig('default', { failsafeOutboundHostPorts: [{ protocol: 'UDP', port: 53, net: '10.0.0.10' }] })]));
+  assert.match(toCp1.evaluate(flow(N(w1), N(cp1), 53, 'UDP')).egress.reason, /failsafe udp:53 to 10\.0\.0\.10 \(FelixConfiguration default spec\.failsafeOutboundHostPorts\)/);
+  assert.equal(toCp1.evaluate(flow(N(w1), N(w2), 53, 'UDP')).egress.allowed, false);
+});
+
+test('a FelixConfiguration given replaces the stored one of its name wholly, as applying it would (a list it leaves out is felix\'s default again)', () => {
+  const stored = felixConfig('default', { failsafeInboundHostPorts: [{ protocol: 'TCP', port: 10250 }] });
+  const given = felixConfig('default', { failsafeOutboundHostPorts: [{ protocol: 'UDP', port: 53 }] });
+  const sim = calicoSimulator([denyAll, given], cluster([...[cp1, w1, w2].map(autoHep), stored]));
+  assert.equal(sim.evaluate(flow(P(client), N(w1), 10250)).ingress.allowed, false);
+  const ssh = sim.evaluate(flow(P(client), N(w1), 22)).ingress;
+  assert.equal(ssh.allowed, true);
+  assert.match(ssh.reason, /felix default FailsafeInboundHostPorts/);
+});

@@ -1,8 +1,8 @@
 /**
  * Calico's host endpoints (HostEndpoint) and the failsafe ports felix keeps open on them
- * (FelixConfiguration `default`), as the calico simulator reads them: from the inventory
- * (SimCluster.calicoHostObjects) and from the manifests given, a given object replacing the
- * inventory's of the same name, as applying it would.
+ * (FelixConfiguration `node.<node>` over `default` over felix's own defaults), as the calico
+ * simulator reads them: from the inventory (SimCluster.calicoHostObjects) and from the manifests
+ * given, a given object replacing the inventory's of the same name wholly, as applying it would.
  *
  * Sources (docs.tigera.io/calico/latest/): reference/resources/hostendpoint ("A host endpoint with
  * interfaceName: * represents all of a host's real or virtual interfaces"; "If a host endpoint is
@@ -10,12 +10,14 @@
  * endpoint (except for traffic allowed by failsafe rules)"; profile projectcalico-default-allow
  * gives "allow-all" semantics); reference/host-endpoints/overview (host endpoint labels are "in the
  * same namespace as those of workload endpoints", so rule selectors match either);
- * reference/host-endpoints/failsafe; felix config/config_params.go (the failsafe defaults below);
+ * reference/host-endpoints/failsafe; reference/resources/felixconfig (`node.<nodename>`: "the
+ * node-specific overrides"); felix config/config_params.go (the failsafe defaults below, and the
+ * sources' order); felix rules/static.go (failsafe `net`: cnet.ParseCIDROrIP);
  * felix PR projectcalico/felix#2228 ("If a * hostendpoint and a named hostendpoint exist, the named
  * hostendpoint will be used").
  */
 import { CALICO_DEFAULT_ALLOW_PROFILE, type CalicoProtoPort } from '../../engines/wire/calico.ts';
-import { cidrContainsIp, parseCidr, parseIp, storedAddress } from '../../../domain/ip.ts';
+import { cidrContainsIp, parseCidrOrIp, parseIp, storedAddress } from '../../../domain/ip.ts';
 import { isPlainObject } from '../../../domain/plain-object.ts';
 import type { Direction } from '../../../domain/direction.ts';
 import type { SimCluster, SimFlow } from '../types.ts';
@@ -50,6 +52,13 @@ interface FailsafePorts {
   source: string;
 }
 
+const FELIX_DEFAULTS: Readonly<Record<Direction, FailsafePorts>> = {
+  ingress: { ports: DEFAULT_INBOUND, source: 'felix default FailsafeInboundHostPorts' },
+  egress: { ports: DEFAULT_OUTBOUND, source: 'felix default FailsafeOutboundHostPorts' },
+};
+/** The FelixConfiguration field holding the failsafe ports of a host endpoint's ingress (inbound) or egress (outbound). */
+const FAILSAFE_FIELD: Readonly<Record<Direction, string>> = { ingress: 'failsafeInboundHostPorts', egress: 'failsafeOutboundHostPorts' };
+
 export interface HostEndpointNote {
   policy: string;
   reason: string;
@@ -64,8 +73,8 @@ export class HostEndpoints {
   private readonly labelsByIp = new Map<string, LabelMap[]>();
   readonly all: readonly HostEndpointInfo[];
   readonly notes: HostEndpointNote[] = [];
-  private readonly inbound: FailsafePorts = { ports: DEFAULT_INBOUND, source: 'felix default FailsafeInboundHostPorts' };
-  private readonly outbound: FailsafePorts = { ports: DEFAULT_OUTBOUND, source: 'felix default FailsafeOutboundHostPorts' };
+  /** Each FelixConfiguration's spec by name: the last object of a name, whole. */
+  private readonly felixSpecs = new Map<string, Record<string, unknown>>();
 
   /** `objects`: the inventory's first, then the manifests given; a later object of a name replaces an earlier one. */
   constructor(objects: readonly unknown[]) {
@@ -76,10 +85,8 @@ export class HostEndpoints {
         const hep = hostEndpointOf(m);
         if (typeof hep === 'string') this.notes.push({ policy: `HostEndpoint/${String((m.metadata as Record<string, unknown>).name)}`, reason: hep });
         else byName.set(hep.name, hep);
-      } else if (isCalico(m, 'FelixConfiguration') && (m.metadata as Record<string, unknown>).name === 'default' && isPlainObject(m.spec)) {
-        const spec = m.spec;
-        if (Array.isArray(spec.failsafeInboundHostPorts)) Object.assign(this.inbound, { ports: spec.failsafeInboundHostPorts.filter(isProtoPort), source: 'FelixConfiguration default spec.failsafeInboundHostPorts' });
-        if (Array.isArray(spec.failsafeOutboundHostPorts)) Object.assign(this.outbound, { ports: spec.failsafeOutboundHostPorts.filter(isProtoPort), source: 'FelixConfiguration default spec.failsafeOutboundHostPorts' });
+      } else if (isCalico(m, 'FelixConfiguration')) {
+        this.felixSpecs.set(String((m.metadata as Record<string, unknown>).name), isPlainObject(m.spec) ? m.spec : {});
       }
     }
     this.all = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -112,23 +119,43 @@ export class HostEndpoints {
   }
 
   /**
-   * The failsafe entry that opens the flow on a host endpoint, as words, or undefined: inbound
-   * ports for the host's ingress, outbound for its egress, the destination port either way, the
-   * peer's address inside the entry's `net` when it has one (felix rules/static.go failsafeInChain,
-   * failsafeOutChain).
+   * The failsafe entry that opens the flow on a host endpoint of `node`, as words, or undefined:
+   * inbound ports for the host's ingress, outbound for its egress, the destination port either
+   * way, the peer's address inside the entry's `net` when it has one (felix rules/static.go
+   * failsafeInChain, failsafeOutChain).
    */
-  failsafe(direction: Direction, flow: SimFlow, peerIp: string | undefined): string | undefined {
+  failsafe(node: string, direction: Direction, flow: SimFlow, peerIp: string | undefined): string | undefined {
     if (flow.icmp !== undefined) return undefined;
-    const list = direction === 'ingress' ? this.inbound : this.outbound;
+    const list = this.failsafePorts(node, direction);
     const protocol = flow.protocol.toLowerCase();
     const hit = list.ports.find((pp) => (pp.protocol ?? 'tcp').toLowerCase() === protocol && pp.port === flow.port && inNet(pp.net, peerIp));
-    return hit === undefined ? undefined : `failsafe ${protocol}:${hit.port}${hit.net ? ` from ${hit.net}` : ''} (${list.source})`;
+    const peer = hit?.net ? ` ${direction === 'ingress' ? 'from' : 'to'} ${hit.net}` : '';
+    return hit === undefined ? undefined : `failsafe ${protocol}:${hit.port}${peer} (${list.source})`;
+  }
+
+  /**
+   * The failsafe list felix runs on `node` for `direction`, field by field from the highest source
+   * that sets it: FelixConfiguration `node.<node>`, then `default`, then felix's defaults
+   * (config_params.go: "Values from higher-numbered sources override those from lower-numbered
+   * sources", DatastorePerHost above DatastoreGlobal above Default). An empty list is a set value:
+   * libcalico-go's felixconfigprocessor.go sends it as "none", which UpdateFrom turns into the empty
+   * list; a list left out is no value there, and the lower source holds. FELIX_* environment
+   * variables and felix's config file rank higher still, and are not seen here.
+   */
+  private failsafePorts(node: string, direction: Direction): FailsafePorts {
+    const field = FAILSAFE_FIELD[direction];
+    for (const name of [`node.${node}`, 'default']) {
+      const list = this.felixSpecs.get(name)?.[field];
+      if (Array.isArray(list)) return { ports: list.filter(isProtoPort), source: `FelixConfiguration ${name} spec.${field}` };
+    }
+    return FELIX_DEFAULTS[direction];
   }
 }
 
+/** No `net` matches every peer; otherwise the peer's address is inside it, an address being the block of it alone (felix: cnet.ParseCIDROrIP). */
 function inNet(net: string | undefined, ip: string | undefined): boolean {
   if (net === undefined || net === '') return true;
-  const cidr = parseCidr(net);
+  const cidr = parseCidrOrIp(net);
   return cidr !== undefined && ip !== undefined && cidrContainsIp(cidr, ip);
 }
 
