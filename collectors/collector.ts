@@ -53,6 +53,8 @@ export interface CollectorDeps {
   now: () => number;
   /** The service's `ingest:` limits (edge caps, future skew), which a collector applies as `ingest` does. */
   ingest: IngestLimits;
+  /** The cluster's DNS domain (`matrices.clusterDomain`; absent: cluster.local), which reads a Service's DNS name. */
+  clusterDomain?: string;
 }
 
 /**

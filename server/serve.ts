@@ -89,7 +89,7 @@ export async function startService(config: ResolvedConfig, options: StartOptions
       server.once('listening', resolve);
       server.once('error', reject);
     });
-    collectors = await startCollectors(config.collectors, { db, logger, now: Date.now, ingest: serviceIngestLimits(config.ingest) });
+    collectors = await startCollectors(config.collectors, { db, logger, now: Date.now, ingest: serviceIngestLimits(config.ingest), ...(config.matrices.clusterDomain !== undefined ? { clusterDomain: config.matrices.clusterDomain } : {}) });
   } catch (e) {
     await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
     await built.close();

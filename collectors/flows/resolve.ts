@@ -12,6 +12,7 @@ import { apiserverAddressAt, isApiserverAddressAt, isApiserverService, wasApiser
 import { cidrContains, cidrContainsIp, isIpAddress, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
 import { compareStrings } from '../../domain/order.ts';
 import { externallyReachableAddresses, servicePortFor, serviceTargetPorts } from '../../domain/service-links.ts';
+import { isHeadless } from '../../domain/service-dns-names.ts';
 import { cronJobOfRun } from '../../domain/cronjob-run.ts';
 
 /** The kubelet's port (Node status.daemonEndpoints.kubeletEndpoint, 10250 on every distribution). */
@@ -769,8 +770,11 @@ export class ResolutionIndex {
     if (svc.backends.length === 0 && svc.addresses.length > 0) return this.addressSides(svc, e, time, protocol);
     if (svc.backends.length === 0) return [this.unknownServiceSide(e)];
     // One side per backend and port it may be sent to: a named target port may have a number per
-    // ReplicaSet mid-rollout, and the connection reaches whichever pod the Service picks.
-    const sp = e.port === undefined ? undefined : servicePortFor(svc.service, e.port, protocol);
+    // ReplicaSet mid-rollout, and the connection reaches whichever pod the Service picks. A headless
+    // Service translates nothing: its name answers with the pods' own addresses, dialled on the port
+    // as written ("no load balancing or proxying done by the platform", kubernetes.io "Service",
+    // Headless Services), as the matrices read it (recommender/matrix/service-names.ts targetPorts).
+    const sp = e.port === undefined || isHeadless(svc.service) ? undefined : servicePortFor(svc.service, e.port, protocol);
     const targetPorts = sp === undefined ? undefined : svc.targetPorts.get(sp);
     const sides: ResolvedSide[] = [];
     for (const b of svc.backends) {

@@ -70,7 +70,7 @@ export class PrometheusCollector implements Collector {
   async once(): Promise<number> {
     let summary: PassSummary;
     try {
-      summary = await runPass({ db: this.deps.db, api: this.api, settings: this.settings, now: this.deps.now(), limits: this.deps.ingest });
+      summary = await runPass({ db: this.deps.db, api: this.api, settings: this.settings, now: this.deps.now(), limits: this.deps.ingest, ...(this.deps.clusterDomain !== undefined ? { clusterDomain: this.deps.clusterDomain } : {}) });
     } catch (e) {
       // Not a source failure (the store, a bug): counted and retried like one.
       this.failed((e as Error).message, 'internal');

@@ -32,6 +32,7 @@ import { WindowReader, type UnreadPart } from './window-split.ts';
 import { PrometheusStore } from './store.ts';
 import { readTarget, scraperListenPort, TargetCursors } from './targets.ts';
 import { compareStrings } from '../../domain/order.ts';
+import { DEFAULT_CLUSTER_DOMAIN } from '../../domain/service-dns-names.ts';
 
 export interface QueryOutcome {
   family: string;
@@ -93,6 +94,8 @@ export interface PassOptions {
   now: number;
   /** The service's `ingest:` limits: the edge caps hold for a pass as for any ingest run. */
   limits: IngestLimits;
+  /** The cluster's DNS domain (`matrices.clusterDomain`; default cluster.local): scrape targets named by a Service's DNS name (targets.ts). */
+  clusterDomain?: string;
 }
 
 const MAX_EXAMPLES = 10;
@@ -162,7 +165,7 @@ function seriesText(labels: Readonly<Record<string, string>>): string {
   return text.length > 400 ? `${text.slice(0, 399)}…` : text;
 }
 
-export async function runPass({ db, api, settings, now, limits }: PassOptions): Promise<PassSummary> {
+export async function runPass({ db, api, settings, now, limits, clusterDomain = DEFAULT_CLUSTER_DOMAIN }: PassOptions): Promise<PassSummary> {
   // Every workload whole: series name workloads without their kind (PeerResolver), and the mesh.
   const data = readResolutionData(db, { everyWorkload: true });
   const index = new ResolutionIndex(data);
@@ -398,7 +401,7 @@ export async function runPass({ db, api, settings, now, limits }: PassOptions): 
           cursors.counted(t);
           oldest = Math.min(oldest, t.lastScrape);
           newest = Math.max(newest, t.lastScrape);
-          const reading = readTarget(t, settings.scraper, scraperPort);
+          const reading = readTarget(t, settings.scraper, scraperPort, { services: data.services, clusterDomain });
           if (reading.kind !== 'flow') {
             count(name, reading, 1);
             continue;

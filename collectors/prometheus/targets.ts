@@ -8,6 +8,13 @@
  * through the IP history. The port is the scrape URL's: scrapes go straight to pod IP:port, no
  * Service in between (docs/configuration/configuration.md, kubernetes_sd_config).
  *
+ * A scrape URL's host may be a DNS name (a static target `alertmanager-operated:9093`, a probe's
+ * `kube-state-metrics.kube-system.svc:8080`): a Service's name is read as a pod's resolver reads it
+ * (domain/service-dns-names.ts searchName; the scraper pod's search path completes a short name in
+ * its namespace) and becomes the Service, which the pipeline resolves as a flow to it: its backends
+ * on the targetPort the Service port maps to, a headless Service's on the port as written
+ * (collectors/flows/resolve.ts serviceSides). Any other name stays unresolved (`not-an-address`).
+ *
  * The scraper is the client of every scrape, also of the pods on its own node: a scraper given as
  * a node's address (a Prometheus on the host network) is the host-network workload there that
  * declares Prometheus's port, else that node (`node:`), never the pod's own node (`kubelet:`).
@@ -15,6 +22,7 @@
 import { isIP } from 'node:net';
 import type { ScraperRef } from './config.ts';
 import type { ActiveTarget } from './client.ts';
+import { searchName, type Services } from '../../domain/service-dns-names.ts';
 import { checkedNames, type EndpointRef, type MetricFlow, type SkipReason } from './series.ts';
 import type { TargetCursor } from './store.ts';
 
@@ -54,9 +62,39 @@ function targetPod(d: Record<string, string>): { namespace: string; pod: string 
   return undefined;
 }
 
-export type TargetReading = { kind: 'flow'; flow: MetricFlow } | { kind: 'skip'; reason: SkipReason | 'not-an-address' } | { kind: 'reject'; reason: 'invalid-value' | 'invalid-label'; label: string; value: string };
+/**
+ * Why a target named by a DNS name is not read: `not-an-address`, a name outside the cluster's
+ * Services; `short-name-without-namespace`, a name the scraper's search path completes in its
+ * namespace, which a scraper given by address does not name; `no-dns-record`, an endpoint hostname
+ * under a Service that is not headless (no record answers it: kubernetes/dns docs/specification.md
+ * 2.4.1); `ambiguous-dns-name`, a short name more than one Service may answer.
+ */
+export type TargetSkipReason = 'not-an-address' | 'short-name-without-namespace' | 'no-dns-record' | 'ambiguous-dns-name';
 
-export function readTarget(t: ActiveTarget, scraper: ScraperRef, scraperPort: number): TargetReading {
+export type TargetReading = { kind: 'flow'; flow: MetricFlow } | { kind: 'skip'; reason: SkipReason | TargetSkipReason } | { kind: 'reject'; reason: 'invalid-value' | 'invalid-label'; label: string; value: string };
+
+/** What a target's DNS name is read against: the inventory's Services and the cluster domain (`matrices.clusterDomain`). */
+export interface TargetNames {
+  services: Services;
+  clusterDomain: string;
+}
+
+/** The namespace whose search path the scraper's resolver uses, when the scraper is named as a pod or workload. */
+function scraperNamespace(s: ScraperRef): string | undefined {
+  return s.kind === 'workload' ? s.workload.namespace : s.kind === 'pod' ? s.namespace : undefined;
+}
+
+/** The Service a scrape URL's DNS name reaches, or why it reaches none the inventory can name. */
+function serviceOfHost(host: string, scraper: ScraperRef, names: TargetNames): EndpointRef | TargetSkipReason {
+  const search = searchName(host, names.services, { clusterDomain: names.clusterDomain, namespace: scraperNamespace(scraper) });
+  if (search.noRecord !== undefined) return 'no-dns-record';
+  if (search.services.length === 0) return search.outside ? 'not-an-address' : 'short-name-without-namespace';
+  const [only] = search.services;
+  if (search.outside || search.services.length > 1 || only === undefined) return 'ambiguous-dns-name';
+  return { kind: 'service', namespace: only.namespace, name: only.service };
+}
+
+export function readTarget(t: ActiveTarget, scraper: ScraperRef, scraperPort: number, names: TargetNames): TargetReading {
   let url: URL;
   try {
     url = new URL(t.scrapeUrl);
@@ -71,12 +109,15 @@ export function readTarget(t: ActiveTarget, scraper: ScraperRef, scraperPort: nu
   let dst: EndpointRef;
   if (pod) dst = isIP(host) ? { kind: 'pod', ...pod, ip: host } : { kind: 'pod', ...pod };
   else if (isIP(host)) dst = { kind: 'ip', ip: host };
-  // A DNS name (a static target, a Service name) says nothing the inventory can resolve.
-  else return { kind: 'skip', reason: 'not-an-address' };
+  else {
+    const service = serviceOfHost(host, scraper, names);
+    if (typeof service === 'string') return { kind: 'skip', reason: service };
+    dst = service;
+  }
   const flow: MetricFlow = { src: scraperEndpoint(scraper), dst, protocol: 'TCP', port, portIsServer: true, direction: 'src-is-client', verdict: t.health === 'up' ? 'forwarded' : 'unknown', configuredClient: { listensOn: scraperPort } };
   // Names as the series' are checked (a namespace or pod name no Kubernetes object can have).
   const checked = checkedNames({ kind: 'flow', flow });
-  if (checked.kind === 'reject') return { kind: 'reject', reason: 'invalid-label', label: 'discoveredLabels', value: checked.value ?? '' };
+  if (checked.kind === 'reject') return { kind: 'reject', reason: 'invalid-label', label: checked.label === 'destination' && dst.kind === 'service' ? 'scrapeUrl' : 'discoveredLabels', value: checked.value ?? '' };
   return { kind: 'flow', flow };
 }
 

@@ -124,15 +124,50 @@ test('config: NetObserv predefined metrics — workload ones only, never both in
   assert.throws(() => resolvePrometheusConfig({ url: 'http://x', netobserv: { predefined: ['workload_ingress_bytes_total', 'workload_egress_bytes_total'] } }), /count the same bytes twice/);
 });
 
+// kubernetes/dns docs/specification.md 2.3.1 (`<service>.<ns>.svc.<zone>`), 2.4.1 (a headless
+// Service's `<hostname>.<service>.<ns>.svc.<zone>`); a pod's resolv.conf `search <ns>.svc.<zone>
+// svc.<zone> <zone>` (kubernetes.io "DNS for Services and Pods"): a short name is the scraper's namespace's.
+const NAMES = {
+  clusterDomain: 'cluster.local',
+  services: [
+    { namespace: 'monitoring', name: 'alertmanager-operated', clusterIPs: [], type: 'ClusterIP' as const },
+    { namespace: 'kube-system', name: 'kube-state-metrics', clusterIPs: ['10.96.0.50'], type: 'ClusterIP' as const },
+  ],
+};
+
 // prometheus docs/querying/api.md "Targets"; kubernetes_sd role=endpointslice meta labels.
 test('scrape targets: pod from the meta labels (with the address), else the address; port from the scrape URL', () => {
   const base = { labels: {}, scrapePool: 'p', health: 'up', lastScrape: 1 };
   const scraper = { kind: 'workload' as const, workload: { namespace: 'monitoring', kind: 'StatefulSet' as const, name: 'prometheus' } };
-  const viaSlice = readTarget({ ...base, scrapeUrl: 'http://10.244.0.10:9090/metrics', discoveredLabels: { __meta_kubernetes_namespace: 'shop', __meta_kubernetes_endpointslice_address_target_kind: 'Pod', __meta_kubernetes_endpointslice_address_target_name: 'web-1' } }, scraper, 9090);
+  const viaSlice = readTarget({ ...base, scrapeUrl: 'http://10.244.0.10:9090/metrics', discoveredLabels: { __meta_kubernetes_namespace: 'shop', __meta_kubernetes_endpointslice_address_target_kind: 'Pod', __meta_kubernetes_endpointslice_address_target_name: 'web-1' } }, scraper, 9090, NAMES);
   assert.deepEqual(viaSlice.kind === 'flow' && [viaSlice.flow.dst, viaSlice.flow.port, viaSlice.flow.verdict], [{ kind: 'pod', namespace: 'shop', pod: 'web-1', ip: '10.244.0.10' }, 9090, 'forwarded']);
-  const https = readTarget({ ...base, health: 'down', scrapeUrl: 'https://192.168.22.31/metrics', discoveredLabels: {} }, scraper, 9090);
+  const https = readTarget({ ...base, health: 'down', scrapeUrl: 'https://192.168.22.31/metrics', discoveredLabels: {} }, scraper, 9090, NAMES);
   assert.deepEqual(https.kind === 'flow' && [https.flow.dst, https.flow.port, https.flow.verdict], [{ kind: 'ip', ip: '192.168.22.31' }, 443, 'unknown']);
-  assert.deepEqual(readTarget({ ...base, scrapeUrl: 'http://kube-state-metrics.monitoring.svc:8080/metrics', discoveredLabels: {} }, scraper, 9090), { kind: 'skip', reason: 'not-an-address' });
+  assert.deepEqual(readTarget({ ...base, scrapeUrl: 'http://example.com:443/metrics', discoveredLabels: {} }, scraper, 9090, NAMES), { kind: 'skip', reason: 'not-an-address' });
+});
+
+test('scrape targets named by a Service\'s DNS name: the Service (resolved as a flow to it is), a short name in the scraper\'s namespace; outside names skipped', () => {
+  const base = { labels: {}, scrapePool: 'p', health: 'up', lastScrape: 1, discoveredLabels: {} };
+  const pod = { kind: 'pod' as const, namespace: 'monitoring', pod: 'prometheus-0' };
+  const dst = (url: string, scraper: Parameters<typeof readTarget>[1] = pod) => {
+    const r = readTarget({ ...base, scrapeUrl: url }, scraper, 9090, NAMES);
+    return r.kind === 'flow' ? [r.flow.dst, r.flow.port] : r;
+  };
+  const alertmanager = { kind: 'service', namespace: 'monitoring', name: 'alertmanager-operated' };
+  assert.deepEqual(dst('http://alertmanager-operated:9093/metrics'), [alertmanager, 9093]);
+  assert.deepEqual(dst('http://alertmanager-operated.monitoring:9093/metrics'), [alertmanager, 9093]);
+  assert.deepEqual(dst('http://alertmanager-0.alertmanager-operated.monitoring.svc:9093/metrics'), [alertmanager, 9093]);
+  assert.deepEqual(dst('http://kube-state-metrics.kube-system.svc:8080/metrics'), [{ kind: 'service', namespace: 'kube-system', name: 'kube-state-metrics' }, 8080]);
+  assert.deepEqual(dst('http://Kube-State-Metrics.kube-system.svc.cluster.local.:8080/metrics'), [{ kind: 'service', namespace: 'kube-system', name: 'kube-state-metrics' }, 8080]);
+  // Unknown to the inventory: still the Service the name spells (the resolver says it does not know it).
+  assert.deepEqual(dst('http://x.y.svc.cluster.local:9100/metrics'), [{ kind: 'service', namespace: 'y', name: 'x' }, 9100]);
+  // A scraper given by address names no namespace to search a short name in.
+  assert.deepEqual(dst('http://alertmanager-operated:9093/metrics', { kind: 'ip', ip: '10.0.1.11' }), { kind: 'skip', reason: 'short-name-without-namespace' });
+  // Only a headless Service has records for its endpoints' hostnames (specification 2.4.1).
+  assert.deepEqual(dst('http://ksm-0.kube-state-metrics.kube-system.svc:8080/metrics'), { kind: 'skip', reason: 'no-dns-record' });
+  assert.deepEqual(dst('http://ksm.kube-system.svc.corp.example:8080/metrics'), { kind: 'skip', reason: 'not-an-address' });
+  // A label no Service or namespace can have (DNS-1123: no `_`) is a reject naming it.
+  assert.deepEqual(dst('http://my_svc.shop.svc:80/metrics'), { kind: 'reject', reason: 'invalid-label', label: 'scrapeUrl', value: 'my_svc' });
 });
 
 // prometheus cmd/prometheus/main.go: --web.listen-address defaults to "0.0.0.0:9090".

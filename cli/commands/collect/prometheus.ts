@@ -61,7 +61,7 @@ export const prometheusCollect: CollectSubcommand = (collect: Command, ctx) => {
       const db = openDb(config.dbPath, { write: true });
       let summary;
       try {
-        summary = await runPass({ db, api: new PrometheusApi(settings), settings, now: Date.now(), limits: ingestLimits(config.ingest) });
+        summary = await runPass({ db, api: new PrometheusApi(settings), settings, now: Date.now(), limits: ingestLimits(config.ingest), ...(config.matrices.clusterDomain !== undefined ? { clusterDomain: config.matrices.clusterDomain } : {}) });
       } finally {
         db.close();
       }
