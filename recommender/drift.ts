@@ -13,6 +13,8 @@
  * layer (before the name carried its key's hash) is not `extra` but `renamed`, with `renamedTo`.
  * One another tool manages (engines/metadata.ts otherManager: an operator's built-in policy) is
  * not `extra` either but `ownedByOperator`: deleting it fights the operator, which recreates it.
+ * When a recommended manifest has its reference and differs, it is `differing` marked with its
+ * `ownedByOperator`: applying it overwrites the operator's object, which the operator reverts.
  */
 import type { AppliedPolicy } from '../domain/inventory.ts';
 import type { Manifest } from './engines/index.ts';
@@ -55,15 +57,25 @@ export interface RenamedPolicyRef extends PolicyRef {
 /** An applied policy, not recommended, that another tool manages: its managed-by label, its controller. */
 export interface OwnedPolicyRef extends PolicyRef, OtherManager {}
 
+/**
+ * A recommended policy whose spec differs from the applied one at `changes`; `ownedByOperator`
+ * when another tool manages the applied one: applying the recommended one overwrites the tool's
+ * object, which the tool reverts (or its next reconcile wipes the recommended one).
+ */
+export interface DifferingPolicyRef extends PolicyRef {
+  changes: SpecChange[];
+  ownedByOperator?: OtherManager;
+}
+
 export interface DriftReport {
   engine: string;
   namespace?: string;
-  /** `ownedByOperator` only when there are any. */
-  summary: { recommended: number; applied: number; inSync: number; missing: number; extra: number; differing: number; ownedByOperator?: number };
+  /** `ownedByOperator`, `differingOwnedByOperator` (the differing ones marked `ownedByOperator`) and `renamed` only when there are any. */
+  summary: { recommended: number; applied: number; inSync: number; missing: number; extra: number; differing: number; ownedByOperator?: number; differingOwnedByOperator?: number; renamed?: number };
   inSync: PolicyRef[];
   missing: PolicyRef[];
   extra: PolicyRef[];
-  differing: (PolicyRef & { changes: SpecChange[] })[];
+  differing: DifferingPolicyRef[];
   /** In a namespace's drift, when there are any: not extra, since deleting them would cut other namespaces' traffic. */
   sharedWithOtherNamespaces?: SharedPolicyRef[];
   /** When there are any: not extra, since the recommended `renamedTo` replaces them (apply it, then delete them). */
@@ -274,7 +286,7 @@ export class DriftComparison {
       else if (c.changes.length === 0) report.inSync.push(c.ref);
       // Applying it would replace a policy other namespaces share: not this namespace's to apply.
       else if (replaced !== undefined) shared.push({ k: c.via ?? k, shared: { ...replaced, replacedByRecommended: { ...(c.via !== undefined ? { name: c.ref.name } : {}), changes: c.changes } } });
-      else report.differing.push({ ...c.ref, changes: c.changes });
+      else report.differing.push(differingRef(c.ref, c.changes, this.applied.get(c.via ?? k)!));
     }
     const owned: OwnedPolicyRef[] = [];
     for (const { p } of notRecommended.filter((x) => x.shared === undefined)) {
@@ -288,6 +300,9 @@ export class DriftComparison {
     report.summary.extra = report.extra.length;
     report.summary.differing = report.differing.length;
     if (owned.length > 0) report.summary.ownedByOperator = owned.length;
+    const overwritten = report.differing.filter((d) => d.ownedByOperator !== undefined).length;
+    if (overwritten > 0) report.summary.differingOwnedByOperator = overwritten;
+    if (renamed.length > 0) report.summary.renamed = renamed.length;
     if (shared.length > 0) report.sharedWithOtherNamespaces = shared.sort((a, b) => compareStrings(a.k, b.k)).map((x) => x.shared);
     if (renamed.length > 0) report.renamed = renamed;
     if (owned.length > 0) report.ownedByOperator = owned;
@@ -301,6 +316,12 @@ export class DriftComparison {
     if (namespaces !== undefined && namespaces.every((n) => n === this.namespace)) return undefined;
     return namespaces === undefined ? ref(p) : { ...ref(p), namespaces };
   }
+}
+
+/** A differing recommended policy, marked with who else manages the applied one it would overwrite (otherManager). */
+function differingRef(r: PolicyRef, changes: SpecChange[], applied: AppliedPolicy): DifferingPolicyRef {
+  const manager = otherManager(applied.manifest);
+  return { ...r, changes, ...(manager !== undefined ? { ownedByOperator: manager } : {}) };
 }
 
 export function computeDrift(engine: string, applied: readonly AppliedPolicy[], recommended: readonly Manifest[], namespace?: string): DriftReport {

@@ -5,7 +5,7 @@
  * given. Each edge lands in exactly one attention category, the most urgent that applies:
  * blocked, violation, dropped, undocumented, stale.
  */
-import { ANNOTATION_INTENT } from '../recommender/engines/metadata.ts';
+import { ANNOTATION_INTENT, type OtherManager } from '../recommender/engines/metadata.ts';
 import { manifestId } from '../recommender/engines/manifest-id.ts';
 import type { DriftReport, OwnedPolicyRef, SharedPolicyRef } from '../recommender/drift.ts';
 import type { Edge } from '../domain/edge.ts';
@@ -36,6 +36,7 @@ import {
   type MetricPairsSection,
   type NamespaceSummary,
   type OwnedPolicyItem,
+  type PolicyManagerItem,
   type ReplacingPolicyItem,
   type SharedPolicyItem,
   type VerificationSummary,
@@ -211,7 +212,7 @@ function driftSection(d: DriftReport, failures: DriftFailures | undefined): Drif
     summary: { ...d.summary, ...(replacingShared > 0 ? { replacingShared } : {}) },
     missing: d.missing.map((r) => failingRef(r, failures)),
     extra: d.extra.map(policyRef),
-    differing: d.differing.map((x) => ({ ...failingRef(x, failures), paths: x.changes.map((c) => c.path) })),
+    differing: d.differing.map((x) => ({ ...failingRef(x, failures), paths: x.changes.map((c) => c.path), ...(x.ownedByOperator !== undefined ? { ownedByOperator: managerItem(x.ownedByOperator) } : {}) })),
     ...(d.sharedWithOtherNamespaces !== undefined ? { sharedWithOtherNamespaces: d.sharedWithOtherNamespaces.map((x) => sharedItem(x, failures)) } : {}),
     ...(d.renamed !== undefined ? { renamed: d.renamed.map((x) => ({ ...policyRef(x), renamedTo: x.renamedTo })) } : {}),
     ...(d.ownedByOperator !== undefined ? { ownedByOperator: d.ownedByOperator.map(ownedItem) } : {}),
@@ -219,7 +220,11 @@ function driftSection(d: DriftReport, failures: DriftFailures | undefined): Drif
 }
 
 function ownedItem(x: OwnedPolicyRef): OwnedPolicyItem {
-  return { ...policyRef(x), ...(x.managedBy !== undefined ? { managedBy: x.managedBy } : {}), ...(x.owner !== undefined ? { owner: { ...x.owner } } : {}) };
+  return { ...policyRef(x), ...managerItem(x) };
+}
+
+function managerItem(x: OtherManager): PolicyManagerItem {
+  return { ...(x.managedBy !== undefined ? { managedBy: x.managedBy } : {}), ...(x.owner !== undefined ? { owner: { ...x.owner } } : {}) };
 }
 
 function sharedItem(x: SharedPolicyRef, failures: DriftFailures | undefined): SharedPolicyItem {
@@ -438,7 +443,7 @@ function headlineOf(classes: ClassifiedEdges, rules: RuleAttention, hostNetwork:
     hostNetwork,
     findings,
     // A recommended policy that would replace a shared applied one differs from what is applied as a differing one does.
-    drift: drift.summary.missing + drift.summary.extra + drift.summary.differing + (drift.summary.replacingShared ?? 0) + (drift.renamed?.length ?? 0),
+    drift: drift.summary.missing + drift.summary.extra + drift.summary.differing + (drift.summary.replacingShared ?? 0) + (drift.summary.renamed ?? 0),
   };
   return Object.fromEntries(ATTENTION_CATEGORIES.map((c) => [c, counts[c]])) as Record<AttentionCategory, number>;
 }

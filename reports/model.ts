@@ -162,14 +162,14 @@ export interface ReplacingPolicyItem extends DriftFailureMarks {
   paths: string[];
 }
 
-/**
- * An applied policy another tool manages (DriftSection.ownedByOperator): its
- * `app.kubernetes.io/managed-by` label, its controller owner reference (`owner`).
- */
-export interface OwnedPolicyItem extends PolicyRefItem {
+/** Who else manages an applied policy: its `app.kubernetes.io/managed-by` label, its controller owner reference (`owner`). */
+export interface PolicyManagerItem {
   managedBy?: string;
   owner?: { apiVersion: string; kind: string; name: string };
 }
+
+/** An applied policy another tool manages (DriftSection.ownedByOperator). */
+export interface OwnedPolicyItem extends PolicyRefItem, PolicyManagerItem {}
 
 /** An applied cluster-scoped policy a namespace's drift leaves to the whole cluster's (DriftSection.sharedWithOtherNamespaces). */
 export interface SharedPolicyItem extends PolicyRefItem {
@@ -188,14 +188,29 @@ export interface DriftSection {
    */
   verified?: false;
   /**
-   * The drift's summary (GET /api/v1/drift's, with its `ownedByOperator` when there are any), and
-   * `replacingShared` when there are any: the recommended policies listed under
-   * sharedWithOtherNamespaces' `replacedByRecommended`.
+   * The drift's summary (GET /api/v1/drift's, with its `ownedByOperator`, `differingOwnedByOperator`
+   * and `renamed` when there are any), and `replacingShared` when there are any: the recommended
+   * policies listed under sharedWithOtherNamespaces' `replacedByRecommended`.
    */
-  summary: { recommended: number; applied: number; inSync: number; missing: number; extra: number; differing: number; ownedByOperator?: number; replacingShared?: number };
+  summary: {
+    recommended: number;
+    applied: number;
+    inSync: number;
+    missing: number;
+    extra: number;
+    differing: number;
+    ownedByOperator?: number;
+    differingOwnedByOperator?: number;
+    renamed?: number;
+    replacingShared?: number;
+  };
   missing: DriftPolicyItem[];
   extra: PolicyRefItem[];
-  differing: (DriftPolicyItem & { paths: string[] })[];
+  /**
+   * `ownedByOperator` when another tool manages the applied policy (GET /api/v1/drift's): applying
+   * the recommended one is overwritten by that tool; counted in `summary.differingOwnedByOperator`.
+   */
+  differing: (DriftPolicyItem & { paths: string[]; ownedByOperator?: PolicyManagerItem })[];
   /**
    * In a namespace's report, when there are any: applied cluster-scoped policies whose subject also
    * covers other namespaces (`namespaces`: those it is limited to; absent: any). Not extra: deleting

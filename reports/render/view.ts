@@ -5,7 +5,7 @@
  */
 import type { Citation } from '../../recommender/matrix/resolved.ts';
 import { kindName } from '../../recommender/engines/manifest-id.ts';
-import type { DriftCut, DriftFailureMarks, DriftSection, EdgeItem, EdgeSide, OwnedPolicyItem, PolicyRefItem, Report, RuleEnds, RuleItem, StillAllowedBy } from '../model.ts';
+import type { DriftCut, DriftFailureMarks, DriftSection, EdgeItem, EdgeSide, OwnedPolicyItem, PolicyManagerItem, PolicyRefItem, Report, RuleEnds, RuleItem, StillAllowedBy } from '../model.ts';
 
 export const MAX_ROWS = 200;
 
@@ -461,7 +461,7 @@ function replacingText(n: number, also: boolean): string {
 function driftSection(r: Report): Section {
   const d = r.attention.drift;
   const driftRows: Cell[][] = [
-    ...d.differing.map((p) => [t('differing'), policyKind(p), code(policyName(p)), failingDetail(p, p.paths.join(', '))]),
+    ...d.differing.map((p) => [t('differing'), policyKind(p), code(policyName(p)), failingDetail(p, differingDetail(p))]),
     ...d.missing.map((p) => [t('missing'), policyKind(p), code(policyName(p)), failingDetail(p, 'recommended, not applied')]),
     ...d.extra.map((p) => [t('extra'), policyKind(p), code(policyName(p)), t('applied, not recommended')]),
     ...(d.sharedWithOtherNamespaces ?? []).map((p) => [t('shared'), policyKind(p), code(policyName(p)), sharedDetail(p)]),
@@ -476,7 +476,7 @@ function driftSection(r: Report): Section {
     blocks: [
       {
         kind: 'para',
-        text: `Engine ${d.engine}: ${d.summary.recommended} recommended, ${d.summary.applied} applied; ${d.summary.inSync} in sync, ${d.summary.missing} missing, ${d.summary.extra} extra, ${d.summary.differing} differing${d.summary.ownedByOperator !== undefined ? `, ${d.summary.ownedByOperator} owned by an operator` : ''}${d.summary.replacingShared !== undefined ? `, ${d.summary.replacingShared} replacing a policy other namespaces share` : ''}.`,
+        text: driftSentence(d),
       },
       ...(d.verified === false ? [{ kind: 'para' as const, text: unverifiedText(r) }] : []),
       ...(driftRows.length > 0 ? [table(['drift', 'kind', 'policy', 'detail'], driftRows, omitted(r, 'drift.missing') + omitted(r, 'drift.extra') + omitted(r, 'drift.differing') + omitted(r, 'drift.sharedWithOtherNamespaces') + omitted(r, 'drift.renamed') + omitted(r, 'drift.ownedByOperator'))] : []),
@@ -484,16 +484,39 @@ function driftSection(r: Report): Section {
   };
 }
 
+/** The section's sentence: the drift's counts, each of the optional ones when there are any. */
+function driftSentence(d: DriftSection): string {
+  const s = d.summary;
+  const overwritten = s.differingOwnedByOperator !== undefined ? ` (${s.differingOwnedByOperator} of them overwritten by an operator)` : '';
+  const optional = [
+    s.ownedByOperator !== undefined ? `${s.ownedByOperator} owned by an operator` : '',
+    s.renamed !== undefined ? `${s.renamed} renamed` : '',
+    s.replacingShared !== undefined ? `${s.replacingShared} replacing a policy other namespaces share` : '',
+  ].filter((x) => x !== '');
+  return `Engine ${d.engine}: ${s.recommended} recommended, ${s.applied} applied; ${[`${s.inSync} in sync`, `${s.missing} missing`, `${s.extra} extra`, `${s.differing} differing${overwritten}`, ...optional].join(', ')}.`;
+}
+
 /**
- * Where to turn off a policy another tool manages: in that tool (its managed-by label, else its
- * controller owner), never by deleting it, which the tool undoes.
+ * Who manages a policy another tool manages (its managed-by label, else its controller owner,
+ * and the controller beside the label) and where to turn it off: in that tool.
  */
-function ownedDetail(p: OwnedPolicyItem): string {
+function managerOf(p: PolicyManagerItem): { who: string; where: string } {
   const controller = p.owner === undefined ? undefined : `${p.owner.kind} ${p.owner.name}`;
-  const manager = p.managedBy ?? `${controller!} (its controller)`;
-  const where = p.managedBy ?? controller!;
   const also = p.managedBy !== undefined && controller !== undefined ? `, controlled by ${controller}` : '';
-  return `managed by ${manager}${also}: turn it off in ${where}, not by deleting it`;
+  return { who: `${p.managedBy ?? `${controller!} (its controller)`}${also}`, where: p.managedBy ?? controller! };
+}
+
+/** An applied policy another tool manages, not recommended: turn it off in that tool, never by deleting it, which the tool undoes. */
+function ownedDetail(p: OwnedPolicyItem): string {
+  const { who, where } = managerOf(p);
+  return `managed by ${who}: turn it off in ${where}, not by deleting it`;
+}
+
+/** The paths a differing policy changes; when another tool manages the applied one, that applying it is overwritten by that tool. */
+function differingDetail(p: DriftSection['differing'][number]): string {
+  if (p.ownedByOperator === undefined) return p.paths.join(', ');
+  const { who, where } = managerOf(p.ownedByOperator);
+  return `${p.paths.join(', ')}; managed by ${who}: applying this is overwritten by ${where} — turn it off in ${where} or apply under another name`;
 }
 
 /** Why a namespace's drift leaves an applied policy other namespaces share to the whole cluster's drift. */

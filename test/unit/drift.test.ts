@@ -322,12 +322,13 @@ test('a cluster-wide ClusterNetworkPolicy flowmatrix applied under the name its 
     { ...CNP, name: 'shared-telemetry-essentials-isolation', renamedTo: 'shared-telemetry-essentials-isolation-4544c24a' },
   ]);
   assert.deepEqual(d.missing.map((r) => r.name), ['shared-telemetry-essentials-5ae67b5d', 'shared-telemetry-essentials-isolation-4544c24a'], 'the new names are still to apply');
-  assert.deepEqual(d.summary, { recommended: 2, applied: 2, inSync: 0, missing: 2, extra: 0, differing: 0 });
+  assert.deepEqual(d.summary, { recommended: 2, applied: 2, inSync: 0, missing: 2, extra: 0, differing: 0, renamed: 2 }, 'counted in summary.renamed, as ownedByOperator is');
   // A policy of that name flowmatrix did not write (no managed-by label), or written for another intent, is no former name of ours: extra as before.
   const users = computeDrift('clusternetworkpolicy', [applied('shared-telemetry-essentials', {})], now);
   assert.deepEqual([users.extra.map((r) => r.name), users.renamed], [['shared-telemetry-essentials'], undefined]);
   const other = computeDrift('clusternetworkpolicy', [applied('shared-telemetry-essentials', { ...ours, annotations: { 'flowmatrix.io/intent': 'shared/other' } })], now);
   assert.deepEqual([other.extra.map((r) => r.name), other.renamed], [['shared-telemetry-essentials'], undefined]);
+  assert.equal('renamed' in other.summary, false, 'absent when there are none');
 });
 
 test('an applied policy an operator owns (a controller owner reference, or app.kubernetes.io/managed-by other than flowmatrix) is never extra: it is listed as owned by that operator and counted apart', () => {
@@ -358,4 +359,24 @@ test('an applied policy an operator owns (a controller owner reference, or app.k
   assert.deepEqual(d.summary, { recommended: 1, applied: 6, inSync: 0, missing: 1, extra: 4, differing: 0, ownedByOperator: 2 });
   assert.equal(computeDrift('kubernetes', notOwned, []).ownedByOperator, undefined, 'absent when there are none');
   assert.equal('ownedByOperator' in computeDrift('kubernetes', notOwned, []).summary, false);
+});
+
+test('a recommended policy of the name of an applied one an operator owns is differing marked with that operator, counted apart: applying it is overwritten by the operator', () => {
+  // NetObserv's built-in policy (managed-by netobserv-operator, as on the demo) under the name the
+  // recommendation also gives: applying the recommended one replaces the operator's object, which
+  // the operator reverts on its next reconcile (or its next reconcile wipes ours).
+  const withMetadata = (p: AppliedPolicy, metadata: Record<string, unknown>): AppliedPolicy => ({ ...p, manifest: { ...(p.manifest as object), metadata: { namespace: p.namespace, name: p.name, ...metadata } } });
+  const byOperator = withMetadata(applied('netobserv', 'netobserv', 80), { labels: { 'app.kubernetes.io/managed-by': 'netobserv-operator' } });
+  const byController = withMetadata(applied('netobserv', 'by-controller', 80), { ownerReferences: [{ apiVersion: 'flows.netobserv.io/v1beta2', kind: 'FlowCollector', name: 'cluster', uid: 'u1', controller: true }] });
+  const mine = applied('netobserv', 'mine', 80);
+  const d = computeDrift('kubernetes', [byOperator, byController, mine], [manifest('netobserv', 'netobserv', 8080), manifest('netobserv', 'by-controller', 8080), manifest('netobserv', 'mine', 8080)]);
+  const changes = [{ path: 'spec.ingress[0].ports[0].port', applied: 80, recommended: 8080 }];
+  assert.deepEqual(d.differing, [
+    { ...NP, namespace: 'netobserv', name: 'by-controller', changes, ownedByOperator: { owner: { apiVersion: 'flows.netobserv.io/v1beta2', kind: 'FlowCollector', name: 'cluster' } } },
+    { ...NP, namespace: 'netobserv', name: 'mine', changes },
+    { ...NP, namespace: 'netobserv', name: 'netobserv', changes, ownedByOperator: { managedBy: 'netobserv-operator' } },
+  ]);
+  assert.deepEqual(d.summary, { recommended: 3, applied: 3, inSync: 0, missing: 0, extra: 0, differing: 3, differingOwnedByOperator: 2 });
+  assert.equal(d.ownedByOperator, undefined, 'recommended: not listed among the applied policies not recommended');
+  assert.equal('differingOwnedByOperator' in computeDrift('kubernetes', [mine], [manifest('netobserv', 'mine', 8080)]).summary, false, 'absent when there are none');
 });

@@ -397,10 +397,13 @@ test('a policy an earlier export applied under a former name is listed as rename
   // recommender/drift.ts `renamed`: names from test/golden/engines/clusternetworkpolicy.yaml before and after bca0aaf.
   const CNP = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy' };
   const renamed = { ...CNP, name: 'shared-telemetry-essentials', renamedTo: 'shared-telemetry-essentials-5ae67b5d' };
-  const r = buildReport({ ...input, drift: { ...input.drift, renamed: [renamed] } });
+  const r = buildReport({ ...input, drift: { ...input.drift, summary: { ...input.drift.summary, renamed: 1 }, renamed: [renamed] } });
   assert.deepEqual(r.attention.drift.renamed, [renamed]);
+  assert.equal(r.attention.drift.summary.renamed, 1, 'GET /api/v1/drift\'s summary.renamed');
   assert.equal(r.headline.drift, report.headline.drift + 1);
-  assert.match(renderMarkdown(r), /\| renamed \| ClusterNetworkPolicy \| `\(cluster\)\/shared-telemetry-essentials` \| applied under the name an earlier flowmatrix export gave it; the recommended shared-telemetry-essentials-5ae67b5d replaces it: apply that one, then delete this one \|/);
+  const md = renderMarkdown(r);
+  assert.match(md, /\| renamed \| ClusterNetworkPolicy \| `\(cluster\)\/shared-telemetry-essentials` \| applied under the name an earlier flowmatrix export gave it; the recommended shared-telemetry-essentials-5ae67b5d replaces it: apply that one, then delete this one \|/);
+  assert.match(md, /, 1 renamed\./, 'counted in the section\'s sentence');
 });
 
 test('an applied policy an operator owns is listed as owned, never extra, with where to turn it off, and not counted as drift to act on', () => {
@@ -415,4 +418,30 @@ test('an applied policy an operator owns is listed as owned, never extra, with w
   assert.match(md, /\| owned \| NetworkPolicy \| `netobserv\/netobserv` \| managed by netobserv-operator: turn it off in netobserv-operator, not by deleting it \|/);
   assert.match(md, /\| owned \| NetworkPolicy \| `netobserv\/by-controller` \| managed by FlowCollector cluster \(its controller\): turn it off in FlowCollector cluster, not by deleting it \|/);
   assert.match(md, /, 2 owned by an operator\./);
+});
+
+test('a differing policy whose applied one an operator owns says applying it is overwritten by the operator, and the section counts it', () => {
+  // recommender/drift.ts `differing[].ownedByOperator`: applying it replaces the operator's object, which the operator reverts.
+  const NP = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' };
+  const changes = [{ path: 'spec.ingress[0].ports[0].port', applied: 80, recommended: 8080 }];
+  const owner = { apiVersion: 'flows.netobserv.io/v1beta2', kind: 'FlowCollector', name: 'cluster' };
+  const controlled = { ...NP, namespace: 'netobserv', name: 'by-controller', changes, ownedByOperator: { owner } };
+  const labelled = { ...NP, namespace: 'netobserv', name: 'netobserv', changes, ownedByOperator: { managedBy: 'netobserv-operator' } };
+  const mine = { ...NP, namespace: 'netobserv', name: 'mine', changes };
+  const summary = { ...input.drift.summary, differing: 3, differingOwnedByOperator: 2 };
+  const r = buildReport({ ...input, drift: { ...input.drift, summary, differing: [controlled, mine, labelled] } });
+  const paths = ['spec.ingress[0].ports[0].port'];
+  assert.deepEqual(r.attention.drift.differing, [
+    { ...NP, namespace: 'netobserv', name: 'by-controller', paths, ownedByOperator: { owner } },
+    { ...NP, namespace: 'netobserv', name: 'mine', paths },
+    { ...NP, namespace: 'netobserv', name: 'netobserv', paths, ownedByOperator: { managedBy: 'netobserv-operator' } },
+  ]);
+  assert.equal(r.attention.drift.summary.differingOwnedByOperator, 2);
+  assert.equal(r.headline.drift, report.headline.drift + 3, 'differing: drift to act on, in the operator');
+  const md = renderMarkdown(r);
+  assert.match(md, /\| differing \| NetworkPolicy \| `netobserv\/netobserv` \| spec\.ingress\S*\.port; managed by netobserv-operator: applying this is overwritten by netobserv-operator — turn it off in netobserv-operator or apply under another name \|/);
+  assert.match(md, /\| differing \| NetworkPolicy \| `netobserv\/by-controller` \| spec\.ingress\S*\.port; managed by FlowCollector cluster \(its controller\): applying this is overwritten by FlowCollector cluster — turn it off in FlowCollector cluster or apply under another name \|/);
+  assert.match(md, /\| differing \| NetworkPolicy \| `netobserv\/mine` \| spec\.ingress\S*\.port \|/);
+  assert.match(md, /, 3 differing \(2 of them overwritten by an operator\)/);
+  assert.match(renderHtml(r), /managed by netobserv-operator: applying this is overwritten by netobserv-operator — turn it off in netobserv-operator or apply under another name/);
 });
