@@ -22,8 +22,6 @@ import type { SimulatorFactory } from '../recommender/simulate/types.ts';
 import { engineWarnings } from '../recommender/verify/engine-warnings.ts';
 import { verifyInChunks, type ChunkedVerification, type ChunkedVerifyInput } from '../recommender/verify/in-chunks.ts';
 import { networkPlugin } from '../recommender/simulate/network-plugin.ts';
-import { hostEndpointSideNotJudged } from '../recommender/simulate/calico/host-endpoints.ts';
-import { compareStrings } from '../domain/order.ts';
 import { verifyRecommendation, type Verification } from '../recommender/verify/recommendation.ts';
 import { flowWorkloads, flowWorkloadWarnings, inventoryNamespaces, markInferredIntents, withFlowWorkloads, type FlowWorkloads } from '../recommender/synthesize/inferred-workloads.ts';
 import type { EdgeTraffic } from '../domain/edge.ts';
@@ -195,17 +193,7 @@ export function verifyRecommendationInChunks(
   model: ClusterModel = clusterModel(input.inventory, input.externalNames),
 ): ChunkedVerification {
   const applied = input.inventory.policies;
-  const result = verifyInChunks({ engine, set: rec.policySet, sides: rec.sides, model, applied, options: emitOptions(input), ...simulatorsFor(engine, applied, model), ...scopedEdges(input, rec), ...run });
-  const notJudged = hostEndpointWarnings(engine, applied, model);
-  if (notJudged.length > 0) result.verification.warnings = [...result.verification.warnings, ...notJudged].sort(compareStrings);
-  return result;
-}
-
-/** Where Calico judges (beside the applied policies) and host endpoints police nodes: the side of them the verification does not ask. */
-function hostEndpointWarnings(engine: EngineName, applied: readonly AppliedPolicy[], model: ClusterModel): string[] {
-  if (enforcingEngine(engine, applied, networkPlugin(model, applied)) !== 'calico') return [];
-  const warning = hostEndpointSideNotJudged(model.cluster);
-  return warning === undefined ? [] : [warning];
+  return verifyInChunks({ engine, set: rec.policySet, sides: rec.sides, model, applied, options: emitOptions(input), ...simulatorsFor(engine, applied, model), ...scopedEdges(input, rec), ...run });
 }
 
 /**
@@ -329,7 +317,7 @@ function emitAndVerify(input: RecommendInput, rec: Recommendation, engine: Engin
     applied,
     sides: rec.sides,
     ...simulatorsFor(engine, applied, model),
-    warnings: [...engineWarnings(emitted, model, applied), ...hostEndpointWarnings(engine, applied, model)],
+    warnings: engineWarnings(emitted, model, applied),
     tightness,
     ...scopedEdges(input, rec),
   });

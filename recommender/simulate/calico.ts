@@ -39,6 +39,14 @@ interface TierPolicies {
 export interface CalicoSimulator extends Simulator {
   /** Manifests (and ClusterNetworkPolicy rules) Calico would not enforce as written, and why (invalid selector, unknown tier, host-endpoint-only, a peer Calico does not convert). */
   readonly ignored: readonly Ignored[];
+  /** Whether a policy among the simulated manifests applies to a host endpoint. False without host endpoints. */
+  selectsHostEndpoints(): boolean;
+  /**
+   * Whether a host endpoint's side can be denied at all: a policy applies to one, or one has
+   * profiles that do not allow everything (calico/host-endpoints.ts hostProfilesAllow). False
+   * without host endpoints: then no node's own traffic is policed.
+   */
+  policesHostEndpoints(): boolean;
 }
 
 class Calico implements CalicoSimulator {
@@ -58,6 +66,7 @@ class Calico implements CalicoSimulator {
   private readonly clusterTiers: ClusterTiers;
 
   private readonly hosts: HostEndpoints;
+  private hostsSelected: boolean | undefined;
 
   constructor(manifests: readonly unknown[], cluster: SimCluster) {
     this.hosts = new HostEndpoints([...(cluster.calicoHostObjects ?? []), ...flatten(manifests)]);
@@ -76,6 +85,17 @@ class Calico implements CalicoSimulator {
         this.byNamespace.set(p.namespace, list);
       }
     });
+  }
+
+  selectsHostEndpoints(): boolean {
+    return (this.hostsSelected ??= this.global.length > 0 && this.hosts.all.some((hep) => {
+      const view = this.views.hostEndpoint(hep);
+      return this.global.some((p) => p.applies(view));
+    }));
+  }
+
+  policesHostEndpoints(): boolean {
+    return this.hosts.all.some((hep) => !hostProfilesAllow(hep).allowed) || this.selectsHostEndpoints();
   }
 
   evaluate(flow: SimFlow): SimVerdict {
@@ -237,6 +257,11 @@ function group(policies: CompiledPolicy[], tiers: Map<string, TierInfo>): TierPo
     else out.push({ tier: tiers.get(p.tier)!, entries: [entry] });
   }
   return out;
+}
+
+/** The calico simulator behind `sim` (judgingFoldedBlocks wraps it), or undefined for another engine's. */
+export function asCalico(sim: Simulator): CalicoSimulator | undefined {
+  return sim instanceof Calico ? sim : undefined;
 }
 
 /** The SimulatorFactory of the `calico` engine. */

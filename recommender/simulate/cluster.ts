@@ -367,6 +367,17 @@ export function connectionFlow(model: ClusterModel, client: Peer, server: Peer, 
   return { ok: true, flow };
 }
 
+/**
+ * A connection from `node` to a pod of `server` on that node (`kubelet:<node>`: its kubelet, or a
+ * host-network pod there): the node's host network to the workload's pod placed on the node.
+ */
+export function ownNodeFlow(model: ClusterModel, node: string, server: Peer, port: number, protocol: Protocol, seen?: FlowAddressing): { ok: true; flow: SimFlow } | { ok: false; reason: string } {
+  const conn = connectionFlow(model, { kind: 'node', node }, server, port, protocol, seen);
+  if (!conn.ok) return conn;
+  const s = conn.flow.server;
+  return s.kind === 'pod' ? { ok: true, flow: { ...conn.flow, server: { kind: 'pod', pod: model.onNode(s.pod, node) } } } : conn;
+}
+
 /** What a flow record says of a connection beyond its peers (SimFlow.family, SimFlow.clientPort, which pod); an edge says none of it. */
 export interface FlowAddressing {
   family?: IpFamily;

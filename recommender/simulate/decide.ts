@@ -7,7 +7,7 @@
 import { echoRequest, isIcmp, type IcmpMessage, type Protocol } from '../../domain/flow.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../engines/types.ts';
-import { connectionFlow, type ClusterModel, type FlowAddressing } from './cluster.ts';
+import { connectionFlow, ownNodeFlow, type ClusterModel, type FlowAddressing } from './cluster.ts';
 import { combine, decideSide, type SideVerdict, type SimFlow, type Simulator } from './types.ts';
 import type { Direction } from '../../domain/direction.ts';
 import type { NetworkPlugin } from './network-plugin.ts';
@@ -94,12 +94,10 @@ const OWN_NODE_EGRESS: SideVerdict = { isolated: false, allowed: true, reason: '
  * judges it as its local host at the pod on that node; the others by their rule above.
  */
 function fromOwnNode(sim: Simulator, model: ClusterModel, c: PeerConnection & { client: Peer & { kind: 'kubelet' } }, head: Omit<Decision, 'verdict'>): Decision {
-  const node: Peer = { kind: 'node', node: c.client.node };
-  const conn = connectionFlow(model, node, c.server, c.port, c.protocol, c.seen);
+  const conn = ownNodeFlow(model, c.client.node, c.server, c.port, c.protocol, c.seen);
   if (!conn.ok) return { ...head, verdict: 'unknown', reason: conn.reason };
   if (sim.engine !== 'cilium') return { ...head, verdict: 'allow', egress: OWN_NODE_EGRESS, ingress: { isolated: true, allowed: true, reason: OWN_NODE_ALLOWED[sim.engine] } };
-  const { server } = conn.flow;
-  const flow = server.kind === 'pod' ? { ...conn.flow, server: { kind: 'pod' as const, pod: model.onNode(server.pod, c.client.node) } } : conn.flow;
+  const { flow } = conn;
   return { ...head, ...combine(decideSide(sim, flow, 'egress'), decideSide(sim, flow, 'ingress')) };
 }
 

@@ -1,25 +1,66 @@
 /**
  * The far end of an edge side that is a node's host endpoint: a node (`node:<name>`), or the
  * apiserver at a control-plane node's address (kube-apiserver in that node's host network). It is
- * no workload, so no side of the recommendation is its own; but where Cilium's host firewall is on,
- * the host policies selecting that node judge what it receives and sends — host policies "apply
- * only to the host namespace, including host-networking pods" (cilium/cilium
- * Documentation/security/policy/host.rst), and Documentation/security/host-firewall.rst warns that
- * they must not break "communication with kube-apiserver" — so an edge the recommendation includes
- * may be cut there, at the other end. The simulator judges that side as `simulate` does
- * (simulate/cilium.ts `nodeOfEnd`); this asks it, only where the host firewall is on and a host
- * policy is among the simulated manifests: elsewhere every host endpoint allows everything, and
- * nothing is judged (no cost).
+ * no workload, so no side of the recommendation is its own; but where the engine polices the
+ * node's host endpoint, what that endpoint receives and sends is judged there, so an edge the
+ * recommendation includes may be cut at the other end:
+ *
+ * - Cilium, where the host firewall is on: host policies "apply only to the host namespace,
+ *   including host-networking pods" (cilium/cilium Documentation/security/policy/host.rst), and
+ *   Documentation/security/host-firewall.rst warns that they must not break "communication with
+ *   kube-apiserver"; they are enforced between the host and its own pods too (cilium/cilium#15217:
+ *   host policies are enforced for "hostns<->local pods" as for remote peers), so the kubelet's
+ *   probes leave through the host endpoint's egress;
+ * - Calico, where a node has a HostEndpoint: the GlobalNetworkPolicies selecting it, its failsafe
+ *   ports and its profiles decide its traffic with peers off the node (docs.tigera.io
+ *   reference/resources/hostendpoint: a wildcard host endpoint is policed by the policies that
+ *   select it; simulate/calico/host-endpoints.ts), but never the host's traffic with its own pods
+ *   (felix rules/static.go filterOutputChain: "We don't currently police host -> endpoint").
+ *
+ * The simulator judges that side as `simulate` does (simulate/cilium.ts `nodeOfEnd`,
+ * simulate/calico.ts `decideHostSide`); this asks it only where its policies can deny a host
+ * endpoint's side: elsewhere every host endpoint allows everything, and nothing is judged (no cost).
  */
 import { opposite, type Direction } from '../../domain/direction.ts';
-import type { ClusterModel } from '../simulate/cluster.ts';
+import type { EdgeTraffic } from '../../domain/edge.ts';
+import { ownNodeFlow, type ClusterModel } from '../simulate/cluster.ts';
 import { hostPoliciesEnforced } from '../simulate/cilium/host-firewall.ts';
+import { asCalico } from '../simulate/calico.ts';
 import type { FlowAtPods } from '../simulate/pods-apart.ts';
 import { decideSide, sideAllows, type SideVerdict, type SimCluster, type SimFlow, type Simulator } from '../simulate/types.ts';
 
-/** Whether `sim`, built from `manifests`, can deny a host endpoint's side: the cilium simulator with a host policy it enforces. */
-export function judgesHostEnds(sim: Simulator | undefined, manifests: readonly unknown[], cluster: SimCluster): boolean {
-  return sim?.engine === 'cilium' && hostPoliciesEnforced(manifests, cluster);
+/** That a simulator judges host endpoints' sides; `localPods`: also the host's own connections to the pods on its node (the kubelet's probes). */
+export interface HostEndsJudged {
+  localPods: boolean;
+}
+
+const CILIUM_HOST_FIREWALL: HostEndsJudged = { localPods: true };
+const CALICO_HOST_ENDPOINTS: HostEndsJudged = { localPods: false };
+
+/**
+ * How `sim`, built from `manifests`, judges host endpoints' sides; undefined where its policies
+ * cannot deny any. The cilium simulator with a host policy it enforces. The calico simulator where
+ * a policy among `manifests` applies to a host endpoint; with the applied policies among them
+ * (`applied`), also where a host endpoint's profiles do not allow everything: a host endpoint with
+ * none denies all but the failsafe ports ("the Calico default is to deny", HostEndpoint
+ * reference), a cut the cluster's host endpoints make, never the recommended policies.
+ */
+export function judgesHostEnds(sim: Simulator | undefined, manifests: readonly unknown[], cluster: SimCluster, applied: boolean): HostEndsJudged | undefined {
+  if (sim?.engine === 'cilium') return hostPoliciesEnforced(manifests, cluster) ? CILIUM_HOST_FIREWALL : undefined;
+  const calico = sim && asCalico(sim);
+  if (calico === undefined) return undefined;
+  return (applied ? calico.policesHostEndpoints() : calico.selectsHostEndpoints()) ? CALICO_HOST_ENDPOINTS : undefined;
+}
+
+/**
+ * A kubelet edge (`kubelet:<node>` to a workload) as the flow from that node's host endpoint to the
+ * workload's pod on it, as `simulate` judges it (simulate/decide.ts fromOwnNode); undefined for any
+ * other edge, or one that cannot be simulated (ICMP: no probe).
+ */
+export function kubeletProbe(model: ClusterModel, edge: EdgeTraffic): FlowAtPods<SimFlow>[] | undefined {
+  if (edge.client.kind !== 'kubelet') return undefined;
+  const conn = ownNodeFlow(model, edge.client.node, edge.server, edge.port, edge.protocol);
+  return conn.ok && conn.flow.icmp === undefined ? [{ flow: conn.flow, at: '' }] : undefined;
 }
 
 /**

@@ -15,9 +15,11 @@
  *   every applied policy and under the recommendation beside the applied ones it leaves; what is
  *   allowed before and denied after is cut by applying it, blocked.
  * - An edge whose other end is a node's host endpoint (a node, the apiserver at a node's address)
- *   is judged at that end too, where Cilium's host firewall enforces a host policy
- *   (host-endpoint-sides.ts): no workload's side is its own, but what the host policies deny there
- *   is cut all the same.
+ *   is judged at that end too, where the engine polices it — Cilium's host firewall enforcing a
+ *   host policy, a Calico host endpoint (host-endpoint-sides.ts): no workload's side is its own, but
+ *   what the host's policies deny there is cut all the same. So is a kubelet probe, which no rule
+ *   writes, at its node's host endpoint where the engine polices the host's traffic with its own
+ *   pods (Cilium).
  * - Tightness per workload side: the (peer, port) pairs the policies allow among the observed
  *   pairs and the probes (`probes.ts`: one peer of each class a looser policy opens, on the
  *   side's ports), divided by the observed pairs; 1 is as tight as the observations allow.
@@ -43,7 +45,7 @@ import { peerKey } from '../../domain/peer.ts';
 import type { OutsideMustFlows, RequiredEdge, RequiredFlow, Requirement, VerifiedSides } from '../verified-sides.ts';
 import { replacedSelector, replacedSubjectSides } from './replaced-subjects.ts';
 import { deniesUnselected } from '../simulate/cilium/enforcement-mode.ts';
-import { hostEndDenied, judgesHostEnds } from './host-endpoint-sides.ts';
+import { hostEndDenied, judgesHostEnds, kubeletProbe, type HostEndsJudged } from './host-endpoint-sides.ts';
 
 /**
  * Each restricted side's edges with what the recommendation decided (`reason` undefined: it is
@@ -289,8 +291,8 @@ interface Judges {
   before: () => Simulator;
   /** The ids of the replaced applied policies that select a workload, per direction (replaced-subjects.ts replacedSelector); read on first use. */
   replacedSelecting: (workload: string) => Record<Direction, readonly string[]>;
-  /** Which simulators can deny a host endpoint's side (host-endpoint-sides.ts); undefined: neither, and host ends are not judged. */
-  hostEnds: { ours: boolean; withApplied: boolean } | undefined;
+  /** How each simulator judges host endpoints' sides (host-endpoint-sides.ts), undefined where it cannot deny one; undefined as a whole: neither can, and host ends are not judged. */
+  hostEnds: { ours: HostEndsJudged | undefined; withApplied: HostEndsJudged | undefined } | undefined;
 }
 
 function judges(input: SimulateSidesInput): Judges {
@@ -303,7 +305,7 @@ function judges(input: SimulateSidesInput): Judges {
   const ours = input.simulator(input.manifests, cluster);
   const withApplied = together && beside(together, cluster);
   const peerByNode = judgesPeerByNode(ours.engine) || (withApplied !== undefined && judgesPeerByNode(withApplied.engine));
-  const hostEnds = { ours: judgesHostEnds(ours, input.manifests, cluster), withApplied: together !== undefined && judgesHostEnds(withApplied, together, cluster) };
+  const hostEnds = { ours: judgesHostEnds(ours, input.manifests, cluster, false), withApplied: together && judgesHostEnds(withApplied, together, cluster, true) };
   return {
     model: input.model,
     ours,
@@ -343,7 +345,10 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   const appliedDecide = leftOpen
     ? (workload: string, direction: Direction, edge: EdgeTraffic): void => {
         const conn = verifiedFlow(j, edge, direction);
-        if (!conn.ok) return;
+        if (!conn.ok) {
+          judgeKubeletProbe(j, found, workload, direction, edge);
+          return;
+        }
         if (!cutByReplacing(j, found, workload, direction, edge, conn.each, LEFT_OPEN)) blockedByAppliedOnly(j, found, workload, direction, edge, conn.each, LEFT_OPEN, leftOpen);
         judgeHostEnd(j, found, workload, direction, edge, conn.each, '');
       }
@@ -353,6 +358,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
     const conn = verifiedFlow(j, edge, direction);
     if (!conn.ok) {
       countSkipped(found, conn.reason);
+      judgeKubeletProbe(j, found, workload, direction, edge);
       return;
     }
     if (reason !== undefined) {
@@ -480,14 +486,30 @@ function requiredNote(by: RequiredFlow, flow: SimFlow, direction: Direction): st
  * where the recommended policies deny it there, blockedByApplied where the applied ones beside them
  * do (`note` ends its reason). Nothing where no host policy is enforced (`j.hostEnds`).
  */
-function judgeHostEnd(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, note: string): void {
+function judgeHostEnd(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, note: string, localPod = false): void {
   if (j.hostEnds === undefined) return;
-  const ours = j.hostEnds.ours ? hostEndDenied(j.ours, j.model, each, direction) : undefined;
-  const denied = ours ?? (j.hostEnds.withApplied && j.withApplied ? hostEndDenied(j.withApplied, j.model, each, direction) : undefined);
+  const judges = (h: HostEndsJudged | undefined): boolean => h !== undefined && (!localPod || h.localPods);
+  const ours = judges(j.hostEnds.ours) ? hostEndDenied(j.ours, j.model, each, direction) : undefined;
+  const denied = ours ?? (judges(j.hostEnds.withApplied) && j.withApplied ? hostEndDenied(j.withApplied, j.model, each, direction) : undefined);
   if (denied === undefined) return;
   const f = { ...finding(workload, direction, edge, denied.side, `${denied.side.reason}${denied.at}${note}`), hostEndpoint: opposite(direction) };
   (ours !== undefined ? found.blocked : found.blockedByApplied).push(f);
 }
+
+/**
+ * A kubelet probe (`kubelet:<node>` to the workload's pod on that node), which no rule writes and
+ * whose pod side is counted as skipped: judged at its node's host endpoint's egress where the
+ * engine polices the host's traffic with its own pods (host-endpoint-sides.ts: Cilium's host
+ * firewall, not Calico). What the host policies deny there cuts the probe: the pod is restarted,
+ * or never ready.
+ */
+function judgeKubeletProbe(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic): void {
+  if (j.hostEnds === undefined || direction !== 'ingress') return;
+  const probe = kubeletProbe(j.model, edge);
+  if (probe !== undefined) judgeHostEnd(j, found, workload, direction, edge, probe, KUBELET_PROBE, true);
+}
+
+const KUBELET_PROBE = "; the kubelet's probe of the pod on its own node leaves through the node's host endpoint (host policies are enforced between the host and its own pods)";
 
 /** A direction the recommendation leaves open (--no-egress, a host-network workload): the applied policies decide it. */
 const LEFT_OPEN = '; the recommendation leaves this direction open, the applied policies decide it';

@@ -274,3 +274,70 @@ test('an apiserver of several endpoints is judged at each: a host policy on one 
   assert.equal(cut[0]!.hostEndpoint, 'ingress');
   assert.match(cut[0]!.reason, /selecting the host endpoint of node cp-2 \(CiliumClusterwideNetworkPolicy\/ssh-b\) allows pod shop\/web.* on 6443\/TCP \(default deny\) \(at the apiserver endpoint 172\.18\.0\.5\)/);
 });
+
+/**
+ * s32n: the kubelet's probes of the pods on its node leave through that node's host endpoint, where
+ * host policies are enforced as for any peer (cilium/cilium#15217: host policies are enforced on
+ * the paths "hostns<->local pods" as on those to remote peers; `simulate` denies such probes). No
+ * rule is written for them (docs/recommend.md, kubelet probes), so the recommendation's sides never
+ * judged them: an applied host policy on worker-1 whose egress lets out only the other nodes and the
+ * apiserver cuts the kubelet's probe of web there, and the pods are restarted (liveness) or never
+ * ready. Expected: that probe in blockedByApplied naming host-eg, as the host endpoint's egress; the
+ * probe of db on worker-2, which no host policy selects, not; with the host firewall off, nothing.
+ */
+const PROBED_INVENTORY = (firewall: string) => `apiVersion: v1
+kind: List
+items:
+  - { apiVersion: v1, kind: Namespace, metadata: { name: shop, labels: { kubernetes.io/metadata.name: shop } } }
+  - { apiVersion: v1, kind: Node, metadata: { name: worker-1, creationTimestamp: "${T}", labels: { node-access: locked } }, spec: { podCIDR: 10.244.1.0/24 }, status: { addresses: [{ type: InternalIP, address: 172.18.0.3 }] } }
+  - { apiVersion: v1, kind: Node, metadata: { name: worker-2, creationTimestamp: "${T}" }, spec: { podCIDR: 10.244.2.0/24 }, status: { addresses: [{ type: InternalIP, address: 172.18.0.4 }] } }
+  - { apiVersion: apps/v1, kind: DaemonSet, metadata: { name: web, namespace: shop, uid: u-web }, spec: { selector: { matchLabels: { app: web } }, template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: c, image: i, ports: [{ name: http, containerPort: 8080 }] }] } } } }
+  - { apiVersion: v1, kind: Pod, metadata: { name: web-1-x, namespace: shop, labels: { app: web }, ownerReferences: [{ apiVersion: apps/v1, kind: DaemonSet, name: web, uid: u-web, controller: true }], creationTimestamp: "${T}" }, spec: { nodeName: worker-1, containers: [{ name: c, image: i, ports: [{ name: http, containerPort: 8080 }] }] }, status: { phase: Running, startTime: "${T}", podIP: 10.244.1.10, podIPs: [{ ip: 10.244.1.10 }] } }
+  - { apiVersion: apps/v1, kind: StatefulSet, metadata: { name: db, namespace: shop, uid: u-db }, spec: { selector: { matchLabels: { app: db } }, template: { metadata: { labels: { app: db } }, spec: { containers: [{ name: c, image: i, ports: [{ name: pg, containerPort: 5432 }] }] } } } }
+  - { apiVersion: v1, kind: Pod, metadata: { name: db-0, namespace: shop, labels: { app: db }, ownerReferences: [{ apiVersion: apps/v1, kind: StatefulSet, name: db, uid: u-db, controller: true }], creationTimestamp: "${T}" }, spec: { nodeName: worker-2, containers: [{ name: c, image: i, ports: [{ name: pg, containerPort: 5432 }] }] }, status: { phase: Running, startTime: "${T}", podIP: 10.244.2.10, podIPs: [{ ip: 10.244.2.10 }] } }
+  - { apiVersion: v1, kind: ConfigMap, metadata: { name: cilium-config, namespace: kube-system }, data: { cluster-name: c1, enable-host-firewall: "${firewall}" } }
+  - ${JSON.stringify({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'host-eg' }, spec: { nodeSelector: { matchLabels: { 'node-access': 'locked' } }, egress: [{ toEntities: ['remote-node', 'kube-apiserver'] }] } })}
+`;
+/** The kubelet of each node probing its pod (a Hubble TCP SYN from the host identity). */
+const probe = (nodeIp: string, node: string, podIp: string, pod: string, app: string, port: number, i: number) =>
+  JSON.stringify({
+    time: new Date(NOW - 120_000 + i * 1000).toISOString(),
+    verdict: 'FORWARDED',
+    IP: { source: nodeIp, destination: podIp, ipVersion: 'IPv4' },
+    l4: { TCP: { source_port: 40001 + i, destination_port: port, flags: { SYN: true } } },
+    source: { identity: 1, labels: ['reserved:host'] },
+    destination: { namespace: 'shop', pod_name: pod, labels: [`k8s:app=${app}`] },
+    node_name: node,
+    traffic_direction: 'INGRESS',
+  });
+const PROBES = [probe('172.18.0.3', 'worker-1', '10.244.1.10', 'web-1-x', 'web', 8080, 0), probe('172.18.0.4', 'worker-2', '10.244.2.10', 'db-0', 'db', 5432, 1)].join('\n');
+const WEB_PROBE = 'kubelet:worker-1|workload:shop/DaemonSet/web|8080|TCP';
+
+async function probedStore(firewall: 'true' | 'false') {
+  const { db } = tmpDb();
+  importInventory(db, { text: PROBED_INVENTORY(firewall), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${PROBES}\n`]) }], { format: 'hubble' });
+  return db;
+}
+
+test('with the host firewall on, an applied host policy whose egress lets out only remote-node and kube-apiserver cuts the kubelet probes of the pods on its node: blockedByApplied, as the host endpoint egress', async () => {
+  const db = await probedStore('true');
+  const { verification } = runRecommendation(readRecommendationInput(db, {}), 'cilium', recommendOptions({ namespace: 'shop' }), { tightness: false });
+  assert.equal(verification.ok, true, JSON.stringify(verification.blocked));
+  assert.deepEqual(verification.blockedByApplied.map((f) => f.edge), [WEB_PROBE], JSON.stringify(verification.blockedByApplied, null, 1));
+  const [cut] = verification.blockedByApplied;
+  assert.equal(cut!.workload, 'shop/DaemonSet/web');
+  assert.equal(cut!.direction, 'ingress');
+  assert.equal(cut!.hostEndpoint, 'egress');
+  assert.match(cut!.reason, /no egress rule .* selecting the host endpoint of node worker-1 \(CiliumClusterwideNetworkPolicy\/host-eg\) allows pod shop\/web.* on 8080\/TCP \(default deny\).*the kubelet's probe/);
+  // simulate says the same of the probe.
+  const [d] = simulateFlows(db, { engine: 'cilium', policies: JSON.stringify({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'host-eg' }, spec: { nodeSelector: { matchLabels: { 'node-access': 'locked' } }, egress: [{ toEntities: ['remote-node', 'kube-apiserver'] }] } }), flows: JSON.stringify([{ client: 'kubelet:worker-1', server: 'workload:shop/DaemonSet/web', port: 8080, protocol: 'TCP' }]), format: 'edges' }).decisions;
+  assert.equal(d!.verdict, 'deny', JSON.stringify(d));
+});
+
+test('with the host firewall off, the same host policy does nothing: no kubelet probe is blocked', async () => {
+  const db = await probedStore('false');
+  const { verification } = runRecommendation(readRecommendationInput(db, {}), 'cilium', recommendOptions({ namespace: 'shop' }), { tightness: false });
+  assert.equal(verification.ok, true);
+  assert.deepEqual(verification.blockedByApplied, []);
+});

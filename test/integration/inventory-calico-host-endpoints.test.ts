@@ -70,7 +70,7 @@ test('a HostEndpoint Calico would refuse is refused at the door, naming the fiel
   refused({ node: 'w1', interfaceName: 'eth0', profiles: ['Not_A_Name'] }, /spec\.profiles\[0\]: expected a profile name/);
 });
 
-test('where host endpoints police nodes, the calico verification says it does not judge their side (whole and in chunks)', () => {
+test('where host endpoints police nodes, the calico verification judges their side (calico-host-endpoint-sides.test.ts) and no longer warns that it does not (whole and in chunks)', () => {
   const { db } = tmpDb();
   const web = {
     apiVersion: 'v1',
@@ -80,16 +80,14 @@ test('where host endpoints police nodes, the calico verification says it does no
     status: { phase: 'Running', hostIP: '10.0.0.11', podIP: '10.244.1.5', podIPs: [{ ip: '10.244.1.5' }] },
   };
   const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app', labels: { 'kubernetes.io/metadata.name': 'app' } } };
-  importInventory(db, { text: list(ns, node('w1', '10.0.0.11'), web, autoHep), takenAt, source: 'test' });
+  importInventory(db, { text: list(ns, node('w1', '10.0.0.11'), web, autoHep, hostProtect), takenAt, source: 'test' });
   const input = readRecommendationInput(db, {});
-  const notJudged = /^Calico host endpoints police a node here \(w1-auto-hep\): the verification judges the recommended workloads' sides .* not the host endpoint's side/;
+  const notJudged = /host endpoint/i;
   const whole = runRecommendation(input, 'calico', recommendOptions({ namespace: 'app' }), { tightness: false }).verification;
-  assert.ok(whole.warnings.some((w) => notJudged.test(w)), whole.warnings.join('\n'));
+  assert.ok(!whole.warnings.some((w) => notJudged.test(w)), whole.warnings.join('\n'));
   const rec = recommendWithWarnings(input, recommendOptions({ namespace: 'app' }), {});
   const chunked = verifyRecommendationInChunks(input, rec, 'calico', { tightness: false }).verification;
-  assert.ok(chunked.warnings.some((w) => notJudged.test(w)));
-  // Cilium does not enforce Calico's host endpoints: nothing said.
-  assert.ok(!runRecommendation(input, 'cilium', recommendOptions({ namespace: 'app' }), { tightness: false }).verification.warnings.some((w) => notJudged.test(w)));
+  assert.ok(!chunked.warnings.some((w) => notJudged.test(w)), chunked.warnings.join('\n'));
 });
 
 test('a failsafe net is an address or a CIDR (felix rules/static.go cnet.ParseCIDROrIP; libcalico-go validateProtoPort checks only the protocol), and node.<name> is kept beside default', () => {

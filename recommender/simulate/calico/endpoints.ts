@@ -158,6 +158,12 @@ export class EndpointViews {
     return v;
   }
 
+  /** A host endpoint itself, as the policies selecting it see it (its labels; in no namespace, of no service account). */
+  hostEndpoint(hep: HostEndpointInfo): EndpointView {
+    const ips = hep.expectedIPs;
+    return { workload: false, hostEndpoint: hep, labels: hep.labels, hostLabels: this.hosts.labelsAt(ips), node: hep.node, nsLabels: EMPTY, saLabels: EMPTY, ips, families: familiesOf(ips), ...hostCidrs(ips), describe: `host endpoint ${hep.name}` };
+  }
+
   /** What an end on a node's host network at `ips` is to Calico: that node's host endpoint when it has one. */
   private onHost(node: string | undefined, ips: readonly string[], describe: string): Pick<EndpointView, 'labels' | 'hostEndpoint' | 'hostLabels' | 'node' | 'describe'> {
     const hep = this.hosts.policing(node, ips);

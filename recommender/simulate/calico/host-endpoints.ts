@@ -20,7 +20,7 @@ import { CALICO_DEFAULT_ALLOW_PROFILE, type CalicoProtoPort } from '../../engine
 import { cidrContainsIp, parseCidrOrIp, parseIp, storedAddress } from '../../../domain/ip.ts';
 import { isPlainObject } from '../../../domain/plain-object.ts';
 import type { Direction } from '../../../domain/direction.ts';
-import type { SimCluster, SimFlow } from '../types.ts';
+import type { SimFlow } from '../types.ts';
 import type { LabelMap } from './selector.ts';
 
 export interface HostEndpointInfo {
@@ -189,18 +189,4 @@ export function hostProfilesAllow(hep: HostEndpointInfo): { allowed: boolean; re
   if (allowing !== undefined) return { allowed: true, reason: `profile ${allowing} allows` };
   if (hep.profiles.length === 0) return { allowed: false, reason: `no profile allows (host endpoint ${hep.name} has none: "If a host endpoint is created and network policy is not in place, the Calico default is to deny", Calico HostEndpoint reference)` };
   return { allowed: false, reason: `no profile allows (${hep.profiles.join(', ')}: not in the inventory, taken as allowing nothing)` };
-}
-
-/**
- * What a verification on Calico does not judge where host endpoints police nodes: it asks the
- * recommended workloads' sides of each edge, never the host endpoint's side of an edge that ends
- * at a node, a host-network pod or an apiserver on a node's address (the GlobalNetworkPolicies
- * selecting it, its failsafe ports and profiles). Undefined where the cluster has none.
- */
-export function hostEndpointSideNotJudged(cluster: Pick<SimCluster, 'calicoHostObjects'>): string | undefined {
-  const heps = new HostEndpoints(cluster.calicoHostObjects ?? []).all;
-  if (heps.length === 0) return undefined;
-  const names = heps.map((h) => h.name);
-  const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')}, … ${names.length - 3} more` : names.join(', ');
-  return `Calico host endpoints police ${heps.length === 1 ? 'a node' : 'nodes'} here (${shown}): the verification judges the recommended workloads' sides of edges to and from nodes, host-network pods and the apiserver on a node, not the host endpoint's side of them (the GlobalNetworkPolicies selecting it, its failsafe ports and profiles), which Calico enforces too: \`flowmatrix simulate --engine calico\` with the applied GlobalNetworkPolicies judges that side`;
 }
