@@ -75,6 +75,14 @@ function baselineUnderNetworkPolicy(emitted: EmitResult, model: ClusterModel, ap
   return out;
 }
 
+/** Calico objects that are no policies but change what Calico's policies police: the nodes' host endpoints and their failsafe ports. */
+const CALICO_HOST_OBJECTS: ReadonlySet<string> = new Set(['HostEndpoint', 'FelixConfiguration']);
+
+function calicoHostObjectsWords(engine: EngineName, counts: ReadonlyMap<string, number>): string {
+  const listed = [...counts].sort(([a], [b]) => compareStrings(a, b)).map(([kind, n]) => `${kind}.projectcalico.org ×${n}`);
+  return `the inventory holds Calico host endpoint objects (${listed.join('; ')}), which the ${engine} simulation does not model: where Calico polices the nodes, the GlobalNetworkPolicies selecting those host endpoints decide node traffic too: verify with --engine calico`;
+}
+
 /**
  * Applied policies the verification beside applied policies cannot judge: kinds the engine's
  * simulation does not evaluate (an AdminNetworkPolicy Deny, a Calico policy in an earlier tier
@@ -84,9 +92,15 @@ function baselineUnderNetworkPolicy(emitted: EmitResult, model: ClusterModel, ap
 function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy[]): string[] {
   const byKind = new Map<string, string[]>();
   const effects = new Set<string>();
+  const hostObjects = new Map<string, number>();
   for (const p of applied) {
     // A Tier orders Calico policies; it decides nothing itself.
     if (evaluatesKind(engine, p.apiVersion, p.kind) || (p.apiVersion === 'projectcalico.org/v3' && p.kind === 'Tier')) continue;
+    // Host endpoints and Felix's configuration are no policies: said apart (calicoHostObjectsWords).
+    if (p.apiVersion === 'projectcalico.org/v3' && CALICO_HOST_OBJECTS.has(p.kind)) {
+      if (engine !== 'calico') hostObjects.set(p.kind, (hostObjects.get(p.kind) ?? 0) + 1);
+      continue;
+    }
     const kind = kindKey(p.apiVersion, p.kind);
     const of = engineOfKind(p.apiVersion, p.kind);
     if (of !== undefined) effects.add(UNEVALUATED_EFFECT[of]);
@@ -101,6 +115,7 @@ function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy
       `applied policies of kinds the ${engine} simulation does not evaluate were left out of the verification beside applied policies: ${kinds.join('; ')}; where the cluster enforces them they decide traffic too (${[...effects].sort(compareStrings).join('; ') || 'their rules apply beside these'}): verify with the engine that enforces them`,
     );
   }
+  if (hostObjects.size > 0) out.push(calicoHostObjectsWords(engine, hostObjects));
   if (engine === 'calico') {
     const tiers = new Set([...KNOWN_TIERS.map((t) => t.name), ...applied.filter((p) => p.apiVersion === 'projectcalico.org/v3' && p.kind === 'Tier').map((p) => p.name)]);
     const missing = new Map<string, string[]>();

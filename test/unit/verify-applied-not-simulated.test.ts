@@ -126,3 +126,14 @@ test('an applied policy selecting by a label the pod gets from its own identity 
   // Cilium keeps both labels out of identities (pkg/labelsfilter): such a selector selects no pod, on every edge alike.
   assert.ok(!engineWarnings(emitted('cilium'), model, [byName]).some((w) => w.includes('pod-name')));
 });
+
+test('Calico host endpoints and FelixConfiguration are no policies: beside another engine they are said apart, naming what they do; the calico simulation models them', () => {
+  const hep = policy('projectcalico.org/v3', 'HostEndpoint', 'w1-auto-hep', { node: 'w1', interfaceName: '*', expectedIPs: ['10.0.0.11'] });
+  const felix = policy('projectcalico.org/v3', 'FelixConfiguration', 'default', {});
+  const warnings = engineWarnings(emitted('clusternetworkpolicy'), model, [np, hep, felix]);
+  assert.deepEqual(warnings, [
+    'the inventory holds Calico host endpoint objects (FelixConfiguration.projectcalico.org ×1; HostEndpoint.projectcalico.org ×1), which the clusternetworkpolicy simulation does not model: where Calico polices the nodes, the GlobalNetworkPolicies selecting those host endpoints decide node traffic too: verify with --engine calico',
+  ]);
+  assert.ok(warnings.every((w) => !/applied policies of kinds/.test(w)), 'not called applied policies');
+  assert.deepEqual(engineWarnings(emitted('calico'), model, [np, hep, felix]), []);
+});
