@@ -167,7 +167,25 @@ export function appliedPolicyWarnings(engine: EngineName, applied: readonly Appl
   if (judge !== 'calico') return [...appliedNotSimulated(judge, applied), ...readings];
   // A finding names the rule as written: what Calico's conversion made of it (a Deny of everything) is said here.
   const converted = conversionNotes(manifests).map((n) => `applied ${n.policy}: ${n.reason}`);
-  return [...appliedNotSimulated(judge, applied), ...serviceAccountLabelWarnings(manifests), ...converted, ...readings];
+  return [...appliedNotSimulated(judge, applied), ...unmodelledHostEndpointPolicies(applied), ...serviceAccountLabelWarnings(manifests), ...converted, ...readings];
+}
+
+/**
+ * Applied Calico GlobalNetworkPolicies whose effect on host endpoints the calico simulation does not
+ * model (simulate/calico/policies.ts leaves them out or judges the host's own traffic only): preDNAT
+ * and doNotTrack policies, and what applyOnForward does to traffic a host endpoint forwards to and
+ * from pods ("Pre-DNAT policies apply" to packets arriving on a host interface bound for a local
+ * workload, docs.tigera.io reference/host-endpoints/summary). What they deny is not in the verdicts.
+ */
+function unmodelledHostEndpointPolicies(applied: readonly AppliedPolicy[]): string[] {
+  const named = (flag: 'preDNAT' | 'doNotTrack' | 'applyOnForward'): string[] =>
+    applied.filter((p) => p.apiVersion === 'projectcalico.org/v3' && p.kind === 'GlobalNetworkPolicy' && isPlainObject(p.manifest) && isPlainObject(p.manifest.spec) && p.manifest.spec[flag] === true).map((p) => p.name);
+  const untracked = [...new Set([...named('preDNAT'), ...named('doNotTrack')])].sort(compareStrings);
+  const forwarded = named('applyOnForward').filter((n) => !untracked.includes(n)).sort(compareStrings);
+  return [
+    ...(untracked.length > 0 ? [`applied Calico GlobalNetworkPolicies with preDNAT or doNotTrack (${shownNames(untracked)}) are not modelled: where they select host endpoints they police traffic arriving on the node for its pods before any other policy, and what they deny there is not in this verification`] : []),
+    ...(forwarded.length > 0 ? [`applied Calico GlobalNetworkPolicies with applyOnForward (${shownNames(forwarded)}) are judged on their host endpoints' own traffic only: what they deny of traffic forwarded through a host endpoint to or from pods is not in this verification`] : []),
+  ];
 }
 
 /** Applied Cilium host policies the judge left out because the inventory does not say whether the host firewall is on (simulate/cilium/host-firewall.ts). */

@@ -137,3 +137,18 @@ test('Calico host endpoints and FelixConfiguration are no policies: beside anoth
   assert.ok(warnings.every((w) => !/applied policies of kinds/.test(w)), 'not called applied policies');
   assert.deepEqual(engineWarnings(emitted('calico'), model, [np, hep, felix]), []);
 });
+
+// docs.tigera.io reference/host-endpoints/summary: for packets arriving on a host interface bound for
+// a local workload "Pre-DNAT policies apply", before any other; applyOnForward policies also police
+// traffic a host endpoint forwards (reference/host-endpoints/forwarded). The calico simulation
+// leaves preDNAT/doNotTrack out and judges applyOnForward on the host's own traffic only.
+test('calico: applied preDNAT / doNotTrack / applyOnForward GlobalNetworkPolicies are said not to be judged for what they police of pod traffic', () => {
+  const prednat = policy('projectcalico.org/v3', 'GlobalNetworkPolicy', 'block-8080', { preDNAT: true, applyOnForward: true, selector: 'has(kubernetes.io/hostname)', ingress: [{ action: 'Deny', protocol: 'TCP', destination: { ports: [8080] } }] });
+  const fwd = policy('projectcalico.org/v3', 'GlobalNetworkPolicy', 'fwd', { applyOnForward: true, selector: 'has(kubernetes.io/hostname)' });
+  const warnings = engineWarnings(emitted('calico'), model, [np, prednat, fwd]);
+  assert.deepEqual(warnings, [
+    'applied Calico GlobalNetworkPolicies with preDNAT or doNotTrack (block-8080) are not modelled: where they select host endpoints they police traffic arriving on the node for its pods before any other policy, and what they deny there is not in this verification',
+    "applied Calico GlobalNetworkPolicies with applyOnForward (fwd) are judged on their host endpoints' own traffic only: what they deny of traffic forwarded through a host endpoint to or from pods is not in this verification",
+  ]);
+  assert.deepEqual(engineWarnings(emitted('calico'), model, [np, policy('projectcalico.org/v3', 'GlobalNetworkPolicy', 'plain', { selector: 'has(kubernetes.io/hostname)' })]), [], 'an ordinary GlobalNetworkPolicy is judged');
+});
