@@ -20,6 +20,7 @@
  */
 
 import type { Service } from '../../domain/inventory.ts';
+import { isHeadless } from '../../domain/service-dns-names.ts';
 import { Aggregator } from '../flows/aggregate.ts';
 import type { RunBudgets } from '../flows/edge-budget.ts';
 import type { CountedFlows } from '../flows/counted.ts';
@@ -183,6 +184,13 @@ export class MetricFlowRecorder {
     if (flow.service) {
       const svc = this.services.get(`${flow.service.namespace}/${flow.service.name}`);
       const ports = svc?.ports.filter((p) => p.protocol === flow.protocol) ?? [];
+      // A headless Service translates nothing for a port seen on the wire (resolve.ts serviceSides),
+      // but a series without one only names the Service: what reached the pods reached the port they
+      // listen on, its target port (the endpoints' port, which the name's SRV records answer) — a
+      // number; a named one is the server's declared port.
+      const headless = ports.length === 1 && svc !== undefined && isHeadless(svc) ? ports[0]!.targetPort : undefined;
+      if (typeof headless === 'number') return { port: headless, by: 'service-port' };
+      if (headless !== undefined) return declaredPortOf(server);
       if (ports.length === 1) {
         const sides = this.resolver.resolve({ kind: 'service', ...flow.service }, time, (ports[0] as { port: number }).port, flow.protocol);
         // A named target port may send to a number per ReplicaSet (one side each): then no one port is possible.
@@ -191,8 +199,7 @@ export class MetricFlowRecorder {
         if (mine.size === 1 && only !== undefined) return { port: only, by: 'service-port' };
       }
     }
-    if (server.declaredPorts.size === 1) return { port: [...server.declaredPorts][0] as number, by: 'declared-port' };
-    return undefined;
+    return declaredPortOf(server);
   }
 
   private addGap(g: GapDelta): void {
@@ -214,3 +221,7 @@ export class MetricFlowRecorder {
   }
 }
 
+/** The one port the server declares, when it declares exactly one. */
+function declaredPortOf(server: ResolvedSide): { port: number; by: 'declared-port' } | undefined {
+  return server.declaredPorts.size === 1 ? { port: [...server.declaredPorts][0] as number, by: 'declared-port' } : undefined;
+}

@@ -4,6 +4,10 @@ import { test } from 'node:test';
 import { FlowIngest } from '../../collectors/flows/pipeline.ts';
 import { ResolutionIndex } from '../../collectors/flows/resolve.ts';
 import { PeerResolver } from '../../collectors/prometheus/peers.ts';
+import { MetricFlowRecorder } from '../../collectors/prometheus/record.ts';
+import type { MetricFlow } from '../../collectors/prometheus/series.ts';
+import { runBudgets } from '../../collectors/flows/edge-budget.ts';
+import { DEFAULT_EDGE_CAPS } from '../../collectors/flows/ingest-defaults.ts';
 import { SqliteBatchWriter } from '../../collectors/flows/write.ts';
 import { IpHistory, type IpInterval } from '../../domain/ip-history.ts';
 import type { ResolutionData } from '../../domain/resolution.ts';
@@ -550,4 +554,24 @@ test('ClusterMesh: a pod or reporting node of another Cilium cluster is none of 
   assert.deepEqual(keys(host, 'node-a', 'east'), ['node:node-a']);
   // Without an imported cilium-config the cluster's name is not known: nothing is judged by it.
   assert.deepEqual(new ResolutionIndex(CLUSTER).resolve(pod('kind-kind'), 5).map((s) => s.key), ['workload:shop/Deployment/web']);
+});
+
+/**
+ * A series that names a headless Service but carries no port (Istio's destination_service_*): what
+ * reached the pods reached the port they listen on, the Service's target port — a headless Service's
+ * name answers with the pods' addresses and, through its SRV records, the endpoints' port (kubernetes
+ * dns specification 2.4.1), and nothing translates the Service port on the way (kubernetes.io
+ * "Service", Headless Services) — not the Service port, on which the pods need not listen.
+ */
+test('a Prometheus series naming a headless Service without a port: the edge is on its target port', () => {
+  const data: ResolutionData = {
+    ...SIP,
+    services: [...SIP.services, { namespace: 'shop', name: 'sip-hl', type: 'ClusterIP', clusterIPs: [], selector: { app: 'sip' }, ports: [{ name: 'sig-tcp', port: 5060, targetPort: 8000, protocol: 'TCP' }] }],
+  };
+  // sip declares two TCP ports: no one declared port stands in for the Service's.
+  data.workloads = data.workloads.map((w) => (w.name === 'sip' ? { ...w, ports: [...w.ports, { name: 'admin', port: 8001, protocol: 'TCP' }], services: [...w.services, 'shop/sip-hl'] } : w));
+  const recorder = new MetricFlowRecorder(new PeerResolver(new ResolutionIndex(data), data.workloads), data.services, runBudgets(DEFAULT_EDGE_CAPS, {}, () => true));
+  const flow: MetricFlow = { src: { kind: 'workload', namespace: 'shop', name: 'report', workloadKind: 'CronJob' }, dst: { kind: 'workload', namespace: 'shop', name: 'sip', workloadKind: 'Deployment' }, protocol: 'TCP', direction: 'src-is-client', verdict: 'forwarded', service: { namespace: 'shop', name: 'sip-hl' }, meshReported: true };
+  assert.equal(recorder.record(flow, 'istio_requests_total', { time: T0 + 10, flows: 1, packets: 0, bytes: 0, verdict: 'forwarded', source: 'prometheus' }), 'edge');
+  assert.deepEqual(recorder.aggregator.drain().edges.map((e) => `${e.client} -> ${e.server}:${e.port}`), ['workload:shop/CronJob/report -> workload:shop/Deployment/sip:8000']);
 });
