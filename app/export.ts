@@ -11,7 +11,8 @@ import type { Recommendation, RecommendOptions } from '../recommender/recommend.
 import type { Verification } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
 import { countEdges } from '../store/recommend-read.ts';
-import { appErrors, dropVerifiedSides, emitOptions, readRecommendationInput, recommendWithWarnings, verifyRecommendationInChunks, type StoredRecommendInput } from './recommendation.ts';
+import { clusterModel } from '../recommender/simulate/cluster.ts';
+import { appErrors, dropVerifiedSides, emitOptions, opensByRule, readRecommendationInput, recommendWithWarnings, verifyRecommendationInChunks, type StoredRecommendInput } from './recommendation.ts';
 
 export interface VerifiedExport {
   /** The recommendation, without its sides. */
@@ -34,11 +35,15 @@ export interface ExportLimits {
 /** Recommends without evidence, then emits and verifies `engine`'s manifests in chunks. */
 export function verifiedExport(input: StoredRecommendInput, engine: EngineName, options: Partial<RecommendOptions>, limits: ExportLimits = {}): VerifiedExport {
   return appErrors(() => {
-    const rec = recommendWithWarnings(input, options, { details: false });
-    const { verification, warnings, slots, manifests } = verifyRecommendationInChunks(input, rec, engine, {
-      tightness: false,
-      ...(limits.maxEdgeSides !== undefined ? { maxEdgeSides: limits.maxEdgeSides } : {}),
-    });
+    const model = clusterModel(input.inventory, input.externalNames);
+    const rec = recommendWithWarnings(input, options, { details: false, openByRule: opensByRule(engine, input, model) });
+    const { verification, warnings, slots, manifests } = verifyRecommendationInChunks(
+      input,
+      rec,
+      engine,
+      { tightness: false, ...(limits.maxEdgeSides !== undefined ? { maxEdgeSides: limits.maxEdgeSides } : {}) },
+      model,
+    );
     dropVerifiedSides(rec);
     return {
       rec,

@@ -23,6 +23,7 @@ import { engineWarnings } from '../recommender/verify/engine-warnings.ts';
 import { verifyInChunks, type ChunkedVerification, type ChunkedVerifyInput } from '../recommender/verify/in-chunks.ts';
 import { networkPlugin } from '../recommender/simulate/network-plugin.ts';
 import { verifyRecommendation, type Verification } from '../recommender/verify/recommendation.ts';
+import { deniesUnselected } from '../recommender/simulate/cilium/enforcement-mode.ts';
 import { flowWorkloads, flowWorkloadWarnings, inventoryNamespaces, markInferredIntents, withFlowWorkloads, type FlowWorkloads } from '../recommender/synthesize/inferred-workloads.ts';
 import type { EdgeTraffic } from '../domain/edge.ts';
 import type { AppliedPolicy, InventorySnapshot } from '../domain/inventory.ts';
@@ -164,11 +165,23 @@ export interface RecommendationRun {
  */
 export function runRecommendation(input: StoredRecommendInput, engine: EngineName, options: Partial<RecommendOptions>, run: RecommendationRun = {}): RecommendationResult {
   return appErrors(() => {
-    const rec = recommendWithWarnings(input, options, { details: run.details !== false });
-    const result = emitAndVerify(input, rec, engine, clusterModel(input.inventory, input.externalNames), run.tightness ?? run.details !== false);
+    const model = clusterModel(input.inventory, input.externalNames);
+    const rec = recommendWithWarnings(input, options, { details: run.details !== false, openByRule: opensByRule(engine, input, model) });
+    const result = emitAndVerify(input, rec, engine, model, run.tightness ?? run.details !== false);
     dropVerifiedSides(rec);
     return result;
   });
+}
+
+/**
+ * Whether `engine`'s output is enforced by Cilium (its own policies; NetworkPolicies on a cluster
+ * running Cilium, decide.ts verifyingEngine) under `enable-policy: always`, which denies a direction
+ * no rule allows on every endpoint: a direction the recommendation leaves open then needs an
+ * allow-all rule (recommender/synthesize/open-by-rule.ts). Calico's and ClusterNetworkPolicy's
+ * output is not Cilium's to enforce.
+ */
+export function opensByRule(engine: EngineName, input: RecommendInput, model: ClusterModel): boolean {
+  return deniesUnselected(model.cluster) && verifyingEngine(engine, networkPlugin(model, input.inventory.policies)) === 'cilium';
 }
 
 /**
@@ -243,8 +256,9 @@ export interface ListedRecommendation {
  */
 export function listRecommendation(input: StoredRecommendInput, engine: EngineName, options: Partial<RecommendOptions>, eachDetailed: (record: WorkloadRecommendation) => void): ListedRecommendation {
   return appErrors(() => {
-    const rec = recommendWithWarnings(input, options, { eachDetailed });
-    const { verification, warnings } = verifyRecommendationInChunks(input, rec, engine, { tightness: true });
+    const model = clusterModel(input.inventory, input.externalNames);
+    const rec = recommendWithWarnings(input, options, { eachDetailed, openByRule: opensByRule(engine, input, model) });
+    const { verification, warnings } = verifyRecommendationInChunks(input, rec, engine, { tightness: true }, model);
     dropVerifiedSides(rec);
     return { rec, engine, engineWarnings: warnings, verification };
   });
@@ -270,12 +284,16 @@ export function recommendForEveryEngine(input: StoredRecommendInput, options: Pa
   return appErrors(() => {
     const rec = recommendWithWarnings(input, options, { eachDetailed: (w) => consumer.workload(w) });
     const model = clusterModel(input.inventory, input.externalNames);
+    // The engines Cilium enforces under enable-policy: always get the directions left open opened by a rule: a recommendation of their own, without evidence (the records are the one above).
+    const opening = ENGINE_NAMES.some((e) => opensByRule(e, input, model)) ? recommendWithWarnings(input, options, { details: false, openByRule: true }) : undefined;
     for (const engine of ENGINE_NAMES) {
+      const made = opening !== undefined && opensByRule(engine, input, model) ? opening : rec;
       // The report counts each engine's verification: no tightness figures.
-      const { verification, warnings } = verifyRecommendationInChunks(input, rec, engine, { tightness: false, each: (m) => consumer.manifest(engine, m) }, model);
+      const { verification, warnings } = verifyRecommendationInChunks(input, made, engine, { tightness: false, each: (m) => consumer.manifest(engine, m) }, model);
       consumer.engine(engine, { verification, warnings });
     }
     dropVerifiedSides(rec);
+    if (opening !== undefined) dropVerifiedSides(opening);
     return rec;
   });
 }

@@ -36,6 +36,8 @@ import type { DocumentedFlow } from './synthesize/documented-flow.ts';
 import { edgeProxies, exposureClients, forwardingNode } from './synthesize/exposure-flows.ts';
 import { intentEdges, planWorkload, restricts, unobservedMustFlows, type PlannedIntent, type SynthesisContext, type WorkloadPlan } from './synthesize/workload.ts';
 import { mirroredRules, type MirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
+import { openLeftDirections } from './synthesize/open-by-rule.ts';
+import { appliedHostPolicies } from './synthesize/host-firewall.ts';
 import { uniquePorts, unresolvedTargetPorts, workloadServedPorts, type UnresolvedTargetPort } from './matrix/bindings.ts';
 import type { ResolvedPort } from './matrix/resolved.ts';
 
@@ -180,6 +182,12 @@ export interface RecommendRun {
    * that folds the evidence (the report) never holds a whole cluster's evidence at once.
    */
   eachDetailed?: (record: WorkloadRecommendation) => void;
+  /**
+   * The engine the output is for enforces a direction no rule allows, selected or not (Cilium under
+   * `enable-policy: always`): each direction the recommendation leaves open is opened by an
+   * allow-all rule (synthesize/open-by-rule.ts). Set per engine by the caller (app/recommendation.ts).
+   */
+  openByRule?: boolean;
 }
 
 /** One direction's edges dealt out to the workloads' sides: each side in edge-key order. */
@@ -228,6 +236,7 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
   const now = opts.now ?? sides.latest ?? input.inventory.takenAt;
   const { plans, outsideRules, ctx } = planWorkloads(input, workloads, owners, sides, { now, opts, details, podNetwork, mirrors, componentsOf, withPodNetworkPods });
   const layers = namespaceLayers(plans, input.inventory, opts, withPodNetworkPods);
+  if (run.openByRule === true) for (const p of plans) openLeftDirections(p, layers.intents, podNetwork);
   for (const p of plans) {
     p.intents = p.intents.filter(restrictsSomething);
     const overlap = p.intents.length > 0 ? distinct.warnings.get(workloadKey(p.workload)) : undefined;
@@ -701,7 +710,8 @@ function synthesisContext(
   const asPods = inventoried.some((w) => w === undefined || reachedAsPods(w, ix));
   const network = !onHost ? 'pod' : asPods ? 'both' : 'host';
   const dnsTarget: DnsTarget = { namespace: dns.namespace, selector: dns.selector, ports: dns.ports.map((x) => port(x.protocol, x.port)), network };
-  return { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), edgeKeys, details: run.details, mirrors: run.mirrors, podNetwork: run.podNetwork };
+  const hostPolicies = appliedHostPolicies(input.inventory);
+  return { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), edgeKeys, details: run.details, mirrors: run.mirrors, podNetwork: run.podNetwork, ...(hostPolicies !== undefined ? { hostPolicies } : {}) };
 }
 
 /** A workload (`slot` of `sides`) compared, documented against observed. */

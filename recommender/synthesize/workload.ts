@@ -26,6 +26,7 @@ import { APISERVER, dnsTargetPeers, farSide, irPeers, ownNodeClients, protocolOf
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
 import { hostNetworkFarSide } from './host-network-far-sides.ts';
+import { hostNetworkAdvice } from './host-firewall.ts';
 import type { DocumentedFlow } from './documented-flow.ts';
 import { partlyObservedWarnings } from './partly-observed.ts';
 import { blockHolderPeers, blockHolders, nodesAcrossFamily } from './block-holders.ts';
@@ -111,6 +112,8 @@ export interface SynthesisContext {
   mirrors: MirroredRules;
   /** The pod-network workloads of the cluster (a role bound to a namespace names them all). */
   podNetwork: PodNetwork;
+  /** Where the cilium-config turns the host firewall on: the applied host policies (host-firewall.ts appliedHostPolicies). */
+  hostPolicies?: readonly string[];
 }
 
 const UPSTREAM_DNS_PORTS: readonly PortSpec[] = dnsPorts();
@@ -477,7 +480,7 @@ interface Planning {
   keptByFarPartial: Record<Direction, PartialDirection[]>;
 }
 
-function nameOf(w: Workload): string {
+export function nameOf(w: Workload): string {
   return `${w.kind} ${w.namespace}/${w.name}`;
 }
 
@@ -522,7 +525,7 @@ function noPolicyReason(
   if (wholly || declaring.length > 0) {
     const reasons = components.flatMap((c) => c.component.exceptions.filter((e) => e.type === 'host-network').map((e) => `${e.reason} (${exceptionCitation(e)})`));
     return {
-      summary: `${name} runs in the host network: NetworkPolicy cannot isolate it on most CNIs, so no policy is recommended; restrict it on the node (host firewall) instead.${reasons.length > 0 ? ` Matrix: ${[...new Set(reasons)].join(' ')}` : ''}`,
+      summary: `${name} runs in the host network: NetworkPolicy cannot isolate it on most CNIs, so no policy is recommended; ${hostNetworkAdvice(ctx.hostPolicies)}.${reasons.length > 0 ? ` Matrix: ${[...new Set(reasons)].join(' ')}` : ''}`,
       ...(wholly
         ? {}
         : { warning: `${declaring.join(', ')} declares hostNetwork for ${name}, but the inventory shows its pods on the pod network: no policy is recommended as the matrix says; if the pods are on the pod network, correct the matrix's hostNetwork (or the parameter behind it) to get one` }),
@@ -1626,7 +1629,7 @@ function leftOpen(p: Planning, why: string): PlannedDirection {
   return { input: { mode: 'allow-all', ports: [], explanation: explanation(`${intentKey(p.w)}#egress-open`, 'implied', `${why}; allowed explicitly above the namespace default-deny`) }, rules: [] };
 }
 
-function workloadSubject(w: Workload): IntentInput['subject'] {
+export function workloadSubject(w: Workload): IntentInput['subject'] {
   return { kind: 'workload', selector: w.selector, workload: { namespace: w.namespace, kind: w.kind, name: w.name }, hostNetwork: false };
 }
 

@@ -1,0 +1,140 @@
+/**
+ * A direction the recommendation leaves open, on Cilium under `enable-policy: always`.
+ * cilium/cilium Documentation/security/policy/intro.rst "Policy Enforcement Modes": under `always`
+ * "policy enforcement is enabled on all endpoints even if no rules select specific endpoints" — so
+ * writing no policy for a direction (`--no-egress`; the cluster DNS with no upstream resolver seen)
+ * denies it (pkg/policy/repository.go computePolicyEnforcementAndRules). Leaving it open then takes
+ * a rule that allows everything: on the cilium engine `toEntities: [all]` (pkg/policy/api/entity.go:
+ * `all` selects every identity, in and out of the cluster), on the kubernetes engine — a
+ * NetworkPolicy the agent enforces as a rule — the direction in `policyTypes` with one empty rule
+ * (kubernetes.io "Network Policies", "Allow all egress traffic": `egress: [{}]`). The verification
+ * then judges the direction as the recommendation's own: nothing in blockedByApplied for it.
+ * Calico and ClusterNetworkPolicy output are not Cilium's to enforce: unchanged.
+ * A cluster reduced to what shows it: web (shop) asks the cluster DNS, calls the apiserver and api.
+ */
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { ingestFlows } from '../../app/ingest.ts';
+import { importInventory } from '../../app/inventory.ts';
+import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
+import type { EngineName } from '../../recommender/engines/types.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const NOW = Date.now();
+const T = '2026-01-01T00:00:00Z';
+const pod = (ns: string, name: string, labels: string, ip: string, ports: string) => `
+  - { apiVersion: v1, kind: Pod, metadata: { name: ${name}, namespace: ${ns}, labels: { ${labels} }, creationTimestamp: "${T}" }, spec: { nodeName: worker-1, containers: [{ name: c, image: i, ports: [${ports}] }] }, status: { phase: Running, startTime: "${T}", podIP: ${ip}, podIPs: [{ ip: ${ip} }] } }`;
+
+/** `config`: the cilium-config's data beyond cluster-name. */
+const inventory = (config: string) => `apiVersion: v1
+kind: List
+items:
+  - { apiVersion: v1, kind: Namespace, metadata: { name: shop, labels: { kubernetes.io/metadata.name: shop } } }
+  - { apiVersion: v1, kind: Namespace, metadata: { name: kube-system, labels: { kubernetes.io/metadata.name: kube-system } } }
+  - { apiVersion: v1, kind: Namespace, metadata: { name: default, labels: { kubernetes.io/metadata.name: default } } }
+  - { apiVersion: v1, kind: Node, metadata: { name: worker-1, creationTimestamp: "${T}" }, spec: { podCIDR: 10.244.1.0/24 }, status: { addresses: [{ type: InternalIP, address: 172.18.0.3 }] } }
+${pod('shop', 'web', 'app: web', '10.244.1.10', '{ containerPort: 8000 }')}
+${pod('shop', 'api', 'app: api', '10.244.1.11', '{ containerPort: 8080 }')}
+${pod('kube-system', 'coredns', 'k8s-app: kube-dns', '10.244.1.5', '{ containerPort: 53, protocol: UDP, name: dns }, { containerPort: 53, protocol: TCP, name: dns-tcp }')}
+  - { apiVersion: v1, kind: Service, metadata: { name: kube-dns, namespace: kube-system }, spec: { clusterIP: 10.96.0.10, clusterIPs: [10.96.0.10], selector: { k8s-app: kube-dns }, ports: [{ name: dns, port: 53, protocol: UDP, targetPort: 53 }, { name: dns-tcp, port: 53, protocol: TCP, targetPort: 53 }] } }
+  - { apiVersion: v1, kind: Service, metadata: { name: kubernetes, namespace: default }, spec: { clusterIP: 10.96.0.1, clusterIPs: [10.96.0.1], ports: [{ name: https, port: 443, protocol: TCP, targetPort: 6443 }] } }
+  - { apiVersion: discovery.k8s.io/v1, kind: EndpointSlice, metadata: { name: kubernetes, namespace: default, labels: { kubernetes.io/service-name: kubernetes } }, addressType: IPv4, endpoints: [{ addresses: [172.18.0.2], conditions: { ready: true } }], ports: [{ name: https, port: 6443, protocol: TCP }] }
+  - { apiVersion: v1, kind: ConfigMap, metadata: { name: cilium-config, namespace: kube-system }, data: { cluster-name: c1${config} } }
+`;
+
+function hubble(i: number, dst: { ip: string; ns?: string; pod?: string }, port: number, proto: 'TCP' | 'UDP'): string {
+  return JSON.stringify({
+    time: new Date(NOW - 120_000 + i * 1000).toISOString(),
+    verdict: 'FORWARDED',
+    IP: { source: '10.244.1.10', destination: dst.ip, ipVersion: 'IPv4' },
+    l4: proto === 'TCP' ? { TCP: { source_port: 40000 + i, destination_port: port, flags: { SYN: true } } } : { UDP: { source_port: 40000 + i, destination_port: port } },
+    source: { namespace: 'shop', pod_name: 'web', labels: ['k8s:app=web'] },
+    destination: dst.pod !== undefined ? { namespace: dst.ns, pod_name: dst.pod } : {},
+    node_name: 'worker-1',
+    traffic_direction: 'EGRESS',
+    is_reply: false,
+  });
+}
+const FLOWS = [
+  hubble(1, { ip: '10.244.1.5', ns: 'kube-system', pod: 'coredns' }, 53, 'UDP'),
+  hubble(2, { ip: '172.18.0.2' }, 6443, 'TCP'),
+  hubble(3, { ip: '10.244.1.11', ns: 'shop', pod: 'api' }, 8080, 'TCP'),
+];
+
+async function input(config: string) {
+  const { db } = tmpDb();
+  importInventory(db, { text: inventory(config), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${FLOWS.join('\n')}\n`]) }], { format: 'hubble' });
+  return readRecommendationInput(db, {});
+}
+const ALWAYS = ', enable-policy: "always"';
+const run = async (config: string, engine: EngineName, egress: boolean) => runRecommendation(await input(config), engine, recommendOptions({ egress }), { tightness: false });
+
+type Manifest = { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec: Record<string, unknown> };
+const policyOf = (manifests: readonly unknown[], namespace: string, name: RegExp) => {
+  const m = (manifests as Manifest[]).find((x) => x.metadata.namespace === namespace && name.test(x.metadata.name));
+  assert.ok(m, `a policy for ${namespace}/${name}: ${(manifests as Manifest[]).map((x) => x.metadata.name).join(', ')}`);
+  return m;
+};
+const WEB_EGRESS = (f: { workload: string; direction: string }) => f.workload === 'shop/Pod/web' && f.direction === 'egress';
+
+test('cilium, enable-policy "always", --no-egress: web\'s egress is opened by toEntities [all], explained; verification ok and nothing of it in blockedByApplied (intro.rst: always enforces on every endpoint)', async () => {
+  const { emitted, verification, rec } = await run(ALWAYS, 'cilium', false);
+  const web = policyOf(emitted.manifests, 'shop', /web/);
+  assert.deepEqual(web.spec.egress, [{ toEntities: ['all'] }]);
+  assert.match(JSON.stringify(web.metadata.annotations), /open: enable-policy always denies a direction no rule allows, so leaving it open needs a rule/);
+  assert.equal(verification.ok, true, JSON.stringify(verification.blocked));
+  assert.deepEqual(verification.blockedByApplied.filter(WEB_EGRESS), []);
+  assert.deepEqual(verification.blocked, []);
+  const record = rec.workloads.find((w) => w.workload.name === 'web')!;
+  assert.match(record.summary, /egress open by an allow-all rule \(enable-policy: always\)/);
+  assert.doesNotMatch(record.summary, /egress none/);
+  // The cluster DNS, whose egress is left open (no upstream resolver seen), is opened the same way.
+  const dns = policyOf(emitted.manifests, 'kube-system', /coredns/);
+  assert.deepEqual(dns.spec.egress, [{ toEntities: ['all'] }]);
+  const dnsRecord = rec.workloads.find((w) => w.workload.name === 'coredns')!;
+  assert.ok(!dnsRecord.warnings.some((w) => /left open/.test(w)), JSON.stringify(dnsRecord.warnings));
+});
+
+test('kubernetes on Cilium, enable-policy "always", --no-egress: web\'s NetworkPolicy has Egress in policyTypes and egress [{}]; verification ok, nothing in blockedByApplied', async () => {
+  const { emitted, verification } = await run(ALWAYS, 'kubernetes', false);
+  const web = policyOf(emitted.manifests, 'shop', /web/);
+  assert.deepEqual(web.spec.egress, [{}]);
+  assert.ok((web.spec.policyTypes as string[]).includes('Egress'), JSON.stringify(web.spec));
+  assert.equal(verification.ok, true, JSON.stringify(verification.blocked));
+  assert.deepEqual(verification.blockedByApplied.filter(WEB_EGRESS), []);
+});
+
+test('enable-policy "default": --no-egress writes no egress (unchanged); calico under "always" is not Cilium\'s to enforce: its manifests are those of "default"', async () => {
+  for (const engine of ['cilium', 'kubernetes'] as const) {
+    const { emitted, verification } = await run('', engine, false);
+    assert.equal(policyOf(emitted.manifests, 'shop', /web/).spec.egress, undefined, engine);
+    assert.deepEqual(verification.blockedByApplied, [], engine);
+  }
+  for (const engine of ['calico', 'clusternetworkpolicy'] as const) {
+    assert.deepEqual((await run(ALWAYS, engine, false)).emitted.manifests, (await run('', engine, false)).emitted.manifests, engine);
+  }
+});
+
+/** A host-network pod on worker-1 and a host policy, beside the cluster above. */
+const HOST_NETWORK = `
+  - { apiVersion: v1, kind: Pod, metadata: { name: agent, namespace: shop, labels: { app: agent }, creationTimestamp: "${T}" }, spec: { nodeName: worker-1, hostNetwork: true, containers: [{ name: c, image: i, ports: [{ containerPort: 9100 }] }] }, status: { phase: Running, startTime: "${T}", podIP: 172.18.0.3, podIPs: [{ ip: 172.18.0.3 }] } }
+  - { apiVersion: cilium.io/v2, kind: CiliumClusterwideNetworkPolicy, metadata: { name: host-fw-nodes }, spec: { nodeSelector: {}, ingress: [{ fromEntities: [cluster], toPorts: [{ ports: [{ port: "9100", protocol: TCP }] }] }] } }
+`;
+
+test('a host-network workload gets no policy as before; where the host firewall is on, its summary names the host policies applied rather than asking to turn the host firewall on', async () => {
+  const summary = async (config: string) => {
+    const { db } = tmpDb();
+    importInventory(db, { text: `${inventory(config)}${HOST_NETWORK}`, takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+    const { rec } = runRecommendation(readRecommendationInput(db, {}), 'cilium', recommendOptions({}), { tightness: false });
+    const agent = rec.workloads.find((w) => w.workload.name === 'agent')!;
+    assert.equal(agent.hostNetwork, true);
+    assert.deepEqual(agent.policies, []);
+    return agent.summary;
+  };
+  const on = await summary(`${ALWAYS}, enable-host-firewall: "true"`);
+  assert.match(on, /its node's host firewall is on \(cilium-config enable-host-firewall\) and decides it: restrict it in the host policies applied \(CiliumClusterwideNetworkPolicy\/host-fw-nodes\)/);
+  assert.doesNotMatch(on, /restrict it on the node \(host firewall\) instead/);
+  assert.match(await summary(''), /restrict it on the node \(host firewall\) instead/);
+});
