@@ -33,6 +33,7 @@ import type { DnsTarget } from './synthesize/peers.ts';
 import { PortSets } from './synthesize/port-sets.ts';
 import { keptBy } from './synthesize/kept-by.ts';
 import type { DocumentedFlow } from './synthesize/documented-flow.ts';
+import type { IcmpProtocol } from '../domain/flow.ts';
 import { edgeProxies, exposureClients, forwardingNode } from './synthesize/exposure-flows.ts';
 import { intentEdges, planWorkload, restricts, unobservedMustFlows, type PlannedIntent, type SynthesisContext, type WorkloadPlan } from './synthesize/workload.ts';
 import { mirroredRules, type MirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
@@ -67,8 +68,10 @@ export interface RuleRecord {
   text: string;
   /** As synthesis made them (the manifests render the PolicySet's checked copy). */
   peers: PolicyPeer[];
-  /** As synthesis made them; empty = every port. */
+  /** As synthesis made them; empty = every port (but for an `echo` rule, which has none). */
   ports: PortSpec[];
+  /** An ICMP echo rule: it allows the echo request of this protocol (type 8, ICMPv6 128) with its peers, on the engines that render it (policy/ir.ts EchoRule). */
+  echo?: IcmpProtocol;
   evidence: { matrixRules: MatrixRuleEvidence[]; edges: EdgeEvidence[]; notes: string[] };
 }
 
@@ -169,6 +172,7 @@ function ruleRecords(p: PlannedIntent, evidence: EdgeEvidenceCache): RuleRecord[
     text: g.input.explanation.text,
     peers: [...g.input.peers],
     ports: [...(g.input.ports ?? [])],
+    ...(g.echo !== undefined ? { echo: g.echo.protocol } : {}),
     evidence: { matrixRules: g.rules.map(matrixRuleEvidence), edges: evidence.list(ruleEdges(g)), notes: [...g.notes] },
   }));
 }

@@ -14,7 +14,8 @@
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { chunks } from './chunks.ts';
 import { compareCidrs, hostCidr } from '../../domain/ip.ts';
-import type { Direction, DirectionPolicy, Layer, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortProtocol, PortSpec, RuleExplanation } from '../policy/ir.ts';
+import type { Direction, DirectionPolicy, EchoRule, Layer, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortProtocol, PortSpec, RuleExplanation } from '../policy/ir.ts';
+import { ECHO_TYPES } from '../../domain/flow.ts';
 import { allExcept } from '../policy/build.ts';
 import { policyName } from '../policy/names.ts';
 import { canonicalSelector, compareStrings } from '../policy/order.ts';
@@ -296,6 +297,34 @@ function renderRules(intent: PolicyIntent, direction: Direction, rule: PolicyRul
   }
 }
 
+/**
+ * An echo rule → Calico rules of its own, one per entity: `protocol: ICMP` (or `ICMPv6`) by name
+ * with `icmp: {type: 8}` (128), and the `ipVersion` the protocol fixes — libcalico-go validateRule
+ * refuses ICMP fields without the protocol named ICMP/ICMPv6, and "must set ipversion to '4' with
+ * protocol icmp" ('6' with icmpv6); the Rule reference: `icmp` "should only be specified if the
+ * Protocol field is set to ICMP or ICMPv6", type 8 "refers to ICMP Echo Request (i.e. pings)". An
+ * address entity of the other family is left out: a rule holds one family (validateRule).
+ */
+function renderEcho(intent: PolicyIntent, direction: Direction, echo: EchoRule, r: Renderer, out: KeyedRules): void {
+  const list = entities(intent, direction, { peers: echo.peers, ports: [], explanation: echo.explanation }, r);
+  const v6 = echo.protocol === 'ICMPv6';
+  const line = ruleLine(direction, echo.explanation);
+  const metadata = { annotations: { [ANNOTATION_EXPLANATION]: line } };
+  const icmp = { type: ECHO_TYPES[echo.protocol].request };
+  const groupId = r.ids.id({ protocol: echo.protocol, icmp });
+  const first = out.rules.length;
+  for (const e of list) {
+    if (e.service || !netsOfFamily(e.entity, v6) || isDuplicate(out, first, e.id, groupId, line)) continue;
+    const rule: CalicoRule = { action: 'Allow', protocol: echo.protocol, ipVersion: v6 ? 6 : 4, icmp };
+    if (!e.empty) rule[direction === 'ingress' ? 'source' : 'destination'] = e.entity;
+    rule.metadata = metadata;
+    push(out, rule, e.id, groupId);
+  }
+}
+
+/** Whether the entity's addresses (if any) are all of the family. */
+const netsOfFamily = (e: Entity, v6: boolean): boolean => [...(e.nets ?? []), ...(e.notNets ?? [])].every((n) => n.includes(':') === v6);
+
 /** Whether a rule of this entity, group and line is in `out` already (see KeyedRules). */
 function isDuplicate(out: KeyedRules, first: number, entityId: number, groupId: number, line: string): boolean {
   if (out.seen !== undefined) {
@@ -330,6 +359,7 @@ function renderDirection(intent: PolicyIntent, direction: Direction, d: Directio
     case 'rules': {
       const out: KeyedRules = { rules: [], entityIds: [], groupIds: [], seen: distinctLines(d) ? undefined : new Set() };
       for (const rule of d.rules) renderRules(intent, direction, rule, r, out);
+      for (const echo of d.echo ?? []) renderEcho(intent, direction, echo, r, out);
       return out.rules;
     }
   }

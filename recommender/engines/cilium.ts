@@ -10,7 +10,8 @@
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { chunks } from './chunks.ts';
 import { dnsPeer, dnsPorts } from '../policy/build.ts';
-import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec } from '../policy/ir.ts';
+import type { Direction, DirectionPolicy, EchoRule, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec } from '../policy/ir.ts';
+import { ECHO_TYPES, type IcmpProtocol } from '../../domain/flow.ts';
 import { policyName } from '../policy/names.ts';
 import { canonicalSelector, portKey, uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
@@ -26,6 +27,7 @@ import {
   type CiliumEndpointSelector,
   type CiliumEntity,
   type CiliumFqdnSelector,
+  type CiliumIcmpRule,
   type CiliumIngressRule,
   type CiliumPortProtocol,
   type CiliumPortRule,
@@ -47,6 +49,7 @@ interface PeerRule {
   cidrSet?: CiliumCidrRule[];
   fqdns?: CiliumFqdnSelector[];
   toPorts?: CiliumPortRule[];
+  icmps?: CiliumIcmpRule[];
 }
 
 export function ciliumPort(p: PortSpec): CiliumPortProtocol {
@@ -390,6 +393,46 @@ function renderRule(direction: Direction, rule: PolicyRule, dnsVisibility: boole
   }
 }
 
+/** The `icmps` of an echo rule: the echo request of its family (pkg/policy/api/icmp.go ICMPField: `family` IPv4 or IPv6, `type` the message type; a number, which every release reads). */
+function echoIcmps(protocol: IcmpProtocol): CiliumIcmpRule[] {
+  return [{ fields: [{ type: ECHO_TYPES[protocol].request, family: protocol === 'ICMP' ? 'IPv4' : 'IPv6' }] }];
+}
+
+/**
+ * An echo rule → Cilium rules with `icmps` and no `toPorts`, one per peer kind: the agent refuses
+ * `icmps` beside `toPorts` in one rule ("The ICMPs block may only be present without ToPorts.
+ * Define a separate rule to use ToPorts.", pkg/policy/api/rule_validation.go
+ * errUnsupportedICMPWithToPorts) and a rule combining peer kinds (renderRule). Each rule names its
+ * peers: `icmps` without one would allow the echo from every peer (pkg/policy/rule.go mergeIngress).
+ */
+function renderEcho(echo: EchoRule, r: Renderer, out: KeyedRules): void {
+  const icmps = echoIcmps(echo.protocol);
+  const key = `icmp:${echo.protocol}`;
+  const g = group(echo.peers, r);
+  const selectors = [...(g.endpoints ?? []), ...(g.dns ?? [])];
+  const add = (rule: PeerRule, k: string): void => {
+    rule.icmps = icmps;
+    out.rules.push(rule);
+    out.keys.push(k);
+  };
+  if (selectors.length > 0) {
+    const s = sortedValues(r, selectors);
+    add({ endpoints: s.values }, ruleKey(s.key, '', '', '', key));
+  }
+  if (g.entities) {
+    const entities = [...new Set(g.entities)].sort();
+    add({ entities }, ruleKey('', entities.join(','), '', '', key));
+  }
+  if (g.cidrs) {
+    const s = sortedValues(r, g.cidrs);
+    add({ cidrSet: s.values }, ruleKey('', '', s.key, '', key));
+  }
+  if (g.fqdns) {
+    const s = sortedValues(r, g.fqdns);
+    add({ fqdns: s.values }, ruleKey('', '', '', s.key, key));
+  }
+}
+
 function push(out: KeyedRules, rule: PeerRule, key: string, ports: PortRules): void {
   if (ports.toPorts) rule.toPorts = ports.toPorts;
   out.rules.push(rule);
@@ -429,6 +472,7 @@ function renderDirection(intent: PolicyIntent, direction: Direction, d: Directio
       const visibility = direction === 'egress' && hasPeer(d, 'fqdn');
       const out: KeyedRules = { rules: [], keys: [] };
       for (const rule of d.rules) renderRule(direction, rule, visibility, r, out);
+      for (const echo of d.echo ?? []) renderEcho(echo, r, out);
       if (visibility && !hasPeer(d, 'dns') && !out.rules.some(proxiesDns)) resolverRule(intent, direction, w, r, out);
       // An empty list would mean "not enforced in this direction": keep the isolation instead.
       return out.rules.length > 0 ? uniqueRules(out) : [{}];
@@ -471,6 +515,7 @@ function ingressRule(rule: PeerRule): CiliumIngressRule {
   if (rule.cidrSet) out.fromCIDRSet = rule.cidrSet;
   if (rule.fqdns) throw new Error('an FQDN peer has no ingress rule');
   if (rule.toPorts) out.toPorts = rule.toPorts;
+  if (rule.icmps) out.icmps = rule.icmps;
   return out;
 }
 
@@ -482,6 +527,7 @@ function egressRule(rule: PeerRule): CiliumEgressRule {
   if (rule.cidrSet) out.toCIDRSet = rule.cidrSet;
   if (rule.fqdns) out.toFQDNs = rule.fqdns;
   if (rule.toPorts) out.toPorts = rule.toPorts;
+  if (rule.icmps) out.icmps = rule.icmps;
   return out;
 }
 

@@ -25,7 +25,7 @@ import { chunkName, clusterPolicyName, clusterWideName, formerClusterWideName, s
 import { uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, NAMESPACE_LABEL, unresolvedFqdnMessage, unresolvedFqdns } from './kubernetes.ts';
-import { explainedIntent, managedByFlowmatrix, metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
+import { explainedIntent, withoutEcho, managedByFlowmatrix, metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
 import type { EmitOptions, Engine, EmitResult, EngineManifests } from './types.ts';
 import {
   CNP_API_VERSION,
@@ -517,8 +517,9 @@ function firstLine(direction: Direction, d: DirectionPolicy): string[] {
 }
 
 function emitIntent(given: PolicyIntent, r: Renderer, prio: CnpPriorities, out: EngineManifests['clusternetworkpolicy'][]): void {
-  const intent = explainedIntent(given);
-  if (hostNetworkSkipped(intent, r.w, 'ClusterNetworkPolicy')) return;
+  const explained = explainedIntent(given);
+  if (hostNetworkSkipped(explained, r.w, 'ClusterNetworkPolicy')) return;
+  const intent = withoutEcho(explained, r.w, { kind: 'ClusterNetworkPolicy' });
   const base = baseName(intent);
   const denyLines = [...firstLine('ingress', intent.ingress), ...firstLine('egress', intent.egress)];
   if (intent.layer === 'default-deny') {

@@ -15,7 +15,7 @@ import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, 
 import { allExcept } from '../policy/build.ts';
 import { policyName } from '../policy/names.ts';
 import { JsonIds } from './json-ids.ts';
-import { annotatedMetadata, explainedIntent, intentRulesAnnotation, sortManifests, Warnings } from './metadata.ts';
+import { annotatedMetadata, explainedIntent, withoutEcho, intentRulesAnnotation, sortManifests, Warnings } from './metadata.ts';
 import type { Emitted, Engine, EmitResult } from './types.ts';
 import {
   NETWORK_POLICY_API_VERSION,
@@ -340,8 +340,9 @@ export function hostNetworkSkipped(intent: PolicyIntent, w: Warnings, engine: st
 }
 
 function emitIntent(given: PolicyIntent, r: Renderer): Emitted<NetworkPolicy>[] {
-  const intent = explainedIntent(given);
-  if (hostNetworkSkipped(intent, r.w, 'NetworkPolicy')) return [];
+  const explained = explainedIntent(given);
+  if (hostNetworkSkipped(explained, r.w, 'NetworkPolicy')) return [];
+  const intent = withoutEcho(explained, r.w, { kind: 'NetworkPolicy' });
   const namespaces = intent.subject.kind === 'namespaces' ? intent.subject.namespaces : [intent.namespace!];
   const policyTypes: NetworkPolicyType[] = [];
   if (intent.ingress.mode !== 'none') policyTypes.push('Ingress');

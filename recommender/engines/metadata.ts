@@ -128,7 +128,42 @@ function explainedDirection(d: DirectionPolicy, direction: Direction, engine: Ex
     const said = notes.map((n) => `(${n})`).join(' ');
     return { ...r, explanation: { ...r.explanation, text: r.explanation.text ? `${r.explanation.text} ${said}` : notes.join('; ') } };
   });
-  return { mode: 'rules', rules };
+  return { ...d, rules };
+}
+
+/** What an engine without ICMP rules says where it leaves a direction's echo out (withoutEcho). */
+export interface NoEchoRule {
+  /** The engine's kind, as the warning names it: `NetworkPolicy`, `ClusterNetworkPolicy`. */
+  kind: string;
+}
+
+/**
+ * The intent without its ICMP echo rules, for an engine that cannot render them: a NetworkPolicy
+ * port is TCP, UDP or SCTP ("NetworkPolicy is defined for layer 4 connections", kubernetes.io
+ * Network Policies) and a ClusterNetworkPolicy's likewise, while a rule without ports "allows all
+ * traffic" on every protocol to its peers — it would open far more than the ping. So the restricted
+ * direction denies the echo, and a warning per direction names what it cuts; a direction left with
+ * no rule denies everything. The same intent object when there is no echo.
+ */
+export function withoutEcho(intent: PolicyIntent, w: Warnings, engine: NoEchoRule): PolicyIntent {
+  const ingress = directionWithoutEcho(intent, 'ingress', intent.ingress, w, engine);
+  const egress = directionWithoutEcho(intent, 'egress', intent.egress, w, engine);
+  return ingress === intent.ingress && egress === intent.egress ? intent : { ...intent, ingress, egress };
+}
+
+function directionWithoutEcho(intent: PolicyIntent, direction: Direction, d: DirectionPolicy, w: Warnings, engine: NoEchoRule): DirectionPolicy {
+  if (d.mode !== 'rules' || d.echo === undefined) return d;
+  const seen = [...new Set(d.echo.flatMap((e) => e.seen.map((s) => `${s} ${e.protocol}`)))].sort(compareStrings);
+  const shown = seen.length > 5 ? `${seen.slice(0, 5).join(', ')} and ${seen.length - 5} more` : seen.join(', ');
+  w.add(
+    'icmp-not-expressible',
+    intent,
+    `${direction}: ICMP observed ${direction === 'ingress' ? 'from' : 'to'} ${shown} will be denied: a ${engine.kind} names TCP, UDP or SCTP ports only, and a rule without ports would open every protocol to the peer; if it is required, allow it by hand, or use the cilium or calico engine, which render it (icmps, protocol ICMP)`,
+    { direction },
+  );
+  if (d.rules.length > 0) return { mode: 'rules', rules: d.rules };
+  const why = d.echo.map((e) => e.explanation.id).join(' ');
+  return { mode: 'deny-all', explanation: { id: `${intent.key}#${direction}`, status: 'implied', text: `only ICMP echo observed (${why}), which a ${engine.kind} cannot express: deny all ${direction}` } };
 }
 
 export function ruleLine(direction: Direction, e: RuleExplanation): string {
@@ -144,7 +179,7 @@ export function directionLines(direction: Direction, d: DirectionPolicy): string
     case 'allow-all':
       return [ruleLine(direction, d.explanation)];
     case 'rules':
-      return d.rules.map((r) => ruleLine(direction, r.explanation));
+      return [...d.rules, ...(d.echo ?? [])].map((r) => ruleLine(direction, r.explanation));
   }
 }
 
@@ -169,14 +204,14 @@ export function intentRulesAnnotation(intent: PolicyIntent): string | undefined 
 }
 
 function lineCount(d: DirectionPolicy): number {
-  return d.mode === 'none' ? 0 : d.mode === 'rules' ? d.rules.length : 1;
+  return d.mode === 'none' ? 0 : d.mode === 'rules' ? d.rules.length + (d.echo?.length ?? 0) : 1;
 }
 
 /** The explanation of directionLines(direction, d)[i]. */
 function explanationAt(d: DirectionPolicy, i: number): RuleExplanation {
   switch (d.mode) {
     case 'rules':
-      return d.rules[i]!.explanation;
+      return i < d.rules.length ? d.rules[i]!.explanation : d.echo![i - d.rules.length]!.explanation;
     case 'deny-all':
     case 'allow-all':
       return d.explanation;
@@ -192,7 +227,7 @@ function explanationAt(d: DirectionPolicy, i: number): RuleExplanation {
 export function distinctLines(d: DirectionPolicy): boolean {
   if (d.mode !== 'rules') return true;
   const ids = new Set<string>();
-  for (const r of d.rules) {
+  for (const r of [...d.rules, ...(d.echo ?? [])]) {
     const id = r.explanation.id;
     if (ids.has(id) || id.includes(': ')) return false;
     ids.add(id);

@@ -13,6 +13,12 @@ export const ENGINE_NAMES = ['kubernetes', 'cilium', 'calico', 'clusternetworkpo
 /** docs/design.md §4 (contract). */
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
+/**
+ * Whether the engine renders ICMP echo rules (policy/ir.ts EchoRule): Cilium `icmps`, Calico
+ * `protocol: ICMP`. A NetworkPolicy or ClusterNetworkPolicy port is TCP, UDP or SCTP.
+ */
+export const RENDERS_ECHO: Readonly<Record<EngineName, boolean>> = { kubernetes: false, cilium: true, calico: true, clusternetworkpolicy: false };
+
 /** The metadata of every emitted manifest: the wire metadata with its labels and annotations always set. */
 export interface ManifestMetadata {
   name: string;
@@ -57,6 +63,8 @@ export const WARNING_CODES = [
   'dns-visibility-added',
   /** A rule of the direction could not be rendered: the direction is left open rather than cut (ClusterNetworkPolicy). */
   'direction-not-isolated',
+  /** The engine has no ICMP rule: the observed ICMP echo is denied by the restricted direction (kubernetes, clusternetworkpolicy). */
+  'icmp-not-expressible',
 ] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 

@@ -7,13 +7,16 @@ import type { LabelSelector } from '../../domain/inventory.ts';
 import { isLabelSelectorOperator } from '../../domain/label-selector.ts';
 import type { WorkloadRef } from '../../domain/peer.ts';
 import { cidrContains, formatCidr, hostCidr, isIpAddress, parseCidr } from '../../domain/ip.ts';
+import { isIcmp, type IcmpProtocol } from '../../domain/flow.ts';
 import {
+  ECHO_PEER_KINDS,
   PORT_PROTOCOLS,
   POLICY_RULE_STATUSES,
   type ApiserverAddress,
   type Direction,
   type DirectionPolicy,
   type DnsResolver,
+  type EchoRule,
   type Layer,
   type PolicyIntent,
   type PolicyPeer,
@@ -380,11 +383,19 @@ export interface RuleInput {
   explanation: RuleExplanation;
 }
 
+/** An ICMP echo rule (ir.ts EchoRule) as synthesis makes it. */
+export interface EchoRuleInput {
+  protocol: IcmpProtocol;
+  peers: readonly PolicyPeer[];
+  seen: readonly string[];
+  explanation: RuleExplanation;
+}
+
 export type DirectionInput =
   | { mode: 'none' }
   | { mode: 'deny-all'; explanation: RuleExplanation }
   | { mode: 'allow-all'; ports?: readonly PortSpec[]; explanation: RuleExplanation }
-  | { mode: 'rules'; rules: readonly RuleInput[] };
+  | { mode: 'rules'; rules: readonly RuleInput[]; echo?: readonly EchoRuleInput[] };
 
 export interface IntentInput {
   key: string;
@@ -466,6 +477,20 @@ function checkPlacement(path: string, direction: Direction, clusterWide: boolean
   }
 }
 
+/** An echo rule's protocol and peers checked (peers of the kinds an echo rule can name), sorted and de-duplicated. */
+function checkEchoRule(cache: CheckCache, path: string, direction: Direction, clusterWide: boolean, r: EchoRuleInput): { value: EchoRule; key: string } {
+  if (!isIcmp(r.protocol)) throw new PolicyError(`${path}.protocol`, `"${String(r.protocol)}" is not ICMP or ICMPv6`);
+  if (r.peers.length === 0) throw new PolicyError(`${path}.peers`, 'an echo rule needs at least one peer');
+  const peers = checkedPeerList(cache, path, r.peers);
+  checkPlacement(path, direction, clusterWide, peers.values, []);
+  peers.values.forEach((p, i) => {
+    if (!ECHO_PEER_KINDS.has(p.kind)) throw new PolicyError(`${path}.peers[${i}]`, `an echo rule cannot name a peer of kind ${p.kind}`);
+  });
+  const e = checkExplanation(`${path}.explanation`, r.explanation);
+  const seen = [...new Set(r.seen)].sort(compareStrings);
+  return { value: { protocol: r.protocol, peers: peers.values, seen, explanation: e }, key: [r.protocol, peers.key, e.id, e.status, e.text].join('#') };
+}
+
 /**
  * A checked rule with its sort key `ruleKey(value)` (policy/order.ts), put together from the
  * peer and port keys already computed.
@@ -475,10 +500,10 @@ interface KeyedRule {
   key: string;
 }
 
-/** Sorted by ruleKey (stably) and de-duplicated, the first of equal keys kept. */
-function sortRules(rules: KeyedRule[]): PolicyRule[] {
+/** Sorted by key (stably) and de-duplicated, the first of equal keys kept. */
+function sortRules<R>(rules: { value: R; key: string }[]): R[] {
   rules.sort((a, b) => compareStrings(a.key, b.key));
-  const out: PolicyRule[] = [];
+  const out: R[] = [];
   for (let i = 0; i < rules.length; i++) if (i === 0 || rules[i]!.key !== rules[i - 1]!.key) out.push(rules[i]!.value);
   return out;
 }
@@ -491,8 +516,11 @@ function checkDirection(cache: CheckCache, path: string, direction: Direction, c
     case 'allow-all':
       return { mode: 'allow-all', ports: normalizeChecked(cache, `${path}.ports`, d.ports ?? []).map((c) => c.value), explanation: checkExplanation(`${path}.explanation`, d.explanation) };
     case 'rules': {
-      if (d.rules.length === 0) throw new PolicyError(`${path}.rules`, 'no rules: say deny-all explicitly when nothing is allowed');
-      return { mode: 'rules', rules: sortRules(d.rules.map((r, i) => checkRule(cache, `${path}.rules[${i}]`, direction, clusterWide, r))) };
+      const echo = d.echo ?? [];
+      if (d.rules.length === 0 && echo.length === 0) throw new PolicyError(`${path}.rules`, 'no rules: say deny-all explicitly when nothing is allowed');
+      const rules = sortRules(d.rules.map((r, i) => checkRule(cache, `${path}.rules[${i}]`, direction, clusterWide, r)));
+      if (echo.length === 0) return { mode: 'rules', rules };
+      return { mode: 'rules', rules, echo: sortRules(echo.map((r, i) => checkEchoRule(cache, `${path}.echo[${i}]`, direction, clusterWide, r))) };
     }
     default:
       throw new PolicyError(path, `unknown mode "${(d as { mode: string }).mode}" (none, deny-all, allow-all, rules)`);

@@ -11,7 +11,7 @@
 import type { LabelSelector } from '../../domain/inventory.ts';
 import type { WorkloadRef } from '../../domain/peer.ts';
 import { shortHash } from './names.ts';
-import { PORT_PROTOCOLS, type PortProtocol } from '../../domain/flow.ts';
+import { PORT_PROTOCOLS, type IcmpProtocol, type PortProtocol } from '../../domain/flow.ts';
 
 /** Protocols a policy port can name (ICMP is not portable across the four engines). */
 export { PORT_PROTOCOLS, type PortProtocol };
@@ -105,6 +105,28 @@ export interface PolicyRule {
   explanation: RuleExplanation;
 }
 
+/**
+ * ICMP echo requests (ping) between the subject and the peers: from them on ingress, to them on
+ * egress; the reply is return traffic (conntrack), never a rule. ICMP has no port, so it is no
+ * PolicyRule: only the engines with ICMP rules render it — Cilium `icmps` (pkg/policy/api/icmp.go),
+ * Calico `protocol: ICMP` with `icmp.type` (projectcalico.org/v3 Rule); a NetworkPolicy or a
+ * ClusterNetworkPolicy names TCP, UDP and SCTP ports only, and a rule without ports would open
+ * every protocol to the peer, so those engines leave it out and say so (engines/metadata.ts
+ * `withoutEcho`).
+ */
+export interface EchoRule {
+  /** `ICMP` (echo request type 8, IPv4) or `ICMPv6` (type 128, IPv6). */
+  protocol: IcmpProtocol;
+  /** Sorted, de-duplicated, non-empty. */
+  peers: PolicyPeer[];
+  /** The far ends of the observed echo as its edges name them (`workload:ns/Kind/name`, `external:ip`), sorted: what an engine that cannot render it names. */
+  seen: string[];
+  explanation: RuleExplanation;
+}
+
+/** The peer kinds an echo rule can name (every engine that renders echo can select them on ICMP). */
+export const ECHO_PEER_KINDS: ReadonlySet<PeerKind> = new Set<PeerKind>(['pods', 'namespace', 'selected-namespaces', 'dns', 'nodes', 'cidr', 'fqdn']);
+
 export type DirectionPolicy =
   /** The direction is not restricted by this intent. */
   | { mode: 'none' }
@@ -112,8 +134,11 @@ export type DirectionPolicy =
   | { mode: 'deny-all'; explanation: RuleExplanation }
   /** Allow everything (optionally only on `ports`): exposed UIs, egress to the world. */
   | { mode: 'allow-all'; ports: PortSpec[]; explanation: RuleExplanation }
-  /** Isolate the subject and allow exactly these rules (non-empty, sorted). */
-  | { mode: 'rules'; rules: PolicyRule[] };
+  /**
+   * Isolate the subject and allow exactly these rules (sorted), and the ICMP echo of `echo`
+   * (sorted; absent when none): at least one rule between them.
+   */
+  | { mode: 'rules'; rules: PolicyRule[]; echo?: EchoRule[] };
 
 export type { Direction } from '../../domain/direction.ts';
 

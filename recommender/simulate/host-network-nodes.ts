@@ -11,9 +11,9 @@
  * places on the client's node is judged on another node, where the rule must name the client.
  */
 import type { ClusterModel } from './cluster.ts';
-import type { PortFlow, SimEndpoint, SimFlow, SimPod } from './types.ts';
+import type { SimEndpoint, SimFlow, SimPod } from './types.ts';
 
-export function atJudgedNodes(model: ClusterModel, flow: PortFlow): PortFlow {
+export function atJudgedNodes<F extends SimFlow>(model: ClusterModel, flow: F): F {
   return fromAnotherNode(model, withPodlessEndsPlaced(model, flow));
 }
 
@@ -54,7 +54,7 @@ function onAnyNode(pod: SimPod): SimPod {
 const nodeOf = (e: SimEndpoint): string | undefined => (e.kind === 'pod' ? e.pod.node : e.kind === 'node' ? e.node.name : undefined);
 
 /** A host-network client of a pod, on the pod's node (or on none known), judged from another node where the cluster has one. */
-function fromAnotherNode(model: ClusterModel, flow: PortFlow): PortFlow {
+function fromAnotherNode<F extends SimFlow>(model: ClusterModel, flow: F): F {
   const { client, server } = flow;
   if (client.kind === 'node') return toPodElsewhere(model, flow);
   if (client.kind !== 'pod' || !client.pod.hostNetwork || server.kind !== 'pod' || server.pod.hostNetwork || server.pod.node === undefined) return flow;
@@ -69,7 +69,7 @@ function fromAnotherNode(model: ClusterModel, flow: PortFlow): PortFlow {
  * "Network Policies"; Cilium's `allow-localhost`), so only a remote node's shows whether a rule
  * names the client (Cilium `remote-node`, an ipBlock, Calico `nets`).
  */
-function toPodElsewhere(model: ClusterModel, flow: PortFlow): PortFlow {
+function toPodElsewhere<F extends SimFlow>(model: ClusterModel, flow: F): F {
   const { client, server } = flow;
   if (client.kind !== 'node' || server.kind !== 'pod' || server.pod.hostNetwork || server.pod.node !== client.node.name) return flow;
   const other = model.otherNode(client.node.name);

@@ -7,6 +7,7 @@
  */
 import { assessmentsOf, compareSuffixed, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison } from '../compare/compare.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
+import type { IcmpProtocol } from '../../domain/flow.ts';
 import { explanation, type RuleInput } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, uniqueSortedBy } from '../policy/order.ts';
@@ -24,6 +25,12 @@ export interface GroupedRule {
   notes: readonly string[];
   /** What the id is made of when only observed edges evidence the rule (see rule-ids.ts). */
   observed?: ObservedId;
+  /**
+   * An ICMP echo rule (echo-rules.ts): `input` names its peers and explanation, no ports — it
+   * renders as the direction's `echo` (policy/ir.ts EchoRule), never as a port rule. `seen`: the
+   * far ends as the edges name them.
+   */
+  echo?: { protocol: IcmpProtocol; seen: string[] };
 }
 
 /** When evidence of several statuses lands in one rule, the one a reviewer must see wins. */

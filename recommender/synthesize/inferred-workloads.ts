@@ -166,6 +166,6 @@ export function markInferredIntents(set: PolicySet, inferred: readonly Workload[
 
 function peersOf(intent: PolicyIntent): PolicyPeer[] {
   const out: PolicyPeer[] = [];
-  for (const d of [intent.ingress, intent.egress]) if (d.mode === 'rules') for (const r of d.rules) out.push(...r.peers);
+  for (const d of [intent.ingress, intent.egress]) if (d.mode === 'rules') for (const r of [...d.rules, ...(d.echo ?? [])]) out.push(...r.peers);
   return out;
 }

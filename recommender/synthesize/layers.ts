@@ -7,6 +7,7 @@ import { explanation, type DirectionInput, type IntentInput, type RuleInput } fr
 import type { Direction } from '../policy/ir.ts';
 import { compareStrings, policyPeerKey, portKey } from '../policy/order.ts';
 import { ruleText, type GroupedRule } from './atoms.ts';
+import { rulesDirection } from './echo-rules.ts';
 import { combineObserved, observedRuleId } from './rule-ids.ts';
 import type { PlannedIntent, WorkloadPlan } from './workload.ts';
 
@@ -29,8 +30,9 @@ export function defaultDenyIntent(namespace: string, egress: boolean): PlannedIn
 
 const shapeKey = (r: RuleInput): string => `${r.peers.map(policyPeerKey).sort().join(';')}#${(r.ports ?? []).map(portKey).sort().join(';')}`;
 
+/** The port rules of a direction: echo rules (echo-rules.ts) stay with their workload. */
 function rulesOf(p: PlannedIntent, d: Direction): GroupedRule[] {
-  return p.rules.filter((r) => r.direction === d);
+  return p.rules.filter((r) => r.direction === d && r.echo === undefined);
 }
 
 /**
@@ -69,9 +71,9 @@ export function shareNamespace(namespace: string, plans: WorkloadPlan[]): Planne
     for (const d of ['ingress', 'egress'] as const) {
       if (shared[d].length === 0) continue;
       const keys = new Set(shared[d].map((s) => shapeKey(s.input)));
-      const own = rulesOf(a, d).filter((r) => !keys.has(shapeKey(r.input)));
+      const own = a.rules.filter((r) => r.direction === d && (r.echo !== undefined || !keys.has(shapeKey(r.input))));
       a.rules = [...a.rules.filter((r) => r.direction !== d), ...own];
-      a.input[d] = own.length > 0 ? { mode: 'rules', rules: own.map((r) => r.input) } : { mode: 'none' };
+      a.input[d] = rulesDirection(own);
     }
     if ((a.input.ingress?.mode ?? 'none') === 'none' && (a.input.egress?.mode ?? 'none') === 'none') a.input = { ...a.input, explanation: `${a.input.explanation} Every rule is in the shared policy of ${namespace}.` };
   }

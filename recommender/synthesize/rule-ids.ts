@@ -6,6 +6,7 @@
  *
  *   edge:<client>|<server>|<port>|<protocol>              one edge, when that fits in 78 characters
  *   observed:<direction>:<ports>:<n>-edge(s):<digest>     otherwise
+ *   observed:<direction>:<ICMP|ICMPv6>-echo:<n>-edge(s):<digest>   an ICMP echo rule's (no port)
  *
  * A rule the recommendation adds itself, that neither a matrix nor an observed edge backs, is
  * named by what it is (`impliedRuleId`):
@@ -115,6 +116,15 @@ export function observedRuleId(o: ObservedId): string {
   const head = `observed:${o.direction}:`;
   const end = tail(o.count, o.digest);
   return head + (o.apiserver ? 'apiserver' : portsLabel(o.ports, MAX_OBSERVED_ID - head.length - end.length)) + end;
+}
+
+/**
+ * The id of an ICMP echo rule only observed edges evidence: `edge:<key>` for one edge when it
+ * fits, else `observed:<direction>:<protocol>-echo:<n>-edge(s):<digest>` (ICMP has no port).
+ */
+export function echoRuleId(direction: Direction, protocol: 'ICMP' | 'ICMPv6', count: number, digest: number, single?: string): string {
+  if (count === 1 && single !== undefined && single.length <= MAX_OBSERVED_ID) return single;
+  return `observed:${direction}:${protocol}-echo${tail(count, digest)}`;
 }
 
 /**

@@ -14,11 +14,13 @@ import { DNS_SERVICE_PORT } from '../../domain/cluster-dns.ts';
 import { HBONE_PORT, ISTIOD_XDS_PORT } from '../../domain/istio.ts';
 import { reachedAsPods, refOf, type ClusterIndex } from '../compare/context.ts';
 import { dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
-import type { Direction, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
+import type { Direction, PolicyPeer, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
+import { isIcmp } from '../../domain/flow.ts';
 import { compareStrings, portKey, selectorIsEmpty } from '../policy/order.ts';
 import { confirmedFromNodesOnly, nodeEvidenceShows, speakingNodes } from './node-evidence.ts';
 import { disabledComponentWarning, documentedWarnings, leftOutByModeObserved, onlyRoleUnbound, otherViewWarnings, probesOnly, probesRequireNodes, unboundRoleNote } from '../compare/documented-notes.ts';
 import { AtomGroups, type GroupedRule } from './atoms.ts';
+import { EchoAtoms, echoCanName, rulesDirection } from './echo-rules.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
 import type { PortSets } from './port-sets.ts';
@@ -274,6 +276,7 @@ function newPlanning(
     details: ctx.details !== false,
     plan,
     groups: { ingress: new AtomGroups('ingress', comparison.ingress, ctx.portSets), egress: new AtomGroups('egress', comparison.egress, ctx.portSets) },
+    echo: { ingress: new EchoAtoms('ingress', comparison.ingress), egress: new EchoAtoms('egress', comparison.egress) },
     portless: { ingress: [], egress: [] },
     unresolved: { ingress: [], egress: [] },
     apiserverUnknown: false,
@@ -398,8 +401,8 @@ function ingressDirection(p: Planning, hasExposure: boolean, openWhenUndocumente
  * the workload (mode documented), else deny-all for the reason `denied` gives (asked only then: it may warn).
  */
 function renderDirection(p: Planning, d: Direction, openWhenUndocumented: boolean, denied: () => string): PlannedDirection {
-  const rules = p.groups[d].build(p.ctx.edgeKeys);
-  if (rules.length > 0) return { input: { mode: 'rules', rules: rules.map((g) => g.input) }, rules };
+  const rules = [...p.groups[d].build(p.ctx.edgeKeys), ...p.echo[d].build(p.ctx.edgeKeys)];
+  if (rules.length > 0) return { input: rulesDirection(rules), rules };
   if (openWhenUndocumented) return { input: { mode: 'none' }, rules };
   const id = `${intentKey(p.w)}#${d}`;
   return { input: { mode: 'deny-all', explanation: explanation(id, 'implied', denied()) }, rules };
@@ -458,7 +461,9 @@ interface Planning {
   details: boolean;
   plan: WorkloadPlan;
   groups: Record<Direction, AtomGroups>;
-  /** Portless edges (ICMP echo) not only ever dropped, that no rule can allow: cut wherever the direction is restricted. */
+  /** The observed ICMP echo of each direction (echo-rules.ts): rules on the engines that can express ICMP. */
+  echo: Record<Direction, EchoAtoms>;
+  /** Portless edges (ICMP echo) not only ever dropped, whose peer no echo rule can name (the apiserver, everything): cut wherever the direction is restricted. */
   portless: Record<Direction, EdgeTraffic[]>;
   /** Edges whose far side is an in-cluster address that resolved to nothing, not only ever dropped: cut wherever the direction is restricted. */
   unresolved: Record<Direction, EdgeTraffic[]>;
@@ -1285,16 +1290,36 @@ function addObservedEdgeAtoms(p: Planning, pass: ObservedPass, side: SideCompari
   // The cluster DNS asks an upstream resolver over TCP as well as UDP (a truncated answer, a
   // client that asked over TCP: CoreDNS forward follows the client's protocol): seen on one, both stay open.
   const ports = pass.clusterDns && direction === 'egress' && isUpstreamDns(edge) ? UPSTREAM_DNS_PORTS : ctx.peers.portList(edge);
-  if (!ports) {
-    excludeEdge(p, side, i, `${edge.protocol} has no port: not expressible on every engine`);
-    // Unless it was only ever dropped: NetObserv counts an echo forwarded only when its reply was captured.
-    if (!onlyEverDropped(edge)) p.portless[direction].push(edge);
-    return;
-  }
   const ruleIds = side.rules[i]!;
   const rules = ruleIds.length === 0 ? NO_RULES : rulesOf(pass, ruleIds);
+  if (!ports) {
+    addEchoAtom(p, side, i, peer.peers, peer.keys, rules);
+    return;
+  }
   const notes = withPartialNote(p, side, i, observedNotes(side, i, ctx.ix));
   for (let j = 0; j < peer.peers.length; j++) p.groups[direction].add(peer.peers[j]!, peer.keys[j]!, ports, side.status[i]!, rules, i, notes);
+}
+
+/**
+ * An ICMP echo edge (no port): a rule of the direction's echo, unless it was only ever dropped —
+ * NetObserv counts an echo forwarded only when its reply was captured, and what the applied
+ * policies deny today is not opened — or its peer is one no echo rule can name (cut, and said).
+ */
+function addEchoAtom(p: Planning, side: SideComparison, i: number, peers: readonly PolicyPeer[], keys: readonly string[], rules: readonly RuleAssessment[]): void {
+  const edge = side.edges[i]!;
+  const direction = side.direction;
+  if (onlyEverDropped(edge)) {
+    excludeEdge(p, side, i, `${edge.protocol} echo only ever dropped: the applied policies deny it today`);
+    return;
+  }
+  if (!isIcmp(edge.protocol) || !echoCanName(peers)) {
+    excludeEdge(p, side, i, `${edge.protocol} has no port, and no echo rule can name its peer`);
+    p.portless[direction].push(edge);
+    return;
+  }
+  const far = direction === 'ingress' ? edge.client : edge.server;
+  const notes = withPartialNote(p, side, i, NO_NOTES);
+  p.echo[direction].add(edge.protocol, peers, keys, p.ctx.edgeKeys.peerKey(far), side.status[i]!, rules, i, notes);
 }
 
 /**
@@ -1382,16 +1407,17 @@ function addAmbientProbeAtom(p: Planning, side: SideComparison, i: number, rules
 }
 
 /**
- * Observed ICMP (not only ever dropped) that the restricted direction will deny: no rule allows it on every engine
- * (a NetworkPolicy or ClusterNetworkPolicy port is TCP, UDP or SCTP; a rule without ports would
- * open every port to that peer), so the output cuts it, and says so rather than silently.
+ * Observed ICMP (not only ever dropped) to or from a peer no echo rule can name (the apiserver,
+ * everything), that the restricted direction will deny: the output cuts it, and says so rather
+ * than silently. The echo that echo rules name is said by the engines that cannot render them
+ * (engines/metadata.ts `withoutEcho`).
  */
 function portlessCut(direction: Direction, edges: readonly EdgeTraffic[]): string[] {
   if (edges.length === 0) return [];
   const peers = [...new Set(edges.map((e) => `${peerKey(direction === 'ingress' ? e.client : e.server)} ${e.protocol}`))].sort(compareStrings);
   const shown = firstFew(peers);
   const peerWord = direction === 'ingress' ? 'from' : 'to';
-  return [`${direction}: ICMP observed ${peerWord} ${shown} will be denied: ICMP has no port, so no rule allows it on every engine; if it is required, allow it by hand (Cilium icmps, Calico protocol ICMP)`];
+  return [`${direction}: ICMP observed ${peerWord} ${shown} will be denied: ICMP has no port, and no ICMP rule names such a peer; if it is required, allow it by hand (Cilium icmps, Calico protocol ICMP)`];
 }
 
 /**

@@ -171,6 +171,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
     const replaced = everyIdentity ?? new Set([...identities(shared), ...identities(emitted)]);
     found.push(
       simulateSides({
+        engine: input.engine,
         manifests: shared.manifests.length === 0 ? emitted.manifests : [...shared.manifests, ...emitted.manifests],
         beside: appliedBeside(input.applied, replaced),
         applied: appliedManifests,

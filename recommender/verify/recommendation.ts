@@ -29,7 +29,7 @@ import type { Direction } from '../policy/ir.ts';
 import { DIRECTIONS, opposite } from '../../domain/direction.ts';
 import { compareStrings } from '../policy/order.ts';
 import { manifestSortKey } from '../engines/metadata.ts';
-import type { EmitResult, EngineName, Manifest } from '../engines/types.ts';
+import { RENDERS_ECHO, type EmitResult, type EngineName, type Manifest } from '../engines/types.ts';
 import { duplicateNameErrors, nameSlot } from './duplicate-names.ts';
 import { connectionFlow, type ClusterModel, type FlowAddressing } from '../simulate/cluster.ts';
 import { decideSide, sideAllows, type DecidedBy, type PortFlow, type SideVerdict, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
@@ -212,6 +212,8 @@ function finding(workload: string, direction: Direction, edge: EdgeTraffic, s: S
 export type SidesFound = Pick<Verification, 'blocked' | 'blockedByApplied' | 'stillAllowed' | 'denied' | 'skipped' | 'tightness'>;
 
 export interface SimulateSidesInput {
+  /** The engine of the recommended manifests: ICMP edges are judged where it renders echo rules (RENDERS_ECHO). */
+  engine: EngineName;
   /** The recommended manifests that can decide these sides. */
   manifests: readonly unknown[];
   /** The applied policies that stay beside them (`appliedBeside`). */
@@ -230,17 +232,18 @@ export interface SimulateSidesInput {
 }
 
 /**
- * An edge as the verification simulates it: on its port. ICMP edges are not simulated here: the
- * recommendation writes no ICMP rule on any engine and says where a restricted direction will deny
- * the ICMP observed (synthesize/workload.ts), so they are counted as skipped, with why. `each`: the
+ * An edge as the verification simulates it: on its port, or an ICMP edge as its echo request
+ * where the engine renders echo rules (engines/types.ts RENDERS_ECHO: Cilium, Calico). Elsewhere
+ * the engine writes no ICMP rule and says where a restricted direction will deny the echo
+ * (engines/metadata.ts withoutEcho), so such an edge is counted as skipped, with why. `each`: the
  * flow at each pod pair of the workload ends that the policies tell apart for `direction`'s side
  * (pods-apart.ts), lazily, else `flow` alone: the side is allowed when it is at every one, still
  * open when at any.
  */
-function verifiedFlow(j: Judges, edge: EdgeTraffic, direction: Direction, required?: Pick<RequiredFlow, 'names' | 'address'>): { ok: true; flow: PortFlow; each: Iterable<FlowAtPods<PortFlow>> } | { ok: false; reason: string } {
+function verifiedFlow(j: Judges, edge: EdgeTraffic, direction: Direction, required?: Pick<RequiredFlow, 'names' | 'address'>): { ok: true; flow: SimFlow; each: Iterable<FlowAtPods<SimFlow>> } | { ok: false; reason: string } {
   const conn = connectionFlow(j.model, edge.client, edge.server, edge.port, edge.protocol, farAddress(required?.address, direction));
   if (!conn.ok) return conn;
-  if (conn.flow.icmp !== undefined) return { ok: false, reason: `${edge.protocol} is not a port protocol every engine can express` };
+  if (conn.flow.icmp !== undefined && !RENDERS_ECHO[j.engine]) return { ok: false, reason: `${edge.protocol} echo: the ${j.engine} engine has no ICMP rule (a restricted direction denies it, warned)` };
   const whole = resolvedFrom(conn.flow, required?.names);
   const flow = j.atNodes(whole);
   return { ok: true, flow, each: j.apart.side(whole, direction, j.atNodes, flow) };
@@ -269,6 +272,8 @@ function resolvedFrom<F extends SimFlow>(flow: F, names: readonly string[] | und
 
 /** The simulators a verification judges with: the recommended manifests alone, and with the applied policies beside them. */
 interface Judges {
+  /** The engine of the recommended manifests. */
+  engine: EngineName;
   /** The cluster the sides are judged in. */
   model: ClusterModel;
   ours: Simulator;
@@ -286,7 +291,7 @@ interface Judges {
   /** The workloads' pods told apart by every policy judged (pods-apart.ts). */
   apart: PodsApart;
   /** A flow placed at the nodes it is judged at (host-network-nodes.ts), one function for the whole verification. */
-  atNodes: (f: PortFlow) => PortFlow;
+  atNodes: <F extends SimFlow>(f: F) => F;
   /** Every applied policy, as the cluster enforces them before the recommendation is applied; built on first use. */
   before: () => Simulator;
   /** The ids of the replaced applied policies that select a workload, per direction (replaced-subjects.ts replacedSelector); read on first use. */
@@ -307,6 +312,7 @@ function judges(input: SimulateSidesInput): Judges {
   const peerByNode = judgesPeerByNode(ours.engine) || (withApplied !== undefined && judgesPeerByNode(withApplied.engine));
   const hostEnds = { ours: judgesHostEnds(ours, input.manifests, cluster, false), withApplied: together && judgesHostEnds(withApplied, together, cluster, true) };
   return {
+    engine: input.engine,
     model: input.model,
     ours,
     withApplied,
@@ -367,7 +373,8 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
     }
     const allowed = judgeRequired(j, found, workload, direction, edge, conn.each);
     judgeHostEnd(j, found, workload, direction, edge, conn.each, '');
-    if (input.tightness && (outside.size === 0 || !outside.has(workload))) observePair(sides, workload, direction, conn.flow, allowed);
+    // Tightness is measured on ports (probes.ts): an echo edge is judged above, not probed.
+    if (input.tightness && conn.flow.icmp === undefined && (outside.size === 0 || !outside.has(workload))) observePair(sides, workload, direction, conn.flow, allowed);
   }, appliedDecide);
 
   judgeDocumentedRequirements(input, j, found);
@@ -616,7 +623,7 @@ function inSubjectsFamily(model: ClusterModel, edge: EdgeTraffic, direction: Dir
  * is judged where the workload can use its family: an IPv4-only pod never sends to an IPv6 block.
  * The families apart where it cannot, else undefined.
  */
-function unusableFamily(model: ClusterModel, flow: PortFlow, direction: Direction): { far: IpFamily; own: IpFamily } | undefined {
+function unusableFamily(model: ClusterModel, flow: SimFlow, direction: Direction): { far: IpFamily; own: IpFamily } | undefined {
   const far = direction === 'egress' ? flow.server : flow.client;
   const own = model.families(direction === 'egress' ? flow.client : flow.server);
   if (far.kind !== 'external' || own === undefined || own === 'both') return undefined;
@@ -757,6 +764,7 @@ export function verifyRecommendation(input: VerifyInput): Verification {
   const identities = new Set(emitted.manifests.map(manifestIdentity));
   const replaced = appliedReplaced(input.applied, identities);
   const found = simulateSides({
+    engine: input.engine,
     manifests: emitted.manifests,
     beside: appliedBeside(input.applied, identities),
     applied: input.applied.map((p) => p.manifest),

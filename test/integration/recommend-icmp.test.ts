@@ -1,6 +1,8 @@
 /**
- * ICMP has no port: no rule allows it on every engine, so a restricted direction denies it.
- * Observed ICMP echo that the output will cut is said on stderr, never cut silently.
+ * ICMP has no port. Cilium (`icmps`) and Calico (`protocol: ICMP`) render the observed echo as a
+ * rule (test/integration/recommend-icmp-echo-rules.test.ts); a NetworkPolicy or
+ * ClusterNetworkPolicy cannot express ICMP alone, so there a restricted direction denies it, and
+ * the echo that the output will cut is said on stderr, never cut silently.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -34,23 +36,36 @@ async function storeWithFlows(): Promise<string> {
   return db;
 }
 
-test('observed ICMP echo that the recommendation will deny is a warning on every engine, naming the peer', async () => {
+test('observed ICMP echo that a NetworkPolicy or ClusterNetworkPolicy will deny is a warning naming the peer and the engine', async () => {
   const db = await storeWithFlows();
-  for (const engine of ['kubernetes', 'cilium', 'calico', 'clusternetworkpolicy']) {
+  for (const [engine, kind] of [['kubernetes', 'NetworkPolicy'], ['clusternetworkpolicy', 'ClusterNetworkPolicy']] as const) {
     const r = await runCli(['export', '--engine', engine, '-n', 'shop', '--db', db]);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.err, /warning: shop\/StatefulSet\/db: ingress: ICMP observed from workload:shop\/Deployment\/web ICMP will be denied: ICMP has no port/, `${engine}: ${r.err}`);
-    assert.match(r.err, /warning: shop\/Deployment\/web: egress: ICMP observed to external:8\.8\.8\.8 ICMP, workload:shop\/StatefulSet\/db ICMP will be denied/, `${engine}: ${r.err}`);
+    assert.match(r.err, new RegExp(`warning: shop/statefulset/db: icmp-not-expressible: ingress: ICMP observed from workload:shop/Deployment/web ICMP will be denied: a ${kind} names TCP, UDP or SCTP ports only`), `${engine}: ${r.err}`);
+    assert.match(r.err, /warning: shop\/deployment\/web: icmp-not-expressible: egress: ICMP observed to external:8\.8\.8\.8 ICMP, workload:shop\/StatefulSet\/db ICMP will be denied/, `${engine}: ${r.err}`);
   }
 });
 
-test('the verification leaves ICMP edges to the user as before simulate decided ICMP: counted in skipped, never a finding', async () => {
+test('cilium and calico render the observed echo: no warning that it will be denied', async () => {
+  const db = await storeWithFlows();
+  for (const engine of ['cilium', 'calico']) {
+    const r = await runCli(['export', '--engine', engine, '-n', 'shop', '--db', db]);
+    assert.equal(r.code, 0, r.err);
+    assert.doesNotMatch(r.err, /ICMP observed/, `${engine}: ${r.err}`);
+    assert.match(r.out, engine === 'cilium' ? /icmps:/ : /protocol: ICMP/, engine);
+  }
+});
+
+test('the verification judges the ICMP edges the engine renders (cilium, calico) and leaves the others to skipped, never a finding', async () => {
   const db = await storeWithFlows();
   for (const engine of ['kubernetes', 'cilium', 'calico', 'clusternetworkpolicy']) {
     const r = await runCli(['recommend', '--engine', engine, '-n', 'shop', '-o', 'json', '--db', db]);
     assert.equal(r.code, 0, r.err);
-    const verification = (JSON.parse(r.out) as { verification: { skipped: Record<string, number>; denied: { edge: { protocol: string } }[]; blocked: unknown[] } }).verification;
-    assert.ok((verification.skipped['ICMP is not a port protocol every engine can express'] ?? 0) > 0, `${engine}: ${JSON.stringify(verification.skipped)}`);
-    assert.deepEqual(verification.denied.filter((f) => f.edge.protocol === 'ICMP'), [], engine);
+    const verification = (JSON.parse(r.out) as { verification: { skipped: Record<string, number>; denied: { edge: string }[]; blocked: { edge: string }[] } }).verification;
+    const skipped = verification.skipped[`ICMP echo: the ${engine} engine has no ICMP rule (a restricted direction denies it, warned)`] ?? 0;
+    if (engine === 'cilium' || engine === 'calico') assert.equal(skipped, 0, `${engine}: ${JSON.stringify(verification.skipped)}`);
+    else assert.ok(skipped > 0, `${engine}: ${JSON.stringify(verification.skipped)}`);
+    assert.deepEqual(verification.blocked.filter((f) => f.edge.endsWith('|ICMP')), [], engine);
+    assert.deepEqual(verification.denied.filter((f) => f.edge.endsWith('|ICMP')), [], engine);
   }
 });
