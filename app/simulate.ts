@@ -15,6 +15,7 @@ import { parseInventoryText, type RawObject } from '../collectors/inventory/pars
 import { InventoryInputError } from '../collectors/inventory/fields.ts';
 import { isIcmp, PROTOCOLS, type Protocol } from '../domain/flow.ts';
 import { ipFamily, isIpOrCidr } from '../domain/ip.ts';
+import type { CiliumPolicySettings } from '../domain/inventory.ts';
 import { parsePeerKey, peerKey, type Peer } from '../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { clusterModel } from '../recommender/simulate/cluster.ts';
@@ -168,11 +169,12 @@ const ADMISSION_ONLY_KINDS = new Set(['projectcalico.org/v3 Tier']);
  * Policies of a kind flowmatrix verifies that the engine's API server or agent would refuse
  * (recommender/verify: the schema, the name, the admission rules) are refused here too, every
  * problem named: a refused policy is never in force, so simulating with it (or silently without
- * it) would answer for a cluster that cannot exist. Other objects pass (the simulators skip them).
+ * it) would answer for a cluster that cannot exist; what the Cilium agent refuses as the stored
+ * cilium-config configures it (`enable-icmp-rules`). Other objects pass (the simulators skip them).
  * A value only API servers with a feature gate on refuse (off by default) is taken as the gate's
  * default takes it, and warned about: the warnings are returned.
  */
-function refuseInadmissible(policies: readonly unknown[]): string[] {
+function refuseInadmissible(policies: readonly unknown[], cilium: CiliumPolicySettings | undefined): string[] {
   const kindOf = (m: unknown): string => {
     const o = (typeof m === 'object' && m !== null ? m : {}) as { apiVersion?: unknown; kind?: unknown };
     return `${String(o.apiVersion)} ${String(o.kind)}`;
@@ -180,7 +182,7 @@ function refuseInadmissible(policies: readonly unknown[]): string[] {
   const verified = policies.filter((m) => SCHEMA_FILES[kindOf(m)] !== undefined);
   // No schema is kept for these, but their admission rules are: a refused Tier would order the policies of a cluster that cannot exist.
   const admissionOnly = policies.filter((m) => ADMISSION_ONLY_KINDS.has(kindOf(m)));
-  const all: ManifestError[] = [...manifestErrors(verified), ...admissionOnly.flatMap((m) => namedErrors(m, engineAdmissionErrors(m)))];
+  const all: ManifestError[] = [...manifestErrors(verified, cilium), ...admissionOnly.flatMap((m) => namedErrors(m, engineAdmissionErrors(m, cilium)))];
   const errors = all.filter((e) => e.featureGate === undefined && e.crdChannel === undefined);
   const warnings = all.flatMap((e) =>
     e.featureGate !== undefined
@@ -276,7 +278,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   // Where the inventory shows Calico, Calico enforces the network-policy-api's kinds (as it converts them).
   if (req.engine === undefined && engine === 'clusternetworkpolicy' && plugin === 'calico') engine = 'calico';
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw invalidInput(`unknown engine "${engine}": one of ${ENGINE_NAMES.join(', ')}`);
-  const warnings = refuseInadmissible(policies);
+  const warnings = refuseInadmissible(policies, inventory.ciliumPolicy);
   warnings.push(...notEvaluated(engine, policies));
   warnings.push(...refusedSelectorWarnings(engine, policies));
   // Cilium enforces these policies — NetworkPolicies too on a cluster running it, as its own rules (decide.ts verifyingEngine) —: its enforcement settings are said, as the recommendation's verification says them (engine-warnings.ts enforcementWarnings).

@@ -295,6 +295,15 @@ export interface CiliumPolicySettings {
    * ConfigMap without the key is off; absent as `enablePolicy` is.
    */
   policyAuditMode?: boolean;
+  /**
+   * `enable-icmp-rules`: only with it does the agent take a rule with `icmps`; with it off it refuses
+   * the rule, and so the whole policy ("ICMP rules can only be applied when the \"enable-icmp-rules\"
+   * flag is set", cilium/cilium pkg/policy/api/rule_validation.go). On by default (pkg/defaults
+   * EnableICMPRules, read by pkg/option/config.go), and the Helm chart never writes the key, so a
+   * ConfigMap without it is on; absent only where the import was made by a release that did not read
+   * it (before migration 0044): then not known, and taken as on.
+   */
+  enableIcmpRules?: boolean;
 }
 
 export const ENABLE_POLICY_VALUES = ['default', 'always', 'never'] as const;
@@ -306,6 +315,11 @@ export type AllowLocalhost = (typeof ALLOW_LOCALHOST_VALUES)[number];
 /** Whether the local host is subject to policy (`allow-localhost: policy`), not let in whatever the policy. */
 export function localHostUnderPolicy(settings: CiliumPolicySettings | undefined): boolean {
   return settings?.allowLocalhost === 'policy';
+}
+
+/** Whether the agent refuses rules with `icmps`: the cilium-config says `enable-icmp-rules` is off (not known: on, the default). */
+export function ciliumIcmpRulesOff(settings: CiliumPolicySettings | undefined): boolean {
+  return settings?.enableIcmpRules === false;
 }
 
 /** Whether CIDR selectors and ipBlocks select node addresses (`policy-cidr-match-mode` includes `nodes`). */

@@ -2,8 +2,8 @@
  * Cilium's ConfigMap kube-system/cilium-config: its `cluster-name` is the value of the label
  * `io.cilium.k8s.policy.cluster` every pod of the cluster carries (Cilium's default: `default`),
  * which a Cilium policy may select on and its `cluster` entity selects by; its
- * `policy-cidr-match-mode`, `enable-sctp`, `allow-localhost`, `enable-host-firewall`, `enable-policy` and
- * `policy-audit-mode` change what policies enforce (domain/inventory.ts CiliumPolicySettings). No
+ * `policy-cidr-match-mode`, `enable-sctp`, `allow-localhost`, `enable-host-firewall`, `enable-policy`,
+ * `policy-audit-mode` and `enable-icmp-rules` change what policies enforce (domain/inventory.ts CiliumPolicySettings). No
  * other key, and no other ConfigMap, is read.
  */
 import { ALLOW_LOCALHOST_VALUES, DEFAULT_CILIUM_CLUSTER, ENABLE_POLICY_VALUES, type AllowLocalhost, type CiliumPolicySettings, type EnablePolicy } from '../../domain/inventory.ts';
@@ -50,7 +50,9 @@ const GO_BOOLS: Readonly<Record<string, boolean>> = { '1': true, t: true, T: tru
  * .Values.policyEnforcementMode`), and any value but default, always or never is refused, as the
  * agent refuses to start on it ("invalid value for enable-policy … Supported values: default,
  * never, always"); absent: `default`, the agent's default. `policy-audit-mode`: a boolean; absent:
- * off (the chart writes both keys only when their value is set: `hasKey`).
+ * off (the chart writes both keys only when their value is set: `hasKey`). `enable-icmp-rules`: a
+ * boolean; absent: on, the agent's default (pkg/defaults EnableICMPRules = true; a hidden flag the
+ * Helm chart never writes, so only `extraConfig` sets it).
  */
 export function ciliumPolicySettingsOf(raw: RawObject): CiliumPolicySettings {
   const { r } = readObject(raw, 'namespaced');
@@ -61,7 +63,8 @@ export function ciliumPolicySettingsOf(raw: RawObject): CiliumPolicySettings {
   const hostFirewall = data?.optStr('enable-host-firewall');
   const enablePolicy = data?.optStr('enable-policy');
   const auditMode = data?.optStr('policy-audit-mode');
-  for (const [key, value] of [['enable-sctp', sctp], ['enable-host-firewall', hostFirewall], ['policy-audit-mode', auditMode]] as const) {
+  const icmpRules = data?.optStr('enable-icmp-rules');
+  for (const [key, value] of [['enable-sctp', sctp], ['enable-host-firewall', hostFirewall], ['policy-audit-mode', auditMode], ['enable-icmp-rules', icmpRules]] as const) {
     if (value !== undefined && !Object.hasOwn(GO_BOOLS, value)) r.obj('data').fail(key, '"true" or "false"', value);
   }
   const enforcement: EnablePolicy = enablePolicy === undefined ? 'default' : enforcementMode(enablePolicy.toLowerCase()) ?? r.obj('data').fail('enable-policy', '"default", "always" or "never"', enablePolicy);
@@ -73,6 +76,7 @@ export function ciliumPolicySettingsOf(raw: RawObject): CiliumPolicySettings {
     enableHostFirewall: hostFirewall !== undefined && GO_BOOLS[hostFirewall]!,
     enablePolicy: enforcement,
     policyAuditMode: auditMode !== undefined && GO_BOOLS[auditMode]!,
+    enableIcmpRules: icmpRules === undefined || GO_BOOLS[icmpRules]!,
   };
 }
 

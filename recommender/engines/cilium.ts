@@ -16,7 +16,7 @@ import { policyName } from '../policy/names.ts';
 import { canonicalSelector, portKey, uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, subjectSelector } from './kubernetes.ts';
-import { annotatedMetadata, directionLines, explainedIntent, intentRulesAnnotation, metadata, sortManifests, Warnings } from './metadata.ts';
+import { annotatedMetadata, directionLines, explainedIntent, intentRulesAnnotation, metadata, sortManifests, Warnings, withoutEcho, type NoEchoRule } from './metadata.ts';
 import type { EmitOptions, Engine, EmitResult, EngineManifests } from './types.ts';
 import {
   CCNP_KIND,
@@ -531,9 +531,23 @@ function egressRule(rule: PeerRule): CiliumEgressRule {
   return out;
 }
 
+/**
+ * Where the agent runs with `enable-icmp-rules` off it refuses every rule with `icmps`, and with it
+ * the whole policy ("ICMP rules can only be applied when the \"enable-icmp-rules\" flag is set",
+ * pkg/policy/api/rule_validation.go IngressRule/EgressRule Validate): the echo is left out as the
+ * engines without ICMP rules leave it (withoutEcho), never opened by an L3-only rule.
+ */
+const ICMP_RULES_OFF: NoEchoRule = {
+  kind: 'CiliumNetworkPolicy',
+  why: 'the cilium-config sets enable-icmp-rules: "false", and the agent refuses a policy with an icmps rule (pkg/policy/api/rule_validation.go), while a rule without toPorts would open every protocol to the peer',
+  remedy: 'set enable-icmp-rules: "true" in the cilium-config (the agent\'s default) and import the inventory again, or allow it by hand',
+  where: ' under enable-icmp-rules: "false"',
+};
+
 function emitIntent(given: PolicyIntent, w: Warnings, r: Renderer, options: EmitOptions): EngineManifests['cilium'][] {
-  const intent = explainedIntent(given, { selectsCiliumIngress: true });
-  if (hostNetworkSkipped(intent, w, 'CiliumNetworkPolicy (endpointSelector)')) return [];
+  const explained = explainedIntent(given, { selectsCiliumIngress: true });
+  if (hostNetworkSkipped(explained, w, 'CiliumNetworkPolicy (endpointSelector)')) return [];
+  const intent = options.ciliumIcmpRulesOff ? withoutEcho(explained, w, ICMP_RULES_OFF) : explained;
   const clusterWide = intent.subject.kind === 'namespaces';
   let selector = canonicalSelector(subjectSelector(intent));
   if (intent.subject.kind === 'namespaces') {

@@ -1,7 +1,7 @@
 /** The engine registry, keyed by the engine names of docs/design.md §4 (contract). */
 import { calicoEngine } from './calico.ts';
 import { ciliumEngine } from './cilium.ts';
-import { localHostUnderPolicy, type AppliedPolicy, type CiliumPolicySettings } from '../../domain/inventory.ts';
+import { ciliumIcmpRulesOff, localHostUnderPolicy, type AppliedPolicy, type CiliumPolicySettings } from '../../domain/inventory.ts';
 import { clusterNetworkPolicyEngine, cnpPrioritiesBeside } from './clusternetworkpolicy.ts';
 import { kubernetesEngine } from './kubernetes.ts';
 import { ENGINE_NAMES, type EmitOptions, type Engine, type EngineName } from './types.ts';
@@ -27,13 +27,18 @@ export function getEngine(name: string): Engine {
 
 /**
  * The options of every emit of a recommendation beside the applied policies: ClusterNetworkPolicy
- * priorities that tie with no applied one (cnpPrioritiesBeside), and whether Cilium's agent
- * polices the local host (`allow-localhost: policy`). Each emit of one recommendation (whole, in
+ * priorities that tie with no applied one (cnpPrioritiesBeside), whether Cilium's agent
+ * polices the local host (`allow-localhost: policy`) and whether it refuses ICMP rules
+ * (`enable-icmp-rules` off). Each emit of one recommendation (whole, in
  * chunks, again when written) takes the same, or the manifests verified and the ones written
  * would differ.
  */
 export function emitOptionsBeside(applied: readonly AppliedPolicy[], cilium?: CiliumPolicySettings): EmitOptions {
-  return { cnpPriority: cnpPrioritiesBeside(applied), ...(localHostUnderPolicy(cilium) ? { ciliumLocalHostUnderPolicy: true } : {}) };
+  return {
+    cnpPriority: cnpPrioritiesBeside(applied),
+    ...(localHostUnderPolicy(cilium) ? { ciliumLocalHostUnderPolicy: true } : {}),
+    ...(ciliumIcmpRulesOff(cilium) ? { ciliumIcmpRulesOff: true } : {}),
+  };
 }
 
 export { ENGINE_NAMES };

@@ -135,6 +135,12 @@ function explainedDirection(d: DirectionPolicy, direction: Direction, engine: Ex
 export interface NoEchoRule {
   /** The engine's kind, as the warning names it: `NetworkPolicy`, `ClusterNetworkPolicy`. */
   kind: string;
+  /** Why it writes no ICMP rule (the warning's reason); by default, that its ports are TCP, UDP or SCTP only. */
+  why?: string;
+  /** What to do if the echo is required; by default, allow it by hand or use an engine that renders it. */
+  remedy?: string;
+  /** Where it cannot express it, after "which a <kind> cannot express" (a setting of the cluster); by default nowhere said. */
+  where?: string;
 }
 
 /**
@@ -143,7 +149,8 @@ export interface NoEchoRule {
  * Network Policies) and a ClusterNetworkPolicy's likewise, while a rule without ports "allows all
  * traffic" on every protocol to its peers — it would open far more than the ping. So the restricted
  * direction denies the echo, and a warning per direction names what it cuts; a direction left with
- * no rule denies everything. The same intent object when there is no echo.
+ * no rule denies everything. So does Cilium where its agent refuses ICMP rules (`enable-icmp-rules`
+ * off: engines/cilium.ts). The same intent object when there is no echo.
  */
 export function withoutEcho(intent: PolicyIntent, w: Warnings, engine: NoEchoRule): PolicyIntent {
   const ingress = directionWithoutEcho(intent, 'ingress', intent.ingress, w, engine);
@@ -158,12 +165,12 @@ function directionWithoutEcho(intent: PolicyIntent, direction: Direction, d: Dir
   w.add(
     'icmp-not-expressible',
     intent,
-    `${direction}: ICMP observed ${direction === 'ingress' ? 'from' : 'to'} ${shown} will be denied: a ${engine.kind} names TCP, UDP or SCTP ports only, and a rule without ports would open every protocol to the peer; if it is required, allow it by hand, or use the cilium or calico engine, which render it (icmps, protocol ICMP)`,
+    `${direction}: ICMP observed ${direction === 'ingress' ? 'from' : 'to'} ${shown} will be denied: ${engine.why ?? `a ${engine.kind} names TCP, UDP or SCTP ports only, and a rule without ports would open every protocol to the peer`}; if it is required, ${engine.remedy ?? 'allow it by hand, or use the cilium or calico engine, which render it (icmps, protocol ICMP)'}`,
     { direction },
   );
   if (d.rules.length > 0) return { mode: 'rules', rules: d.rules };
   const why = d.echo.map((e) => e.explanation.id).join(' ');
-  return { mode: 'deny-all', explanation: { id: `${intent.key}#${direction}`, status: 'implied', text: `only ICMP echo observed (${why}), which a ${engine.kind} cannot express: deny all ${direction}` } };
+  return { mode: 'deny-all', explanation: { id: `${intent.key}#${direction}`, status: 'implied', text: `only ICMP echo observed (${why}), which a ${engine.kind} cannot express${engine.where ?? ''}: deny all ${direction}` } };
 }
 
 export function ruleLine(direction: Direction, e: RuleExplanation): string {

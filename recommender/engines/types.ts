@@ -3,6 +3,7 @@
  * its simulator and admission checks read, ready for the YAML serializer and the schema check)
  * plus typed warnings for what the engine cannot say.
  */
+import { ciliumIcmpRulesOff, type CiliumPolicySettings } from '../../domain/inventory.ts';
 import type { Direction, PolicySet } from '../policy/ir.ts';
 import type { CalicoPolicy } from './wire/calico.ts';
 import type { CiliumPolicy, CiliumRule } from './wire/cilium.ts';
@@ -15,9 +16,15 @@ export type EngineName = (typeof ENGINE_NAMES)[number];
 
 /**
  * Whether the engine renders ICMP echo rules (policy/ir.ts EchoRule): Cilium `icmps`, Calico
- * `protocol: ICMP`. A NetworkPolicy or ClusterNetworkPolicy port is TCP, UDP or SCTP.
+ * `protocol: ICMP`. A NetworkPolicy or ClusterNetworkPolicy port is TCP, UDP or SCTP. Cilium not
+ * where its agent refuses ICMP rules (`enable-icmp-rules` off: rendersEcho).
  */
 export const RENDERS_ECHO: Readonly<Record<EngineName, boolean>> = { kubernetes: false, cilium: true, calico: true, clusternetworkpolicy: false };
+
+/** Whether `engine` renders echo rules on a cluster with these Cilium settings: as RENDERS_ECHO, but Cilium not where they say `enable-icmp-rules` is off (emitOptionsBeside). */
+export function rendersEcho(engine: EngineName, cilium: CiliumPolicySettings | undefined): boolean {
+  return RENDERS_ECHO[engine] && !(engine === 'cilium' && ciliumIcmpRulesOff(cilium));
+}
 
 /** The metadata of every emitted manifest: the wire metadata with its labels and annotations always set. */
 export interface ManifestMetadata {
@@ -63,7 +70,7 @@ export const WARNING_CODES = [
   'dns-visibility-added',
   /** A rule of the direction could not be rendered: the direction is left open rather than cut (ClusterNetworkPolicy). */
   'direction-not-isolated',
-  /** The engine has no ICMP rule: the observed ICMP echo is denied by the restricted direction (kubernetes, clusternetworkpolicy). */
+  /** The engine has no ICMP rule: the observed ICMP echo is denied by the restricted direction (kubernetes, clusternetworkpolicy; cilium under enable-icmp-rules off). */
   'icmp-not-expressible',
 ] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
@@ -94,6 +101,11 @@ export interface EmitOptions {
   cnpPriority?: { shared?: number; allowlist?: number; isolation?: number; defaultDeny?: number };
   /** Cilium's agent runs with `allow-localhost: policy`: every isolated ingress lets the `host` entity in (engines/cilium.ts). */
   ciliumLocalHostUnderPolicy?: boolean;
+  /**
+   * Cilium's agent runs with `enable-icmp-rules` off and refuses every rule with `icmps` (and so the
+   * policy): the echo rules are left out, warned, as by the engines without ICMP rules (engines/cilium.ts).
+   */
+  ciliumIcmpRulesOff?: boolean;
 }
 
 export interface Engine<E extends EngineName = EngineName> {

@@ -229,7 +229,7 @@ class CiliumSimulator implements Simulator {
     const cilium = policies.filter(isCiliumPolicy).sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
     for (const p of cilium) {
       if (this.opts.enforceAdmission) {
-        const errors = admissionErrorsCilium(p);
+        const errors = admissionErrorsCilium(p, cluster.ciliumPolicy);
         if (errors.length > 0) {
           this.rejected.push({ policy: policyId(p), errors });
           continue;

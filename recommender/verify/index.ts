@@ -8,6 +8,7 @@ import { manifestId } from '../engines/manifest-id.ts';
 import { engineAdmissionErrors } from './admission/index.ts';
 import { listTypeErrors } from './list-types.ts';
 import { crdSchemaFor, quickValidatorFor, validatorFor, withCrdDefaults } from './schemas.ts';
+import type { CiliumPolicySettings } from '../../domain/inventory.ts';
 import type { VerifyError } from './types.ts';
 
 export type { VerifyError } from './types.ts';
@@ -15,7 +16,8 @@ export { SCHEMA_FILES } from './schemas.ts';
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-export function verifyManifest(manifest: unknown): VerifyError[] {
+/** `cilium`: the cluster's cilium-config settings, when known: the Cilium agent's refusals depend on some (admission/cilium.ts). */
+export function verifyManifest(manifest: unknown, cilium?: CiliumPolicySettings): VerifyError[] {
   if (typeof manifest !== 'object' || manifest === null) return [{ path: '', message: 'a manifest must be an object' }];
   const m = manifest as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
   const valid = quickValidatorFor(String(m.apiVersion), String(m.kind));
@@ -39,7 +41,7 @@ export function verifyManifest(manifest: unknown): VerifyError[] {
   if (typeof name !== 'string' || name.length > 253 || !NAME.test(name)) {
     errors.push({ path: '/metadata/name', message: `name ${JSON.stringify(name)} is not a DNS-1123 subdomain` });
   }
-  return [...errors, ...engineAdmissionErrors(manifest)];
+  return [...errors, ...engineAdmissionErrors(manifest, cilium)];
 }
 
 /** Every error of every manifest, each path prefixed with the manifest's index. */
@@ -64,9 +66,9 @@ export interface ManifestError {
 
 export { manifestId };
 
-/** What the engine would refuse of each manifest: schema, metadata and admission. */
-export function manifestErrors(manifests: readonly unknown[]): ManifestError[] {
-  return manifests.flatMap((m) => namedErrors(m, verifyManifest(m)));
+/** What the engine would refuse of each manifest: schema, metadata and admission (`cilium` as verifyManifest's). */
+export function manifestErrors(manifests: readonly unknown[], cilium?: CiliumPolicySettings): ManifestError[] {
+  return manifests.flatMap((m) => namedErrors(m, verifyManifest(m, cilium)));
 }
 
 /** A manifest's errors, each named by the manifest. */

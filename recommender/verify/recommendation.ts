@@ -29,7 +29,7 @@ import type { Direction } from '../policy/ir.ts';
 import { DIRECTIONS, opposite } from '../../domain/direction.ts';
 import { compareStrings } from '../policy/order.ts';
 import { manifestSortKey } from '../engines/metadata.ts';
-import { RENDERS_ECHO, type EmitResult, type EngineName, type Manifest } from '../engines/types.ts';
+import { rendersEcho, type EmitResult, type EngineName, type Manifest } from '../engines/types.ts';
 import { duplicateNameErrors, nameSlot } from './duplicate-names.ts';
 import { connectionFlow, type ClusterModel, type FlowAddressing } from '../simulate/cluster.ts';
 import { decideSide, sideAllows, type DecidedBy, type PortFlow, type SideVerdict, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
@@ -212,7 +212,7 @@ function finding(workload: string, direction: Direction, edge: EdgeTraffic, s: S
 export type SidesFound = Pick<Verification, 'blocked' | 'blockedByApplied' | 'stillAllowed' | 'denied' | 'skipped' | 'tightness'>;
 
 export interface SimulateSidesInput {
-  /** The engine of the recommended manifests: ICMP edges are judged where it renders echo rules (RENDERS_ECHO). */
+  /** The engine of the recommended manifests: ICMP edges are judged where it renders echo rules (rendersEcho). */
   engine: EngineName;
   /** The recommended manifests that can decide these sides. */
   manifests: readonly unknown[];
@@ -233,9 +233,9 @@ export interface SimulateSidesInput {
 
 /**
  * An edge as the verification simulates it: on its port, or an ICMP edge as its echo request
- * where the engine renders echo rules (engines/types.ts RENDERS_ECHO: Cilium, Calico). Elsewhere
- * the engine writes no ICMP rule and says where a restricted direction will deny the echo
- * (engines/metadata.ts withoutEcho), so such an edge is counted as skipped, with why. `each`: the
+ * where the engine renders echo rules (engines/types.ts rendersEcho: Cilium unless the cilium-config
+ * sets enable-icmp-rules off, Calico). Elsewhere the engine writes no ICMP rule and says where a
+ * restricted direction will deny the echo (engines/metadata.ts withoutEcho), so such an edge is counted as skipped, with why. `each`: the
  * flow at each pod pair of the workload ends that the policies tell apart for `direction`'s side
  * (pods-apart.ts), lazily, else `flow` alone: the side is allowed when it is at every one, still
  * open when at any.
@@ -243,11 +243,15 @@ export interface SimulateSidesInput {
 function verifiedFlow(j: Judges, edge: EdgeTraffic, direction: Direction, required?: Pick<RequiredFlow, 'names' | 'address'>): { ok: true; flow: SimFlow; each: Iterable<FlowAtPods<SimFlow>> } | { ok: false; reason: string } {
   const conn = connectionFlow(j.model, edge.client, edge.server, edge.port, edge.protocol, farAddress(required?.address, direction));
   if (!conn.ok) return conn;
-  if (conn.flow.icmp !== undefined && !RENDERS_ECHO[j.engine]) return { ok: false, reason: `${edge.protocol} echo: the ${j.engine} engine has no ICMP rule (a restricted direction denies it, warned)` };
+  if (conn.flow.icmp !== undefined && !rendersEcho(j.engine, j.model.cluster.ciliumPolicy)) return { ok: false, reason: `${edge.protocol} echo: ${noEchoRule(j.engine)} (a restricted direction denies it, warned)` };
   const whole = resolvedFrom(conn.flow, required?.names);
   const flow = j.atNodes(whole);
   return { ok: true, flow, each: j.apart.side(whole, direction, j.atNodes, flow) };
 }
+
+/** Why the engine wrote no ICMP rule: it has none, or (cilium) the cilium-config turns the agent's ICMP rules off. */
+const noEchoRule = (engine: EngineName): string =>
+  engine === 'cilium' ? 'the cilium-config sets enable-icmp-rules: "false", so the cilium engine writes no ICMP rule' : `the ${engine} engine has no ICMP rule`;
 
 /** An observed edge's flow: it records no address (one object for every edge side, asked once per side). */
 const UNADDRESSED: FlowAddressing = Object.freeze({});

@@ -77,11 +77,11 @@ async function store(config: string, agent = true) {
 
 test('policy-cidr-match-mode and enable-sctp are imported with the cilium-config, kept while later imports carry none, Cilium\'s defaults when absent, not known from an older import; a non-boolean enable-sctp is refused naming the field', async () => {
   const db = await store(', policy-cidr-match-mode: "nodes", enable-sctp: "true"');
-  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: ['nodes'], enableSctp: true, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false });
+  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: ['nodes'], enableSctp: true, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false, enableIcmpRules: true });
   importInventory(db, { text: inventory(''), takenAt: NOW - 3_000_000, source: 'second', now: NOW });
-  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: ['nodes'], enableSctp: true, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false }, 'a later import without the ConfigMap keeps them');
+  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: ['nodes'], enableSctp: true, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false, enableIcmpRules: true }, 'a later import without the ConfigMap keeps them');
   importInventory(db, { text: inventory(', policy-cidr-match-mode: ""'), takenAt: NOW - 2_400_000, source: 'third', now: NOW });
-  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false });
+  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false, enableIcmpRules: true });
   // An import stored by a release that read only cluster-name (migration 0018 leaves its columns NULL).
   db.prepare('UPDATE inventory_imports SET cilium_policy_cidr_match_mode = NULL, cilium_enable_sctp = NULL').run();
   const older = readInventory(db);
@@ -90,6 +90,23 @@ test('policy-cidr-match-mode and enable-sctp are imported with the cilium-config
   assert.throws(
     () => importInventory(tmpDb().db, { text: inventory(', enable-sctp: "yes"'), takenAt: NOW - 3_600_000, source: 'bad', now: NOW }),
     (e: unknown) => e instanceof AppError && /ConfigMap kube-system\/cilium-config: data\.enable-sctp: expected "true" or "false", got the string "yes"/.test(e.message),
+  );
+});
+
+test('enable-icmp-rules is imported with the cilium-config (absent: on, the agent\'s default, as the Helm chart never writes the key); a non-boolean value is refused naming the field', async () => {
+  // pkg/defaults EnableICMPRules = true, read by pkg/option/config.go viper.GetBool(EnableICMPRules);
+  // install/kubernetes/cilium/templates/cilium-configmap.yaml writes no enable-icmp-rules (extraConfig only).
+  assert.equal(readInventory(await store(', enable-icmp-rules: "false"')).ciliumPolicy?.enableIcmpRules, false);
+  assert.equal(readInventory(await store(', enable-icmp-rules: "True"')).ciliumPolicy?.enableIcmpRules, true);
+  assert.equal(readInventory(await store(', enable-icmp-rules: "0"')).ciliumPolicy?.enableIcmpRules, false);
+  assert.equal(readInventory(await store(', enable-sctp: "false"')).ciliumPolicy?.enableIcmpRules, true, 'a cilium-config without the key');
+  // An import stored by a release that did not read the key (before migration 0044): not known.
+  const older = await store(', enable-icmp-rules: "false"');
+  older.prepare('UPDATE inventory_imports SET cilium_enable_icmp_rules = NULL').run();
+  assert.equal(readInventory(older).ciliumPolicy?.enableIcmpRules, undefined);
+  assert.throws(
+    () => importInventory(tmpDb().db, { text: inventory(', enable-icmp-rules: "off"'), takenAt: NOW - 3_600_000, source: 'bad', now: NOW }),
+    (e: unknown) => e instanceof AppError && /ConfigMap kube-system\/cilium-config: data\.enable-icmp-rules: expected "true" or "false", got the string "off"/.test(e.message),
   );
 });
 

@@ -25,7 +25,7 @@ const CONFIGMAPS = { group: '', version: 'v1', kind: 'ConfigMap', plural: 'confi
 
 const ciliumConfig = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data });
 /** Cilium's defaults for the keys a cilium-config leaves out (domain/inventory.ts CiliumPolicySettings). */
-const DEFAULTS = { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false };
+const DEFAULTS = { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false, enableIcmpRules: true };
 
 /** The fake cluster serving ConfigMaps, granted as the Role in deploy/kubernetes/rbac.yaml grants them, with other ConfigMaps the collector must not read. */
 async function clusterWithConfigMaps(): Promise<FakeCluster> {
@@ -85,6 +85,8 @@ test('the collector lists and watches kube-system/cilium-config alone: its clust
 
   await written(collector, () => cluster.server.put(ciliumConfig({ 'cluster-name': 'c1', 'enable-host-firewall': 'false' })));
   assert.deepEqual(ciliumOf(db), { clusterName: 'c1', policy: DEFAULTS });
+  await written(collector, () => cluster.server.put(ciliumConfig({ 'cluster-name': 'c1', 'enable-icmp-rules': 'false' })));
+  assert.deepEqual(ciliumOf(db), { clusterName: 'c1', policy: { ...DEFAULTS, enableIcmpRules: false } }, 'read by the parse function the import reads it with');
 
   await written(collector, () => cluster.server.remove('v1', 'ConfigMap', 'kube-system', 'cilium-config'));
   assert.deepEqual(ciliumOf(db), { clusterName: undefined, policy: undefined }, 'as an inventory without a cilium-config');
@@ -102,6 +104,9 @@ test('a cilium-config value the agent refuses is counted and left out, naming th
   const said = logs.filter((l) => l.msg === 'kubernetes object left out: the inventory converter refused it').map((l) => (l.last as { message: string }).message);
   assert.equal(said.length, 1);
   assert.match(said[0]!, /ConfigMap kube-system\/cilium-config: data\.enable-host-firewall: expected "true" or "false", got the string "yes"/);
+  await written(collector, () => cluster.server.put(ciliumConfig({ 'cluster-name': 'c2', 'enable-icmp-rules': 'no' })));
+  assert.equal(collector.status().counters.rejected, 2);
+  assert.match(logs.filter((l) => l.msg === 'kubernetes object left out: the inventory converter refused it').map((l) => (l.last as { message: string }).message)[1]!, /ConfigMap kube-system\/cilium-config: data\.enable-icmp-rules: expected "true" or "false", got the string "no"/);
   assert.deepEqual(ciliumOf(db), { clusterName: 'c1', policy: { ...DEFAULTS, enableHostFirewall: true } }, 'the last good settings');
   assert.equal(collector.status().state, 'running');
 

@@ -25,6 +25,8 @@ import { importInventory } from '../../app/inventory.ts';
 import { ingestFlows } from '../../app/ingest.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { simulateFlows } from '../../app/simulate.ts';
+import { verifiedExport } from '../../app/export.ts';
+import { AppError } from '../../app/errors.ts';
 import { toMultiDocYaml } from '../../recommender/engines/yaml.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
@@ -36,16 +38,19 @@ const pod = (name: string, v4: string, v6: string) => ({
   spec: { nodeName: 'node-a', containers: [{ name: 'c', image: 'x', ports: name === 'db' ? [{ name: 'pg', containerPort: 5432, protocol: 'TCP' }] : [] }] },
   status: { phase: 'Running', podIP: v4, podIPs: [{ ip: v4 }, { ip: v6 }], hostIP: '10.0.1.10' },
 });
-const INVENTORY = JSON.stringify({
-  apiVersion: 'v1',
-  kind: 'List',
-  items: [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
-    { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.1.10' }] } },
-    pod('web', '10.244.0.10', 'fd00:10:244::10'),
-    pod('db', '10.244.0.20', 'fd00:10:244::20'),
-  ],
-});
+/** The cluster; `ciliumConfig` the data of its kube-system/cilium-config, none when left out. */
+const inventory = (ciliumConfig?: Record<string, string>) =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.1.10' }] } },
+      pod('web', '10.244.0.10', 'fd00:10:244::10'),
+      pod('db', '10.244.0.20', 'fd00:10:244::20'),
+      ...(ciliumConfig !== undefined ? [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data: ciliumConfig }] : []),
+    ],
+  });
 
 const netobserv = (o: Record<string, unknown>) => JSON.stringify({ Bytes: 84, Packets: 1, TimeFlowStartMs: T, TimeFlowEndMs: T, Etype: 2048, ...o });
 const TCP_SYN = netobserv({ SrcAddr: '10.244.0.10', DstAddr: '10.244.0.20', SrcPort: 40000, DstPort: 5432, Proto: 6, Flags: 2 });
@@ -58,9 +63,9 @@ const ECHO6_REPLY = netobserv({ SrcAddr: 'fd00:10:244::20', DstAddr: '2001:db8::
 const WEB_TCP_8080 = netobserv({ SrcAddr: '10.244.0.10', DstAddr: '10.244.0.20', SrcPort: 40001, DstPort: 8080, Proto: 6, Flags: 2 });
 const V6_TCP_5432 = netobserv({ SrcAddr: '2001:db8::7', DstAddr: 'fd00:10:244::20', SrcPort: 40002, DstPort: 5432, Proto: 6, Flags: 2, Etype: 34525 });
 
-async function stored() {
+async function stored(ciliumConfig?: Record<string, string>) {
   const { db } = tmpDb();
-  importInventory(db, { text: INVENTORY, takenAt: T - 86_400_000, source: 'inventory.json', now: T });
+  importInventory(db, { text: inventory(ciliumConfig), takenAt: T - 86_400_000, source: 'inventory.json', now: T });
   const flows = [TCP_SYN, TCP_SYN_ACK, ECHO, ECHO_REPLY, ECHO6, ECHO6_REPLY].join('\n');
   await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${flows}\n`]) }], { format: 'netobserv', now: () => T });
   return { db, input: readRecommendationInput(db, {}) };
@@ -148,4 +153,62 @@ test('with --shared and --default-deny the echo rules stay with their workload, 
     assert.deepEqual(icmpSkipped(r.verification.skipped), [], engine);
     assert.equal(r.verification.ok, true, `${engine}: ${JSON.stringify(r.verification.blocked)}`);
   }
+});
+
+/*
+ * Cilium's agent refuses a rule with `icmps` unless its `enable-icmp-rules` option is on: "ICMP
+ * rules can only be applied when the \"enable-icmp-rules\" flag is set" (cilium/cilium
+ * pkg/policy/api/rule_validation.go, IngressRule/EgressRule and their deny rules' Validate), and a
+ * refused rule leaves the whole policy out. The option is on by default (pkg/defaults
+ * EnableICMPRules = true, read by pkg/option/config.go `viper.GetBool(EnableICMPRules)`); the Helm
+ * chart never writes the key (templates/cilium-configmap.yaml), so a cilium-config without it is on.
+ * Input: the cluster above with cilium-config `enable-icmp-rules: "false"`. Expected: the cilium
+ * engine renders no `icmps`, as the engines without ICMP rules: the `icmp-not-expressible` warning
+ * naming the setting, the ICMP edges counted in `skipped`, verification ok; `simulate` refuses a
+ * given manifest with `icmps`, naming the setting.
+ */
+test('cilium, cilium-config enable-icmp-rules "false": no icmps in the export, the icmp-not-expressible warning names the setting, the ICMP edges are skipped, verification ok', async () => {
+  const { input } = await stored({ 'enable-icmp-rules': 'false' });
+  const r = runRecommendation(input, 'cilium', recommendOptions({ now: T }));
+  assert.ok(!JSON.stringify(r.emitted.manifests).includes('icmps'), JSON.stringify(dbSpec(r)));
+  const ingress = dbSpec(r).ingress ?? [];
+  assert.ok(ingress.every((x) => x.toPorts !== undefined), `no rule opens every protocol: ${JSON.stringify(ingress)}`);
+  // db's ingress (pinged by web and 2001:db8::7) and web's egress (pinging db).
+  const warned = r.emitted.warnings.filter((w) => w.code === 'icmp-not-expressible').sort((a, b) => a.intent.localeCompare(b.intent));
+  assert.deepEqual(warned.map((w) => [w.intent, w.direction]), [['shop/pod/db', 'ingress'], ['shop/pod/web', 'egress']], JSON.stringify(r.emitted.warnings));
+  assert.match(warned[0]!.message, /^ingress: ICMP observed from external:2001:db8::7 ICMPv6, workload:shop\/Pod\/web ICMP will be denied: the cilium-config sets enable-icmp-rules: "false"/);
+  assert.equal(warned[0]!.engine, 'cilium');
+  assert.ok(icmpSkipped(r.verification.skipped).length > 0, JSON.stringify(r.verification.skipped));
+  assert.match(icmpSkipped(r.verification.skipped).join('\n'), /enable-icmp-rules/);
+  assert.deepEqual(r.verification.admission, []);
+  assert.deepEqual(r.verification.blocked, []);
+  assert.equal(r.verification.ok, true);
+  const exported = verifiedExport(input, 'cilium', recommendOptions({ now: T }));
+  assert.equal(exported.verification.ok, true);
+  assert.ok(!toMultiDocYaml([...exported.manifests()]).includes('icmps'));
+});
+
+test('cilium, cilium-config enable-icmp-rules "true" (and a cilium-config without the key, Cilium\'s default): the icmps rules as without a cilium-config', async () => {
+  const without = runRecommendation((await stored()).input, 'cilium', recommendOptions({ now: T }));
+  for (const config of [{ 'enable-icmp-rules': 'true' }, { 'enable-sctp': 'false' }] as Record<string, string>[]) {
+    const r = runRecommendation((await stored(config)).input, 'cilium', recommendOptions({ now: T }));
+    assert.deepEqual(r.emitted.manifests, without.emitted.manifests, JSON.stringify(config));
+    assert.equal(dbSpec(r).ingress?.filter((x) => x.icmps !== undefined).length, 2, JSON.stringify(config));
+    assert.deepEqual(r.emitted.warnings.filter((w) => w.code === 'icmp-not-expressible'), []);
+    assert.equal(r.verification.ok, true);
+  }
+});
+
+test('simulate, cilium-config enable-icmp-rules "false": a given CiliumNetworkPolicy with icmps is refused naming the setting; "true" takes it', async () => {
+  const policy = runRecommendation((await stored()).input, 'cilium', recommendOptions({ now: T })).emitted.manifests;
+  const off = (await stored({ 'enable-icmp-rules': 'false' })).db;
+  assert.throws(
+    () => simulateFlows(off, { engine: 'cilium', policies: toMultiDocYaml(policy), flows: `${ECHO}\n`, format: 'netobserv' }),
+    (e: unknown) => {
+      const problems = e instanceof AppError ? e.problems : [];
+      return problems.some((p) => /\/icmps$/.test(p.path) && /ICMP rules can only be applied when the "enable-icmp-rules" flag is set/.test(p.message) && /cilium-config sets enable-icmp-rules: "false"/.test(p.message));
+    },
+  );
+  const on = (await stored({ 'enable-icmp-rules': 'true' })).db;
+  assert.deepEqual(simulateFlows(on, { engine: 'cilium', policies: toMultiDocYaml(policy), flows: `${ECHO}\n`, format: 'netobserv' }).decisions.map((d) => d.verdict), ['allow']);
 });

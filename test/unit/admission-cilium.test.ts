@@ -141,3 +141,19 @@ test('a toPorts list shared by rules is judged for each kind of rule and reporte
     ['/spec/ingress/0/toPorts/0/rules/dns', '/spec/ingress/1/toPorts/0/rules/dns'],
   );
 });
+
+test('with the agent\'s enable-icmp-rules off (cilium-config enable-icmp-rules: "false") every rule with icmps is refused, allow and deny, naming the setting: "ICMP rules can only be applied when the \\"enable-icmp-rules\\" flag is set" (rule_validation.go IngressRule/EgressRule/IngressDenyRule/EgressDenyRule Validate); on, or not known, they are taken', () => {
+  const m = cnp({
+    endpointSelector: sel,
+    ingress: [{ fromEndpoints: [sel], icmps: [{ fields: [{ type: 8 }] }] }, { fromEndpoints: [sel], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }],
+    egressDeny: [{ toEntities: ['world'], icmps: [{ fields: [{ type: 8 }] }] }],
+  });
+  const off = admissionErrorsCilium(m, { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto', enableIcmpRules: false });
+  assert.deepEqual(off.map((e) => e.path), ['/spec/ingress/0/icmps', '/spec/egressDeny/0/icmps']);
+  for (const e of off) {
+    assert.match(e.message, /^ICMP rules can only be applied when the "enable-icmp-rules" flag is set \(the cilium-config sets enable-icmp-rules: "false"\)/);
+    assert.match(e.message, /rule_validation\.go/);
+  }
+  assert.deepEqual(admissionErrorsCilium(m, { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto', enableIcmpRules: true }), []);
+  assert.deepEqual(admissionErrorsCilium(m), [], 'not known: the agent\'s default, on');
+});

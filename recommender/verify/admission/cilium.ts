@@ -5,7 +5,8 @@
  * (EndpointSelector.Validate → k8s ValidateLabelSelector), entity.go (EntitySelectorMapping).
  * A rule the agent refuses is not enforced at all, so the pod it was meant to protect stays
  * open: every refusal is an error here. Each message ends with the function it mirrors. Agent
- * options are taken at their defaults (L7 proxy and ICMP rules on, node selector labels off).
+ * options are taken at their defaults (L7 proxy and ICMP rules on, node selector labels off), but
+ * ICMP rules off where the cluster's cilium-config says `enable-icmp-rules: "false"`.
  */
 import { isIP } from 'node:net';
 import { pointerToken } from '../json-pointer.ts';
@@ -17,6 +18,7 @@ import { splitKey } from '../../simulate/cilium/labels.ts';
 import { icmpTypeNumber } from '../../simulate/cilium/icmp.ts';
 import { isPlainObject, itemsOf } from '../../../domain/plain-object.ts';
 import { hostRange, parseLenientIp, rangeCovers, type LenientRange } from '../../../domain/ip.ts';
+import { ciliumIcmpRulesOff, type CiliumPolicySettings } from '../../../domain/inventory.ts';
 
 type Obj = Record<string, unknown>;
 const len = (x: unknown): number => itemsOf(x).length;
@@ -382,11 +384,30 @@ const checked = new WeakMap<object, VerifyError[]>();
  * the manifest; messages end with the upstream function they mirror. The list is shared between
  * callers: do not change it.
  */
-export function admissionErrorsCilium(manifest: unknown): VerifyError[] {
+export function admissionErrorsCilium(manifest: unknown, cilium?: CiliumPolicySettings): VerifyError[] {
   if (!isPlainObject(manifest) || manifest.apiVersion !== CILIUM_API_VERSION || (manifest.kind !== CNP_KIND && manifest.kind !== CCNP_KIND)) return [];
   let errors = checked.get(manifest);
   if (errors === undefined) checked.set(manifest, (errors = manifestErrors(manifest)));
-  return errors;
+  return ciliumIcmpRulesOff(cilium) ? [...errors, ...icmpRulesOffErrors(manifest)] : errors;
+}
+
+/**
+ * Under `enable-icmp-rules` off, every rule with `icmps` — allow or deny, either direction — is
+ * refused: IngressRule/EgressRule (and, on current agents, IngressDenyRule/EgressDenyRule) Validate
+ * `if len(i.ICMPs) > 0 && !option.Config.EnableICMPRules`.
+ */
+function icmpRulesOffErrors(manifest: Obj): VerifyError[] {
+  const e = new Errors();
+  const rules: [string, unknown][] = [['/spec', manifest.spec], ...itemsOf(manifest.specs).map((r, i): [string, unknown] => [`/specs/${i}`, r])];
+  for (const [path, rule] of rules) {
+    if (!isPlainObject(rule)) continue;
+    for (const field of ['ingress', 'ingressDeny', 'egress', 'egressDeny']) {
+      itemsOf(rule[field]).forEach((r, i) => {
+        if (isPlainObject(r) && len(r.icmps) > 0) e.add(`${path}/${field}/${i}/icmps`, 'ICMP rules can only be applied when the "enable-icmp-rules" flag is set (the cilium-config sets enable-icmp-rules: "false")', 'rule_validation.go IngressRule/EgressRule Validate');
+      });
+    }
+  }
+  return e.list;
 }
 
 function manifestErrors(manifest: Obj): VerifyError[] {
