@@ -439,9 +439,10 @@ function push(out: KeyedRules, rule: PeerRule, key: string, ports: PortRules): v
   out.keys.push(key);
 }
 
+/** Whether a rule of the direction, a port rule or an ICMP echo rule, names a peer of `kind`. */
 function hasPeer(d: DirectionPolicy, kind: PolicyPeer['kind']): boolean {
   if (d.mode !== 'rules') return false;
-  for (const rule of d.rules) for (const p of rule.peers) if (p.kind === kind) return true;
+  for (const rule of [...d.rules, ...(d.echo ?? [])]) for (const p of rule.peers) if (p.kind === kind) return true;
   return false;
 }
 
