@@ -17,7 +17,7 @@ import { explanation, type DirectionInput } from '../policy/build.ts';
 import { selectorIsEmpty } from '../policy/order.ts';
 import { layerCovers } from './outside-run.ts';
 import type { PodNetwork } from './mirrored-rules.ts';
-import { intentKey, nameOf, restricts, workloadSubject, type PlannedIntent, type WorkloadPlan } from './workload.ts';
+import { intentKey, nameOf, restricts, workloadSubject, workloadSummary, type PlannedIntent, type WorkloadPlan } from './workload.ts';
 
 /** How a summary or a warning names a direction opened so. */
 export const OPEN_BY_RULE = 'open by an allow-all rule (enable-policy: always)';
@@ -67,10 +67,8 @@ function saidOpen(warning: string, opened: readonly Direction[]): string {
   return opened.some((d) => warning.includes(d)) ? warning.replaceAll('left open', OPEN_BY_RULE) : warning;
 }
 
-/** The summary as workload.ts planSummary words it, an opened direction as OPEN_BY_RULE. */
+/** The summary as workload.ts words it, an opened direction as OPEN_BY_RULE. */
 function openedSummary(plan: WorkloadPlan, allowlist: PlannedIntent, opened: readonly Direction[]): string {
-  const n = plan.intents.length;
   const mode = (d: Direction): string => (opened.includes(d) ? OPEN_BY_RULE : allowlist.input[d]?.mode ?? 'none');
-  const reported = plan.violations.length > 0 ? `; ${plan.violations.length} undocumented edge(s) reported as violations` : '';
-  return `${nameOf(plan.workload)}: ${n} polic${n === 1 ? 'y' : 'ies'}; ingress ${mode('ingress')}, egress ${mode('egress')}${reported}.`;
+  return workloadSummary(nameOf(plan.workload), plan, { ingress: mode('ingress'), egress: mode('egress') });
 }

@@ -442,10 +442,14 @@ function addRestrictionWarnings(p: Planning, ingress: DirectionInput, egress: Di
 }
 
 function planSummary(p: Planning, ingress: DirectionInput, egress: DirectionInput): string {
-  const { intents, violations } = p.plan;
-  const policies = `${intents.length} polic${intents.length === 1 ? 'y' : 'ies'}`;
-  const reported = violations.length > 0 ? `; ${violations.length} undocumented edge(s) reported as violations` : '';
-  return `${p.name}: ${policies}; ingress ${ingress.mode}, egress ${egress.mode}${reported}.`;
+  return workloadSummary(p.name, p.plan, { ingress: ingress.mode, egress: egress.mode });
+}
+
+/** A plan's one-line summary: its policies, each direction's mode (as words), the violations it reports. */
+export function workloadSummary(name: string, plan: Pick<WorkloadPlan, 'intents' | 'violations'>, modes: Record<Direction, string>): string {
+  const policies = `${plan.intents.length} polic${plan.intents.length === 1 ? 'y' : 'ies'}`;
+  const reported = plan.violations.length > 0 ? `; ${plan.violations.length} undocumented edge(s) reported as violations` : '';
+  return `${name}: ${policies}; ingress ${modes.ingress}, egress ${modes.egress}${reported}.`;
 }
 
 /** One workload being planned: its inputs, the plan so far and the atoms of both directions. */
