@@ -12,6 +12,7 @@ import { COMPARISON_STATUSES } from '../../recommender/compare/status.ts';
 import { ENGINE_NAMES, type EngineName } from '../../recommender/engines/types.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
+import type { EdgeFinding } from '../../recommender/verify/recommendation.ts';
 import type { Db } from '../../store/db.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
 import { CliError, writePieces } from '../io.ts';
@@ -141,9 +142,17 @@ export function warningLines({ emitted, rec, verification }: VerifiedRun, opts: 
     ...rec.workloads.flatMap((w) => w.warnings.map((m) => `${w.workload.namespace}/${w.workload.kind}/${w.workload.name}: ${m}`)),
     ...emitted.warnings.map((w) => `${w.intent}: ${w.code}: ${w.message}`),
     ...verificationWarningsNotSaid(rec, verification),
-    ...verification.blockedByApplied.map((b) => `${b.workload} ${b.direction} ${b.edge}: allowed by the recommendation but denied ${b.hostEndpoint !== undefined ? `at the other end (a node's host endpoint, its ${b.hostEndpoint}) ` : ''}by the applied ${b.by?.policy ?? 'policies'} (${b.reason})`),
+    ...verification.blockedByApplied.map((b) => `${b.workload} ${b.direction} ${b.edge}: allowed by the recommendation but denied ${deniedWhere(b)} (${b.reason})`),
     ...verification.stillAllowed.filter((s) => s.byApplied).map((s) => `${s.workload} ${s.direction} ${s.edge}: ${s.reason}`),
   ];
+}
+
+/** Where and by what a blockedByApplied finding was denied: at the run's side, at a node's host endpoint, at a workload outside the run. */
+function deniedWhere(b: EdgeFinding): string {
+  const by = `by the applied ${b.by?.policy ?? 'policies'}`;
+  if (b.hostEndpoint !== undefined) return `at the other end (a node's host endpoint, its ${b.hostEndpoint}) ${by}`;
+  if (b.farSide !== undefined) return `at the other end (a workload outside the run, its ${b.farSide})${b.by !== undefined ? ` ${by}` : ''}`;
+  return by;
 }
 
 /**

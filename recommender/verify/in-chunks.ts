@@ -139,7 +139,8 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
     for (const c of runChunks) for (const id of identities(emit(c.intents))) everyIdentity.add(id);
   }
   const outside = everyIdentity === undefined ? [] : replacedSides(input, input.sides, appliedReplaced(input.applied, everyIdentity));
-  const chunks = outside.length === 0 ? runChunks : namespaceChunks(input.set, [...input.sides, ...outside], maxEdgeSides).chunks;
+  const runSides = outside.length === 0 ? input.sides : [...input.sides, ...outside];
+  const chunks = outside.length === 0 ? runChunks : namespaceChunks(input.set, runSides, maxEdgeSides).chunks;
 
   const admission: { key: string; error: ManifestError }[] = [];
   const found: SidesFound[] = [];
@@ -181,6 +182,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
         simulator: input.simulator,
         ...(input.besideSimulator ? { besideSimulator: input.besideSimulator } : {}),
         tightness: input.tightness,
+        ...(input.scopedEdges !== undefined ? { runSides } : {}),
       }),
     );
   }

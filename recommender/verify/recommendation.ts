@@ -20,6 +20,9 @@
  *   what the host's policies deny there is cut all the same. So is a kubelet probe, which no rule
  *   writes, at its node's host endpoint where the engine polices the host's traffic with its own
  *   pods (Cilium).
+ * - In a scoped run on Cilium under `enable-policy: always`, an edge whose other end is a workload
+ *   outside the run is judged at that end too (far-workload-sides.ts): the run writes no policy
+ *   for it, and there a workload no rule selects denies what no rule allows; blockedByApplied.
  * - Tightness per workload side: the (peer, port) pairs the policies allow among the observed
  *   pairs and the probes (`probes.ts`: one peer of each class a looser policy opens, on the
  *   side's ports), divided by the observed pairs; 1 is as tight as the observations allow.
@@ -46,6 +49,7 @@ import type { OutsideMustFlows, RequiredEdge, RequiredFlow, Requirement, Verifie
 import { replacedSelector, replacedSubjectSides } from './replaced-subjects.ts';
 import { deniesUnselected } from '../simulate/cilium/enforcement-mode.ts';
 import { hostEndDenied, judgesHostEnds, kubeletProbe, type HostEndsJudged } from './host-endpoint-sides.ts';
+import { OUTSIDE_THE_RUN, farWorkloadsJudged } from './far-workload-sides.ts';
 
 /**
  * Each restricted side's edges with what the recommendation decided (`reason` undefined: it is
@@ -101,6 +105,12 @@ export interface EdgeFinding {
    * name the side the edge was found on.
    */
   hostEndpoint?: Direction;
+  /**
+   * Decided at the edge's other end, a workload outside a scoped run, on its side of this
+   * direction, where Cilium's `enable-policy: always` denies what no rule allows even there
+   * (far-workload-sides.ts); `workload` and `direction` name the side the edge was found on.
+   */
+  farSide?: Direction;
 }
 
 export interface Tightness {
@@ -229,6 +239,13 @@ export interface SimulateSidesInput {
   /** As VerifyInput.besideSimulator. */
   besideSimulator?: SimulatorFactory;
   tightness: boolean;
+  /**
+   * Given for a scoped run: every side its verification judges, over every chunk (the run's,
+   * those its policies restrict, those a replaced applied policy selects). The far side of an edge
+   * whose other end is a workload outside them is judged where the verifying engine is Cilium
+   * under `enable-policy: always` (far-workload-sides.ts).
+   */
+  runSides?: readonly VerifiedSides[];
 }
 
 /**
@@ -238,15 +255,16 @@ export interface SimulateSidesInput {
  * restricted direction will deny the echo (engines/metadata.ts withoutEcho), so such an edge is counted as skipped, with why. `each`: the
  * flow at each pod pair of the workload ends that the policies tell apart for `direction`'s side
  * (pods-apart.ts), lazily, else `flow` alone: the side is allowed when it is at every one, still
- * open when at any.
+ * open when at any; `whole`: the flow before it is placed at pods and nodes (the other end's side
+ * is told apart at its own).
  */
-function verifiedFlow(j: Judges, edge: EdgeTraffic, direction: Direction, required?: Pick<RequiredFlow, 'names' | 'address'>): { ok: true; flow: SimFlow; each: Iterable<FlowAtPods<SimFlow>> } | { ok: false; reason: string } {
+function verifiedFlow(j: Judges, edge: EdgeTraffic, direction: Direction, required?: Pick<RequiredFlow, 'names' | 'address'>): { ok: true; flow: SimFlow; whole: SimFlow; each: Iterable<FlowAtPods<SimFlow>> } | { ok: false; reason: string } {
   const conn = connectionFlow(j.model, edge.client, edge.server, edge.port, edge.protocol, farAddress(required?.address, direction));
   if (!conn.ok) return conn;
   if (conn.flow.icmp !== undefined && !rendersEcho(j.engine, j.model.cluster.ciliumPolicy)) return { ok: false, reason: `${edge.protocol} echo: ${noEchoRule(j.engine)} (a restricted direction denies it, warned)` };
   const whole = resolvedFrom(conn.flow, required?.names);
   const flow = j.atNodes(whole);
-  return { ok: true, flow, each: j.apart.side(whole, direction, j.atNodes, flow) };
+  return { ok: true, flow, whole, each: j.apart.side(whole, direction, j.atNodes, flow) };
 }
 
 /** Why the engine wrote no ICMP rule: it has none, or (cilium) the cilium-config turns the agent's ICMP rules off. */
@@ -302,6 +320,8 @@ interface Judges {
   replacedSelecting: (workload: string) => Record<Direction, readonly string[]>;
   /** How each simulator judges host endpoints' sides (host-endpoint-sides.ts), undefined where it cannot deny one; undefined as a whole: neither can, and host ends are not judged. */
   hostEnds: { ours: HostEndsJudged | undefined; withApplied: HostEndsJudged | undefined } | undefined;
+  /** The far workload of an edge side whose own side no side of the run is, judged under `leftOpen` (far-workload-sides.ts); undefined: none is judged. */
+  farWorkload: ((edge: EdgeTraffic, direction: Direction) => string | undefined) | undefined;
 }
 
 function judges(input: SimulateSidesInput): Judges {
@@ -328,6 +348,7 @@ function judges(input: SimulateSidesInput): Judges {
     before: () => (before ??= beside(input.applied, cluster)),
     replacedSelecting: replacedSelector({ replaced: input.replaced, model: input.model, simulator: beside }),
     hostEnds: hostEnds.ours || hostEnds.withApplied ? hostEnds : undefined,
+    farWorkload: farWorkloadsJudged(ours, cluster, input.runSides),
   };
 }
 
@@ -360,7 +381,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
           return;
         }
         if (!cutByReplacing(j, found, workload, direction, edge, conn.each, LEFT_OPEN)) blockedByAppliedOnly(j, found, workload, direction, edge, conn.each, LEFT_OPEN, leftOpen);
-        judgeHostEnd(j, found, workload, direction, edge, conn.each, '');
+        judgeOtherEnd(j, found, workload, direction, edge, conn, '');
       }
     : undefined;
 
@@ -376,7 +397,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
       return;
     }
     const allowed = judgeRequired(j, found, workload, direction, edge, conn.each);
-    judgeHostEnd(j, found, workload, direction, edge, conn.each, '');
+    judgeOtherEnd(j, found, workload, direction, edge, conn, '');
     // Tightness is measured on ports (probes.ts): an echo edge is judged above, not probed.
     if (input.tightness && conn.flow.icmp === undefined && (outside.size === 0 || !outside.has(workload))) observePair(sides, workload, direction, conn.flow, allowed);
   }, appliedDecide);
@@ -508,6 +529,35 @@ function judgeHostEnd(j: Judges, found: SidesFound, workload: string, direction:
 }
 
 /**
+ * The other end's side of an edge side that must stay open (included, required, or left to the
+ * applied policies): a node's host endpoint (`judgeHostEnd`), or a workload outside a scoped run
+ * (`judgeFarWorkload`).
+ */
+function judgeOtherEnd(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, conn: { whole: SimFlow; each: Iterable<FlowAtPods<SimFlow>> }, note: string): void {
+  judgeHostEnd(j, found, workload, direction, edge, conn.each, note);
+  judgeFarWorkload(j, found, workload, direction, edge, conn.whole, note);
+}
+
+/**
+ * The other end's side of an edge side that must stay open, where that end is a workload outside
+ * a scoped run and Cilium's `enable-policy: always` has it deny what no rule allows
+ * (far-workload-sides.ts): judged under what applying the output leaves in force there
+ * (`Judges.leftOpen`: the recommendation beside the applied policies), at each pod pair that
+ * side's policies tell apart. A denial is in blockedByApplied, naming the far workload: the run
+ * writes no policy for it, the cluster's state cuts it (`note` ends its reason).
+ */
+function judgeFarWorkload(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, whole: SimFlow, note: string): void {
+  const far = j.farWorkload?.(edge, direction);
+  if (far === undefined || j.leftOpen === undefined) return;
+  const there = opposite(direction);
+  const denied = deniedAt(j.leftOpen, j.apart.side(whole, there, j.atNodes), there);
+  if (denied === undefined) return;
+  const side = decideSide(j.leftOpen, denied.flow, there);
+  const reason = `at ${far}'s ${there}${OUTSIDE_THE_RUN}: ${side.reason}${denied.at}${note}`;
+  found.blockedByApplied.push({ ...finding(workload, direction, edge, side, reason), farSide: there });
+}
+
+/**
  * A kubelet probe (`kubelet:<node>` to the workload's pod on that node), which no rule writes and
  * whose pod side is counted as skipped: judged at its node's host endpoint's egress where the
  * engine polices the host's traffic with its own pods (host-endpoint-sides.ts: Cilium's host
@@ -602,7 +652,9 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
           const note = `${requiredNote(f, conn.flow, direction)}${LEFT_OPEN}`;
           if (!cutByReplacing(j, found, s.workload, direction, edge, conn.each, note)) blockedByAppliedOnly(j, found, s.workload, direction, edge, conn.each, note, j.leftOpen);
         }
-        judgeHostEnd(j, found, s.workload, direction, edge, conn.each, requiredNote(f, conn.flow, direction));
+        // A replaced policy's subject outside the run (replaced-subjects.ts): its flows are not the run's, their far side is judged at a host endpoint only.
+        if (replaced !== undefined) judgeHostEnd(j, found, s.workload, direction, edge, conn.each, requiredNote(f, conn.flow, direction));
+        else judgeOtherEnd(j, found, s.workload, direction, edge, conn, requiredNote(f, conn.flow, direction));
       }
     }
   }
@@ -748,7 +800,7 @@ export function completeVerification(engine: EngineName, admission: ManifestErro
 }
 
 const byFinding = (a: EdgeFinding, b: EdgeFinding): number =>
-  compareStrings(a.workload, b.workload) || compareStrings(a.direction, b.direction) || compareStrings(a.edge, b.edge) || compareStrings(a.hostEndpoint ?? '', b.hostEndpoint ?? '');
+  compareStrings(a.workload, b.workload) || compareStrings(a.direction, b.direction) || compareStrings(a.edge, b.edge) || compareStrings(a.hostEndpoint ?? '', b.hostEndpoint ?? '') || compareStrings(a.farSide ?? '', b.farSide ?? '');
 
 /**
  * What the engine would refuse of the manifests (sorted by key, as an EmitResult holds them), and
@@ -767,6 +819,7 @@ export function verifyRecommendation(input: VerifyInput): Verification {
   const admission = admissionErrors(emitted.manifests);
   const identities = new Set(emitted.manifests.map(manifestIdentity));
   const replaced = appliedReplaced(input.applied, identities);
+  const sides = [...input.sides, ...replacedSides(input, input.sides, replaced)];
   const found = simulateSides({
     engine: input.engine,
     manifests: emitted.manifests,
@@ -774,10 +827,11 @@ export function verifyRecommendation(input: VerifyInput): Verification {
     applied: input.applied.map((p) => p.manifest),
     replaced,
     model: input.model,
-    sides: [...input.sides, ...replacedSides(input, input.sides, replaced)],
+    sides,
     simulator: input.simulator,
     ...(input.besideSimulator ? { besideSimulator: input.besideSimulator } : {}),
     tightness: input.tightness !== false,
+    ...(input.scopedEdges !== undefined ? { runSides: sides } : {}),
   });
   return completeVerification(input.engine, admission, [found], input.warnings ?? [], unverifiedMustFlows(input.sides), requiredSides(input.sides));
 }

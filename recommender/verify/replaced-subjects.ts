@@ -43,7 +43,7 @@ export interface ReplacedSubjectsInput {
 }
 
 /** The workload a peer of an edge names, when it is one policies can select. */
-function workloadOf(p: Peer): string | undefined {
+export function workloadOf(p: Peer): string | undefined {
   return p.kind === 'workload' || p.kind === 'dns' ? workloadKey(p.workload) : undefined;
 }
 

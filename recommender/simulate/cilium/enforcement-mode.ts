@@ -34,12 +34,13 @@ export function enforcementModeWarnings(cluster: Shown): string[] {
 /**
  * What `enable-policy: always` makes the verification judge, said once a run; none under another
  * mode. The directions the recommendation leaves open are opened by a rule for such an engine
- * (synthesize/open-by-rule.ts); a host-network workload's stay its node's host endpoint's.
+ * (synthesize/open-by-rule.ts); a host-network workload's stay its node's host endpoint's; the far
+ * side of an edge at a workload outside a scoped run is judged too (verify/far-workload-sides.ts).
  */
 export function alwaysJudged(cluster: Shown): string[] {
   if (!deniesUnselected(cluster)) return [];
   return [
-    `${alwaysSet(cluster)}: each side of an edge is judged so where its workload is recommended; a direction the recommendation leaves open is open by an allow-all rule (enable-policy: always), judged as the recommendation's own, and a host-network workload's, which no pod policy selects, is judged so too — what no policy allows there is denied, listed in blockedByApplied`,
+    `${alwaysSet(cluster)}: each side of an edge is judged so where its workload is recommended, and in a scoped run at a workload outside it too (the run writes no policy for it); a direction the recommendation leaves open is open by an allow-all rule (enable-policy: always), judged as the recommendation's own, and a host-network workload's, which no pod policy selects, is judged so too — what no policy allows there is denied, listed in blockedByApplied`,
   ];
 }
 

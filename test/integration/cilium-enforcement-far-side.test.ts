@@ -1,0 +1,108 @@
+/**
+ * The far side of an edge in a scoped run, on Cilium under `enable-policy: always`.
+ * cilium/cilium Documentation/security/policy/intro.rst "Policy Enforcement Modes": under `always`
+ * "policy enforcement is enabled on all endpoints even if no rules select specific endpoints"
+ * (pkg/policy/repository.go computePolicyEnforcementAndRules: both directions enforced whatever
+ * selects the endpoint). A workload outside a scoped run that no policy selects then denies what no
+ * rule allows, in both directions: the run's client may send, the server outside the run drops it.
+ * That is the cluster's state, not the output's doing — blockedByApplied, naming the far workload.
+ * Under `default` an unselected workload allows everything; an unscoped run judges the server's own side.
+ * A cluster reduced to what shows it: client (namespace a) calls server (namespace b) on 8080.
+ */
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { ingestFlows } from '../../app/ingest.ts';
+import { importInventory } from '../../app/inventory.ts';
+import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
+import type { EngineName } from '../../recommender/engines/types.ts';
+import type { EdgeFinding } from '../../recommender/verify/recommendation.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const NOW = Date.now();
+const T = '2026-01-01T00:00:00Z';
+const daemonSet = (ns: string, name: string, ip: string, port: number) => `
+  - { apiVersion: apps/v1, kind: DaemonSet, metadata: { name: ${name}, namespace: ${ns}, uid: u-${name} }, spec: { selector: { matchLabels: { app: ${name} } }, template: { metadata: { labels: { app: ${name} } }, spec: { containers: [{ name: c, image: i, ports: [{ containerPort: ${port} }] }] } } } }
+  - { apiVersion: v1, kind: Pod, metadata: { name: ${name}-x, namespace: ${ns}, labels: { app: ${name} }, ownerReferences: [{ apiVersion: apps/v1, kind: DaemonSet, name: ${name}, uid: u-${name}, controller: true }], creationTimestamp: "${T}" }, spec: { nodeName: worker-1, containers: [{ name: c, image: i, ports: [{ containerPort: ${port} }] }] }, status: { phase: Running, startTime: "${T}", podIP: ${ip}, podIPs: [{ ip: ${ip} }] } }`;
+
+/** `config`: the cilium-config's data beyond cluster-name; `extra`: more items (applied policies). */
+const inventory = (config: string, extra = '') => `apiVersion: v1
+kind: List
+items:
+  - { apiVersion: v1, kind: Namespace, metadata: { name: a, labels: { kubernetes.io/metadata.name: a } } }
+  - { apiVersion: v1, kind: Namespace, metadata: { name: b, labels: { kubernetes.io/metadata.name: b } } }
+  - { apiVersion: v1, kind: Node, metadata: { name: worker-1, creationTimestamp: "${T}" }, spec: { podCIDR: 10.244.1.0/24 }, status: { addresses: [{ type: InternalIP, address: 172.18.0.3 }] } }
+${daemonSet('a', 'client', '10.244.1.10', 8000)}
+${daemonSet('b', 'server', '10.244.1.11', 8080)}
+  - { apiVersion: v1, kind: ConfigMap, metadata: { name: cilium-config, namespace: kube-system }, data: { cluster-name: c1${config} } }
+${extra}`;
+
+const CALL = JSON.stringify({
+  time: new Date(NOW - 120_000).toISOString(),
+  verdict: 'FORWARDED',
+  IP: { source: '10.244.1.10', destination: '10.244.1.11', ipVersion: 'IPv4' },
+  l4: { TCP: { source_port: 40001, destination_port: 8080, flags: { SYN: true } } },
+  source: { namespace: 'a', pod_name: 'client-x', labels: ['k8s:app=client'] },
+  destination: { namespace: 'b', pod_name: 'server-x', labels: ['k8s:app=server'] },
+  node_name: 'worker-1',
+  traffic_direction: 'EGRESS',
+});
+const EDGE = 'workload:a/DaemonSet/client|workload:b/DaemonSet/server|8080|TCP';
+const ALWAYS = ', enable-policy: "always"';
+/** Applied in namespace b: lets a's pods into server on 8080. */
+const ALLOW_FROM_A = `  - { apiVersion: cilium.io/v2, kind: CiliumNetworkPolicy, metadata: { name: server-from-a, namespace: b }, spec: { endpointSelector: { matchLabels: { app: server } }, ingress: [{ fromEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: a } }], toPorts: [{ ports: [{ port: "8080", protocol: TCP }] }] }] } }`;
+
+async function verify(config: string, engine: EngineName, scope: { namespace?: string }, extra = '') {
+  const { db } = tmpDb();
+  importInventory(db, { text: inventory(config, extra), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${CALL}\n`]) }], { format: 'hubble' });
+  return runRecommendation(readRecommendationInput(db, {}), engine, recommendOptions({ now: NOW, ...scope }), { tightness: false }).verification;
+}
+const ofTheEdge = (fs: readonly EdgeFinding[]) => fs.filter((f) => f.edge === EDGE);
+
+test('enable-policy "always", -n a: the edge a → b:8080 is in blockedByApplied at b\'s ingress, naming server and the mode; the output itself is ok (intro.rst: always enforces on endpoints no rule selects)', async () => {
+  for (const engine of ['cilium', 'kubernetes'] as const) {
+    const v = await verify(ALWAYS, engine, { namespace: 'a' });
+    assert.equal(v.ok, true, `${engine}: ${JSON.stringify(v.blocked)}`);
+    const found = ofTheEdge(v.blockedByApplied);
+    assert.equal(found.length, 1, `${engine}: ${JSON.stringify(v.blockedByApplied)}`);
+    const [f] = found;
+    assert.equal(f!.workload, 'a/DaemonSet/client', engine);
+    assert.equal(f!.direction, 'egress', engine);
+    assert.equal(f!.farSide, 'ingress', engine);
+    assert.match(f!.reason, /^at b\/DaemonSet\/server's ingress, outside the run/, engine);
+    assert.match(f!.reason, /enable-policy: always denies what no rule allows/, engine);
+  }
+});
+
+test('enable-policy "always", -n a, an applied policy letting a into server: nothing at the far side', async () => {
+  const v = await verify(ALWAYS, 'cilium', { namespace: 'a' }, ALLOW_FROM_A);
+  assert.equal(v.ok, true, JSON.stringify(v.blocked));
+  assert.deepEqual(ofTheEdge(v.blockedByApplied), []);
+});
+
+/** Applied in namespace b: denies a's pods into server (deny rules win over allows). */
+const DENY_FROM_A = `  - { apiVersion: cilium.io/v2, kind: CiliumNetworkPolicy, metadata: { name: server-deny-a, namespace: b }, spec: { endpointSelector: { matchLabels: { app: server } }, ingress: [{ fromEntities: [all] }], ingressDeny: [{ fromEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: a } }] }] } }`;
+
+test('enable-policy "always", -n a, an applied policy denying a at server: blockedByApplied at b\'s ingress names that policy', async () => {
+  const v = await verify(ALWAYS, 'cilium', { namespace: 'a' }, DENY_FROM_A);
+  assert.equal(v.ok, true, JSON.stringify(v.blocked));
+  const [f, ...more] = ofTheEdge(v.blockedByApplied);
+  assert.deepEqual(more, []);
+  assert.equal(f?.farSide, 'ingress');
+  assert.equal(f?.by?.policy, 'CiliumNetworkPolicy/b/server-deny-a');
+  assert.match(f!.reason, /^at b\/DaemonSet\/server's ingress, outside the run.*ingressDeny rule matches/);
+});
+
+test('enable-policy "default", -n a: an unselected server allows everything, nothing more is said', async () => {
+  const v = await verify('', 'cilium', { namespace: 'a' });
+  assert.equal(v.ok, true, JSON.stringify(v.blocked));
+  assert.deepEqual(v.blockedByApplied, []);
+});
+
+test('enable-policy "always", unscoped: server has its own side, allowed by its own recommended ingress; no far side judged', async () => {
+  const v = await verify(ALWAYS, 'cilium', {});
+  assert.equal(v.ok, true, JSON.stringify(v.blocked));
+  assert.deepEqual(ofTheEdge(v.blockedByApplied), []);
+  assert.ok(v.blockedByApplied.every((f) => f.farSide === undefined), JSON.stringify(v.blockedByApplied));
+});
