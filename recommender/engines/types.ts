@@ -3,7 +3,6 @@
  * its simulator and admission checks read, ready for the YAML serializer and the schema check)
  * plus typed warnings for what the engine cannot say.
  */
-import { ciliumIcmpRulesOff, type CiliumPolicySettings } from '../../domain/inventory.ts';
 import type { Direction, PolicySet } from '../policy/ir.ts';
 import type { CalicoPolicy } from './wire/calico.ts';
 import type { CiliumPolicy, CiliumRule } from './wire/cilium.ts';
@@ -13,18 +12,6 @@ import type { NetworkPolicy } from './wire/kubernetes.ts';
 export const ENGINE_NAMES = ['kubernetes', 'cilium', 'calico', 'clusternetworkpolicy'] as const;
 /** docs/design.md §4 (contract). */
 export type EngineName = (typeof ENGINE_NAMES)[number];
-
-/**
- * Whether the engine renders ICMP echo rules (policy/ir.ts EchoRule): Cilium `icmps`, Calico
- * `protocol: ICMP`. A NetworkPolicy or ClusterNetworkPolicy port is TCP, UDP or SCTP. Cilium not
- * where its agent refuses ICMP rules (`enable-icmp-rules` off: rendersEcho).
- */
-export const RENDERS_ECHO: Readonly<Record<EngineName, boolean>> = { kubernetes: false, cilium: true, calico: true, clusternetworkpolicy: false };
-
-/** Whether `engine` renders echo rules on a cluster with these Cilium settings: as RENDERS_ECHO, but Cilium not where they say `enable-icmp-rules` is off (emitOptionsBeside). */
-export function rendersEcho(engine: EngineName, cilium: CiliumPolicySettings | undefined): boolean {
-  return RENDERS_ECHO[engine] && !(engine === 'cilium' && ciliumIcmpRulesOff(cilium));
-}
 
 /** The metadata of every emitted manifest: the wire metadata with its labels and annotations always set. */
 export interface ManifestMetadata {

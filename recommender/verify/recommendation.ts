@@ -32,7 +32,8 @@ import type { Direction } from '../policy/ir.ts';
 import { DIRECTIONS, opposite } from '../../domain/direction.ts';
 import { compareStrings } from '../policy/order.ts';
 import { manifestSortKey } from '../engines/metadata.ts';
-import { rendersEcho, type EmitResult, type EngineName, type Manifest } from '../engines/types.ts';
+import type { EmitResult, EngineName, Manifest } from '../engines/types.ts';
+import { rendersEcho } from '../engines/echo-support.ts';
 import { duplicateNameErrors, nameSlot } from './duplicate-names.ts';
 import { connectionFlow, type ClusterModel, type FlowAddressing } from '../simulate/cluster.ts';
 import { decideSide, sideAllows, type DecidedBy, type PortFlow, type SideVerdict, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
@@ -250,7 +251,7 @@ export interface SimulateSidesInput {
 
 /**
  * An edge as the verification simulates it: on its port, or an ICMP edge as its echo request
- * where the engine renders echo rules (engines/types.ts rendersEcho: Cilium unless the cilium-config
+ * where the engine renders echo rules (engines/echo-support.ts rendersEcho: Cilium unless the cilium-config
  * sets enable-icmp-rules off, Calico). Elsewhere the engine writes no ICMP rule and says where a
  * restricted direction will deny the echo (engines/metadata.ts withoutEcho), so such an edge is counted as skipped, with why. `each`: the
  * flow at each pod pair of the workload ends that the policies tell apart for `direction`'s side
