@@ -23,31 +23,28 @@ import { workloadOf } from './replaced-subjects.ts';
 /** Why a finding at such a far side is judged at all: after its workload and direction. */
 export const OUTSIDE_THE_RUN = ', outside the run, which writes no policy for it (enable-policy: always denies what no rule allows, selected or not)';
 
-/** The `workload|direction` sides a verification judges as a workload's own, per list of sides (every chunk of a run reads the same list). */
-const judgedOf = new WeakMap<readonly VerifiedSides[], ReadonlySet<string>>();
+/** The `workload|direction` sides a verification judges as its own, as `judgedSides` gives them. */
+export type JudgedSides = ReadonlySet<string>;
 
 /**
  * The workload sides of `runSides` the verification judges as their own: every direction of the
  * run's workloads and of those its policies restrict (under `always` a direction left open is
  * judged too), the directions a replaced applied policy selects of the others (replaced-subjects.ts).
+ * Made once per verification: every chunk of a run reads the same.
  */
-function sidesJudged(runSides: readonly VerifiedSides[]): ReadonlySet<string> {
-  let judged = judgedOf.get(runSides);
-  if (judged !== undefined) return judged;
+export function judgedSides(runSides: readonly VerifiedSides[]): JudgedSides {
   const keys = new Set<string>();
   for (const s of runSides) for (const d of DIRECTIONS) if (s.replacedBy === undefined || s.replacedBy[d].length > 0) keys.add(`${s.workload}|${d}`);
-  judgedOf.set(runSides, (judged = keys));
-  return judged;
+  return keys;
 }
 
 /**
  * The far workload of an edge side, outside every side the verification judges, found by the
  * function this returns; undefined (nothing judged) unless `sim` is Cilium's under
- * `enable-policy: always` and the run is scoped (`runSides`: every side of it, over every chunk).
+ * `enable-policy: always` and the run is scoped (`judged`: judgedSides of every side of it, over every chunk).
  */
-export function farWorkloadsJudged(sim: Simulator, cluster: SimCluster, runSides: readonly VerifiedSides[] | undefined): ((edge: EdgeTraffic, direction: Direction) => string | undefined) | undefined {
-  if (runSides === undefined || sim.engine !== 'cilium' || !deniesUnselected(cluster)) return undefined;
-  const judged = sidesJudged(runSides);
+export function farWorkloadsJudged(sim: Simulator, cluster: SimCluster, judged: JudgedSides | undefined): ((edge: EdgeTraffic, direction: Direction) => string | undefined) | undefined {
+  if (judged === undefined || sim.engine !== 'cilium' || !deniesUnselected(cluster)) return undefined;
   return (edge, direction) => {
     const far = workloadOf(direction === 'egress' ? edge.server : edge.client);
     return far !== undefined && !judged.has(`${far}|${opposite(direction)}`) ? far : undefined;

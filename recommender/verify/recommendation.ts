@@ -50,7 +50,7 @@ import type { OutsideMustFlows, RequiredEdge, RequiredFlow, Requirement, Verifie
 import { replacedSelector, replacedSubjectSides } from './replaced-subjects.ts';
 import { deniesUnselected } from '../simulate/cilium/enforcement-mode.ts';
 import { hostEndDenied, judgesHostEnds, kubeletProbe, type HostEndsJudged } from './host-endpoint-sides.ts';
-import { OUTSIDE_THE_RUN, farWorkloadsJudged } from './far-workload-sides.ts';
+import { OUTSIDE_THE_RUN, farWorkloadsJudged, judgedSides, type JudgedSides } from './far-workload-sides.ts';
 
 /**
  * Each restricted side's edges with what the recommendation decided (`reason` undefined: it is
@@ -242,11 +242,11 @@ export interface SimulateSidesInput {
   tightness: boolean;
   /**
    * Given for a scoped run: every side its verification judges, over every chunk (the run's,
-   * those its policies restrict, those a replaced applied policy selects). The far side of an edge
-   * whose other end is a workload outside them is judged where the verifying engine is Cilium
-   * under `enable-policy: always` (far-workload-sides.ts).
+   * those its policies restrict, those a replaced applied policy selects: far-workload-sides.ts
+   * judgedSides). The far side of an edge whose other end is a workload outside them is judged
+   * where the verifying engine is Cilium under `enable-policy: always`.
    */
-  runSides?: readonly VerifiedSides[];
+  runSides?: JudgedSides;
 }
 
 /**
@@ -832,7 +832,7 @@ export function verifyRecommendation(input: VerifyInput): Verification {
     simulator: input.simulator,
     ...(input.besideSimulator ? { besideSimulator: input.besideSimulator } : {}),
     tightness: input.tightness !== false,
-    ...(input.scopedEdges !== undefined ? { runSides: sides } : {}),
+    ...(input.scopedEdges !== undefined ? { runSides: judgedSides(sides) } : {}),
   });
   return completeVerification(input.engine, admission, [found], input.warnings ?? [], unverifiedMustFlows(input.sides), requiredSides(input.sides));
 }
