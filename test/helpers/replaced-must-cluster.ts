@@ -27,28 +27,43 @@ export const AGENT_TO_COLLECTOR = `workload:${AGENT}|workload:ns-a/Pod/collector
 
 const pod = (name: string, ip: string, ports: number[]) => barePodItem({ namespace: 'ns-a', name, ip, ports });
 
-const INVENTORY = `apiVersion: v1
+/**
+ * ns-a's four bare pods (each with the ports it declares), `default-deny-<direction>` over every pod,
+ * and `ns-a-pod-web` selecting web and agent for that direction, allowing 4317/TCP and 8080/TCP.
+ */
+function inventory(direction: 'Ingress' | 'Egress', ports: Record<'web' | 'agent' | 'collector' | 'other', number[]>): string {
+  const rules = direction === 'Ingress' ? 'ingress' : 'egress';
+  return `apiVersion: v1
 kind: List
 items:
 ${namespaceItem('ns-a')}
 ${nodeItem('n1', '10.244.0.0/24', '10.0.0.10')}
-${pod('web', '10.244.0.20', [])}
-${pod('agent', '10.244.0.21', [])}
-${pod('collector', '10.244.0.30', [4317])}
-${pod('other', '10.244.0.40', [8080])}
+${pod('web', '10.244.0.20', ports.web)}
+${pod('agent', '10.244.0.21', ports.agent)}
+${pod('collector', '10.244.0.30', ports.collector)}
+${pod('other', '10.244.0.40', ports.other)}
 - apiVersion: networking.k8s.io/v1
   kind: NetworkPolicy
-  metadata: {name: default-deny-egress, namespace: ns-a}
-  spec: {podSelector: {}, policyTypes: [Egress]}
+  metadata: {name: default-deny-${rules}, namespace: ns-a}
+  spec: {podSelector: {}, policyTypes: [${direction}]}
 - apiVersion: networking.k8s.io/v1
   kind: NetworkPolicy
   metadata: {name: ns-a-pod-web, namespace: ns-a}
   spec:
     podSelector: {matchExpressions: [{key: app, operator: In, values: [web, agent]}]}
-    policyTypes: [Egress]
-    egress:
+    policyTypes: [${direction}]
+    ${rules}:
     - ports: [{port: 4317, protocol: TCP}, {port: 8080, protocol: TCP}]
 `;
+}
+
+/** Stores a case in `db`: its inventory, its one flow, its matrix; returns a reader of the recommendation's input. */
+async function storeCase(db: Db, c: { inventory: string; flow: string; matrix: string }): Promise<() => StoredRecommendInput> {
+  importInventory(db, { text: c.inventory, takenAt: Date.parse(T), source: 'inventory.yaml', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${c.flow}\n`]) }], { format: 'auto', now: () => NOW });
+  applyMatrix(db, { text: c.matrix, origin: 'fz.yaml', appliedAt: NOW });
+  return () => readRecommendationInput(db, {}, { details: false });
+}
 
 const MATRIX = `apiVersion: flowmatrix.io/v1alpha1
 kind: CommunicationMatrix
@@ -69,11 +84,8 @@ components:
 const FLOW = JSON.stringify({ time: '2026-03-01T10:30:00Z', verdict: 'FORWARDED', IP: { source: '10.244.0.20', destination: '10.244.0.40' }, l4: { TCP: { source_port: 51000, destination_port: 8080, flags: { SYN: true } } } });
 
 /** Stores the case in `db`; returns a reader of the recommendation's input. */
-export async function storeReplacedMustCase(db: Db): Promise<() => StoredRecommendInput> {
-  importInventory(db, { text: INVENTORY, takenAt: Date.parse(T), source: 'inventory.yaml', now: NOW });
-  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${FLOW}\n`]) }], { format: 'auto', now: () => NOW });
-  applyMatrix(db, { text: MATRIX, origin: 'fz.yaml', appliedAt: NOW });
-  return () => readRecommendationInput(db, {}, { details: false });
+export function storeReplacedMustCase(db: Db): Promise<() => StoredRecommendInput> {
+  return storeCase(db, { inventory: inventory('Egress', { web: [], agent: [], collector: [4317], other: [8080] }), flow: FLOW, matrix: MATRIX });
 }
 
 /**
@@ -88,29 +100,6 @@ export type FarRequirer = 'collector' | 'web';
 /** The must rule of `requirer` and its flow. */
 export const farMustRule = (requirer: FarRequirer): string => `fz/${requirer}/egress/agent-4317`;
 export const farMustEdge = (requirer: FarRequirer): string => `workload:ns-a/Pod/${requirer}|workload:${AGENT}|4317|TCP`;
-
-const FAR_INVENTORY = `apiVersion: v1
-kind: List
-items:
-${namespaceItem('ns-a')}
-${nodeItem('n1', '10.244.0.0/24', '10.0.0.10')}
-${pod('web', '10.244.0.20', [8080])}
-${pod('agent', '10.244.0.21', [4317])}
-${pod('collector', '10.244.0.30', [])}
-${pod('other', '10.244.0.40', [])}
-- apiVersion: networking.k8s.io/v1
-  kind: NetworkPolicy
-  metadata: {name: default-deny-ingress, namespace: ns-a}
-  spec: {podSelector: {}, policyTypes: [Ingress]}
-- apiVersion: networking.k8s.io/v1
-  kind: NetworkPolicy
-  metadata: {name: ns-a-pod-web, namespace: ns-a}
-  spec:
-    podSelector: {matchExpressions: [{key: app, operator: In, values: [web, agent]}]}
-    policyTypes: [Ingress]
-    ingress:
-    - ports: [{port: 4317, protocol: TCP}, {port: 8080, protocol: TCP}]
-`;
 
 const farMatrix = (requirer: FarRequirer) => `apiVersion: flowmatrix.io/v1alpha1
 kind: CommunicationMatrix
@@ -131,9 +120,6 @@ components:
 const FAR_FLOW = JSON.stringify({ time: '2026-03-01T10:30:00Z', verdict: 'FORWARDED', IP: { source: '10.244.0.40', destination: '10.244.0.20' }, l4: { TCP: { source_port: 51000, destination_port: 8080, flags: { SYN: true, ACK: true } } }, traffic_direction: 'INGRESS' });
 
 /** Stores the far-end case of `requirer` in `db`; returns a reader of the recommendation's input. */
-export async function storeReplacedFarMustCase(db: Db, requirer: FarRequirer): Promise<() => StoredRecommendInput> {
-  importInventory(db, { text: FAR_INVENTORY, takenAt: Date.parse(T), source: 'inventory.yaml', now: NOW });
-  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${FAR_FLOW}\n`]) }], { format: 'auto', now: () => NOW });
-  applyMatrix(db, { text: farMatrix(requirer), origin: 'fz.yaml', appliedAt: NOW });
-  return () => readRecommendationInput(db, {}, { details: false });
+export function storeReplacedFarMustCase(db: Db, requirer: FarRequirer): Promise<() => StoredRecommendInput> {
+  return storeCase(db, { inventory: inventory('Ingress', { web: [8080], agent: [4317], collector: [], other: [] }), flow: FAR_FLOW, matrix: farMatrix(requirer) });
 }

@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { PROXY_TO_API } from '../helpers/cilium-ingress-flow.ts';
 import { runCli } from '../helpers/cli.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
@@ -46,24 +47,6 @@ const INVENTORY = {
   ],
 };
 
-const FLOW = {
-  flow: {
-    time: '2026-12-05T11:30:00Z',
-    verdict: 'FORWARDED',
-    IP: { source: '10.244.2.250', destination: '10.244.2.20', ipVersion: 'IPv4' },
-    l4: { TCP: { source_port: 40005, destination_port: 8080, flags: { SYN: true } } },
-    source: { identity: 8, labels: ['reserved:ingress'] },
-    destination: { ID: 22, identity: 30002, namespace: 'shop', labels: ['k8s:app=api', 'k8s:io.kubernetes.pod.namespace=shop'], pod_name: 'api-abc123-bbbbb', workloads: [{ name: 'api', kind: 'Deployment' }] },
-    Type: 'L3_L4',
-    node_name: 'node-2',
-    traffic_direction: 'INGRESS',
-    trace_observation_point: 'TO_ENDPOINT',
-    is_reply: false,
-  },
-  node_name: 'node-2',
-  time: '2026-12-05T11:30:00Z',
-};
-
 const EDGE = 'cilium-ingress|workload:shop/Deployment/api|8080|TCP';
 
 interface Out {
@@ -76,7 +59,7 @@ interface Out {
 const dir = tmpDir();
 const db = join(dir, 'ingress.db');
 writeFileSync(join(dir, 'inventory.json'), JSON.stringify(INVENTORY));
-writeFileSync(join(dir, 'flows.jsonl'), `${JSON.stringify(FLOW)}\n`);
+writeFileSync(join(dir, 'flows.jsonl'), `${JSON.stringify(PROXY_TO_API)}\n`);
 const imported = await runCli(['inventory', 'import', join(dir, 'inventory.json'), '--db', db]);
 assert.equal(imported.code, 0, imported.err);
 const ingested = await runCli(['ingest', '--format', 'hubble', join(dir, 'flows.jsonl'), '--db', db]);

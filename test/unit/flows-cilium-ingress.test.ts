@@ -12,25 +12,7 @@ import { createHubbleDecoder } from '../../collectors/flows/hubble.ts';
 import { EMPTY_RESOLUTION, ResolutionIndex } from '../../collectors/flows/resolve.ts';
 import type { FlowObservation } from '../../domain/flow.ts';
 import { parsePeerKey, peerKey } from '../../domain/peer.ts';
-
-/** A Hubble record of the proxy (10.244.2.250, in node-2's pod CIDR) opening a connection to shop/api on 8080. */
-const PROXY_TO_API = {
-  flow: {
-    time: '2026-12-05T11:30:00Z',
-    verdict: 'FORWARDED',
-    IP: { source: '10.244.2.250', destination: '10.244.2.20', ipVersion: 'IPv4' },
-    l4: { TCP: { source_port: 40005, destination_port: 8080, flags: { SYN: true } } },
-    source: { identity: 8, labels: ['reserved:ingress'] },
-    destination: { ID: 22, identity: 30002, namespace: 'shop', labels: ['k8s:app=api', 'k8s:io.kubernetes.pod.namespace=shop'], pod_name: 'api-abc123-bbbbb', workloads: [{ name: 'api', kind: 'Deployment' }] },
-    Type: 'L3_L4',
-    node_name: 'node-2',
-    traffic_direction: 'INGRESS',
-    trace_observation_point: 'TO_ENDPOINT',
-    is_reply: false,
-  },
-  node_name: 'node-2',
-  time: '2026-12-05T11:30:00Z',
-};
+import { PROXY_TO_API } from '../helpers/cilium-ingress-flow.ts';
 
 function decoded(line: unknown): FlowObservation {
   const d = createHubbleDecoder().decode(line);
