@@ -7,7 +7,7 @@ import { selectorMatches } from '../matrix/selector.ts';
 import type { EmitResult, EngineManifests, EngineName } from '../engines/types.ts';
 import { compareStrings } from '../policy/order.ts';
 import { conversionNotes } from '../simulate/calico/cluster-tiers.ts';
-import { KNOWN_TIERS, tierOrDefault } from '../simulate/calico/policies.ts';
+import { hostEndpointOptionNotModelled, KNOWN_TIERS, tierOrDefault } from '../simulate/calico/policies.ts';
 import { serviceAccountLabelWarnings } from '../simulate/calico/service-accounts.ts';
 import { enforcingEngine, engineOfKind, evaluatesKind, UNEVALUATED_EFFECT, verifyingEngine } from '../simulate/decide.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
@@ -178,10 +178,13 @@ export function appliedPolicyWarnings(engine: EngineName, applied: readonly Appl
  * workload, docs.tigera.io reference/host-endpoints/summary). What they deny is not in the verdicts.
  */
 function unmodelledHostEndpointPolicies(applied: readonly AppliedPolicy[]): string[] {
-  const named = (flag: 'preDNAT' | 'doNotTrack' | 'applyOnForward'): string[] =>
-    applied.filter((p) => p.apiVersion === 'projectcalico.org/v3' && p.kind === 'GlobalNetworkPolicy' && isPlainObject(p.manifest) && isPlainObject(p.manifest.spec) && p.manifest.spec[flag] === true).map((p) => p.name);
-  const untracked = [...new Set([...named('preDNAT'), ...named('doNotTrack')])].sort(compareStrings);
-  const forwarded = named('applyOnForward').filter((n) => !untracked.includes(n)).sort(compareStrings);
+  const named = (option: 'untracked' | 'forwarded'): string[] =>
+    applied
+      .filter((p) => p.apiVersion === 'projectcalico.org/v3' && p.kind === 'GlobalNetworkPolicy' && isPlainObject(p.manifest) && isPlainObject(p.manifest.spec) && hostEndpointOptionNotModelled(p.manifest.spec) === option)
+      .map((p) => p.name)
+      .sort(compareStrings);
+  const untracked = named('untracked');
+  const forwarded = named('forwarded');
   return [
     ...(untracked.length > 0 ? [`applied Calico GlobalNetworkPolicies with preDNAT or doNotTrack (${shownNames(untracked)}) are not modelled: where they select host endpoints they police traffic arriving on the node for its pods before any other policy, and what they deny there is not in this verification`] : []),
     ...(forwarded.length > 0 ? [`applied Calico GlobalNetworkPolicies with applyOnForward (${shownNames(forwarded)}) are judged on their host endpoints' own traffic only: what they deny of traffic forwarded through a host endpoint to or from pods is not in this verification`] : []),

@@ -21,6 +21,18 @@ import { isPlainObject } from '../../../domain/plain-object.ts';
 export const DEFAULT_TIER = 'default';
 
 /** libcalico-go lib/names TierOrDefault: a policy's tier, the default tier when blank or absent. */
+/**
+ * What of a GlobalNetworkPolicy's host endpoint options this simulation does not model:
+ * `untracked` — preDNAT and doNotTrack policies apply to host endpoints only, before DNAT or outside
+ * connection tracking (left out of the verdicts); `forwarded` — with applyOnForward it also polices
+ * traffic a host endpoint forwards to and from pods (reference/host-endpoints/forwarded), judged on
+ * the host endpoints' own traffic only.
+ */
+export function hostEndpointOptionNotModelled(spec: { preDNAT?: unknown; doNotTrack?: unknown; applyOnForward?: unknown } | undefined): 'untracked' | 'forwarded' | undefined {
+  if (spec?.preDNAT || spec?.doNotTrack) return 'untracked';
+  return spec?.applyOnForward ? 'forwarded' : undefined;
+}
+
 export function tierOrDefault(tier: unknown): string {
   return typeof tier === 'string' && tier !== '' ? tier : DEFAULT_TIER;
 }
@@ -187,12 +199,11 @@ export function compilePolicies(manifests: readonly unknown[], services: Service
         else if (m.kind === 'NetworkPolicy') policies.push(calicoPolicy(m as unknown as CalicoNetworkPolicy, services));
         else if (m.kind === 'GlobalNetworkPolicy') {
           const g = m as unknown as CalicoGlobalNetworkPolicy;
-          // preDNAT and doNotTrack policies apply to host endpoints only, before DNAT or outside connection tracking: not modelled.
-          if (g.spec?.preDNAT || g.spec?.doNotTrack) ignored.push({ policy: policyId(m), reason: 'preDNAT/doNotTrack policies (host endpoints only, before DNAT or untracked) are not modelled: left out of these verdicts' });
+          const unmodelled = hostEndpointOptionNotModelled(g.spec);
+          if (unmodelled === 'untracked') ignored.push({ policy: policyId(m), reason: 'preDNAT/doNotTrack policies (host endpoints only, before DNAT or untracked) are not modelled: left out of these verdicts' });
           else {
             policies.push(calicoPolicy(g, services));
-            // reference/host-endpoints/forwarded: with applyOnForward it also polices traffic a host endpoint forwards to and from pods.
-            if (g.spec?.applyOnForward) ignored.push({ policy: policyId(m), reason: "applyOnForward: judged on host endpoints' own traffic only; its effect on traffic they forward to and from pods is not modelled" });
+            if (unmodelled === 'forwarded') ignored.push({ policy: policyId(m), reason: "applyOnForward: judged on host endpoints' own traffic only; its effect on traffic they forward to and from pods is not modelled" });
           }
         }
       } else if (m.apiVersion === 'networking.k8s.io/v1' && m.kind === 'NetworkPolicy') {
