@@ -143,6 +143,12 @@ export interface EndpointSlicePort {
 
 export interface EndpointSliceEndpoint {
   addresses: string[];
+  /**
+   * The endpoint's name under a headless Service (discovery.k8s.io/v1 Endpoint.hostname: "used by
+   * consumers of endpoints to distinguish endpoints from each other (e.g. in DNS names)"): the pod's
+   * `spec.hostname` when its `spec.subdomain` is the Service's name.
+   */
+  hostname?: string;
   ready?: boolean;
   nodeName?: string;
   targetRef?: { kind: string; namespace?: string; name: string };

@@ -41,6 +41,12 @@ export interface NameSearch {
    * the name has no record (no Service, no outside name), so nothing answers it (searchName).
    */
   noRecord?: ServiceRef;
+  /**
+   * The endpoint's label where the name spells one of a headless Service's endpoints
+   * (`<endpoint>.<service>.<ns>.svc[.<zone>]`, or its short forms): the answer is that endpoint's
+   * address alone (specification 2.4.1), which domain/pod-dns-names.ts `endpointsNamed` finds.
+   */
+  endpoint?: string;
 }
 
 /**
@@ -78,7 +84,7 @@ export function searchName(name: string, services: Services | undefined, asker: 
     // Endpoint hostname records exist for a headless Service only (specification 2.4.1; 2.3.1 gives a
     // Service with a ClusterIP its own name alone): under another one such a name answers nothing.
     if (spelled.length > 3 && services !== undefined && holds(services, ref) && !holds(services, ref, true)) return { services: [], outside: false, noRecord: ref };
-    return { services: [ref], outside: false };
+    return { services: [ref], outside: false, ...(spelled.length > 3 ? { endpoint: spelled.slice(0, -3).join('.') } : {}) };
   }
   if (services === undefined || name.endsWith('.') || inZone) return outside;
   // One label is searched in the asker's namespace only (`<name>.svc.<zone>` is a namespace, no Service).
@@ -87,7 +93,7 @@ export function searchName(name: string, services: Services | undefined, asker: 
   for (const tried of searched(labels, asker)) {
     if (!holds(services, tried.ref, tried.endpoint)) continue;
     found.push(tried.ref);
-    if (tried.certain) return { services: found, outside: false };
+    if (tried.certain) return { services: found, outside: false, ...(found.length === 1 && tried.endpoint ? { endpoint: labels[0]! } : {}) };
   }
   return { services: found, outside: true };
 }

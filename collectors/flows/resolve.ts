@@ -368,6 +368,17 @@ export class ResolutionIndex {
     return list;
   }
 
+  /**
+   * The namespace of the pod that held `ip` on the pod network at `time` (the IP history):
+   * undefined for a node's address (a host-network pod's) and an address no pod held then.
+   */
+  podNamespaceAt(ip: string, time: number): string | undefined {
+    const iv = this.history.holderAt(ip, time);
+    if (!iv) return undefined;
+    const peer = this.peerOf(iv.peerKey);
+    return peer.kind === 'workload' || peer.kind === 'dns' ? peer.workload.namespace : undefined;
+  }
+
   /** Whether a resolved side's peer key is a workload the inventory lists (not one only flow records name). */
   listedWorkload(peerKey: string): boolean {
     if (this.listed.has(peerKey)) return true;

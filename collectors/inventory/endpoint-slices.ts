@@ -17,10 +17,13 @@ export function toEndpointSlice(raw: RawObject): EndpointSlice {
     if (addresses.length === 0) e.fail('addresses', 'at least one address', addresses);
     const ready = e.optObj('conditions')?.optBool('ready');
     const nodeName = e.optName('nodeName', 'subdomain');
+    // A DNS-1123 label when given: kubernetes pkg/apis/discovery/validation validateEndpoints.
+    const hostname = e.optName('hostname', 'label');
     const t = e.optObj('targetRef');
     const targetNamespace = t?.optStr('namespace');
     return {
       addresses: [...addresses].sort(),
+      ...(hostname ? { hostname } : {}),
       ...(ready !== undefined ? { ready } : {}),
       ...(nodeName ? { nodeName } : {}),
       ...(t ? { targetRef: { kind: t.str('kind'), ...(targetNamespace ? { namespace: targetNamespace } : {}), name: t.str('name') } } : {}),

@@ -30,7 +30,7 @@ import { checkedNames, type FamilyQuery, type SeriesReading } from './series.ts'
 import { WindowReader, type UnreadPart } from './window-split.ts';
 
 import { PrometheusStore } from './store.ts';
-import { readTarget, scraperListenPort, TargetCursors } from './targets.ts';
+import { POD_RECORD_OTHER_NAMESPACE, podRecordWarning, readTarget, scraperListenPort, TargetCursors, type TargetNames } from './targets.ts';
 import { compareStrings } from '../../domain/order.ts';
 import { DEFAULT_CLUSTER_DOMAIN } from '../../domain/service-dns-names.ts';
 
@@ -384,6 +384,7 @@ export async function runPass({ db, api, settings, now, limits, clusterDomain = 
         const cursors = new TargetCursors(store.targetCursors(settings.url), store.cursor(settings.url, name) ?? 0);
         const scraperPort = scraperListenPort(settings.url, settings.scraper);
         const recorder = new MetricFlowRecorder(resolver, data.services, budgets, wire);
+        const names: TargetNames = { services: data.services, endpointSlices: data.endpointSlices, clusterDomain, podNamespaceAt: (ip, time) => index.podNamespaceAt(ip, time) };
         let oldest = Infinity;
         let newest = -Infinity;
         // Sorted so that the same answer stores the same rows in the same order.
@@ -401,10 +402,15 @@ export async function runPass({ db, api, settings, now, limits, clusterDomain = 
           cursors.counted(t);
           oldest = Math.min(oldest, t.lastScrape);
           newest = Math.max(newest, t.lastScrape);
-          const reading = readTarget(t, settings.scraper, scraperPort, { services: data.services, clusterDomain });
+          const reading = readTarget(t, settings.scraper, scraperPort, names);
           if (reading.kind !== 'flow') {
             count(name, reading, 1);
             continue;
+          }
+          if (reading.podRecordNamespace) {
+            bump(reasons, POD_RECORD_OTHER_NAMESPACE);
+            example(name, POD_RECORD_OTHER_NAMESPACE, { label: 'scrapeUrl', value: new URL(t.scrapeUrl).hostname, series: t.scrapeUrl.slice(0, 400) });
+            passWarnings.add(podRecordWarning(reading.podRecordNamespace));
           }
           outcome(recorder.record(reading.flow, 'targets', { time: t.lastScrape, flows: 1, packets: 0, bytes: 0, verdict: reading.flow.verdict, source: 'scrape-targets' }), 1, name, () => t.scrapeUrl.slice(0, 400));
         }

@@ -13,7 +13,12 @@
  * (domain/service-dns-names.ts searchName; the scraper pod's search path completes a short name in
  * its namespace) and becomes the Service, which the pipeline resolves as a flow to it: its backends
  * on the targetPort the Service port maps to, a headless Service's on the port as written
- * (collectors/flows/resolve.ts serviceSides). Any other name stays unresolved (`not-an-address`).
+ * (collectors/flows/resolve.ts serviceSides); one endpoint of a headless Service
+ * (`<endpoint>.<service>.<ns>.svc`) is that endpoint's pod alone, found by its EndpointSlice
+ * hostname or dashed address (domain/pod-dns-names.ts endpointsNamed). A pod A record
+ * (`10-244-0-5.<ns>.pod.<zone>`) is its address, resolved through the IP history as an address
+ * target is. A scraper given by address searches short names in the namespace of the pod that held
+ * that address at the scrape. Any other name stays unresolved (`not-an-address`).
  *
  * The scraper is the client of every scrape, also of the pods on its own node: a scraper given as
  * a node's address (a Prometheus on the host network) is the host-network workload there that
@@ -22,7 +27,9 @@
 import { isIP } from 'node:net';
 import type { ScraperRef } from './config.ts';
 import type { ActiveTarget } from './client.ts';
-import { searchName, type Services } from '../../domain/service-dns-names.ts';
+import type { EndpointSlice } from '../../domain/inventory.ts';
+import { endpointsNamed, podRecordOfName } from '../../domain/pod-dns-names.ts';
+import { searchName, type ServiceRef, type Services } from '../../domain/service-dns-names.ts';
 import { checkedNames, type EndpointRef, type MetricFlow, type SkipReason } from './series.ts';
 import type { TargetCursor } from './store.ts';
 
@@ -65,33 +72,93 @@ function targetPod(d: Record<string, string>): { namespace: string; pod: string 
 /**
  * Why a target named by a DNS name is not read: `not-an-address`, a name outside the cluster's
  * Services; `short-name-without-namespace`, a name the scraper's search path completes in its
- * namespace, which a scraper given by address does not name; `no-dns-record`, an endpoint hostname
+ * namespace, unknown for a scraper given by an address no pod held at the scrape (a node's, on the
+ * host network: its resolver is the node's unless its dnsPolicy, which the inventory does not keep,
+ * is ClusterFirstWithHostNet); `no-dns-record`, an endpoint hostname
  * under a Service that is not headless (no record answers it: kubernetes/dns docs/specification.md
  * 2.4.1); `ambiguous-dns-name`, a short name more than one Service may answer.
  */
 export type TargetSkipReason = 'not-an-address' | 'short-name-without-namespace' | 'no-dns-record' | 'ambiguous-dns-name';
 
-export type TargetReading = { kind: 'flow'; flow: MetricFlow } | { kind: 'skip'; reason: SkipReason | TargetSkipReason } | { kind: 'reject'; reason: 'invalid-value' | 'invalid-label'; label: string; value: string };
+/**
+ * A target read into a flow. `podRecordNamespace`: the target is a pod A record whose namespace is
+ * not that of the pod holding its address at the scrape; the flow is the address's all the same
+ * (CoreDNS `pods insecure`, the usual setting, answers any address; `pods verified` answers only
+ * for a pod of that namespace, and then the scrape fails: CoreDNS plugin/kubernetes README, `pods`).
+ */
+export type TargetReading =
+  | { kind: 'flow'; flow: MetricFlow; podRecordNamespace?: { named: string; holder: string } }
+  | { kind: 'skip'; reason: SkipReason | TargetSkipReason }
+  | { kind: 'reject'; reason: 'invalid-value' | 'invalid-label'; label: string; value: string };
 
-/** What a target's DNS name is read against: the inventory's Services and the cluster domain (`matrices.clusterDomain`). */
+/**
+ * What a target's DNS name is read against: the inventory's Services and EndpointSlices, the
+ * cluster domain (`matrices.clusterDomain`), and the namespace of the pod that held an address at a
+ * time (the IP history: the scraper's namespace when it is given by address, a pod record's pod).
+ */
 export interface TargetNames {
   services: Services;
+  endpointSlices: readonly EndpointSlice[];
   clusterDomain: string;
+  podNamespaceAt(ip: string, time: number): string | undefined;
 }
 
-/** The namespace whose search path the scraper's resolver uses, when the scraper is named as a pod or workload. */
-function scraperNamespace(s: ScraperRef): string | undefined {
-  return s.kind === 'workload' ? s.workload.namespace : s.kind === 'pod' ? s.namespace : undefined;
+/**
+ * The namespace whose search path the scraper's resolver uses (kubernetes.io "DNS for Services and
+ * Pods": `search <ns>.svc.<zone> …`): the one it is named in, else, given by address, that of the
+ * pod holding the address at the scrape. A node's address has none: a Prometheus on the host
+ * network asks the node's resolver unless its dnsPolicy is ClusterFirstWithHostNet, which the
+ * inventory does not keep.
+ */
+function scraperNamespace(s: ScraperRef, time: number, names: TargetNames): string | undefined {
+  switch (s.kind) {
+    case 'workload':
+      return s.workload.namespace;
+    case 'pod':
+      return s.namespace;
+    case 'ip':
+      return names.podNamespaceAt(s.ip, time);
+  }
 }
 
-/** The Service a scrape URL's DNS name reaches, or why it reaches none the inventory can name. */
-function serviceOfHost(host: string, scraper: ScraperRef, names: TargetNames): EndpointRef | TargetSkipReason {
-  const search = searchName(host, names.services, { clusterDomain: names.clusterDomain, namespace: scraperNamespace(scraper) });
+/** Where a scrape URL's DNS name leads: a Service, one endpoint of a headless Service, or why it reaches none the inventory can name. */
+function serviceOfHost(host: string, scraper: ScraperRef, time: number, names: TargetNames): EndpointRef | TargetSkipReason {
+  const search = searchName(host, names.services, { clusterDomain: names.clusterDomain, namespace: scraperNamespace(scraper, time, names) });
   if (search.noRecord !== undefined) return 'no-dns-record';
   if (search.services.length === 0) return search.outside ? 'not-an-address' : 'short-name-without-namespace';
   const [only] = search.services;
   if (search.outside || search.services.length > 1 || only === undefined) return 'ambiguous-dns-name';
-  return { kind: 'service', namespace: only.namespace, name: only.service };
+  return (search.endpoint !== undefined ? namedEndpoint(names.endpointSlices, only, search.endpoint) : undefined) ?? { kind: 'service', namespace: only.namespace, name: only.service };
+}
+
+/**
+ * The one pod (or address) an endpoint's name answers with. Undefined where the EndpointSlices name
+ * no endpoint so, or several pods: then the Service's backends, a superset, stand for it (an
+ * inventory older than the name, or one imported before hostnames were kept, must not cut the scrape).
+ */
+function namedEndpoint(slices: readonly EndpointSlice[], service: ServiceRef, label: string): EndpointRef | undefined {
+  const refs = new Map<string, EndpointRef>();
+  for (const e of endpointsNamed(slices, service, label)) {
+    const ip = e.addresses[0];
+    if (ip === undefined) continue;
+    const ref: EndpointRef = e.targetRef?.kind === 'Pod' ? { kind: 'pod', namespace: e.targetRef.namespace ?? service.namespace, pod: e.targetRef.name, ip } : { kind: 'ip', ip };
+    refs.set(ref.kind === 'pod' ? `pod ${ref.namespace}/${ref.pod}` : `ip ${ip}`, ref);
+  }
+  return refs.size === 1 ? [...refs.values()][0] : undefined;
+}
+
+/** The pass's `reasons` key of a target read through a pod A record of another namespace than its pod's (read all the same). */
+export const POD_RECORD_OTHER_NAMESPACE = 'pod-record-other-namespace';
+
+/** What the pass warns of such a target, once per pair of namespaces (the pass's `examples` name the target). */
+export function podRecordWarning(m: { named: string; holder: string }): string {
+  return `scrape targets: a pod A record under namespace ${m.named} names the address of a pod of namespace ${m.holder}; the scrape is that pod's (CoreDNS "pods insecure" answers any address), but under "pods verified" the name has no answer and the scrape fails: write it under ${m.holder}`;
+}
+
+/** A pod A record's namespace where the pod holding its address at `time` is of another one. */
+function podRecordMismatch(named: string, ip: string, time: number, names: TargetNames): { named: string; holder: string } | undefined {
+  const holder = names.podNamespaceAt(ip, time);
+  return holder !== undefined && holder !== named ? { named, holder } : undefined;
 }
 
 export function readTarget(t: ActiveTarget, scraper: ScraperRef, scraperPort: number, names: TargetNames): TargetReading {
@@ -106,11 +173,13 @@ export function readTarget(t: ActiveTarget, scraper: ScraperRef, scraperPort: nu
   // Port 0 is no TCP port: stored, it would be an edge every read leaves out (as a series' port="0").
   if (port === 0) return { kind: 'reject', reason: 'invalid-value', label: 'scrapeUrl', value: t.scrapeUrl.slice(0, 80) };
   const pod = targetPod(t.discoveredLabels);
+  const podRecord = pod || isIP(host) ? undefined : podRecordOfName(host, { clusterDomain: names.clusterDomain });
   let dst: EndpointRef;
   if (pod) dst = isIP(host) ? { kind: 'pod', ...pod, ip: host } : { kind: 'pod', ...pod };
   else if (isIP(host)) dst = { kind: 'ip', ip: host };
+  else if (podRecord) dst = { kind: 'ip', ip: podRecord.address };
   else {
-    const service = serviceOfHost(host, scraper, names);
+    const service = serviceOfHost(host, scraper, t.lastScrape, names);
     if (typeof service === 'string') return { kind: 'skip', reason: service };
     dst = service;
   }
@@ -118,7 +187,8 @@ export function readTarget(t: ActiveTarget, scraper: ScraperRef, scraperPort: nu
   // Names as the series' are checked (a namespace or pod name no Kubernetes object can have).
   const checked = checkedNames({ kind: 'flow', flow });
   if (checked.kind === 'reject') return { kind: 'reject', reason: 'invalid-label', label: checked.label === 'destination' && dst.kind === 'service' ? 'scrapeUrl' : 'discoveredLabels', value: checked.value ?? '' };
-  return { kind: 'flow', flow };
+  const mismatch = podRecord && podRecordMismatch(podRecord.namespace, podRecord.address, t.lastScrape, names);
+  return mismatch ? { kind: 'flow', flow, podRecordNamespace: mismatch } : { kind: 'flow', flow };
 }
 
 /**

@@ -20,7 +20,7 @@ import { parseDuration, resolvePrometheusConfig } from '../../collectors/prometh
 import { flowCount } from '../../collectors/prometheus/pass.ts';
 import { promql } from '../../collectors/prometheus/series.ts';
 import { checkedNames } from '../../collectors/prometheus/series.ts';
-import { readTarget, scraperListenPort, TargetCursors } from '../../collectors/prometheus/targets.ts';
+import { readTarget, scraperListenPort, TargetCursors, type TargetNames } from '../../collectors/prometheus/targets.ts';
 import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
 // cilium Documentation/observability/metrics.rst "Context Options": labelsContext labels.
@@ -127,12 +127,29 @@ test('config: NetObserv predefined metrics — workload ones only, never both in
 // kubernetes/dns docs/specification.md 2.3.1 (`<service>.<ns>.svc.<zone>`), 2.4.1 (a headless
 // Service's `<hostname>.<service>.<ns>.svc.<zone>`); a pod's resolv.conf `search <ns>.svc.<zone>
 // svc.<zone> <zone>` (kubernetes.io "DNS for Services and Pods"): a short name is the scraper's namespace's.
-const NAMES = {
+// The pods' namespaces by address stand for the IP history at the scrape (10.0.1.11 is a node's).
+const POD_NAMESPACES: Record<string, string> = { '10.244.0.10': 'monitoring', '10.244.0.5': 'monitoring', '10.244.0.20': 'shop', 'fd00:10:244::5': 'monitoring' };
+const NAMES: TargetNames = {
   clusterDomain: 'cluster.local',
   services: [
     { namespace: 'monitoring', name: 'alertmanager-operated', clusterIPs: [], type: 'ClusterIP' as const },
     { namespace: 'kube-system', name: 'kube-state-metrics', clusterIPs: ['10.96.0.50'], type: 'ClusterIP' as const },
   ],
+  // discovery.k8s.io/v1 EndpointSlice: alertmanager-0 has a hostname (a StatefulSet's pod), the other endpoint none.
+  endpointSlices: [
+    {
+      namespace: 'monitoring',
+      name: 'alertmanager-operated-x',
+      service: 'alertmanager-operated',
+      addressType: 'IPv4',
+      ports: [{ port: 9093, protocol: 'TCP' }],
+      endpoints: [
+        { addresses: ['10.244.0.11'], hostname: 'alertmanager-0', targetRef: { kind: 'Pod', namespace: 'monitoring', name: 'alertmanager-0' } },
+        { addresses: ['10.244.0.12'], targetRef: { kind: 'Pod', namespace: 'monitoring', name: 'am-sidecar-7d9f-x2' } },
+      ],
+    },
+  ],
+  podNamespaceAt: (ip) => POD_NAMESPACES[ip],
 };
 
 // prometheus docs/querying/api.md "Targets"; kubernetes_sd role=endpointslice meta labels.
@@ -156,18 +173,73 @@ test('scrape targets named by a Service\'s DNS name: the Service (resolved as a 
   const alertmanager = { kind: 'service', namespace: 'monitoring', name: 'alertmanager-operated' };
   assert.deepEqual(dst('http://alertmanager-operated:9093/metrics'), [alertmanager, 9093]);
   assert.deepEqual(dst('http://alertmanager-operated.monitoring:9093/metrics'), [alertmanager, 9093]);
-  assert.deepEqual(dst('http://alertmanager-0.alertmanager-operated.monitoring.svc:9093/metrics'), [alertmanager, 9093]);
+  // One endpoint's name: its pod (below).
+  assert.deepEqual(dst('http://alertmanager-0.alertmanager-operated.monitoring.svc:9093/metrics'), [{ kind: 'pod', namespace: 'monitoring', pod: 'alertmanager-0', ip: '10.244.0.11' }, 9093]);
   assert.deepEqual(dst('http://kube-state-metrics.kube-system.svc:8080/metrics'), [{ kind: 'service', namespace: 'kube-system', name: 'kube-state-metrics' }, 8080]);
   assert.deepEqual(dst('http://Kube-State-Metrics.kube-system.svc.cluster.local.:8080/metrics'), [{ kind: 'service', namespace: 'kube-system', name: 'kube-state-metrics' }, 8080]);
   // Unknown to the inventory: still the Service the name spells (the resolver says it does not know it).
   assert.deepEqual(dst('http://x.y.svc.cluster.local:9100/metrics'), [{ kind: 'service', namespace: 'y', name: 'x' }, 9100]);
-  // A scraper given by address names no namespace to search a short name in.
+  // A scraper given by a node's address (on the host network) has no namespace to search a short name in.
   assert.deepEqual(dst('http://alertmanager-operated:9093/metrics', { kind: 'ip', ip: '10.0.1.11' }), { kind: 'skip', reason: 'short-name-without-namespace' });
   // Only a headless Service has records for its endpoints' hostnames (specification 2.4.1).
   assert.deepEqual(dst('http://ksm-0.kube-state-metrics.kube-system.svc:8080/metrics'), { kind: 'skip', reason: 'no-dns-record' });
   assert.deepEqual(dst('http://ksm.kube-system.svc.corp.example:8080/metrics'), { kind: 'skip', reason: 'not-an-address' });
   // A label no Service or namespace can have (DNS-1123: no `_`) is a reject naming it.
   assert.deepEqual(dst('http://my_svc.shop.svc:80/metrics'), { kind: 'reject', reason: 'invalid-label', label: 'scrapeUrl', value: 'my_svc' });
+});
+
+// kubernetes.io "DNS for Services and Pods", "A/AAAA records": `172-17-0-3.default.pod.cluster.local`;
+// CoreDNS plugin/kubernetes kubernetes.go findPods: three dashes and no `--` are IPv4 dots, else IPv6 colons;
+// CoreDNS plugin/kubernetes README "pods": `insecure` answers any address, `verified` only a pod of that namespace.
+test('scrape targets named by a pod A record: the address, resolved as an address target is; a namespace not the pod\'s is said', () => {
+  const base = { labels: {}, scrapePool: 'p', health: 'up', lastScrape: 1, discoveredLabels: {} };
+  const scraper = { kind: 'pod' as const, namespace: 'monitoring', pod: 'prometheus-0' };
+  const read = (url: string, names: TargetNames = NAMES) => {
+    const r = readTarget({ ...base, scrapeUrl: url }, scraper, 9090, names);
+    return r.kind === 'flow' ? [r.flow.dst, r.flow.port, r.podRecordNamespace] : r;
+  };
+  const nodeExporter = [{ kind: 'ip', ip: '10.244.0.5' }, 9100, undefined];
+  assert.deepEqual(read('http://10-244-0-5.monitoring.pod.cluster.local:9100/metrics'), nodeExporter);
+  // Completed by the search path's last entry, `<zone>`.
+  assert.deepEqual(read('http://10-244-0-5.monitoring.pod:9100/metrics'), nodeExporter);
+  assert.deepEqual(read('http://fd00-10-244--5.monitoring.pod.cluster.local:9100/metrics'), [{ kind: 'ip', ip: 'fd00:10:244::5' }, 9100, undefined]);
+  // The cluster domain the collector is given (matrices.clusterDomain), not cluster.local.
+  assert.deepEqual(read('http://10-244-0-5.monitoring.pod.corp.example:9100/metrics', { ...NAMES, clusterDomain: 'corp.example' }), nodeExporter);
+  assert.deepEqual(read('http://10-244-0-5.monitoring.pod.corp.example:9100/metrics'), { kind: 'skip', reason: 'not-an-address' });
+  // Absolute without the zone (not searched), a label that is no address: no pod record.
+  assert.deepEqual(read('http://10-244-0-5.monitoring.pod.:9100/metrics'), { kind: 'skip', reason: 'not-an-address' });
+  assert.deepEqual(read('http://node-exporter.monitoring.pod.cluster.local:9100/metrics'), { kind: 'skip', reason: 'not-an-address' });
+  // The pod at 10.244.0.20 is of namespace shop: attributed by the address, and said.
+  assert.deepEqual(read('http://10-244-0-20.monitoring.pod.cluster.local:8080/metrics'), [{ kind: 'ip', ip: '10.244.0.20' }, 8080, { named: 'monitoring', holder: 'shop' }]);
+});
+
+// kubernetes.io "DNS for Services and Pods": a pod's resolv.conf `search <ns>.svc.<zone> svc.<zone> <zone>`.
+test('a scraper given by address searches short names in the namespace of the pod holding that address at the scrape', () => {
+  const base = { labels: {}, scrapePool: 'p', health: 'up', lastScrape: 1, discoveredLabels: {} };
+  const r = readTarget({ ...base, scrapeUrl: 'http://alertmanager-operated:9093/metrics' }, { kind: 'ip', ip: '10.244.0.10' }, 9090, NAMES);
+  assert.deepEqual(r.kind === 'flow' && r.flow.dst, { kind: 'service', namespace: 'monitoring', name: 'alertmanager-operated' });
+});
+
+// kubernetes/dns docs/specification.md 2.4.1; discovery.k8s.io/v1 Endpoint.hostname; CoreDNS plugin/kubernetes
+// README `endpoint_pod_names`: an endpoint without a hostname is named by its dashed address (or its pod's name).
+test('one endpoint of a headless Service is that endpoint\'s pod, by hostname, dashed address or pod name; a name no endpoint has is the Service', () => {
+  const base = { labels: {}, scrapePool: 'p', health: 'up', lastScrape: 1, discoveredLabels: {} };
+  const scraper = { kind: 'pod' as const, namespace: 'monitoring', pod: 'prometheus-0' };
+  const dst = (url: string) => {
+    const r = readTarget({ ...base, scrapeUrl: url }, scraper, 9090, NAMES);
+    return r.kind === 'flow' ? r.flow.dst : r;
+  };
+  const am0 = { kind: 'pod', namespace: 'monitoring', pod: 'alertmanager-0', ip: '10.244.0.11' };
+  const sidecar = { kind: 'pod', namespace: 'monitoring', pod: 'am-sidecar-7d9f-x2', ip: '10.244.0.12' };
+  assert.deepEqual(dst('http://alertmanager-0.alertmanager-operated.monitoring.svc:9093/metrics'), am0);
+  assert.deepEqual(dst('http://alertmanager-0.alertmanager-operated.monitoring.svc.cluster.local:9093/metrics'), am0);
+  assert.deepEqual(dst('http://alertmanager-0.alertmanager-operated.monitoring:9093/metrics'), am0);
+  assert.deepEqual(dst('http://10-244-0-12.alertmanager-operated.monitoring.svc:9093/metrics'), sidecar);
+  assert.deepEqual(dst('http://am-sidecar-7d9f-x2.alertmanager-operated.monitoring.svc:9093/metrics'), sidecar);
+  // An endpoint with a hostname is not named by its address.
+  assert.deepEqual(dst('http://10-244-0-11.alertmanager-operated.monitoring.svc:9093/metrics'), { kind: 'service', namespace: 'monitoring', name: 'alertmanager-operated' });
+  // Unknown to the EndpointSlices (an inventory older than the pod): the Service's backends, never nothing.
+  assert.deepEqual(dst('http://alertmanager-1.alertmanager-operated.monitoring.svc:9093/metrics'), { kind: 'service', namespace: 'monitoring', name: 'alertmanager-operated' });
 });
 
 // prometheus cmd/prometheus/main.go: --web.listen-address defaults to "0.0.0.0:9090".
