@@ -278,22 +278,26 @@ export interface EveryEngineConsumer {
  * One recommendation, emitted and verified for every engine in turn, a group of namespaces at a
  * time as an export is (recommender/verify/in-chunks.ts): the report compares them. The evidence
  * and the manifests go to `consumer` as they are made and are not kept, so one workload's evidence
- * and one chunk's manifests and simulation are in memory at a time.
+ * and one chunk's manifests and simulation are in memory at a time. The engines Cilium enforces
+ * under enable-policy: always open the directions left open by a rule (`opensByRule`): a
+ * recommendation of their own, made without evidence — unless it is `recordsFor`'s (the report's
+ * engine), whose records, summaries and warnings are then worded as its manifests are.
  */
-export function recommendForEveryEngine(input: StoredRecommendInput, options: Partial<RecommendOptions>, consumer: EveryEngineConsumer): Recommendation {
+export function recommendForEveryEngine(input: StoredRecommendInput, options: Partial<RecommendOptions>, consumer: EveryEngineConsumer, recordsFor?: EngineName): Recommendation {
   return appErrors(() => {
-    const rec = recommendWithWarnings(input, options, { eachDetailed: (w) => consumer.workload(w) });
     const model = clusterModel(input.inventory, input.externalNames);
-    // The engines Cilium enforces under enable-policy: always get the directions left open opened by a rule: a recommendation of their own, without evidence (the records are the one above).
-    const opening = ENGINE_NAMES.some((e) => opensByRule(e, input, model)) ? recommendWithWarnings(input, options, { details: false, openByRule: true }) : undefined;
+    const opens = (engine: EngineName): boolean => opensByRule(engine, input, model);
+    const openByRule = recordsFor !== undefined && opens(recordsFor);
+    const rec = recommendWithWarnings(input, options, { eachDetailed: (w) => consumer.workload(w), openByRule });
+    const other = ENGINE_NAMES.some((e) => opens(e) !== openByRule) ? recommendWithWarnings(input, options, { details: false, openByRule: !openByRule }) : undefined;
     for (const engine of ENGINE_NAMES) {
-      const made = opening !== undefined && opensByRule(engine, input, model) ? opening : rec;
+      const made = opens(engine) === openByRule ? rec : other!;
       // The report counts each engine's verification: no tightness figures.
       const { verification, warnings } = verifyRecommendationInChunks(input, made, engine, { tightness: false, each: (m) => consumer.manifest(engine, m) }, model);
       consumer.engine(engine, { verification, warnings });
     }
     dropVerifiedSides(rec);
-    if (opening !== undefined) dropVerifiedSides(opening);
+    if (other !== undefined) dropVerifiedSides(other);
     return rec;
   });
 }

@@ -103,7 +103,7 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
       const v = result.verification;
       if (!v.ok) failed = { ok: v.ok, blocked: v.blocked, admission: v.admission };
     },
-  });
+  }, req.engine);
   if (engineWarnings === undefined) throw new Error(`no recommendation for engine ${req.engine}`);
   // The report lists the unmatched pairs (not stale, like the edges it lists) in a section of
   // their own, so its recommendation does not also repeat them as warnings on each workload.

@@ -238,7 +238,7 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
   // The owners' sides take the slots after the run's.
   const sides = sidesOf(input.edges, owners.length === 0 ? workloads : [...workloads, ...owners]);
   const now = opts.now ?? sides.latest ?? input.inventory.takenAt;
-  const { plans, outsideRules, ctx } = planWorkloads(input, workloads, owners, sides, { now, opts, details, podNetwork, mirrors, componentsOf, withPodNetworkPods });
+  const { plans, outsideRules, ctx } = planWorkloads(input, workloads, owners, sides, { now, opts, details, podNetwork, mirrors, componentsOf, withPodNetworkPods, openByRule: run.openByRule === true });
   const layers = namespaceLayers(plans, input.inventory, opts, withPodNetworkPods);
   if (run.openByRule === true) for (const p of plans) openLeftDirections(p, layers.intents, podNetwork);
   for (const p of plans) {
@@ -680,6 +680,8 @@ function planWorkloads(
     componentsOf: ReadonlyMap<string, WorkloadComponent[]>;
     /** The inventory's workloadsWithPodNetworkPods: narrowing selectors (distinctSelectors) leaves the pods as they are. */
     withPodNetworkPods: ReadonlySet<string>;
+    /** RecommendRun.openByRule. */
+    openByRule: boolean;
   },
 ): { plans: WorkloadPlan[]; outsideRules: OutsideRules[]; ctx: SynthesisContext } {
   const ctx = synthesisContext(input, sides.keys, run);
@@ -704,7 +706,7 @@ function planWorkloads(
 function synthesisContext(
   input: RecommendInput,
   edgeKeys: EdgeKeys,
-  run: { opts: RecommendOptions; details: boolean; podNetwork: PodNetwork; mirrors: MirroredRules; withPodNetworkPods: ReadonlySet<string> },
+  run: { opts: RecommendOptions; details: boolean; podNetwork: PodNetwork; mirrors: MirroredRules; withPodNetworkPods: ReadonlySet<string>; openByRule: boolean },
 ): SynthesisContext {
   const ix = indexCluster(input.inventory, input.externalNames, run.withPodNetworkPods);
   const { dns } = clusterFacts(input.inventory);
@@ -715,7 +717,7 @@ function synthesisContext(
   const network = !onHost ? 'pod' : asPods ? 'both' : 'host';
   const dnsTarget: DnsTarget = { namespace: dns.namespace, selector: dns.selector, ports: dns.ports.map((x) => port(x.protocol, x.port)), network };
   const hostPolicies = appliedHostPolicies(input.inventory);
-  return { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), edgeKeys, details: run.details, mirrors: run.mirrors, podNetwork: run.podNetwork, ...(hostPolicies !== undefined ? { hostPolicies } : {}) };
+  return { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), edgeKeys, details: run.details, mirrors: run.mirrors, podNetwork: run.podNetwork, ...(hostPolicies !== undefined ? { hostPolicies } : {}), ...(run.openByRule ? { openByRule: true } : {}) };
 }
 
 /** A workload (`slot` of `sides`) compared, documented against observed. */

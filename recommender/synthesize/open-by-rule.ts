@@ -9,37 +9,36 @@
  * one above a namespace default-deny (workload.ts). The engines render it as every peer (Cilium's
  * `all` entity, pkg/policy/api/entity.go; a NetworkPolicy's empty rule). Host-network workloads
  * (their node's host endpoint decides, no pod policy selects them) and workloads with no labels
- * (a policy would select their whole namespace) are left as they are.
+ * (a policy would select their whole namespace) are left as they are. The warnings of such a
+ * direction are worded so where they are made (open-words.ts, `Planning.openByRule` in workload.ts).
  */
 import { DIRECTIONS, type Direction } from '../../domain/direction.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { explanation, type DirectionInput } from '../policy/build.ts';
-import { selectorIsEmpty } from '../policy/order.ts';
 import { layerCovers } from './outside-run.ts';
 import type { PodNetwork } from './mirrored-rules.ts';
+import { OPEN_BY_RULE, opensLeftByRule } from './open-words.ts';
 import { intentKey, nameOf, restricts, workloadSubject, workloadSummary, type PlannedIntent, type WorkloadPlan } from './workload.ts';
 
-/** How a summary or a warning names a direction opened so. */
-export const OPEN_BY_RULE = 'open by an allow-all rule (enable-policy: always)';
 /** The opened direction's rule explanation (its manifest annotation). */
 const OPEN_EXPLAINED = 'open: enable-policy always denies a direction no rule allows, so leaving it open needs a rule (Cilium intro.rst "Policy Enforcement Modes")';
 
 /**
  * Opens by an allow-all rule each direction of the plan's workload that neither its own intents nor
  * the namespace layers covering it (`layers`) restrict, on its allowlist (made where it has none);
- * its edges of that direction are then the rule's, no longer left out, and its summary and warnings
- * say so. Nothing for a host-network workload, one with no pod on the pod network or no labels.
+ * its edges of that direction are then the rule's, no longer left out, and its summary says so
+ * (its warnings did when they were made). Nothing for a host-network workload, one with no pod on
+ * the pod network or no labels (opensLeftByRule).
  */
 export function openLeftDirections(plan: WorkloadPlan, layers: readonly PlannedIntent[], podNetwork: PodNetwork): void {
   const w = plan.workload;
-  if (plan.hostNetwork || !podNetwork.onPodNetwork(w) || selectorIsEmpty(w.selector)) return;
+  if (plan.hostNetwork || !opensLeftByRule(w, true, podNetwork)) return;
   const covering = layers.filter((l) => layerCovers(l, w.namespace));
   const opened = DIRECTIONS.filter((d) => ![...plan.intents, ...covering].some((i) => restricts(i, d)));
   if (opened.length === 0) return;
   const allowlist = allowlistOf(plan);
   for (const d of opened) allowlist.input[d] = openDirection(w, d);
   plan.excluded = plan.excluded.filter((x) => !opened.includes(x.edge.direction));
-  plan.warnings = plan.warnings.map((x) => saidOpen(x, opened));
   plan.summary = openedSummary(plan, allowlist, opened);
 }
 
@@ -60,11 +59,6 @@ function allowlistOf(plan: WorkloadPlan): PlannedIntent {
   };
   plan.intents.push(made);
   return made;
-}
-
-/** A warning that says an opened direction is "left open", saying how it is open now. */
-function saidOpen(warning: string, opened: readonly Direction[]): string {
-  return opened.some((d) => warning.includes(d)) ? warning.replaceAll('left open', OPEN_BY_RULE) : warning;
 }
 
 /** The summary as workload.ts words it, an opened direction as OPEN_BY_RULE. */

@@ -29,6 +29,7 @@ import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
 import { hostNetworkFarSide } from './host-network-far-sides.ts';
 import { hostNetworkAdvice } from './host-firewall.ts';
+import { openWords, opensLeftByRule } from './open-words.ts';
 import type { DocumentedFlow } from './documented-flow.ts';
 import { partlyObservedWarnings } from './partly-observed.ts';
 import { blockHolderPeers, blockHolders, nodesAcrossFamily } from './block-holders.ts';
@@ -116,6 +117,12 @@ export interface SynthesisContext {
   podNetwork: PodNetwork;
   /** Where the cilium-config turns the host firewall on: the applied host policies (host-firewall.ts appliedHostPolicies). */
   hostPolicies?: readonly string[];
+  /**
+   * The engine the output is for denies what no rule allows, selected or not (Cilium under
+   * `enable-policy: always`): a direction left open is opened by an allow-all rule (open-by-rule.ts),
+   * and worded so (open-words.ts).
+   */
+  openByRule?: boolean;
 }
 
 const UPSTREAM_DNS_PORTS: readonly PortSpec[] = dnsPorts();
@@ -280,6 +287,7 @@ function newPlanning(
     portless: { ingress: [], egress: [] },
     unresolved: { ingress: [], egress: [] },
     apiserverUnknown: false,
+    openByRule: opensLeftByRule(w, ctx.openByRule, ctx.podNetwork),
     mirrorEvidence,
     mirrored: { ingress: new Set(), egress: new Set() },
     cutHere: [],
@@ -373,7 +381,7 @@ function leftUndocumented(p: Planning, d: Direction): PlannedDirection {
   const word = d === 'ingress' ? 'in' : 'out';
   const observed = p.comparison[d].edges.length;
   p.plan.warnings.push(
-    `mode documented: nothing is documented ${word} and no matrix is authoritative for ${d}: ${d} is left open (${observed} observed ${d} edge(s)), not closed; mode union restricts it to the traffic observed`,
+    `mode documented: nothing is documented ${word} and no matrix is authoritative for ${d}: ${d} is ${openWords(p.openByRule)} (${observed} observed ${d} edge(s)), not closed; mode union restricts it to the traffic observed`,
   );
   return { input: { mode: 'none' }, rules: [] };
 }
@@ -473,6 +481,8 @@ interface Planning {
   unresolved: Record<Direction, EdgeTraffic[]>;
   /** An included documented egress rule needs the apiserver, whose endpoints are not known: egress is left open. */
   apiserverUnknown: boolean;
+  /** A direction left open is opened by an allow-all rule (open-words.ts opensLeftByRule): its summary and warnings say so. */
+  openByRule: boolean;
   /** Per mirrored rule here, the positions of the observed edges it documents (confirmFromOtherEnds). */
   mirrorEvidence: ReadonlyMap<MirroredRule, number[]>;
   /** Positions of observed edges a mirrored rule (another component's documented rule) evidences: no atoms of their own. */
@@ -1054,7 +1064,7 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
         const what = `${r.rule.id} (${r.rule.level}: ${r.rule.purpose})`;
         if (rp.kind === 'apiserver' && d === 'egress') {
           p.apiserverUnknown = true;
-          p.plan.warnings.push(`${what} needs the apiserver, but ${unknown}: egress is left open rather than cutting it off (import the inventory with EndpointSlices)`);
+          p.plan.warnings.push(`${what} needs the apiserver, but ${unknown}: egress is ${openWords(p.openByRule)} rather than cutting it off (import the inventory with EndpointSlices)`);
           continue;
         }
         const anyPeer = d === 'ingress' ? 'from any source' : 'to any destination';
@@ -1466,7 +1476,7 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): PlannedDir
   // Before the implied rules: they keep what a restricted egress would cut, and this one is not restricted.
   if (p.silent.egress) return leftUndocumented(p, 'egress');
   const dnsEgressOpen = w.clusterDns === true && ctx.opts.egress && !upstreamDnsSeen(out);
-  if (dnsEgressOpen) plan.warnings.push(`${p.name} is the cluster DNS and no upstream resolver was observed: its egress is left open`);
+  if (dnsEgressOpen) plan.warnings.push(`${p.name} is the cluster DNS and no upstream resolver was observed: its egress is ${openWords(p.openByRule)}`);
   if (!ctx.opts.egress) return { input: { mode: 'none' }, rules: [] };
   if (dnsEgressOpen) return leftOpen(p, 'the cluster DNS: no upstream resolver was observed, so its egress is left open');
   // A matrix authoritative for the egress lists all of it: apiserver traffic it does not document is
@@ -1511,7 +1521,7 @@ function keepApiserver(p: Planning, apiEdges: readonly number[], watches: boolea
     const uses = watches ? 'is the cluster DNS, which watches the apiserver' : 'was seen using the apiserver';
     p.plan.warnings.push(
       `${p.name} ${uses}, but no endpoint of default/kubernetes is known: ` +
-        'egress is left open rather than cutting it off (import the inventory with EndpointSlices)',
+        `egress is ${openWords(p.openByRule)} rather than cutting it off (import the inventory with EndpointSlices)`,
     );
     const why = watches ? 'the cluster DNS, which watches the apiserver' : 'seen using the apiserver';
     return leftOpen(p, `${why}, whose endpoints are unknown: egress is left open rather than cutting it off`);

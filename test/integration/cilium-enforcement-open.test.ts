@@ -18,6 +18,9 @@ import { test } from 'node:test';
 import { ingestFlows } from '../../app/ingest.ts';
 import { importInventory } from '../../app/inventory.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
+import { gatherReportInput } from '../../app/report-input.ts';
+import { buildReport } from '../../reports/build.ts';
+import { renderMarkdown } from '../../reports/render/index.ts';
 import type { EngineName } from '../../recommender/engines/types.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
@@ -69,7 +72,7 @@ async function input(config: string) {
   return readRecommendationInput(db, {});
 }
 const ALWAYS = ', enable-policy: "always"';
-const run = async (config: string, engine: EngineName, egress: boolean) => runRecommendation(await input(config), engine, recommendOptions({ egress }), { tightness: false });
+const run = async (config: string, engine: EngineName, egress: boolean, defaultDeny = false) => runRecommendation(await input(config), engine, recommendOptions({ egress, defaultDeny }), { tightness: false });
 
 type Manifest = { kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec: Record<string, unknown> };
 const policyOf = (manifests: readonly unknown[], namespace: string, name: RegExp) => {
@@ -115,6 +118,41 @@ test('enable-policy "default": --no-egress writes no egress (unchanged); calico 
   for (const engine of ['calico', 'clusternetworkpolicy'] as const) {
     assert.deepEqual((await run(ALWAYS, engine, false)).emitted.manifests, (await run('', engine, false)).emitted.manifests, engine);
   }
+});
+
+test('cilium, enable-policy "always", --default-deny: the cluster DNS\'s egress, opened by an allow-all rule above the layer, is said so in its warning on cilium and kubernetes; calico keeps "left open" (intro.rst "Policy Enforcement Modes")', async () => {
+  const dnsWarning = async (engine: EngineName) => {
+    const { emitted, rec } = await run(ALWAYS, engine, true, true);
+    assert.ok(emitted.manifests.length > 0);
+    return rec.workloads.find((w) => w.workload.name === 'coredns')!.warnings.find((w) => /no upstream resolver was observed/.test(w));
+  };
+  for (const engine of ['cilium', 'kubernetes'] as const) {
+    assert.equal(await dnsWarning(engine), 'Pod kube-system/coredns is the cluster DNS and no upstream resolver was observed: its egress is open by an allow-all rule (enable-policy: always)', engine);
+  }
+  assert.equal(await dnsWarning('calico'), 'Pod kube-system/coredns is the cluster DNS and no upstream resolver was observed: its egress is left open');
+});
+
+/** The report of the cluster above (Markdown), for engine `engine` with `egress`. */
+async function report(config: string, engine: EngineName, egress: boolean): Promise<{ md: string; json: ReturnType<typeof buildReport> }> {
+  const { db } = tmpDb();
+  importInventory(db, { text: inventory(config), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${FLOWS.join('\n')}\n`]) }], { format: 'hubble' });
+  const json = buildReport(gatherReportInput(db, { engine, mode: 'union', egress, staleDays: 30, matrices: {}, trigger: 'manual', generatedAt: NOW }));
+  return { md: renderMarkdown(json), json };
+}
+
+test('the report of engine cilium (or kubernetes) under "always" words the workloads as its manifests are: the cluster DNS\'s egress open by an allow-all rule, --no-egress edges included; a calico report keeps "left open" and "not restricted"', async () => {
+  for (const engine of ['cilium', 'kubernetes'] as const) {
+    const { md } = await report(ALWAYS, engine, true);
+    assert.match(md, /the cluster DNS and no upstream resolver was observed: its egress is open by an allow-all rule \(enable-policy: always\)/, engine);
+    assert.doesNotMatch(md, /its egress is left open/, engine);
+    const noEgress = await report(ALWAYS, engine, false);
+    // web's egress is the allow-all rule's: its edges are no longer "left out … not restricted".
+    assert.doesNotMatch(noEgress.md, /egress of shop\/Pod\/web: [a-z-]+, left out of the policy: egress is not restricted/, engine);
+  }
+  const calico = await report(ALWAYS, 'calico', true);
+  assert.match(calico.md, /its egress is left open/);
+  assert.match((await report(ALWAYS, 'calico', false)).md, /egress of shop\/Pod\/web: [a-z-]+, left out of the policy: egress is not restricted \(--no-egress\)/);
 });
 
 /** A host-network pod on worker-1 and a host policy, beside the cluster above. */
