@@ -12,8 +12,8 @@ import type { ReportInput } from '../reports/build.ts';
 import { ReportEvidence } from '../reports/evidence.ts';
 import { StillAllowedSides } from '../reports/still-allowed.ts';
 import type { WorkloadRecommendation } from '../recommender/recommend.ts';
-import { BLOCKED_BY_APPLIED_SHOWN, MAX_ATTENTION_ITEMS, type ReportTrigger, type VerificationSummary } from '../reports/model.ts';
-import type { Verification } from '../recommender/verify/recommendation.ts';
+import { BLOCKED_BY_APPLIED_SHOWN, MAX_ATTENTION_ITEMS, type AppliedBlock, type ReportTrigger, type VerificationSummary } from '../reports/model.ts';
+import type { EdgeFinding, Verification } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { IngestRunStore } from '../store/ingest-runs.ts';
@@ -60,8 +60,18 @@ function verificationSummary(v: Verification): VerificationSummary {
     blockedByAppliedOnOneReading: v.blockedByApplied.filter((f) => f.dependsOnIpBlockReading).length,
     stillAllowed: v.stillAllowed.filter((f) => !f.byApplied).length,
     stillAllowedByApplied: v.stillAllowed.filter((f) => f.byApplied).length,
-    blockedByAppliedEdges: v.blockedByApplied.slice(0, BLOCKED_BY_APPLIED_SHOWN).map((f) => ({ workload: f.workload, direction: f.direction, edge: f.edge, ...(f.by !== undefined ? { policy: f.by.policy } : {}), reason: f.reason })),
+    blockedByAppliedEdges: v.blockedByApplied.slice(0, BLOCKED_BY_APPLIED_SHOWN).map(appliedBlock),
   };
+}
+
+/** A blockedByApplied finding as the report lists it: the applied policy that decides, or what denies it where none does. */
+function appliedBlock(f: EdgeFinding): AppliedBlock {
+  const head = { workload: f.workload, direction: f.direction, edge: f.edge };
+  const otherEnd = f.hostEndpoint ?? f.farSide;
+  const where = { ...(otherEnd !== undefined ? { otherEnd } : {}), ...(f.hostNode !== undefined ? { hostNode: f.hostNode } : {}) };
+  if (f.by !== undefined) return { ...head, policy: f.by.policy, reason: f.reason };
+  const deniedBy = f.hostNode !== undefined ? `host endpoint of node ${f.hostNode}` : f.enablePolicyAlways ? 'enable-policy: always (no rule allows it)' : undefined;
+  return deniedBy === undefined ? { ...head, reason: f.reason } : { ...head, deniedBy, ...where, reason: f.reason };
 }
 
 /**

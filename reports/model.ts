@@ -353,6 +353,15 @@ export interface AppliedBlock {
   edge: string;
   /** `Kind/namespace/name` of the applied policy that decides, when known. */
   policy?: string;
+  /**
+   * Where no applied policy decides, what denies it: `host endpoint of node <name>` (a Cilium host
+   * policy's default deny there), `enable-policy: always (no rule allows it)`. Absent otherwise.
+   */
+  deniedBy?: string;
+  /** With `deniedBy`: the node whose host endpoint denies it (allowed in a host policy selecting that node). */
+  hostNode?: string;
+  /** Decided at the edge's other end (EdgeFinding.hostEndpoint / farSide): that end's side. */
+  otherEnd?: Direction;
   reason: string;
 }
 

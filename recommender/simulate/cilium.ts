@@ -440,7 +440,7 @@ class CiliumSimulator implements Simulator {
     if (!sel.defaultDeny && !always) return noDefaultDeny(pod, sel, d);
     const icmp = flow.icmp === undefined ? '' : ': a rule with toPorts only never allows ICMP, an L3-only rule or icmps do';
     if (sel.enforced && sel.defaultDeny) return { isolated: true, allowed: false, reason: `no ${d} rule of the ${KINDS} selecting ${subjectWords(pod, sel)} allows ${id.describe} on ${trafficOf(flow)} (default deny)${icmp}` };
-    return { isolated: true, allowed: false, reason: `${deniedAlwaysWords(pod, sel, d)} ${id.describe} on ${trafficOf(flow)}, and ${ALWAYS_DENIES}${sel.enforced ? ', whatever enableDefaultDeny says' : ''} (default deny)${icmp}` };
+    return { isolated: true, allowed: false, enablePolicyAlways: true, reason: `${deniedAlwaysWords(pod, sel, d)} ${id.describe} on ${trafficOf(flow)}, and ${ALWAYS_DENIES}${sel.enforced ? ', whatever enableDefaultDeny says' : ''} (default deny)${icmp}` };
   }
 
   /** Whether a port name means `port` on this side: one the pod declares on ingress, the pod network's one number on egress (./cilium/ports.ts). */

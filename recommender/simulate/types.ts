@@ -162,6 +162,8 @@ export interface SideVerdict {
   by?: DecidedBy;
   /** One sentence: why (e.g. "no policy selects the pod", "end of tier default", "deny rule"). */
   reason: string;
+  /** Denied by default only because Cilium's `enable-policy: always` denies what no rule allows (no deciding rule: `by` absent). */
+  enablePolicyAlways?: true;
 }
 
 export interface SimVerdict {

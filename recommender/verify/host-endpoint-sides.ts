@@ -27,7 +27,7 @@ import { ownNodeFlow, type ClusterModel } from '../simulate/cluster.ts';
 import { hostPoliciesEnforced } from '../simulate/cilium/host-firewall.ts';
 import { asCalico } from '../simulate/calico.ts';
 import type { FlowAtPods } from '../simulate/pods-apart.ts';
-import { decideSide, sideAllows, type SideVerdict, type SimCluster, type SimFlow, type Simulator } from '../simulate/types.ts';
+import { decideSide, sideAllows, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type Simulator } from '../simulate/types.ts';
 
 /** That a simulator judges host endpoints' sides; `localPods`: also the host's own connections to the pods on its node (the kubelet's probes). */
 export interface HostEndsJudged {
@@ -69,14 +69,22 @@ export function kubeletProbe(model: ClusterModel, edge: EdgeTraffic): FlowAtPods
  * when it is allowed at every one, or the far end is no node nor apiserver (a host-network
  * workload's sides are its own, judged as a workload's).
  */
-export function hostEndDenied(sim: Simulator, model: ClusterModel, each: Iterable<FlowAtPods<SimFlow>>, direction: Direction): { side: SideVerdict; at: string } | undefined {
+export function hostEndDenied(sim: Simulator, model: ClusterModel, each: Iterable<FlowAtPods<SimFlow>>, direction: Direction): { side: SideVerdict; at: string; node?: string } | undefined {
   const there = opposite(direction);
   for (const f of each) {
     for (const at of atEachHostAddress(model, f.flow, direction)) {
-      if (!sideAllows(sim, at.flow, there)) return { side: decideSide(sim, at.flow, there), at: `${f.at}${at.at}` };
+      if (sideAllows(sim, at.flow, there)) continue;
+      const node = hostNodeOf(direction === 'egress' ? at.flow.server : at.flow.client);
+      return { side: decideSide(sim, at.flow, there), at: `${f.at}${at.at}`, ...(node !== undefined ? { node } : {}) };
     }
   }
   return undefined;
+}
+
+/** The node a host endpoint end is: a node, or a host-network pod (the apiserver at a node's address), as its node. */
+function hostNodeOf(end: SimEndpoint): string | undefined {
+  if (end.kind === 'node') return end.node.name;
+  return end.kind === 'pod' && end.pod.hostNetwork ? end.pod.node : undefined;
 }
 
 /**

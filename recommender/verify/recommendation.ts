@@ -106,6 +106,10 @@ export interface EdgeFinding {
    * name the side the edge was found on.
    */
   hostEndpoint?: Direction;
+  /** With `hostEndpoint`: the node whose host endpoint decides. */
+  hostNode?: string;
+  /** No rule decides: Cilium's `enable-policy: always` denies what no rule allows (SideVerdict.enablePolicyAlways). */
+  enablePolicyAlways?: true;
   /**
    * Decided at the edge's other end, a workload outside a scoped run, on its side of this
    * direction, where Cilium's `enable-policy: always` denies what no rule allows even there
@@ -216,7 +220,7 @@ export function replacedSides(input: Pick<VerifyInput, 'model' | 'simulator' | '
 }
 
 function finding(workload: string, direction: Direction, edge: EdgeTraffic, s: SideVerdict, reason: string): EdgeFinding {
-  return { workload, direction, edge: edgeKey(edge), ...(s.by !== undefined ? { by: s.by } : {}), reason };
+  return { workload, direction, edge: edgeKey(edge), ...(s.by !== undefined ? { by: s.by } : {}), ...(s.enablePolicyAlways ? { enablePolicyAlways: true as const } : {}), reason };
 }
 
 /** What simulating some of a recommendation's edge sides found, unsorted: the whole verification is one part, a verification in chunks (in-chunks.ts) one per chunk. */
@@ -525,7 +529,8 @@ function judgeHostEnd(j: Judges, found: SidesFound, workload: string, direction:
   const ours = judges(j.hostEnds.ours) ? hostEndDenied(j.ours, j.model, each, direction) : undefined;
   const denied = ours ?? (judges(j.hostEnds.withApplied) && j.withApplied ? hostEndDenied(j.withApplied, j.model, each, direction) : undefined);
   if (denied === undefined) return;
-  const f = { ...finding(workload, direction, edge, denied.side, `${denied.side.reason}${denied.at}${note}`), hostEndpoint: opposite(direction) };
+  const node = denied.node === undefined ? {} : { hostNode: denied.node };
+  const f = { ...finding(workload, direction, edge, denied.side, `${denied.side.reason}${denied.at}${note}`), hostEndpoint: opposite(direction), ...node };
   (ours !== undefined ? found.blocked : found.blockedByApplied).push(f);
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Citation } from '../../recommender/matrix/resolved.ts';
 import { kindName } from '../../recommender/engines/manifest-id.ts';
-import type { DriftCut, DriftFailureMarks, DriftSection, EdgeItem, EdgeSide, OwnedPolicyItem, PolicyManagerItem, PolicyRefItem, Report, RuleEnds, RuleItem, StillAllowedBy } from '../model.ts';
+import type { AppliedBlock, DriftCut, DriftFailureMarks, DriftSection, EdgeItem, EdgeSide, OwnedPolicyItem, PolicyManagerItem, PolicyRefItem, Report, RuleEnds, RuleItem, StillAllowedBy } from '../model.ts';
 
 export const MAX_ROWS = 200;
 
@@ -215,15 +215,35 @@ function blockedByAppliedBlocks(verification: NonNullable<Report['verification']
   for (const [engine, v] of Object.entries(verification)) {
     for (const b of v.blockedByAppliedEdges ?? []) {
       const [client = '', server = '', port = '', protocol = ''] = b.edge.split('|');
-      rows.push([t(engine), code(b.workload), t(b.direction), code(`${peer(client)} → ${peer(server)} ${port}/${protocol}`), b.policy !== undefined ? code(b.policy) : t('—'), t(b.reason)]);
+      rows.push([t(engine), code(b.workload), t(b.direction), code(`${peer(client)} → ${peer(server)} ${port}/${protocol}`), b.policy !== undefined ? code(b.policy) : t(b.deniedBy !== undefined ? `${b.deniedBy}: ${toAllow(b)}` : '—'), t(b.reason)]);
     }
     more += Math.max(0, v.blockedByApplied - (v.blockedByAppliedEdges?.length ?? 0));
   }
   if (rows.length === 0) return [];
+  const noPolicy = Object.values(verification).some((v) => (v.blockedByAppliedEdges ?? []).some((b) => b.deniedBy !== undefined));
   return [
-    { kind: 'para', text: 'Required edges that an applied policy beside the recommendation blocks (it stays in force after applying ours: change or delete it, or the traffic stays cut):' },
+    {
+      kind: 'para',
+      text: `Required edges that an applied policy beside the recommendation blocks (it stays in force after applying ours: change or delete it, or the traffic stays cut)${noPolicy ? "; where no applied policy denies it (Cilium's enable-policy: always, a node's host endpoint), nothing is to delete: allow it as the column says" : ''}:`,
+    },
     table(['engine', 'workload', 'side', 'edge', 'applied policy', 'why'], rows, more, '`flowmatrix recommend --engine <engine> -o json` and /api/v1/recommendations list them all, under verification.blockedByApplied'),
   ];
+}
+
+/**
+ * What to allow where no applied policy denies a required edge (AppliedBlock.deniedBy): at the end
+ * that denies it — the edge's own side, or its other end (a node's host endpoint, a workload
+ * outside the run) — in that end's direction, from or to the other end, on the edge's port. Cilium
+ * intro.rst "Policy Enforcement Modes" (under always, what no rule allows is denied) and
+ * host-firewall.rst (host policies select the node's host endpoint by a nodeSelector).
+ */
+function toAllow(b: AppliedBlock): string {
+  const [client = '', server = '', port = '', protocol = ''] = b.edge.split('|');
+  const direction = b.otherEnd ?? b.direction;
+  const at = direction === 'ingress' ? server : client;
+  const peerWords = direction === 'ingress' ? `from ${peer(client)}` : `to ${peer(server)}`;
+  const where = b.hostNode !== undefined ? 'in a host policy selecting that node' : `by a policy selecting ${peer(at)}`;
+  return `allow ${direction} ${peerWords} on ${port}/${protocol} ${where}`;
 }
 
 /** Totals, and how many items each attention category has. */

@@ -15,6 +15,9 @@ import { test } from 'node:test';
 import { ingestFlows } from '../../app/ingest.ts';
 import { importInventory } from '../../app/inventory.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
+import { gatherReportInput } from '../../app/report-input.ts';
+import { buildReport } from '../../reports/build.ts';
+import { renderMarkdown } from '../../reports/render/index.ts';
 import type { EngineName } from '../../recommender/engines/types.ts';
 import type { EdgeFinding } from '../../recommender/verify/recommendation.ts';
 import { tmpDb } from '../helpers/tmp.ts';
@@ -73,6 +76,17 @@ test('enable-policy "always", -n a: the edge a → b:8080 is in blockedByApplied
     assert.match(f!.reason, /^at b\/DaemonSet\/server's ingress, outside the run/, engine);
     assert.match(f!.reason, /enable-policy: always denies what no rule allows/, engine);
   }
+});
+
+test('the report of -n a under "always" names what denies the far side — enable-policy: always, no applied policy — and what to allow, not "change or delete it" (intro.rst "Policy Enforcement Modes")', async () => {
+  const { db } = tmpDb();
+  importInventory(db, { text: inventory(ALWAYS, ''), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${CALL}\n`]) }], { format: 'hubble' });
+  const report = buildReport(gatherReportInput(db, { engine: 'cilium', mode: 'union', egress: true, staleDays: 30, namespace: 'a', now: NOW, matrices: {}, trigger: 'manual', generatedAt: NOW }));
+  const row = report.verification!.cilium!.blockedByAppliedEdges!.find((b) => b.edge === EDGE)!;
+  assert.equal(row.policy, undefined);
+  assert.equal(row.deniedBy, 'enable-policy: always (no rule allows it)');
+  assert.match(renderMarkdown(report), /\| enable-policy: always \(no rule allows it\): allow ingress from a\/DaemonSet\/client on 8080\/TCP by a policy selecting b\/DaemonSet\/server \|/);
 });
 
 test('enable-policy "always", -n a, an applied policy letting a into server: nothing at the far side', async () => {

@@ -18,7 +18,10 @@ import { AppError } from '../../app/errors.ts';
 import { ingestFlows } from '../../app/ingest.ts';
 import { importInventory } from '../../app/inventory.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
+import { gatherReportInput } from '../../app/report-input.ts';
 import { simulateFlows } from '../../app/simulate.ts';
+import { buildReport } from '../../reports/build.ts';
+import { renderMarkdown } from '../../reports/render/index.ts';
 import { readInventory } from '../../store/inventory.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
@@ -333,6 +336,16 @@ test('with the host firewall on, an applied host policy whose egress lets out on
   // simulate says the same of the probe.
   const [d] = simulateFlows(db, { engine: 'cilium', policies: JSON.stringify({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name: 'host-eg' }, spec: { nodeSelector: { matchLabels: { 'node-access': 'locked' } }, egress: [{ toEntities: ['remote-node', 'kube-apiserver'] }] } }), flows: JSON.stringify([{ client: 'kubelet:worker-1', server: 'workload:shop/DaemonSet/web', port: 8080, protocol: 'TCP' }]), format: 'edges' }).decisions;
   assert.equal(d!.verdict, 'deny', JSON.stringify(d));
+});
+
+test('the report names what cuts the probe — the host endpoint of node worker-1, no applied pod policy — and what to allow there, not "change or delete it" (host-firewall.rst: host policies apply to the host endpoint)', async () => {
+  const db = await probedStore('true');
+  const report = buildReport(gatherReportInput(db, { engine: 'cilium', mode: 'union', egress: true, staleDays: 30, namespace: 'shop', matrices: {}, trigger: 'manual', generatedAt: NOW }));
+  const [row] = report.verification!.cilium!.blockedByAppliedEdges!;
+  assert.equal(row!.policy, undefined);
+  assert.equal(row!.deniedBy, 'host endpoint of node worker-1');
+  const md = renderMarkdown(report);
+  assert.match(md, /\| host endpoint of node worker-1: allow egress to shop\/DaemonSet\/web on 8080\/TCP in a host policy selecting that node \|/);
 });
 
 test('with the host firewall off, the same host policy does nothing: no kubelet probe is blocked', async () => {
