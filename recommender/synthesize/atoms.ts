@@ -22,6 +22,11 @@ export interface GroupedRule {
   rules: readonly RuleAssessment[];
   /** The observed edges behind the rule (one side of one workload; several for a shared rule). */
   evidence: EdgeRefs[];
+  /**
+   * Observed edges are behind the rule: kept when a run without details lets `evidence` go, for
+   * the shared layers' text (the same manifests with details and without).
+   */
+  observedInFlows: boolean;
   notes: readonly string[];
   /** What the id is made of when only observed edges evidence the rule (see rule-ids.ts). */
   observed?: ObservedId;
@@ -64,16 +69,16 @@ export function uniqueEdges(es: readonly EdgeAssessment[], keyOf: (e: EdgeTraffi
 }
 
 /**
- * One short sentence for the annotation; the full evidence goes to the JSON. `refs` are the
- * rule's edges: positions in one side (a workload's rule), or in several (a shared rule's members).
- * Only what changes with the rule: counts and dates change with every ingest (a new edge under an
+ * One short sentence for the annotation; the full evidence goes to the JSON. `observedInFlows`:
+ * observed edges are behind the rule (a workload's, or any of a shared rule's members'). Only
+ * what changes with the rule: counts and dates change with every ingest (a new edge under an
  * existing rule too), and written into the manifests (a Calico rule's own metadata) they rewrote
  * most exported files every night for GitOps while no rule had changed; they stay in the JSON's evidence.
  */
-export function ruleText(rules: readonly RuleAssessment[], refs: readonly EdgeRefs[], notes: readonly string[]): string {
+export function ruleText(rules: readonly RuleAssessment[], observedInFlows: boolean, notes: readonly string[]): string {
   const sentences: string[] = [];
   if (rules.length > 0) sentences.push(`documented: ${[...new Set(rules.map((r) => r.rule.purpose))].sort(compareStrings).join('; ')}`);
-  if (refs.some((r) => r.idx.length > 0)) sentences.push('observed in the flows');
+  if (observedInFlows) sentences.push('observed in the flows');
   sentences.push(...notes);
   return sentences.join('. ');
 }
@@ -296,8 +301,9 @@ export class AtomGroups {
         status,
         rules,
         evidence: idx.length === 0 ? [] : [{ side: this.side, idx }],
+        observedInFlows: idx.length > 0,
         notes,
-        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(rules, [{ side: this.side, idx }], notes)) },
+        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(rules, idx.length > 0, notes)) },
       };
       if (observed) rule.observed = observed;
       out.push(rule);

@@ -17,9 +17,11 @@ import { sharedIntentKey, type Direction, type PolicyPeer } from '../policy/ir.t
 import { compareStrings, policyPeerKey, portKey } from '../policy/order.ts';
 import { attentionStatus, ruleText, type GroupedRule } from './atoms.ts';
 import { combineObserved, observedRuleId } from './rule-ids.ts';
-import type { PlannedIntent } from './workload.ts';
+import { firstFew, type PlannedIntent } from './workload.ts';
 
 const DIRECTIONS: readonly Direction[] = ['ingress', 'egress'];
+/** Kinds of evidence a cluster-wide rule's text names; those of the namespaces beyond are counted. */
+const SHOWN_EVIDENCE = 3;
 
 /** The peer with "own namespace" replaced by `namespace`. */
 function explicit(p: PolicyPeer, namespace: string): PolicyPeer {
@@ -37,13 +39,58 @@ interface Member {
   rule: GroupedRule;
 }
 
+/** Namespaces whose part of a cluster-wide rule has the same evidence, in namespace order. */
+interface EvidenceGroup {
+  namespaces: string[];
+  text: string;
+}
+
+/**
+ * What evidences a member's part of the rule: its own matrix rules' purposes, whether its flows
+ * show it, and its notes other than those every member has (`common`, said once at the end).
+ */
+function memberEvidence(m: Member, common: ReadonlySet<string>): string {
+  return ruleText(m.rule.rules, m.rule.observedInFlows, m.rule.notes.filter((n) => !common.has(n))) || 'neither documented nor observed';
+}
+
+/** The members grouped by their evidence, in the order of each group's first namespace. */
+function evidenceGroups(members: readonly Member[], common: ReadonlySet<string>): EvidenceGroup[] {
+  const byText = new Map<string, EvidenceGroup>();
+  for (const m of members) {
+    const text = memberEvidence(m, common);
+    const group = byText.get(text);
+    if (group) group.namespaces.push(m.namespace);
+    else byText.set(text, { namespaces: [m.namespace], text });
+  }
+  return [...byText.values()];
+}
+
+/**
+ * The rule's text: each namespace's own evidence, as a reviewer must read it — one system's matrix
+ * rule documents its own namespaces' traffic, not that of the namespaces it shares the rule with
+ * (the demo's flux-system DNS egress read as documented by Kyma Telemetry's matrix). One kind of
+ * evidence for all is said once; a few kinds and names are shown, the rest counted.
+ */
+function mergedText(members: readonly Member[], notes: readonly string[]): string {
+  const head = `shared by every workload of namespaces ${firstFew(members.map((m) => m.namespace))}`;
+  const common = new Set(notes.filter((n) => members.every((m) => m.rule.notes.includes(n))));
+  const groups = evidenceGroups(members, common);
+  if (groups.length === 1) {
+    const rules = members.flatMap((m) => m.rule.rules);
+    return `${head}: ${ruleText(rules, members.some((m) => m.rule.observedInFlows), notes)}`;
+  }
+  const parts = groups.slice(0, SHOWN_EVIDENCE).map((g) => `${firstFew(g.namespaces)} (${g.text})`);
+  const beyond = groups.slice(SHOWN_EVIDENCE).reduce((n, g) => n + g.namespaces.length, 0);
+  if (beyond > 0) parts.push(`… ${beyond} more namespace${beyond === 1 ? '' : 's'} with other evidence (recommend -o json lists it)`);
+  return [`${head}: ${parts.join('; ')}`, ...[...common].sort(compareStrings)].join('. ');
+}
+
 function mergedRule(direction: Direction, members: readonly Member[]): GroupedRule {
   const first = members[0]!.rule;
   const observed = combineObserved(members.flatMap((m) => (m.rule.observed ? [m.rule.observed] : [])));
   const ids = [...new Set(members.flatMap((m) => (m.rule.observed ? [] : m.rule.input.explanation.id.split(' '))))];
   if (observed) ids.push(observedRuleId(observed));
   const status = attentionStatus(members.map((m) => m.rule.status));
-  const namespaces = members.map((m) => m.namespace);
   const peers = first.input.peers.map((p) => explicit(p, members[0]!.namespace));
   const rules = members.flatMap((m) => m.rule.rules);
   const evidence = members.flatMap((m) => m.rule.evidence);
@@ -53,12 +100,12 @@ function mergedRule(direction: Direction, members: readonly Member[]): GroupedRu
     status,
     rules,
     evidence,
+    observedInFlows: members.some((m) => m.rule.observedInFlows),
     notes,
     input: {
       peers,
       ...(first.input.ports !== undefined ? { ports: first.input.ports } : {}),
-      // Every member namespace's edges, as the combined id counts them.
-      explanation: explanation(ids.sort(compareStrings).join(' '), status, `shared by every workload of namespaces ${namespaces.join(', ')}: ${ruleText(rules, evidence, notes)}`),
+      explanation: explanation(ids.sort(compareStrings).join(' '), status, mergedText(members, notes)),
     },
   };
   if (observed) rule.observed = observed;

@@ -67,8 +67,9 @@ export class EchoAtoms {
       status,
       rules,
       evidence: [{ side: this.side, idx }],
+      observedInFlows: idx.length > 0,
       notes,
-      input: { peers, explanation: explanation(id, status, ruleText(rules, [{ side: this.side, idx }], notes)) },
+      input: { peers, explanation: explanation(id, status, ruleText(rules, idx.length > 0, notes)) },
       echo: { protocol, seen: [...e.seen].sort(compareStrings) },
     };
   }

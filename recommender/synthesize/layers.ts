@@ -58,9 +58,10 @@ export function shareNamespace(namespace: string, plans: WorkloadPlan[]): Planne
       if (observed) ids.push(observedRuleId(observed));
       const rules = group.flatMap((g) => g.rules);
       const evidence = group.flatMap((g) => g.evidence);
+      const observedInFlows = group.some((g) => g.observedInFlows);
       // The text sums every member's edges, as the combined id counts them.
-      const text = `shared by all ${allowlists.length} workloads of ${namespace}: ${ruleText(rules, evidence, r.notes)}`;
-      const rule: GroupedRule = { ...r, rules, evidence, input: { ...r.input, explanation: explanation(ids.sort(compareStrings).join(' '), r.status, text) } };
+      const text = `shared by all ${allowlists.length} workloads of ${namespace}: ${ruleText(rules, observedInFlows, r.notes)}`;
+      const rule: GroupedRule = { ...r, rules, evidence, observedInFlows, input: { ...r.input, explanation: explanation(ids.sort(compareStrings).join(' '), r.status, text) } };
       if (observed) rule.observed = observed;
       else delete rule.observed;
       shared[d].push(rule);

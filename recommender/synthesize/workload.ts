@@ -982,7 +982,7 @@ function nameOnNoPodWarning(r: RuleAssessment, port: ResolvedPort, what: string)
 const workloadPhrase = (w: WorkloadRef): string => `${w.kind} ${w.namespace}/${w.name}`;
 
 /** The first three items of a list in a message, and how many more. */
-const firstFew = (items: readonly string[]): string => (items.length > 3 ? `${items.slice(0, 3).join(', ')}, … ${items.length - 3} more` : items.join(', '));
+export const firstFew = (items: readonly string[]): string => (items.length > 3 ? `${items.slice(0, 3).join(', ')}, … ${items.length - 3} more` : items.join(', '));
 
 /**
  * Mode observed: whether the output renders nothing that keeps what an unobserved or stale `must`

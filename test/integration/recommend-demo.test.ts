@@ -248,3 +248,19 @@ test('manifests from the edges\' traffic alone (the export read) equal those fro
   }
   assert.throws(() => recommend(traffic, {}, { details: true }), (e: unknown) => e instanceof RecommendError && /stored edges/.test(e.message));
 });
+
+test('--shared: a cluster-wide layer\'s rules name each namespace\'s own evidence, and the manifests are the same with details (-o json) and without (-o yaml)', () => {
+  const yaml = recommend(input, { shared: true }, { details: false });
+  const json = recommend(input, { shared: true });
+  // Without details a namespace's shared rule lost "observed in the flows" (its edges were let go
+  // before the shared layers were made): -o yaml and -o json printed different annotations.
+  assert.deepEqual(yaml.policySet, json.policySet);
+  // flux-system's DNS egress is only observed; Kyma Telemetry's matrix documents kyma-system's.
+  const layer = json.policySet.intents.find((i) => i.key.startsWith('cluster/shared/flux-system+kyma-system'))!;
+  assert.ok(layer.egress.mode === 'rules');
+  const dns = layer.egress.rules.find((r) => r.explanation.id.includes('/dns-53'))!;
+  assert.equal(
+    dns.explanation.text,
+    'shared by every workload of namespaces flux-system, kyma-system: flux-system (observed in the flows); kyma-system (documented: every Telemetry component resolves names through the cluster DNS (defined once for all components). observed in the flows). DNS is always allowed when egress is restricted',
+  );
+});

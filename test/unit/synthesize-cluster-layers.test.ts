@@ -7,13 +7,15 @@ import { dnsPeer, dnsPorts, explanation, podsPeer, policySet, tcp, type RuleInpu
 import type { Direction } from '../../recommender/policy/ir.ts';
 import { createKubernetesSimulator } from '../../recommender/simulate/kubernetes.ts';
 import type { SimCluster, SimFlow, SimPod } from '../../recommender/simulate/types.ts';
+import type { RuleAssessment } from '../../recommender/compare/compare.ts';
+import type { ExpectedRule } from '../../recommender/matrix/resolved.ts';
 import type { GroupedRule } from '../../recommender/synthesize/atoms.ts';
 import { clusterWideLayers } from '../../recommender/synthesize/cluster-layers.ts';
 import type { PlannedIntent } from '../../recommender/synthesize/workload.ts';
 import { duplicateNameErrors, nameSlot } from '../../recommender/verify/duplicate-names.ts';
 
 function rule(direction: Direction, input: RuleInput): GroupedRule {
-  return { direction, input, status: input.explanation.status as GroupedRule['status'], rules: [], evidence: [], notes: [] };
+  return { direction, input, status: input.explanation.status as GroupedRule['status'], rules: [], evidence: [], observedInFlows: false, notes: [] };
 }
 
 function shared(namespace: string, rules: GroupedRule[]): PlannedIntent {
@@ -55,6 +57,51 @@ test('rules held by several namespaces move to one cluster-wide intent per names
   assert.equal(abc.rules[0]!.input.explanation.text, 'shared by every workload of namespaces a, b, c: DNS');
   // Builds as a valid PolicySet (the IR refuses own-namespace peers in cluster-wide intents).
   assert.doesNotThrow(() => policySet(out.map((p) => p.input)));
+});
+
+// The demo's case: `recommend --shared` put flux-system and kyma-system's DNS rule in one
+// cluster-wide layer whose annotation read "documented: every Telemetry component resolves names
+// through the cluster DNS", as if Kyma's matrix documented flux-system's DNS egress.
+const DNS_NOTE = 'DNS is always allowed when egress is restricted';
+const matrixRule = (matrix: string, purpose: string): RuleAssessment => ({
+  matrix,
+  component: 'essentials',
+  rule: { id: `${matrix}/essentials/egress/dns-53`, purpose } as ExpectedRule,
+  status: 'confirmed',
+  edges: [],
+  matched: [],
+});
+/** A namespace's shared DNS rule: documented by `documented` (a matrix rule) or not, observed in its flows or not. */
+function dnsOf(ns: string, documented: RuleAssessment[], observedInFlows: boolean): PlannedIntent {
+  const id = documented.length > 0 ? documented[0]!.rule.id : `observed:egress:${ns}`;
+  const r = rule('egress', { peers: [dnsPeer()], ports: dnsPorts(), explanation: explanation(id, documented.length > 0 ? 'confirmed' : 'undocumented', `shared by all 2 workloads of ${ns}`) });
+  return shared(ns, [{ ...r, rules: documented, notes: [DNS_NOTE], observedInFlows }]);
+}
+const clusterDnsText = (layers: PlannedIntent[]): string => clusterWideLayers(layers).find((p) => p.input.subject.kind === 'namespaces')!.rules[0]!.input.explanation.text;
+
+test('a rule several namespaces share names each one\'s own evidence: its system\'s matrix rule where one documents it, the flows where it is only observed (not one system\'s rule for all)', () => {
+  const kyma = matrixRule('kyma-telemetry', 'every Telemetry component resolves names through the cluster DNS');
+  assert.equal(
+    clusterDnsText([dnsOf('flux-system', [], true), dnsOf('kyma-system', [kyma], true), dnsOf('monitoring', [], true)]),
+    `shared by every workload of namespaces flux-system, kyma-system, monitoring: flux-system, monitoring (observed in the flows); kyma-system (documented: every Telemetry component resolves names through the cluster DNS. observed in the flows). ${DNS_NOTE}`,
+  );
+  // Two systems documenting it: each its own purpose, in namespace order; an implied member says so.
+  const netobserv = matrixRule('netobserv', 'every NetObserv component resolves names');
+  assert.equal(
+    clusterDnsText([dnsOf('netobserv', [netobserv], false), dnsOf('kyma-system', [kyma], true), dnsOf('idle', [], false)]),
+    `shared by every workload of namespaces idle, kyma-system, netobserv: idle (neither documented nor observed); kyma-system (documented: every Telemetry component resolves names through the cluster DNS. observed in the flows); netobserv (documented: every NetObserv component resolves names). ${DNS_NOTE}`,
+  );
+  // One kind of evidence for every member: said once, as before.
+  assert.equal(clusterDnsText([dnsOf('a', [kyma], true), dnsOf('b', [kyma], true)]), `shared by every workload of namespaces a, b: documented: every Telemetry component resolves names through the cluster DNS. observed in the flows. ${DNS_NOTE}`);
+});
+
+test('a rule many namespaces share says a few names and counts the rest, of the namespaces and of each kind of evidence', () => {
+  const observedOnly = ['n1', 'n2', 'n3', 'n4', 'n5'].map((ns) => dnsOf(ns, [], true));
+  const systems = ['s1', 's2', 's3', 's4'].map((ns) => dnsOf(ns, [matrixRule(ns, `${ns}'s components resolve names`)], false));
+  assert.equal(
+    clusterDnsText([...observedOnly, ...systems]),
+    `shared by every workload of namespaces n1, n2, n3, … 6 more: n1, n2, n3, … 2 more (observed in the flows); s1 (documented: s1's components resolve names); s2 (documented: s2's components resolve names); … 2 more namespaces with other evidence (recommend -o json lists it). ${DNS_NOTE}`,
+  );
 });
 
 test('nothing shared by two namespaces: the layers are returned unchanged', () => {
