@@ -19,7 +19,7 @@ import type { CiliumPolicySettings } from '../domain/inventory.ts';
 import { parsePeerKey, peerKey, type Peer } from '../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { clusterModel } from '../recommender/simulate/cluster.ts';
-import { decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, verifyingEngine, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
+import { CILIUM_CLUSTER_NETWORK_POLICY_NOTE, decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, verifyingEngine, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
 import { judgesPeerByNode, PodsApart } from '../recommender/simulate/pods-apart.ts';
 import { priorityTies } from '../recommender/simulate/clusternetworkpolicy/priority-ties.ts';
@@ -214,7 +214,8 @@ function notEvaluated(engine: EngineName, policies: readonly unknown[]): string[
     byEngine.set(of, [...(byEngine.get(of) ?? []), manifestId(m)]);
   }
   for (const [of, ids] of byEngine) {
-    out.push(`${ids.join(', ')}: the ${engine} simulation does not evaluate ${ids.length === 1 ? 'this kind' : 'these kinds'}, left out; where the cluster enforces ${ids.length === 1 ? 'it' : 'them'} (${UNEVALUATED_EFFECT[of]}) simulate with engine ${of}`);
+    const effect = of === 'clusternetworkpolicy' && engine === 'cilium' ? `${UNEVALUATED_EFFECT[of]}; ${CILIUM_CLUSTER_NETWORK_POLICY_NOTE}` : UNEVALUATED_EFFECT[of];
+    out.push(`${ids.join(', ')}: the ${engine} simulation does not evaluate ${ids.length === 1 ? 'this kind' : 'these kinds'}, left out; where the cluster enforces ${ids.length === 1 ? 'it' : 'them'} (${effect}) simulate with engine ${of}`);
   }
   return out;
 }
@@ -268,15 +269,14 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   const policies = parsePolicies(req.policies, req.maxYamlTokens);
   const inventory = readInventory(db);
   const model = clusterModel(inventory, readExternalNames(db));
+  const plugin = networkPlugin(model, inventory.policies);
   let engine: EngineName;
   try {
-    engine = req.engine ?? inferEngine(policies);
+    // The plugin the inventory shows decides who enforces the network-policy-api's kinds (decide.ts enforcingEngine).
+    engine = req.engine ?? inferEngine(policies, plugin);
   } catch (e) {
     throw invalidInput(`policies: ${(e as Error).message}`);
   }
-  const plugin = networkPlugin(model, inventory.policies);
-  // Where the inventory shows Calico, Calico enforces the network-policy-api's kinds (as it converts them).
-  if (req.engine === undefined && engine === 'clusternetworkpolicy' && plugin === 'calico') engine = 'calico';
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw invalidInput(`unknown engine "${engine}": one of ${ENGINE_NAMES.join(', ')}`);
   const warnings = refuseInadmissible(policies, inventory.ciliumPolicy);
   warnings.push(...notEvaluated(engine, policies));

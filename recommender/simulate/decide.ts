@@ -164,29 +164,56 @@ export function verifyingEngine(engine: EngineName, plugin: NetworkPlugin): Engi
  * cluster enforces: when the applied policies of other kinds are Calico's or ClusterNetworkPolicy's
  * alone, that engine decides (its tiers before the NetworkPolicies: an earlier tier's Deny, an
  * Admin-tier Deny, end the evaluation — Calico "Tier", network-policy-api "ClusterNetworkPolicy"),
- * and its simulator reads the NetworkPolicies too. Where the inventory shows Calico (`plugin`,
- * simulate/network-plugin.ts networkPlugin), Calico enforces the network-policy-api's kinds, as it
- * converts them (simulate/calico/cluster-tiers.ts): calico judges them. Otherwise the engine that
+ * and its simulator reads the NetworkPolicies too. Where the inventory shows a plugin, the plugin
+ * decides the network-policy-api's kinds (clusterNetworkPolicyEnforcer). Otherwise the engine that
  * judges the recommendation alone (verifyingEngine): on Cilium, Cilium, whose applied policies add
  * up with the NetworkPolicies; kinds it does not evaluate stay named in a warning (engine-warnings.ts).
  */
 export function enforcingEngine(engine: EngineName, applied: readonly { apiVersion: string; kind: string }[], plugin: NetworkPlugin = 'unknown'): EngineName {
   if (engine !== 'kubernetes') return engine;
-  const others = new Set(applied.map((p) => engineOfKind(p.apiVersion, p.kind)).filter((e): e is EngineName => e !== undefined && e !== 'kubernetes'));
-  // Calico enforces the network-policy-api's kinds in tiers of its own: with Calico's kinds there, or Calico running, Calico decides them all.
-  if (others.has('clusternetworkpolicy') && (others.has('calico') || plugin === 'calico')) {
-    others.delete('clusternetworkpolicy');
-    others.add('calico');
-  }
+  const others = withClusterNetworkPoliciesEnforced(
+    new Set(applied.map((p) => engineOfKind(p.apiVersion, p.kind)).filter((e): e is EngineName => e !== undefined && e !== 'kubernetes')),
+    plugin,
+  );
   const [only] = others;
   return others.size === 1 && (only === 'calico' || only === 'clusternetworkpolicy') ? only : verifyingEngine(engine, plugin);
 }
 
 /**
- * The engine a set of manifests is written for. NetworkPolicies are enforced by every engine, so
- * they count only when nothing else is there; two other engines at once are an error.
+ * Who enforces the network-policy-api's kinds on a cluster running `plugin`, beside applied kinds of
+ * `engines`. Calico, where its kinds are there or it runs: it converts them into its kube-admin and
+ * kube-baseline tiers (simulate/calico/cluster-tiers.ts). Cilium, where it runs: it enforces
+ * ClusterNetworkPolicy only from 1.20 and only with `enable-k8s-cluster-network-policy: "true"` in
+ * the cilium-config (off by default; cilium/cilium pkg/policy/k8s/conformance/conformance_test.go
+ * preflightCheck requires the key, pkg/policy/k8s/cluster_network_policy.go converts the kind to
+ * Cilium rules), which the inventory does not keep; its simulator judges whatever else the cluster
+ * enforces its way (`enable-policy`, its ipBlock reading) and names them as not evaluated
+ * (CILIUM_CLUSTER_NETWORK_POLICY_NOTE). Otherwise the clusternetworkpolicy engine.
  */
-export function inferEngine(manifests: readonly unknown[]): EngineName {
+function clusterNetworkPolicyEnforcer(engines: ReadonlySet<EngineName>, plugin: NetworkPlugin): EngineName {
+  return engines.has('calico') ? 'calico' : plugin === 'unknown' ? 'clusternetworkpolicy' : plugin;
+}
+
+/** `engines` with the network-policy-api's kinds counted as the engine that enforces them there (clusterNetworkPolicyEnforcer). */
+function withClusterNetworkPoliciesEnforced(engines: Set<EngineName>, plugin: NetworkPlugin): Set<EngineName> {
+  if (!engines.has('clusternetworkpolicy')) return engines;
+  const enforcer = clusterNetworkPolicyEnforcer(engines, plugin);
+  engines.delete('clusternetworkpolicy');
+  engines.add(enforcer);
+  return engines;
+}
+
+/** Why a cilium simulation leaves the network-policy-api's kinds out: said where Cilium runs (engine-warnings.ts, app/simulate.ts). */
+export const CILIUM_CLUSTER_NETWORK_POLICY_NOTE =
+  'Cilium enforces ClusterNetworkPolicies only from 1.20 and only where the cilium-config sets enable-k8s-cluster-network-policy: "true" (off by default), which the inventory does not keep';
+
+/**
+ * The engine a set of manifests is written for. NetworkPolicies are enforced by every engine, so
+ * they count only when nothing else is there; two other engines at once are an error. The
+ * network-policy-api's kinds count as the engine that enforces them on a cluster running `plugin`
+ * (clusterNetworkPolicyEnforcer), as beside a recommendation (enforcingEngine).
+ */
+export function inferEngine(manifests: readonly unknown[], plugin: NetworkPlugin = 'unknown'): EngineName {
   const engines = new Set<EngineName>();
   const unknown = new Set<string>();
   for (const m of manifests) {
@@ -197,9 +224,7 @@ export function inferEngine(manifests: readonly unknown[]): EngineName {
     else unknown.add(id);
   }
   if (unknown.size > 0) throw new Error(`not a network policy kind any engine enforces: ${[...unknown].sort().join(', ')}`);
-  // Calico's kinds with the network-policy-api's: Calico enforces both (its kube-admin and kube-baseline tiers).
-  if (engines.has('calico')) engines.delete('clusternetworkpolicy');
-  const specific = [...engines].filter((e) => e !== 'kubernetes');
+  const specific = [...withClusterNetworkPoliciesEnforced(engines, plugin)].filter((e) => e !== 'kubernetes');
   if (specific.length > 1) throw new Error(`the manifests are for several engines (${specific.sort().join(', ')}): name one (${ENGINE_CHOICE})`);
   return specific[0] ?? (engines.size > 0 ? 'kubernetes' : fail());
 }

@@ -9,7 +9,7 @@ import { compareStrings } from '../policy/order.ts';
 import { conversionNotes } from '../simulate/calico/cluster-tiers.ts';
 import { hostEndpointOptionNotModelled, KNOWN_TIERS, tierOrDefault } from '../simulate/calico/policies.ts';
 import { serviceAccountLabelWarnings } from '../simulate/calico/service-accounts.ts';
-import { enforcingEngine, engineOfKind, evaluatesKind, UNEVALUATED_EFFECT, verifyingEngine } from '../simulate/decide.ts';
+import { CILIUM_CLUSTER_NETWORK_POLICY_NOTE, enforcingEngine, engineOfKind, evaluatesKind, UNEVALUATED_EFFECT, verifyingEngine } from '../simulate/decide.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
 import type { SimCluster, SimPod } from '../simulate/types.ts';
@@ -104,6 +104,7 @@ function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy
     const kind = kindKey(p.apiVersion, p.kind);
     const of = engineOfKind(p.apiVersion, p.kind);
     if (of !== undefined) effects.add(UNEVALUATED_EFFECT[of]);
+    if (of === 'clusternetworkpolicy' && engine === 'cilium') effects.add(CILIUM_CLUSTER_NETWORK_POLICY_NOTE);
     const names = byKind.get(kind) ?? [];
     names.push(p.namespace ? `${p.namespace}/${p.name}` : p.name);
     byKind.set(kind, names);

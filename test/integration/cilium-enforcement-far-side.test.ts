@@ -120,3 +120,22 @@ test('enable-policy "always", unscoped: server has its own side, allowed by its 
   assert.deepEqual(ofTheEdge(v.blockedByApplied), []);
   assert.ok(v.blockedByApplied.every((f) => f.farSide === undefined), JSON.stringify(v.blockedByApplied));
 });
+
+/**
+ * A ClusterNetworkPolicy (policy.networking.k8s.io) applied for another namespace: Cilium enforces
+ * that kind only from 1.20, where the cilium-config sets `enable-k8s-cluster-network-policy: "true"`
+ * (off by default: cilium/cilium pkg/policy/k8s/conformance/conformance_test.go preflightCheck
+ * requires it), so it does not make the ClusterNetworkPolicy API the judge: Cilium's simulator
+ * still judges, and the applied policy is named as not evaluated.
+ */
+const UNRELATED_CNP = `  - { apiVersion: policy.networking.k8s.io/v1alpha2, kind: ClusterNetworkPolicy, metadata: { name: baseline-unrelated }, spec: { tier: Baseline, priority: 10, subject: { namespaces: { matchLabels: { kubernetes.io/metadata.name: default } } }, ingress: [{ name: accept-all, action: Accept, from: [{ namespaces: {} }] }] } }`;
+
+test('enable-policy "always", -n a, kubernetes, an unrelated applied ClusterNetworkPolicy: Cilium still judges — the far side at b is in blockedByApplied, the ClusterNetworkPolicy named as not evaluated', async () => {
+  const v = await verify(ALWAYS, 'kubernetes', { namespace: 'a' }, UNRELATED_CNP);
+  assert.equal(v.ok, true, JSON.stringify(v.blocked));
+  const [f, ...more] = ofTheEdge(v.blockedByApplied);
+  assert.deepEqual(more, []);
+  assert.equal(f?.farSide, 'ingress', JSON.stringify(v.blockedByApplied));
+  assert.match(f!.reason, /enable-policy: always denies what no rule allows/);
+  assert.match(v.warnings.join('\n'), /the cilium simulation does not evaluate were left out of the verification beside applied policies: ClusterNetworkPolicy\.policy\.networking\.k8s\.io ×1 \(baseline-unrelated\)/);
+});

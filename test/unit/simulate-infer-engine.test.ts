@@ -19,3 +19,13 @@ test('two engines at once, or nothing to infer from, is an error that says how t
   assert.throws(() => inferEngine([]), /nothing to infer the engine from \(`--engine` on the command line, `engine` in the API request: kubernetes\|cilium\|calico\|clusternetworkpolicy\)/);
   assert.throws(() => inferEngine([m('v1', 'ConfigMap')]), /not a network policy kind any engine enforces: v1 ConfigMap/);
 });
+
+test('the network-policy-api\'s kinds are judged by the plugin the inventory shows, as beside a recommendation (decide.ts enforcingEngine): Calico converts them into its tiers; Cilium enforces them only with enable-k8s-cluster-network-policy, so its simulator judges and names them not evaluated', () => {
+  const cnp = m('policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy');
+  const np = m('networking.k8s.io/v1', 'NetworkPolicy');
+  assert.equal(inferEngine([np, cnp]), 'clusternetworkpolicy');
+  assert.equal(inferEngine([np, cnp], 'calico'), 'calico');
+  assert.equal(inferEngine([np, cnp], 'cilium'), 'cilium');
+  // With Cilium's own kinds on a Cilium cluster: Cilium, not two engines.
+  assert.equal(inferEngine([cnp, m('cilium.io/v2', 'CiliumNetworkPolicy')], 'cilium'), 'cilium');
+});

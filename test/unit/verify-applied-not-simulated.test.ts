@@ -76,7 +76,10 @@ test('a kubernetes recommendation beside applied policies of one tiered engine i
   assert.equal(enforcingEngine('kubernetes', [np, anp, gnp]), 'calico');
   // The network-policy-api's kinds alone where the inventory shows Calico running: Calico enforces them (as it converts them).
   assert.equal(enforcingEngine('kubernetes', [np, anp], 'calico'), 'calico');
-  assert.equal(enforcingEngine('kubernetes', [np, anp], 'cilium'), 'clusternetworkpolicy');
+  // Where the inventory shows Cilium, Cilium judges: it enforces the network-policy-api's kinds only from 1.20 and
+  // only with enable-k8s-cluster-network-policy (off by default), and its simulator does not evaluate them: they are
+  // named in a warning instead (engine-warnings.ts), never a reason to drop Cilium's own semantics.
+  assert.equal(enforcingEngine('kubernetes', [np, anp], 'cilium'), 'cilium');
   assert.equal(enforcingEngine('kubernetes', [np], 'calico'), 'kubernetes');
   // Two engines at once, Cilium's additive policies, or only NetworkPolicies: the recommendation's own engine,
   // but Cilium where the inventory shows it (decide.ts verifyingEngine: Cilium enforces the NetworkPolicies).
@@ -151,4 +154,14 @@ test('calico: applied preDNAT / doNotTrack / applyOnForward GlobalNetworkPolicie
     "applied Calico GlobalNetworkPolicies with applyOnForward (fwd) are judged on their host endpoints' own traffic only: what they deny of traffic forwarded through a host endpoint to or from pods is not in this verification",
   ]);
   assert.deepEqual(engineWarnings(emitted('calico'), model, [np, policy('projectcalico.org/v3', 'GlobalNetworkPolicy', 'plain', { selector: 'has(kubernetes.io/hostname)' })]), [], 'an ordinary GlobalNetworkPolicy is judged');
+});
+
+test('a kubernetes recommendation on Cilium beside an applied ClusterNetworkPolicy: the cilium simulation judges and names it as not evaluated, saying Cilium enforces it only with enable-k8s-cluster-network-policy (cilium/cilium pkg/policy/k8s/conformance/conformance_test.go preflightCheck)', () => {
+  const onCilium = { cluster: { ...model.cluster, ciliumClusterName: 'default' } } as unknown as ClusterModel;
+  const cnp = policy('policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy', 'admin-deny-b-to-a', { tier: 'Admin', priority: 10 });
+  const warnings = engineWarnings(emitted('kubernetes'), onCilium, [np, cnp]).join('\n');
+  assert.match(warnings, /applied policies of kinds the cilium simulation does not evaluate were left out of the verification beside applied policies: ClusterNetworkPolicy\.policy\.networking\.k8s\.io ×1 \(admin-deny-b-to-a\)/);
+  assert.match(warnings, /Cilium enforces ClusterNetworkPolicies only from 1\.20 and only where the cilium-config sets enable-k8s-cluster-network-policy: "true" \(off by default\)/);
+  // Without Cilium in the inventory the ClusterNetworkPolicy API judges them: nothing is left out.
+  assert.deepEqual(engineWarnings(emitted('kubernetes'), model, [np, cnp]), []);
 });
