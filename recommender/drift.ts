@@ -15,6 +15,9 @@
  * not `extra` either but `ownedByOperator`: deleting it fights the operator, which recreates it.
  * When a recommended manifest has its reference and differs, it is `differing` marked with its
  * `ownedByOperator`: applying it overwrites the operator's object, which the operator reverts.
+ * A Calico policy of a tier other than the default one, which is all flowmatrix writes, is not
+ * `extra` either but `inOtherTiers`: a tier is another owner's (Calico "Tier": tiers let separate
+ * teams order their policies before the default tier), not this drift's to delete.
  */
 import type { AppliedPolicy } from '../domain/inventory.ts';
 import type { Manifest } from './engines/index.ts';
@@ -57,6 +60,11 @@ export interface RenamedPolicyRef extends PolicyRef {
 /** An applied policy, not recommended, that another tool manages: its managed-by label, its controller. */
 export interface OwnedPolicyRef extends PolicyRef, OtherManager {}
 
+/** An applied Calico policy, not recommended, of `tier`, a tier flowmatrix does not write (calicoTierNotWritten). */
+export interface OtherTierPolicyRef extends PolicyRef {
+  tier: string;
+}
+
 /**
  * A recommended policy whose spec differs from the applied one at `changes`; `ownedByOperator`
  * when another tool manages the applied one: applying the recommended one overwrites the tool's
@@ -70,8 +78,8 @@ export interface DifferingPolicyRef extends PolicyRef {
 export interface DriftReport {
   engine: string;
   namespace?: string;
-  /** `ownedByOperator`, `differingOwnedByOperator` (the differing ones marked `ownedByOperator`) and `renamed` only when there are any. */
-  summary: { recommended: number; applied: number; inSync: number; missing: number; extra: number; differing: number; ownedByOperator?: number; differingOwnedByOperator?: number; renamed?: number };
+  /** `ownedByOperator`, `differingOwnedByOperator` (the differing ones marked `ownedByOperator`), `renamed` and `inOtherTiers` only when there are any. */
+  summary: { recommended: number; applied: number; inSync: number; missing: number; extra: number; differing: number; ownedByOperator?: number; differingOwnedByOperator?: number; renamed?: number; inOtherTiers?: number };
   inSync: PolicyRef[];
   missing: PolicyRef[];
   extra: PolicyRef[];
@@ -82,6 +90,8 @@ export interface DriftReport {
   renamed?: RenamedPolicyRef[];
   /** When there are any: not extra, since the tool that manages them recreates them: turn them off there. */
   ownedByOperator?: OwnedPolicyRef[];
+  /** When there are any: not extra, since their tier is another owner's (flowmatrix writes the default tier only). */
+  inOtherTiers?: OtherTierPolicyRef[];
 }
 
 const refKey = (r: PolicyRef): string => `${r.apiVersion}|${r.kind}|${r.namespace ?? ''}|${r.name}`;
@@ -172,6 +182,17 @@ const DEFAULT_TIER = 'default';
 function inDefaultTier(manifest: unknown): boolean {
   const spec = isPlainObject(manifest) && isPlainObject(manifest.spec) ? manifest.spec : {};
   return spec.tier === undefined || spec.tier === DEFAULT_TIER;
+}
+
+/**
+ * The tier of an applied Calico policy when it is not the default one, the only tier flowmatrix
+ * writes (engines/calico.ts names none, so its policies land in the default tier): its policies
+ * are another owner's, evaluated before or after flowmatrix's by the tier's order.
+ */
+function calicoTierNotWritten(p: AppliedPolicy): string | undefined {
+  if (!CALICO_POLICY_KINDS.has(`${p.apiVersion}|${p.kind}`) || inDefaultTier(p.manifest)) return undefined;
+  const spec = isPlainObject(p.manifest) && isPlainObject(p.manifest.spec) ? p.manifest.spec : {};
+  return String(spec.tier);
 }
 
 /**
@@ -289,9 +310,12 @@ export class DriftComparison {
       else report.differing.push(differingRef(c.ref, c.changes, this.applied.get(c.via ?? k)!));
     }
     const owned: OwnedPolicyRef[] = [];
+    const otherTiers: OtherTierPolicyRef[] = [];
     for (const { p } of notRecommended.filter((x) => x.shared === undefined)) {
+      const tier = calicoTierNotWritten(p);
       const manager = otherManager(p.manifest);
-      if (manager === undefined) report.extra.push(ref(p));
+      if (tier !== undefined) otherTiers.push({ ...ref(p), tier });
+      else if (manager === undefined) report.extra.push(ref(p));
       else owned.push({ ...ref(p), ...manager });
     }
     report.summary.applied = inScope.length - shared.length;
@@ -303,9 +327,11 @@ export class DriftComparison {
     const overwritten = report.differing.filter((d) => d.ownedByOperator !== undefined).length;
     if (overwritten > 0) report.summary.differingOwnedByOperator = overwritten;
     if (renamed.length > 0) report.summary.renamed = renamed.length;
+    if (otherTiers.length > 0) report.summary.inOtherTiers = otherTiers.length;
     if (shared.length > 0) report.sharedWithOtherNamespaces = shared.sort((a, b) => compareStrings(a.k, b.k)).map((x) => x.shared);
     if (renamed.length > 0) report.renamed = renamed;
     if (owned.length > 0) report.ownedByOperator = owned;
+    if (otherTiers.length > 0) report.inOtherTiers = otherTiers;
     return report;
   }
 

@@ -216,6 +216,7 @@ function driftSection(d: DriftReport, failures: DriftFailures | undefined): Drif
     ...(d.sharedWithOtherNamespaces !== undefined ? { sharedWithOtherNamespaces: d.sharedWithOtherNamespaces.map((x) => sharedItem(x, failures)) } : {}),
     ...(d.renamed !== undefined ? { renamed: d.renamed.map((x) => ({ ...policyRef(x), renamedTo: x.renamedTo })) } : {}),
     ...(d.ownedByOperator !== undefined ? { ownedByOperator: d.ownedByOperator.map(ownedItem) } : {}),
+    ...(d.inOtherTiers !== undefined ? { inOtherTiers: d.inOtherTiers.map((x) => ({ ...policyRef(x), tier: x.tier })) } : {}),
   };
 }
 
@@ -480,6 +481,7 @@ function attentionSection(classes: ClassifiedEdges, rules: RuleAttention, hostNe
       ...(drift.sharedWithOtherNamespaces !== undefined ? { sharedWithOtherNamespaces: cap('drift.sharedWithOtherNamespaces', drift.sharedWithOtherNamespaces) } : {}),
       ...(drift.renamed !== undefined ? { renamed: cap('drift.renamed', drift.renamed) } : {}),
       ...(drift.ownedByOperator !== undefined ? { ownedByOperator: cap('drift.ownedByOperator', drift.ownedByOperator) } : {}),
+      ...(drift.inOtherTiers !== undefined ? { inOtherTiers: cap('drift.inOtherTiers', drift.inOtherTiers) } : {}),
     },
     omitted,
   };

@@ -171,6 +171,11 @@ export interface PolicyManagerItem {
 /** An applied policy another tool manages (DriftSection.ownedByOperator). */
 export interface OwnedPolicyItem extends PolicyRefItem, PolicyManagerItem {}
 
+/** An applied Calico policy of a tier flowmatrix does not write (DriftSection.inOtherTiers). */
+export interface OtherTierPolicyItem extends PolicyRefItem {
+  tier: string;
+}
+
 /** An applied cluster-scoped policy a namespace's drift leaves to the whole cluster's (DriftSection.sharedWithOtherNamespaces). */
 export interface SharedPolicyItem extends PolicyRefItem {
   namespaces?: string[];
@@ -188,8 +193,8 @@ export interface DriftSection {
    */
   verified?: false;
   /**
-   * The drift's summary (GET /api/v1/drift's, with its `ownedByOperator`, `differingOwnedByOperator`
-   * and `renamed` when there are any), and `replacingShared` when there are any: the recommended
+   * The drift's summary (GET /api/v1/drift's, with its `ownedByOperator`, `differingOwnedByOperator`,
+   * `renamed` and `inOtherTiers` when there are any), and `replacingShared` when there are any: the recommended
    * policies listed under sharedWithOtherNamespaces' `replacedByRecommended`.
    */
   summary: {
@@ -202,6 +207,7 @@ export interface DriftSection {
     ownedByOperator?: number;
     differingOwnedByOperator?: number;
     renamed?: number;
+    inOtherTiers?: number;
     replacingShared?: number;
   };
   missing: DriftPolicyItem[];
@@ -232,6 +238,12 @@ export interface DriftSection {
    * fights the tool, which recreates them; turn them off there. Not counted in the headline's drift.
    */
   ownedByOperator?: OwnedPolicyItem[];
+  /**
+   * When there are any: applied Calico policies of a tier other than the default one, the only
+   * tier flowmatrix writes (GET /api/v1/drift's `inOtherTiers`). Not extra: the tier is another
+   * owner's (a platform team's default-deny), not the drift's to delete. Not counted in the headline's drift.
+   */
+  inOtherTiers?: OtherTierPolicyItem[];
 }
 
 export interface NamespaceSummary {

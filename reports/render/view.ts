@@ -487,6 +487,7 @@ function driftSection(r: Report): Section {
     ...(d.sharedWithOtherNamespaces ?? []).map((p) => [t('shared'), policyKind(p), code(policyName(p)), sharedDetail(p)]),
     ...(d.renamed ?? []).map((p) => [t('renamed'), policyKind(p), code(policyName(p)), t(`applied under the name an earlier flowmatrix export gave it; the recommended ${p.renamedTo} replaces it: apply that one, then delete this one`)]),
     ...(d.ownedByOperator ?? []).map((p) => [t('owned'), policyKind(p), code(policyName(p)), t(ownedDetail(p))]),
+    ...(d.inOtherTiers ?? []).map((p) => [t('other tier'), policyKind(p), code(policyName(p)), t(`applied in tier ${p.tier}, not written by flowmatrix (it writes the default tier only): that tier's owner's, not this drift's to delete`)]),
   ];
   return {
     id: 'drift',
@@ -499,7 +500,7 @@ function driftSection(r: Report): Section {
         text: driftSentence(d),
       },
       ...(d.verified === false ? [{ kind: 'para' as const, text: unverifiedText(r) }] : []),
-      ...(driftRows.length > 0 ? [table(['drift', 'kind', 'policy', 'detail'], driftRows, omitted(r, 'drift.missing') + omitted(r, 'drift.extra') + omitted(r, 'drift.differing') + omitted(r, 'drift.sharedWithOtherNamespaces') + omitted(r, 'drift.renamed') + omitted(r, 'drift.ownedByOperator'))] : []),
+      ...(driftRows.length > 0 ? [table(['drift', 'kind', 'policy', 'detail'], driftRows, omitted(r, 'drift.missing') + omitted(r, 'drift.extra') + omitted(r, 'drift.differing') + omitted(r, 'drift.sharedWithOtherNamespaces') + omitted(r, 'drift.renamed') + omitted(r, 'drift.ownedByOperator') + omitted(r, 'drift.inOtherTiers'))] : []),
     ],
   };
 }
@@ -511,6 +512,7 @@ function driftSentence(d: DriftSection): string {
   const optional = [
     s.ownedByOperator !== undefined ? `${s.ownedByOperator} owned by an operator` : '',
     s.renamed !== undefined ? `${s.renamed} renamed` : '',
+    s.inOtherTiers !== undefined ? `${s.inOtherTiers} in other Calico tiers` : '',
     s.replacingShared !== undefined ? `${s.replacingShared} replacing a policy other namespaces share` : '',
   ].filter((x) => x !== '');
   return `Engine ${d.engine}: ${s.recommended} recommended, ${s.applied} applied; ${[`${s.inSync} in sync`, `${s.missing} missing`, `${s.extra} extra`, `${s.differing} differing${overwritten}`, ...optional].join(', ')}.`;

@@ -186,9 +186,9 @@ test('Calico 3.29.0-3.29.3 lists a default-tier policy back named default.<name>
     // <name> applied beside it: that one is the recommended policy, default.<name> another.
     const both = computeDrift('calico', [listed('web'), listed('default.web')], [recommendedWeb]);
     assert.deepEqual([both.inSync.map((r) => r.name), both.extra.map((r) => r.name)], [['web'], ['default.web']], kind);
-    // Another tier's policy is no default-tier name (Calico names it <tier>.<name>).
+    // Another tier's policy is no default-tier name (Calico names it <tier>.<name>); of a tier flowmatrix does not write, it is no extra either.
     const platform = computeDrift('calico', [listed('default.web', 8080, 'platform')], [recommendedWeb]);
-    assert.deepEqual([platform.missing.map((r) => r.name), platform.extra.map((r) => r.name)], [['web'], ['default.web']], kind);
+    assert.deepEqual([platform.missing.map((r) => r.name), platform.extra, platform.inOtherTiers?.map((r) => `${r.tier}: ${r.name}`)], [['web'], [], ['platform: default.web']], kind);
     // A recommended manifest named default.web itself is that policy's, whatever the order they are compared in.
     const recommendedPrefixed = { ...recommendedWeb, metadata: { ...recommendedWeb.metadata, name: 'default.web' } } as unknown as Manifest;
     for (const order of [[recommendedWeb, recommendedPrefixed], [recommendedPrefixed, recommendedWeb]]) {
@@ -379,4 +379,35 @@ test('a recommended policy of the name of an applied one an operator owns is dif
   assert.deepEqual(d.summary, { recommended: 3, applied: 3, inSync: 0, missing: 0, extra: 0, differing: 3, differingOwnedByOperator: 2 });
   assert.equal(d.ownedByOperator, undefined, 'recommended: not listed among the applied policies not recommended');
   assert.equal('differingOwnedByOperator' in computeDrift('kubernetes', [mine], [manifest('netobserv', 'mine', 8080)]).summary, false, 'absent when there are none');
+});
+
+test('an applied Calico policy of a tier flowmatrix does not write (it writes the default tier only: docs/engines.md) is never extra: it is listed as in another tier with its tier, counted apart', () => {
+  // Calico "Tier" (docs.tigera.io reference/resources/tier): tiers let separate owners (a platform
+  // team's, a security team's) order their policies before the default tier; deleting a platform
+  // tier's default-deny because flowmatrix did not recommend it removes another owner's policy.
+  const GNP = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy' };
+  const CALICO_NP = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy' };
+  const calico = (kind: typeof GNP, name: string, tier: string | undefined, namespace?: string): AppliedPolicy => ({
+    ...kind,
+    ...(namespace ? { namespace } : {}),
+    name,
+    manifest: { ...kind, metadata: { name, ...(namespace ? { namespace } : {}) }, spec: { ...(tier === undefined ? {} : { tier }), selector: 'all()', types: ['Ingress'] } },
+  });
+  const policies = [
+    calico(GNP, 'platform.default-deny', 'platform'),
+    calico(CALICO_NP, 'security.quarantine', 'security', 'shop'),
+    calico(CALICO_NP, 'hand-written', 'default', 'shop'),
+    calico(CALICO_NP, 'no-tier', undefined, 'shop'),
+  ];
+  const d = computeDrift('calico', policies, []);
+  assert.deepEqual(d.extra.map((r) => r.name), ['hand-written', 'no-tier']);
+  assert.deepEqual(d.inOtherTiers, [
+    { ...GNP, name: 'platform.default-deny', tier: 'platform' },
+    { ...CALICO_NP, namespace: 'shop', name: 'security.quarantine', tier: 'security' },
+  ]);
+  assert.deepEqual(d.summary, { recommended: 0, applied: 4, inSync: 0, missing: 0, extra: 2, differing: 0, inOtherTiers: 2 });
+  // In a namespace's drift: the namespace's own one.
+  assert.deepEqual(computeDrift('calico', policies, [], 'shop').inOtherTiers?.map((r) => r.name), ['security.quarantine']);
+  assert.equal(computeDrift('calico', policies.slice(2), []).inOtherTiers, undefined, 'absent when there are none');
+  assert.equal('inOtherTiers' in computeDrift('calico', policies.slice(2), []).summary, false);
 });

@@ -420,6 +420,18 @@ test('an applied policy an operator owns is listed as owned, never extra, with w
   assert.match(md, /, 2 owned by an operator\./);
 });
 
+test('an applied Calico policy of a tier flowmatrix does not write is listed as in another tier, never extra, naming the tier, and not counted as drift to act on', () => {
+  // recommender/drift.ts `inOtherTiers`: flowmatrix writes the default tier only (docs/engines.md); a platform tier's policies are their owner's (Calico "Tier").
+  const GNP = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy' };
+  const platform = { ...GNP, name: 'platform.default-deny', tier: 'platform' };
+  const r = buildReport({ ...input, drift: { ...input.drift, summary: { ...input.drift.summary, inOtherTiers: 1 }, inOtherTiers: [platform] } });
+  assert.deepEqual(r.attention.drift.inOtherTiers, [platform]);
+  assert.equal(r.headline.drift, report.headline.drift, 'not counted as drift to act on');
+  const md = renderMarkdown(r);
+  assert.match(md, /\| other tier \| GlobalNetworkPolicy \| `\(cluster\)\/platform\.default-deny` \| applied in tier platform, not written by flowmatrix \(it writes the default tier only\): that tier's owner's, not this drift's to delete \|/);
+  assert.match(md, /, 1 in other Calico tiers\./);
+});
+
 test('a differing policy whose applied one an operator owns says applying it is overwritten by the operator, and the section counts it', () => {
   // recommender/drift.ts `differing[].ownedByOperator`: applying it replaces the operator's object, which the operator reverts.
   const NP = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' };
