@@ -32,7 +32,7 @@ import { toNamespace, toNode } from './nodes.ts';
 import type { RawObject } from './parse.ts';
 import { mergePorts } from './pod-spec.ts';
 import { toPod, type PodInfo } from './pods.ts';
-import { isPolicyKey, policyWarnings, toPolicy } from './policies.ts';
+import { calicoCrdWarnings, isPolicyKey, policyWarnings, toPolicy } from './policies.ts';
 import { toService } from './services.ts';
 import { toServiceCidr } from './service-cidrs.ts';
 import { isCiliumConfig, readCiliumConfig } from './cilium-config.ts';
@@ -389,6 +389,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
   const podsWithoutIp = withoutIp(pods);
   for (const p of o.policies) for (const w of policyWarnings(p)) warnings.add(w);
   for (const w of o.serviceCidrWarnings) warnings.add(w);
+  for (const w of calicoCrdWarnings(o.ignored)) warnings.add(w);
   const apiserverSlices = o.slices.filter(isApiserverSlice);
   const apiserver = apiserverSlices.length > 0 ? apiserverFromSlices(apiserverSlices) : (o.apiserverEndpoints ?? []);
 

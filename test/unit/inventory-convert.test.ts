@@ -344,3 +344,25 @@ test('applied policies are kept as the API server holds them: a field written as
   const r = convertInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [cnp] }), T);
   assert.deepEqual(r.snapshot.policies[0]?.manifest, { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'deny-egress' }, spec: { tier: 'Admin', priority: 1, subject: { namespaces: {} }, egress: [{ action: 'Deny', to: [{ namespaces: {} }] }] } });
 });
+
+test('Calico objects read from their CRDs (crd.projectcalico.org/v1, what calico-node stores and enforces in Kubernetes-datastore mode) are not imported, with a warning naming them: the policies they hold are not evaluated', () => {
+  // libcalico-go lib/apis/crd.projectcalico.org/v1/globalnetworkpolicy_types.go: the CRD's spec is
+  // the projectcalico.org/v3 spec, stored by the Kubernetes backend; the v3 API (the Calico API
+  // server) is what the import reads (docs/inventory.md).
+  const items = [
+    { apiVersion: 'crd.projectcalico.org/v1', kind: 'Tier', metadata: { name: 'platform' }, spec: { order: 100 } },
+    { apiVersion: 'crd.projectcalico.org/v1', kind: 'GlobalNetworkPolicy', metadata: { name: 'platform.default-deny' }, spec: { tier: 'platform', selector: 'all()', types: ['Ingress', 'Egress'] } },
+    { apiVersion: 'crd.projectcalico.org/v1', kind: 'NetworkPolicy', metadata: { name: 'platform.allow', namespace: 'shop' }, spec: { tier: 'platform', selector: 'all()' } },
+    // Calico's own bookkeeping in the same group is no policy: counted in `ignored` as before, not warned of.
+    { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPAMBlock', metadata: { name: '10-244-1-0-26' }, spec: {} },
+  ];
+  const r = convertInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items }), T);
+  assert.deepEqual(r.snapshot.policies, []);
+  assert.deepEqual(r.ignored, { 'GlobalNetworkPolicy.crd.projectcalico.org': 1, 'IPAMBlock.crd.projectcalico.org': 1, 'NetworkPolicy.crd.projectcalico.org': 1, 'Tier.crd.projectcalico.org': 1 });
+  const warning = r.warnings.find((w) => w.includes('crd.projectcalico.org'));
+  assert.match(
+    warning ?? '',
+    /^Calico objects of apiVersion crd\.projectcalico\.org\/v1 \(GlobalNetworkPolicy ×1, NetworkPolicy ×1, Tier ×1\) were not imported: that is Calico's own storage of them; the verification beside applied policies does not evaluate them, and what they deny is missing from it — export them through the projectcalico\.org\/v3 API \(the Calico API server: kubectl get globalnetworkpolicies\.projectcalico\.org, …\) instead/,
+  );
+  assert.doesNotMatch(warning ?? '', /IPAMBlock/);
+});
