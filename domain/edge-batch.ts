@@ -27,6 +27,11 @@ export interface EdgeDelta {
   dropped: number;
   sources: number;
   hours: Map<number, HourDelta>;
+  /**
+   * The Service target port name every flow of the delta reached its server through; '' or absent
+   * when one came by number (directly, or through a numeric targetPort): `edges.target_port_name`.
+   */
+  targetPortName?: string;
 }
 
 export interface AmbiguousDelta {

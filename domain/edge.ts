@@ -14,6 +14,12 @@ export interface EdgeTraffic {
   flows: number;
   forwarded: number;
   dropped: number;
+  /**
+   * The Service target port name every flow of the edge reached its server through (`targetPort:
+   * http`, which each backend pod resolves on its own container ports; `port` is one number of
+   * it); absent: by number, or not known (stored before migration 0045).
+   */
+  targetPortName?: string;
 }
 
 /** Flows aggregated by (client, server, port, protocol): storage grows with edges, not flows. */

@@ -71,9 +71,11 @@ export class EdgeStore {
   constructor(private readonly db: Db) {
     // Sums saturate at MAX_COUNT (2^53 - 1): a counter that would overflow never fails a batch.
     this.upsertEdge = db.prepare(`
-      INSERT INTO edges (client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources)
-      VALUES (@client, @server, @port, @protocol, @firstSeen, @lastSeen, @flows, @packets, @bytes, @forwarded, @dropped, @sources)
+      INSERT INTO edges (client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources, target_port_name)
+      VALUES (@client, @server, @port, @protocol, @firstSeen, @lastSeen, @flows, @packets, @bytes, @forwarded, @dropped, @sources, @targetPortName)
       ON CONFLICT (client, server, port, protocol) DO UPDATE SET
+        -- A name only while every flow came through it (migration 0045); NULL: by number.
+        target_port_name = CASE WHEN target_port_name IS excluded.target_port_name THEN target_port_name ELSE NULL END,
         first_seen = min(first_seen, excluded.first_seen),
         last_seen  = max(last_seen, excluded.last_seen),
         flows      = min(flows + excluded.flows, ${MAX_COUNT}),
@@ -133,6 +135,7 @@ export class EdgeStore {
         forwarded: e.forwarded,
         dropped: e.dropped,
         sources: e.sources,
+        targetPortName: e.targetPortName || null,
       }) as { id: number };
       for (const h of e.hours.values()) this.upsertHour.run(id, h.hour, h.flows, h.packets, h.bytes);
     }

@@ -54,7 +54,7 @@ function namesByHolder(rows: { iterate(): IterableIterator<unknown> }): Map<stri
 const PROTOCOL_STRINGS = new Map<string, Protocol>(PROTOCOLS.map((p) => [p, p]));
 
 /** Column order of the raw rows below (arrays are cheaper to build than one object per row). */
-type EdgeTuple = [id: number, client: string, server: string, port: number, protocol: string, firstSeen: number, lastSeen: number, flows: number, packets: number, bytes: number, forwarded: number, dropped: number, sources: number];
+type EdgeTuple = [id: number, client: string, server: string, port: number, protocol: string, firstSeen: number, lastSeen: number, flows: number, packets: number, bytes: number, forwarded: number, dropped: number, sources: number, targetPortName: string | null];
 
 /**
  * Peers parsed once per distinct key and shared between edges (a cluster has far fewer peers
@@ -86,7 +86,7 @@ export function readAllEdges(db: Db, skipped?: SkippedRows): Edge[] {
   const sources = new Map<number, FlowSource[]>();
   const out: Edge[] = [];
   const rows = db
-    .prepare('SELECT id, client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources FROM edges')
+    .prepare('SELECT id, client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources, target_port_name FROM edges')
     .raw(true)
     .iterate() as Iterable<EdgeTuple>;
   let lastBits = -1;
@@ -105,7 +105,7 @@ export function readAllEdges(db: Db, skipped?: SkippedRows): Edge[] {
       lastBits = r[12];
       lastSources = s;
     }
-    out.push({
+    const edge: Edge = {
       id: r[0],
       client: client as Peer,
       server: server as Peer,
@@ -119,7 +119,9 @@ export function readAllEdges(db: Db, skipped?: SkippedRows): Edge[] {
       forwarded: r[10],
       dropped: r[11],
       sources: lastSources,
-    });
+    };
+    if (typeof r[13] === 'string' && r[13] !== '') edge.targetPortName = r[13];
+    out.push(edge);
   }
   return out;
 }
@@ -138,6 +140,7 @@ export const TRAFFIC_QUERY = 'SELECT client, server, port, protocol, last_seen, 
 export function readEdgeTraffic(db: Db, skipped?: SkippedRows): EdgeTraffic[] {
   const peer = peerInterner();
   const out: EdgeTraffic[] = [];
+  const named = readTargetPortNames(db);
   const rows = db.prepare(TRAFFIC_QUERY).raw(true).iterate() as Iterable<TrafficTuple>;
   // In key order, consecutive rows share their client, and often their server (other ports).
   let clientKey = '';
@@ -159,9 +162,23 @@ export function readEdgeTraffic(db: Db, skipped?: SkippedRows): EdgeTraffic[] {
       skipRow(skipped, 'edges', `${r[0]}|${r[1]}|${r[2]}|${r[3]}`, problem);
       continue;
     }
-    out.push({ client: client as Peer, server: server as Peer, port: r[2], protocol: PROTOCOL_STRINGS.get(r[3]) ?? (r[3] as Protocol), lastSeen: r[4], flows: r[5], forwarded: r[6], dropped: r[7] });
+    const edge: EdgeTraffic = { client: client as Peer, server: server as Peer, port: r[2], protocol: PROTOCOL_STRINGS.get(r[3]) ?? (r[3] as Protocol), lastSeen: r[4], flows: r[5], forwarded: r[6], dropped: r[7] };
+    const name = named.size === 0 ? undefined : named.get(trafficKey(r));
+    if (name !== undefined) edge.targetPortName = name;
+    out.push(edge);
   }
   return out;
+}
+
+const trafficKey = (r: readonly [string, string, number, string, ...unknown[]]): string => `${r[0]}\t${r[1]}\t${r[2]}\t${r[3]}`;
+
+/**
+ * The target port names of the few edges that keep one (migration 0045), by edge key: from their
+ * partial index, so that the traffic itself stays a read of the covering index alone.
+ */
+function readTargetPortNames(db: Db): Map<string, string> {
+  const rows = db.prepare('SELECT client, server, port, protocol, target_port_name FROM edges WHERE target_port_name IS NOT NULL').raw(true).all() as [string, string, number, string, string][];
+  return new Map(rows.filter((r) => r[4] !== '').map((r) => [trafficKey(r), r[4]]));
 }
 
 /** The most stored edges one recommendation reads by default (config `recommendations.maxEdges`). */

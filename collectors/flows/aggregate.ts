@@ -37,14 +37,15 @@ export class Aggregator {
 
   /**
    * Adds one oriented flow; returns the edge key (for counting distinct edges). `key` is the
-   * edge's `edgeKey`, when the caller already built it.
+   * edge's `edgeKey`, when the caller already built it; `targetPortName` the Service target port
+   * name the flow reached its server through ('' none: by number).
    */
-  addEdge(client: string, server: string, port: number, protocol: Protocol, f: FlowCounters, verdict: Verdict = f.verdict, key = edgeKey(client, server, port, protocol)): string {
+  addEdge(client: string, server: string, port: number, protocol: Protocol, f: FlowCounters, verdict: Verdict = f.verdict, key = edgeKey(client, server, port, protocol), targetPortName = ''): string {
     let e = this.edges.get(key);
     if (!e) {
-      e = { client, server, port, protocol, firstSeen: f.time, lastSeen: f.time, flows: 0, packets: 0, bytes: 0, forwarded: 0, dropped: 0, sources: 0, hours: new Map() };
+      e = { client, server, port, protocol, firstSeen: f.time, lastSeen: f.time, flows: 0, packets: 0, bytes: 0, forwarded: 0, dropped: 0, sources: 0, hours: new Map(), targetPortName };
       this.edges.set(key, e);
-    }
+    } else if (e.targetPortName !== targetPortName) e.targetPortName = '';
     if (f.time < e.firstSeen) e.firstSeen = f.time;
     if (f.time > e.lastSeen) e.lastSeen = f.time;
     const n = f.flows ?? 1;

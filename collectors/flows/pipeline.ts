@@ -523,7 +523,8 @@ export class FlowIngest {
         continue;
       }
       if (edge.folded) counters.folded = (counters.folded ?? 0) + 1;
-      this.aggregator.addEdge(edge.client, edge.server, port, f.protocol, f, verdict, edge.key);
+      // A folded edge's server is an address block, never a pod: no name of it is a port.
+      this.aggregator.addEdge(edge.client, edge.server, port, f.protocol, f, verdict, edge.key, edge.folded ? '' : (c.server.targetPortName ?? ''));
     }
     this.rememberNames(dsts, index, f.time, counters);
     if (refused > 0 && refused === connections.length) return 'over-cap';

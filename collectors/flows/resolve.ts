@@ -36,6 +36,11 @@ export interface ResolvedSide extends ResolvedEndpoint {
   key: string;
   /** Addressed through a Service (ClusterIP or the record says so): that side is the server. */
   viaService?: boolean;
+  /**
+   * The Service's target port name this backend was reached through (`targetPort: http`, resolved
+   * on each pod: `port` is one number of it), kept on the edge (`edges.target_port_name`).
+   */
+  targetPortName?: string;
   /** Cilium `reserved:host`: the reporting node itself, so any pod it talks to is local. */
   localHost?: boolean;
   /** DNS names seen for this IP (kept for external peers, and per workload for a pod's own address or a Service's ClusterIP). */
@@ -787,19 +792,21 @@ export class ResolutionIndex {
     // Headless Services), as the matrices read it (recommender/matrix/service-names.ts targetPorts).
     const sp = e.port === undefined || isHeadless(svc.service) ? undefined : servicePortFor(svc.service, e.port, protocol);
     const targetPorts = sp === undefined ? undefined : svc.targetPorts.get(sp);
+    const name = sp === undefined ? undefined : targetPortName(sp);
     const sides: ResolvedSide[] = [];
     for (const b of svc.backends) {
       const targets = targetPorts?.get(b);
-      if (targets !== undefined && targets.length > 0) for (const port of targets) sides.push(this.backendSide(svc, b, e, port));
+      if (targets !== undefined && targets.length > 0) for (const port of targets) sides.push(this.backendSide(svc, b, e, port, name));
       else sides.push(this.backendSide(svc, b, e, e.port));
     }
     return sides;
   }
 
-  /** A backend of a Service addressed by `e`, on `port` (the target port, else the port addressed). */
-  private backendSide(svc: ServiceInfo, b: WorkloadInfo, e: FlowEndpoint, port: number | undefined): ResolvedSide {
+  /** A backend of a Service addressed by `e`, on `port` (the target port, else the port addressed), reached through the target port `name` when it has one. */
+  private backendSide(svc: ServiceInfo, b: WorkloadInfo, e: FlowEndpoint, port: number | undefined, name?: string): ResolvedSide {
     const declared = port === undefined || b.declared.has(port) ? b.declared : new Set([...b.declared, port]);
     const side: ResolvedSide = { peer: b.peer, key: b.key, ip: e.ip, port, declaredPorts: declared, viaService: true };
+    if (name !== undefined) side.targetPortName = name;
     // A name answered with the ClusterIP (an outside name CNAMEd to the Service) leads to these backends.
     if (e.names) Object.assign(side, namesThrough(svc, e.names));
     return side;
@@ -937,6 +944,11 @@ function addTargetPorts(svc: ServiceInfo): void {
     if (servicePortFor(svc.service, p.port, p.protocol) !== p) continue;
     svc.targetPorts.set(p, new Map(svc.backends.map((b) => [b, targetPortsOf(svc, b, p)])));
   }
+}
+
+/** A Service port's target port when it is a name (IntOrString: a string of digits is a number). */
+function targetPortName(sp: ServicePort): string | undefined {
+  return typeof sp.targetPort === 'string' && !/^\d+$/.test(sp.targetPort) ? sp.targetPort : undefined;
 }
 
 /**

@@ -111,8 +111,13 @@ export function port(protocol: PortProtocol, n: number): PortSpec {
 export const tcp = (n: number): PortSpec => port('TCP', n);
 export const udp = (n: number): PortSpec => port('UDP', n);
 
+/** A container port name as Kubernetes validates it (IANA_SVC_NAME): what a policy port may name. */
+export function isPortName(name: string): boolean {
+  return PORT_NAME.test(name) && name.length <= 15 && /[a-z]/.test(name);
+}
+
 export function namedPort(protocol: PortProtocol, name: string, numbers?: readonly number[]): PortSpec {
-  if (!PORT_NAME.test(name) || name.length > 15 || !/[a-z]/.test(name)) {
+  if (!isPortName(name)) {
     throw new PolicyError('port', `named port "${name}" is not an IANA_SVC_NAME (≤ 15 lowercase alphanumerics and '-', one letter at least)`);
   }
   const spec: PortSpec = { kind: 'named', protocol: checkProtocol('port', protocol), name };

@@ -7,8 +7,8 @@
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
-import { canonicalPeer, PolicyError } from '../policy/build.ts';
-import type { Direction, PolicyPeer, PortSpec } from '../policy/ir.ts';
+import { canonicalPeer, namedPort, PolicyError } from '../policy/build.ts';
+import type { Direction, PolicyPeer, PortProtocol, PortSpec } from '../policy/ir.ts';
 import { policyPeerKey } from '../policy/order.ts';
 import { edgePort, farSide, irPeers, type DnsTarget } from './peers.ts';
 
@@ -32,6 +32,8 @@ export class RunPeers {
   private readonly byKey = new Map<string, PolicyPeer>();
   /** By protocol, then port. */
   private readonly portLists = new Map<string, Map<number, readonly PortSpec[] | undefined>>();
+  /** By protocol and port name. */
+  private readonly namedPortLists = new Map<string, readonly PortSpec[]>();
 
   constructor(
     private readonly ix: ClusterIndex,
@@ -78,6 +80,14 @@ export class RunPeers {
     const p = edgePort(edge);
     const list = p === undefined ? undefined : [p];
     byPort.set(edge.port, list);
+    return list;
+  }
+
+  /** The named port `name` of `protocol` as a one-port list, the same array for the same protocol and name. */
+  namedPortList(protocol: PortProtocol, name: string): readonly PortSpec[] {
+    const key = `${protocol}/${name}`;
+    let list = this.namedPortLists.get(key);
+    if (list === undefined) this.namedPortLists.set(key, (list = [namedPort(protocol, name)]));
     return list;
   }
 

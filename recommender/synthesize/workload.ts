@@ -8,13 +8,13 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import { opposite } from '../../domain/direction.ts';
-import { hostNetworkNodes, peerMatches, portMatches, resolvePortNumbers } from '../compare/match.ts';
+import { hostNetworkNodes, namedPortNumbers, peerMatches, portMatches, resolvePortNumbers } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { DNS_SERVICE_PORT } from '../../domain/cluster-dns.ts';
 import { HBONE_PORT, ISTIOD_XDS_PORT } from '../../domain/istio.ts';
 import { reachedAsPods, refOf, type ClusterIndex } from '../compare/context.ts';
-import { dnsPorts, explanation, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
-import type { Direction, PolicyPeer, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
+import { dnsPorts, explanation, isPortName, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
+import type { Direction, PolicyPeer, PolicyRuleStatus, PortProtocol, PortSpec } from '../policy/ir.ts';
 import { isIcmp } from '../../domain/flow.ts';
 import { compareStrings, portKey, selectorIsEmpty } from '../policy/order.ts';
 import { confirmedFromNodesOnly, nodeEvidenceShows, speakingNodes } from './node-evidence.ts';
@@ -1303,7 +1303,8 @@ function addObservedEdgeAtoms(p: Planning, pass: ObservedPass, side: SideCompari
   }
   // The cluster DNS asks an upstream resolver over TCP as well as UDP (a truncated answer, a
   // client that asked over TCP: CoreDNS forward follows the client's protocol): seen on one, both stay open.
-  const ports = pass.clusterDns && direction === 'egress' && isUpstreamDns(edge) ? UPSTREAM_DNS_PORTS : ctx.peers.portList(edge);
+  const name = targetPortNamed(edge, direction, ctx.ix);
+  const ports = name !== undefined ? ctx.peers.namedPortList(name.protocol, name.name) : pass.clusterDns && direction === 'egress' && isUpstreamDns(edge) ? UPSTREAM_DNS_PORTS : ctx.peers.portList(edge);
   const ruleIds = side.rules[i]!;
   const rules = ruleIds.length === 0 ? NO_RULES : rulesOf(pass, ruleIds);
   if (!ports) {
@@ -1312,6 +1313,27 @@ function addObservedEdgeAtoms(p: Planning, pass: ObservedPass, side: SideCompari
   }
   const notes = withPartialNote(p, side, i, observedNotes(side, i, ctx.ix));
   for (let j = 0; j < peer.peers.length; j++) p.groups[direction].add(peer.peers[j]!, peer.keys[j]!, ports, side.status[i]!, rules, i, notes);
+}
+
+/**
+ * The port name an ingress edge is allowed by, where its number would open more than the edge
+ * reached: an edge whose every flow came through a Service's named target port (`targetPort:
+ * http`, resolved on each backend pod: kubernetes pkg/api/v1/pod/util.go FindPort) to a workload
+ * whose pods give that name several numbers — a rollout's ReplicaSets giving `http` 8080 and 9090
+ * has an edge on each, and the numbers would open both on every pod, another pod's `metrics` 9090
+ * too. A policy port "can either be a numerical or named port on a pod" (NetworkPolicyPort.port,
+ * kubernetes staging/src/k8s.io/api/networking/v1/types.go), resolved on each selected pod, as
+ * Cilium (pkg/policy/api l4.go PortProtocol.Port; the endpoint's own pod on ingress), Calico
+ * (numorstring.Port, a named port of the destination endpoint) and ClusterNetworkPolicy
+ * (`namedPort`) do: each pod opens only its own `http`. Where the pods give the name one number,
+ * or the edge's number is not one of them, the number.
+ */
+function targetPortNamed(edge: EdgeTraffic, direction: Direction, ix: ClusterIndex): { protocol: PortProtocol; name: string } | undefined {
+  const name = edge.targetPortName;
+  const protocol = protocolOf(edge.protocol);
+  if (direction !== 'ingress' || name === undefined || edge.server.kind !== 'workload' || protocol === undefined || !isPortName(name)) return undefined;
+  const numbers = namedPortNumbers(name, protocol, [edge.server.workload], ix);
+  return numbers.length > 1 && numbers.includes(edge.port) ? { protocol, name } : undefined;
 }
 
 /**

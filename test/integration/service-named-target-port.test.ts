@@ -91,3 +91,87 @@ test('a flow to the ClusterIP of a Service on a port name two ReplicaSets give 8
     assert.deepEqual(verdictsToEachPod(input, engine, (model) => ({ kind: 'pod', pod: model.podOf('client/Deployment/cli')! })), BOTH_ALLOWED, engine);
   }
 });
+
+/**
+ * The same rollout, but web-aaa's pod also names 9090 `metrics`, which the Service never sends to.
+ * A port of a NetworkPolicy "can either be a numerical or named port on a pod" (kubernetes
+ * staging/src/k8s.io/api/networking/v1/types.go, NetworkPolicyPort.port), resolved on each pod: the
+ * name `http` opens web-aaa-1:8080 and web-bbb-1:9090 — what the Service reaches — and not
+ * web-aaa-1:9090, which the numbers 8080 and 9090 both open on every pod. Cilium (pkg/policy/api
+ * l4.go PortProtocol.Port: "Port can be an L4 port number, or a name in the form of \"http\" or
+ * \"http-8080\""), Calico (numorstring.Port, PortName) and ClusterNetworkPolicy (`namedPort`)
+ * resolve it on the destination pod the same way.
+ */
+function withMetricsOnAaa(): string {
+  const list = JSON.parse(inventoryText('ClusterIP')) as { items: { kind: string; metadata: { name: string }; spec: { containers?: { ports?: object[] }[]; template?: { spec: { containers: { ports?: object[] }[] } } } }[] };
+  for (const i of list.items) {
+    const metrics = { name: 'metrics', containerPort: 9090 };
+    if (i.kind === 'Pod' && i.metadata.name === 'web-aaa-1') i.spec.containers![0]!.ports!.push(metrics);
+    if (i.kind === 'ReplicaSet' && i.metadata.name === 'web-aaa') i.spec.template!.spec.containers[0]!.ports!.push(metrics);
+  }
+  return JSON.stringify(list);
+}
+
+async function storedWithMetrics(flows: readonly string[]) {
+  const { db } = tmpDb();
+  importInventory(db, { text: withMetricsOnAaa(), takenAt: TAKEN_AT, source: 'service-rollout-inventory.json', now: TAKEN_AT });
+  const summary = await ingestFlows(db, [{ name: 'flows', open: () => Readable.from(flows.map((f) => `${f}\n`)) }], { format: 'auto', now: () => NOW });
+  assert.equal(summary.accepted, flows.length);
+  return readRecommendationInput(db, {});
+}
+
+/** The ports of web's ingress rules as each engine writes them (numbers and names alike, sorted). */
+function ingressPortsOfWeb(manifests: readonly unknown[]): string[] {
+  const ports = new Set<string>();
+  const visit = (v: unknown, inIngress: boolean): void => {
+    if (Array.isArray(v)) for (const x of v) visit(x, inIngress);
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        const ingress = inIngress || k === 'ingress';
+        // NetworkPolicy `port`, Cilium `port`, ClusterNetworkPolicy `destinationNamedPort` and `destinationPort.number`.
+        if (ingress && (k === 'port' || k === 'destinationNamedPort' || k === 'number') && (typeof x === 'number' || typeof x === 'string')) ports.add(String(x));
+        if (ingress && k === 'ports' && Array.isArray(x) && x.every((p) => typeof p === 'number' || typeof p === 'string')) for (const p of x) ports.add(String(p));
+        visit(x, ingress);
+      }
+    }
+  };
+  for (const m of manifests) {
+    const meta = (m as { metadata?: { name?: string } }).metadata;
+    if (meta?.name?.includes('web')) visit(m, false);
+  }
+  return [...ports].sort();
+}
+
+/** cli → each web pod as its own pod (its own container ports: what the CNI resolves a name on), under `engine`'s recommendation. */
+function verdictsPerOwnPod(input: Awaited<ReturnType<typeof storedWithMetrics>>, engine: (typeof ENGINE_NAMES)[number]) {
+  const { verification, emitted } = runRecommendation(input, engine, recommendOptions({ now: NOW }), { tightness: false });
+  assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+  const model = clusterModel(input.inventory, input.externalNames);
+  const sim = SIMULATORS[engine](emitted.manifests, model.cluster);
+  const web = model.podOf('shop/Deployment/web')!;
+  const own = {
+    'web-aaa-1': { ...web, name: 'web-aaa-1', ips: ['10.244.0.11'], ports: [{ name: 'http', port: 8080, protocol: 'TCP' as const }, { name: 'metrics', port: 9090, protocol: 'TCP' as const }] },
+    'web-bbb-1': { ...web, name: 'web-bbb-1', ips: ['10.244.0.12'], ports: [{ name: 'http', port: 9090, protocol: 'TCP' as const }] },
+  };
+  const client: SimEndpoint = { kind: 'pod', pod: model.podOf('client/Deployment/cli')! };
+  const verdicts = ([['web-aaa-1', 8080], ['web-aaa-1', 9090], ['web-bbb-1', 9090]] as const).map(([name, port]) => `${name}:${port} ${sim.evaluate({ client, server: { kind: 'pod', pod: own[name] }, port, protocol: 'TCP' }).verdict}`);
+  return { verdicts, ports: ingressPortsOfWeb(emitted.manifests) };
+}
+
+test("a flow to the ClusterIP through a port name two ReplicaSets give 8080 and 9090 is allowed by that name on every engine: web-aaa-1's own 9090 (`metrics`) stays closed", async () => {
+  const input = await storedWithMetrics([syn('10.244.0.21', 40010, '10.96.5.5', 80)]);
+  for (const engine of ENGINE_NAMES) {
+    const { verdicts, ports } = verdictsPerOwnPod(input, engine);
+    assert.deepEqual(ports, ['http'], engine);
+    assert.deepEqual(verdicts, ['web-aaa-1:8080 allow', 'web-aaa-1:9090 deny', 'web-bbb-1:9090 allow'], engine);
+  }
+});
+
+test('the same client also reaching web-aaa-1:9090 directly keeps the number 9090: a connection not sent through the name is never cut', async () => {
+  const input = await storedWithMetrics([syn('10.244.0.21', 40010, '10.96.5.5', 80), syn('10.244.0.21', 40011, '10.244.0.11', 9090)]);
+  for (const engine of ENGINE_NAMES) {
+    const { verdicts, ports } = verdictsPerOwnPod(input, engine);
+    assert.deepEqual(ports, ['9090', 'http'], engine);
+    assert.deepEqual(verdicts, ['web-aaa-1:8080 allow', 'web-aaa-1:9090 allow', 'web-bbb-1:9090 allow'], engine);
+  }
+});
