@@ -796,7 +796,10 @@ export class ResolutionIndex {
     const sides: ResolvedSide[] = [];
     for (const b of svc.backends) {
       const targets = targetPorts?.get(b);
-      if (targets !== undefined && targets.length > 0) for (const port of targets) sides.push(this.backendSide(svc, b, e, port, name));
+      // The name is kept only where this backend's pods give it several numbers (a rollout): there
+      // alone the rule names it (recommender/synthesize/workload.ts targetPortNamed); elsewhere the
+      // number says the same, and the edges stay without a name to store and index.
+      if (targets !== undefined && targets.length > 0) for (const port of targets) sides.push(this.backendSide(svc, b, e, port, targets.length > 1 ? name : undefined));
       else sides.push(this.backendSide(svc, b, e, e.port));
     }
     return sides;
