@@ -7,7 +7,7 @@
  */
 import { isIpAddress, storedAddress } from './ip.ts';
 import type { EndpointSlice, EndpointSliceEndpoint } from './inventory.ts';
-import { spell, type DnsAsker, type ServiceRef } from './service-dns-names.ts';
+import { spell, type DnsAsker, type EndpointNamed, type ServiceRef } from './service-dns-names.ts';
 
 /** What a pod A record spells: the address it answers with, and the namespace it is written under. */
 export interface PodRecord {
@@ -56,6 +56,11 @@ export function endpointsNamed(slices: readonly EndpointSlice[], service: Servic
     for (const e of slice.endpoints) if (endpointLabels(e).includes(label)) named.push(e);
   }
   return named;
+}
+
+/** Whether a stored endpoint of the Service answers to the label (endpointsNamed), for searchName. */
+export function endpointNamedIn(slices: readonly EndpointSlice[]): EndpointNamed {
+  return (service, label) => endpointsNamed(slices, service, label).length > 0;
 }
 
 function endpointLabels(e: EndpointSliceEndpoint): string[] {

@@ -28,10 +28,17 @@ export type ServiceRef = { namespace: string; service: string };
 export type Services = readonly Pick<Service, 'namespace' | 'name' | 'clusterIPs' | 'type'>[];
 
 /**
+ * Whether one of the headless Service's endpoints is named `label` (its EndpointSlice hostname:
+ * domain/pod-dns-names.ts endpointNamedIn), so that `<label>.<service>.<ns>.svc.<zone>` answers.
+ */
+export type EndpointNamed = (service: ServiceRef, label: string) => boolean;
+
+/**
  * The Services a name may be answered by, in the order the asking pod's resolver tries them, and
  * whether it may still be asked as written (an outside name): `services` ends at the first one
  * that certainly answers (`outside` false then). One that only may answer comes before it: a
- * headless Service's endpoint `<hostname>.<service>`, whose hostname the inventory does not hold.
+ * headless Service's endpoint `<hostname>.<service>`, where no stored endpoint is known to have that
+ * hostname (EndpointNamed not given, or an inventory imported before hostnames were kept).
  */
 export interface NameSearch {
   services: ServiceRef[];
@@ -67,14 +74,15 @@ export function serviceOfName(name: string, services?: Services, asker: DnsAsker
  * before the name as written:
  * - `<name>.<ns>.svc.<zone>`: one label is the Service of the asker's namespace; two,
  *   `<hostname>.<service>`, may be an endpoint of that namespace's headless Service (specification
- *   2.4.1), which answers only if one has that hostname;
+ *   2.4.1), which answers only if one has that hostname — for certain where `endpointNamed` says a
+ *   stored endpoint has it, and the search ends there;
  * - `<name>.svc.<zone>`: `<service>.<namespace>`, and a headless Service's endpoint
  *   `<hostname>.<service>.<namespace>`, where the inventory holds the Service (the apiserver's
  *   `kubernetes.default` always).
  * A name written absolute (`cart.shop.`) is not searched; `example.com` is searched too, and stays
  * an outside name unless a namespace `com` holds a Service `example`, which would answer first.
  */
-export function searchName(name: string, services: Services | undefined, asker: DnsAsker): NameSearch {
+export function searchName(name: string, services: Services | undefined, asker: DnsAsker, endpointNamed?: EndpointNamed): NameSearch {
   const outside = { services: [], outside: true };
   const { labels, inZone, spelled } = spell(name, asker);
   if (labels[0] === '*') return outside;
@@ -93,7 +101,7 @@ export function searchName(name: string, services: Services | undefined, asker: 
   for (const tried of searched(labels, asker)) {
     if (!holds(services, tried.ref, tried.endpoint)) continue;
     found.push(tried.ref);
-    if (tried.certain) return { services: found, outside: false, ...(found.length === 1 && tried.endpoint ? { endpoint: labels[0]! } : {}) };
+    if (tried.certain || (tried.endpoint && endpointNamed?.(tried.ref, labels[0]!) === true)) return { services: found, outside: false, ...(found.length === 1 && tried.endpoint ? { endpoint: labels[0]! } : {}) };
   }
   return { services: found, outside: true };
 }
@@ -109,8 +117,9 @@ export function spell(name: string, asker: DnsAsker): { labels: string[]; inZone
 /**
  * The Services a short name's search entries spell, in resolv.conf order, each saying whether it
  * spells an endpoint's hostname (`<hostname>.<service>`, which needs a headless Service) and whether
- * its record answers for sure — the inventory does not hold the hostnames, so the client namespace's
- * `<hostname>.<service>` may not answer and the search goes on (searchName).
+ * its record answers for sure — no Service says which hostnames its endpoints have, so the client
+ * namespace's `<hostname>.<service>` may not answer and the search goes on, unless a stored
+ * endpoint has that hostname (searchName's `endpointNamed`).
  */
 function searched(labels: readonly string[], asker: DnsAsker): { ref: ServiceRef; endpoint: boolean; certain: boolean }[] {
   const out: { ref: ServiceRef; endpoint: boolean; certain: boolean }[] = [];

@@ -15,7 +15,9 @@
  * on the targetPort the Service port maps to, a headless Service's on the port as written
  * (collectors/flows/resolve.ts serviceSides); one endpoint of a headless Service
  * (`<endpoint>.<service>.<ns>.svc`) is that endpoint's pod alone, found by its EndpointSlice
- * hostname or dashed address (domain/pod-dns-names.ts endpointsNamed). A pod A record
+ * hostname or dashed address (domain/pod-dns-names.ts endpointsNamed), and so is its short form
+ * `<endpoint>.<service>` asked from the scraper's namespace where such an endpoint is stored (the
+ * first name its search path makes). A pod A record
  * (`10-244-0-5.<ns>.pod.<zone>`) is its address, resolved through the IP history as an address
  * target is. A scraper given by address searches short names in the namespace of the pod that held
  * that address at the scrape. Any other name stays unresolved (`not-an-address`).
@@ -28,7 +30,7 @@ import { isIP } from 'node:net';
 import type { ScraperRef } from './config.ts';
 import type { ActiveTarget } from './client.ts';
 import type { EndpointSlice } from '../../domain/inventory.ts';
-import { endpointsNamed, podRecordOfName } from '../../domain/pod-dns-names.ts';
+import { endpointNamedIn, endpointsNamed, podRecordOfName } from '../../domain/pod-dns-names.ts';
 import { searchName, type ServiceRef, type Services } from '../../domain/service-dns-names.ts';
 import { checkedNames, type EndpointRef, type MetricFlow, type SkipReason } from './series.ts';
 import type { TargetCursor } from './store.ts';
@@ -76,7 +78,9 @@ function targetPod(d: Record<string, string>): { namespace: string; pod: string 
  * host network: its resolver is the node's unless its dnsPolicy, which the inventory does not keep,
  * is ClusterFirstWithHostNet); `no-dns-record`, an endpoint hostname
  * under a Service that is not headless (no record answers it: kubernetes/dns docs/specification.md
- * 2.4.1); `ambiguous-dns-name`, a short name more than one Service may answer.
+ * 2.4.1); `ambiguous-dns-name`, a short name more than one Service may answer — `<hostname>.<service>`
+ * where the scraper namespace's headless Service has no stored endpoint of that hostname (the search
+ * may go on past it).
  */
 export type TargetSkipReason = 'not-an-address' | 'short-name-without-namespace' | 'no-dns-record' | 'ambiguous-dns-name';
 
@@ -123,7 +127,8 @@ function scraperNamespace(s: ScraperRef, time: number, names: TargetNames): stri
 
 /** Where a scrape URL's DNS name leads: a Service, one endpoint of a headless Service, or why it reaches none the inventory can name. */
 function serviceOfHost(host: string, scraper: ScraperRef, time: number, names: TargetNames): EndpointRef | TargetSkipReason {
-  const search = searchName(host, names.services, { clusterDomain: names.clusterDomain, namespace: scraperNamespace(scraper, time, names) });
+  const asker = { clusterDomain: names.clusterDomain, namespace: scraperNamespace(scraper, time, names) };
+  const search = searchName(host, names.services, asker, endpointNamedIn(names.endpointSlices));
   if (search.noRecord !== undefined) return 'no-dns-record';
   if (search.services.length === 0) return search.outside ? 'not-an-address' : 'short-name-without-namespace';
   const [only] = search.services;

@@ -20,6 +20,9 @@
  *   from each other (e.g. in DNS names)"), or, with none, its dashed address (CoreDNS
  *   plugin/kubernetes README, `endpoint_pod_names`: "Use the hostname of the endpoint, or if
  *   hostname is not set, use the dashed form of the endpoint IP address") — not every backend.
+ *   Its short form `<endpoint>.<service>`, asked from the scraper's namespace, is the first name
+ *   the search path makes (`ndots:5`): where a stored endpoint of that namespace's headless Service
+ *   has that name, it answers, and the search ends there.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -42,6 +45,8 @@ const TARGETS = [
   '10-244-0-20.monitoring.pod.cluster.local:8080',
   // A short name: the Service of the scraper pod's namespace.
   'alertmanager-operated:9093',
+  // `<hostname>.<service>`: first searched as an endpoint of that namespace's headless Service.
+  'alertmanager-0.alertmanager-operated:9093',
   // One endpoint of a headless Service whose backends are two workloads: by hostname, by dashed address.
   'kafka-0.kafka-headless.shop.svc:9404',
   '10-244-0-31.kafka-headless.shop.svc.cluster.local:9404',
@@ -88,6 +93,13 @@ ${workload('DaemonSet', 'shop', 'kafka-exporter', 'kafka', 'kafka-exporter-x1', 
   kind: Service
   metadata: {name: alertmanager-operated, namespace: monitoring, uid: svc-am}
   spec: {type: ClusterIP, clusterIP: None, clusterIPs: [None], selector: {app: alertmanager}, ports: [{name: web, port: 9093, targetPort: 9093, protocol: TCP}]}
+- apiVersion: discovery.k8s.io/v1
+  kind: EndpointSlice
+  metadata: {name: alertmanager-operated-fghij, namespace: monitoring, labels: {kubernetes.io/service-name: alertmanager-operated}}
+  addressType: IPv4
+  ports: [{name: web, port: 9093, protocol: TCP}]
+  endpoints:
+  - {addresses: [10.244.0.11], hostname: alertmanager-0, conditions: {ready: true}, nodeName: n1, targetRef: {kind: Pod, namespace: monitoring, name: alertmanager-0}}
 - apiVersion: v1
   kind: Service
   metadata: {name: kafka-headless, namespace: shop, uid: svc-kafka}
@@ -119,7 +131,7 @@ test('targets named by a pod\'s DNS names: the pod at the address, a short name 
   const prometheus = 'workload:monitoring/StatefulSet/prometheus';
   assert.deepEqual(edges.sort((a, b) => a.server.localeCompare(b.server) || a.port - b.port), [
     { client: prometheus, server: 'workload:monitoring/DaemonSet/node-exporter', port: 9100, flows: 2 },
-    { client: prometheus, server: 'workload:monitoring/StatefulSet/alertmanager', port: 9093, flows: 1 },
+    { client: prometheus, server: 'workload:monitoring/StatefulSet/alertmanager', port: 9093, flows: 2 },
     { client: prometheus, server: 'workload:shop/DaemonSet/kafka-exporter', port: 9404, flows: 1 },
     { client: prometheus, server: 'workload:shop/StatefulSet/kafka', port: 9404, flows: 1 },
     { client: prometheus, server: 'workload:shop/StatefulSet/web', port: 8080, flows: 1 },

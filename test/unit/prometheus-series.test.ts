@@ -16,7 +16,7 @@ import { hubbleEndpoint } from '../../collectors/prometheus/families/hubble.ts';
 import { istioQueries, readIstio, readIstioSourceOnly } from '../../collectors/prometheus/families/istio.ts';
 import { readNetobservPredefined } from '../../collectors/prometheus/families/netobserv-predefined.ts';
 import { readNetobserv } from '../../collectors/prometheus/families/netobserv.ts';
-import { parseDuration, resolvePrometheusConfig } from '../../collectors/prometheus/config.ts';
+import { parseDuration, resolvePrometheusConfig, type ScraperRef } from '../../collectors/prometheus/config.ts';
 import { flowCount } from '../../collectors/prometheus/pass.ts';
 import { promql } from '../../collectors/prometheus/series.ts';
 import { checkedNames } from '../../collectors/prometheus/series.ts';
@@ -240,6 +240,29 @@ test('one endpoint of a headless Service is that endpoint\'s pod, by hostname, d
   assert.deepEqual(dst('http://10-244-0-11.alertmanager-operated.monitoring.svc:9093/metrics'), { kind: 'service', namespace: 'monitoring', name: 'alertmanager-operated' });
   // Unknown to the EndpointSlices (an inventory older than the pod): the Service's backends, never nothing.
   assert.deepEqual(dst('http://alertmanager-1.alertmanager-operated.monitoring.svc:9093/metrics'), { kind: 'service', namespace: 'monitoring', name: 'alertmanager-operated' });
+});
+
+// kubernetes.io "DNS for Services and Pods": resolv.conf `search <ns>.svc.<zone> svc.<zone> <zone>` with
+// `ndots:5`, so `<hostname>.<service>` is first asked as `<hostname>.<service>.<ns>.svc.<zone>`, which
+// kubernetes/dns docs/specification.md 2.4.1 answers for an endpoint of that headless Service with that
+// hostname: the stored EndpointSlice hostnames say it does, and the search ends there.
+test('<hostname>.<service> from the scraper\'s namespace is that endpoint\'s pod where an endpoint of that headless Service has the hostname; else still ambiguous', () => {
+  const base = { labels: {}, scrapePool: 'p', health: 'up', lastScrape: 1, discoveredLabels: {} };
+  const dst = (url: string, scraper: ScraperRef) => {
+    const r = readTarget({ ...base, scrapeUrl: url }, scraper, 9090, NAMES);
+    return r.kind === 'flow' ? r.flow.dst : r;
+  };
+  const am0 = { kind: 'pod', namespace: 'monitoring', pod: 'alertmanager-0', ip: '10.244.0.11' };
+  const inMonitoring = { kind: 'pod' as const, namespace: 'monitoring', pod: 'prometheus-0' };
+  assert.deepEqual(dst('http://alertmanager-0.alertmanager-operated:9093/metrics', inMonitoring), am0);
+  // Given by address: the namespace of the pod holding it at the scrape.
+  assert.deepEqual(dst('http://alertmanager-0.alertmanager-operated:9093/metrics', { kind: 'ip', ip: '10.244.0.10' }), am0);
+  // An endpoint without a hostname, by its dashed address (CoreDNS plugin/kubernetes README, endpoint_pod_names).
+  assert.deepEqual(dst('http://10-244-0-12.alertmanager-operated:9093/metrics', inMonitoring), { kind: 'pod', namespace: 'monitoring', pod: 'am-sidecar-7d9f-x2', ip: '10.244.0.12' });
+  // No stored endpoint has the name (an inventory older than the pod): it may not answer, and the search goes on.
+  assert.deepEqual(dst('http://alertmanager-1.alertmanager-operated:9093/metrics', inMonitoring), { kind: 'skip', reason: 'ambiguous-dns-name' });
+  // From another namespace the first search entry is that namespace's: not this Service.
+  assert.deepEqual(dst('http://alertmanager-0.alertmanager-operated:9093/metrics', { kind: 'pod', namespace: 'shop', pod: 'web-0' }), { kind: 'skip', reason: 'not-an-address' });
 });
 
 // prometheus cmd/prometheus/main.go: --web.listen-address defaults to "0.0.0.0:9090".
