@@ -51,6 +51,12 @@ type ResolvedPeerTarget =
        * behind a public name: matrix/service-names.ts), which no engine's DNS peer selects.
        */
       dnsNames?: string[];
+      /**
+       * The rule's DNS name of one endpoint of a headless Service (`<hostname>.<service>.<ns>.svc…`),
+       * which answers with these pods (`namespace/pod`) alone: the peer is their workload as a whole,
+       * which the rule's explanation says (matrix/service-names.ts endpointPeer).
+       */
+      endpoint?: { name: string; service: string; pods: string[] };
     }
   /** Every pod of the namespaces. */
   | { kind: 'namespace'; namespace?: string; namespaceSelector?: LabelSelector; namespaces: string[] }

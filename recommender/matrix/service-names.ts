@@ -12,7 +12,9 @@
  * toCIDRSet entries"), and the other engines render a name as addresses outside the cluster. So such
  * a name is the Service's workloads, as a `{namespace, selector}` peer, on the pod ports its Service
  * ports send to — a headless Service's on the ports as written, as nothing translates them, but for a
- * Service port's name, the endpoints' port its SRV record carries (targetPorts).
+ * Service port's name, the endpoints' port its SRV record carries (targetPorts). One endpoint's
+ * name `<hostname>.<service>.<namespace>.svc` answers with that endpoint alone: the workload of the
+ * pod the EndpointSlices name so (endpointPeer), where they do.
  * An ExternalName Service's name is a CNAME to its externalName: the Service that names, where it
  * is an in-cluster Service's name; else it leads outside, and stays a DNS name, spelled as the pod
  * asks it, `<service>.<namespace>.svc.<zone>`, the name the engines tie the answer to (askedOutside).
@@ -37,9 +39,11 @@
  */
 import { isApiserverService } from '../../domain/apiserver.ts';
 import type { NamesNotKept } from '../../domain/edge.ts';
-import type { InventorySnapshot, Service, Workload } from '../../domain/inventory.ts';
+import type { EndpointSliceEndpoint, InventorySnapshot, PodAddress, Service, Workload } from '../../domain/inventory.ts';
 import { canonicalDnsName } from '../../domain/dns-name.ts';
 import { DEFAULT_ASKER, DEFAULT_CLUSTER_DOMAIN, isHeadless, searchName, serviceOfName, spell, type DnsAsker, type NameSearch, type ServiceRef } from '../../domain/service-dns-names.ts';
+import { endpointNamedIn, endpointsNamed } from '../../domain/pod-dns-names.ts';
+import { compareStrings } from '../../domain/order.ts';
 import { isIpAddress, storedAddress } from '../../domain/ip.ts';
 import { serviceTargetPorts } from '../../domain/service-links.ts';
 import { workloadKey } from '../../domain/peer.ts';
@@ -197,7 +201,7 @@ export function resolveNamedPeers(
   asker: DnsAsker = DEFAULT_ASKER,
 ): { peers: ResolvedPeer[]; ports: ResolvedPort[] } {
   const leadsIn = (name: string): boolean => {
-    const search = searchName(name, inv.services, asker);
+    const search = searchName(name, inv.services, asker, endpointNamedIn(inv.endpointSlices));
     return search.services.length > 0 || !search.outside || podRecordOf(name, asker) !== undefined || answeredBy(name, inv, answers).length > 0 || answers.services(name).length > 0;
   };
   if (!peers.some((p) => p.kind === 'fqdn' && p.fqdns.some(leadsIn))) return { peers: peers.map((p) => (p.kind === 'fqdn' ? withAnswersNotKept(p, p.fqdns, answers) : p)), ports: [...ports] };
@@ -224,9 +228,14 @@ function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv
       peers.push(...podRecordPeers(name, pod, ports, inv, unresolved));
       continue;
     }
-    const search = searchName(name, inv.services, asker);
+    const search = searchName(name, inv.services, asker, endpointNamedIn(inv.endpointSlices));
     if (search.noRecord !== undefined) {
       unresolved.push(noRecordText(name, search.noRecord, asker));
+      continue;
+    }
+    const endpoint = endpointPeer(name, search, ports, inv);
+    if (endpoint !== undefined) {
+      peers.push(endpoint);
       continue;
     }
     const named = search.services.map((ref) => throughExternalNames({ ref, svc: serviceAt(inv, ref) }, inv, asker));
@@ -300,6 +309,43 @@ function askedOutside(name: string, search: NameSearch, aliases: readonly { ref:
 /** A Service's own name under the cluster domain: `<service>.<ns>.svc.<zone>` (kubernetes/dns docs/specification.md 2.3.1). */
 function serviceDnsName(ref: ServiceRef, asker: DnsAsker): string {
   return `${ref.service}.${ref.namespace}.svc.${asker.clusterDomain}`;
+}
+
+/**
+ * The peer of a name of one endpoint of a headless Service (`<hostname>.<service>.<ns>.svc…`, or a
+ * short form the search path completes: NameSearch.endpoint), which answers with that endpoint's
+ * address alone (kubernetes/dns docs/specification.md 2.4.1): the workload of the pod the Service's
+ * EndpointSlices name so (domain/pod-dns-names.ts endpointsNamed: by hostname, or dashed address or
+ * pod name), on the ports as a headless Service's pods are (targetPorts), naming the pod
+ * (`endpoint`). Not the pod alone: the one label that tells it apart, a StatefulSet pod's
+ * `statefulset.kubernetes.io/pod-name` (kubernetes.io "StatefulSets", Pod Name Label), is in no
+ * Cilium identity (cilium#28003: a selector on it selects no pod, a NetworkPolicy's too) and an
+ * edge's side is a workload as a whole, which such a selector cannot be judged on
+ * (simulate/pod-identity-selectors.ts). Undefined where no stored endpoint has the name (an
+ * inventory imported before hostnames were kept), or its pods are not the inventory's pods of one
+ * workload: the Service's backends, a superset, stand for it.
+ */
+function endpointPeer(name: string, search: NameSearch, ports: readonly ResolvedPort[], inv: InventorySnapshot): ResolvedPeer | undefined {
+  const [ref] = search.services;
+  if (search.endpoint === undefined || search.outside || search.services.length !== 1 || ref === undefined) return undefined;
+  const svc = serviceAt(inv, ref);
+  if (svc === undefined || !isHeadless(svc)) return undefined;
+  const endpoints = endpointsNamed(inv.endpointSlices, ref, search.endpoint);
+  const pods = endpoints.flatMap((e) => podOfEndpoint(e, ref, inv) ?? []);
+  if (endpoints.length === 0 || pods.length < endpoints.length) return undefined;
+  const keys = new Set(pods.map((p) => workloadKey(p.workload)));
+  const workloads = inv.workloads.filter((w) => keys.has(workloadKey(w)));
+  if (keys.size !== 1 || workloads.length !== 1) return undefined;
+  const peer = bindingPeer({ namespace: workloads[0]!.namespace, selector: workloads[0]!.selector }, inv);
+  const named = [...new Set(pods.map((p) => `${p.namespace}/${p.pod}`))].sort(compareStrings);
+  return { ...peer, endpoint: { name, service: `${ref.namespace}/${ref.service}`, pods: named }, ports: targetPorts(svc, ports, peer, inv) } as ResolvedPeer;
+}
+
+/** The inventory's pod an EndpointSlice endpoint of Service `ref` is: its target pod, else the pod holding its address. */
+function podOfEndpoint(e: EndpointSliceEndpoint, ref: ServiceRef, inv: InventorySnapshot): PodAddress | undefined {
+  const target = e.targetRef?.kind === 'Pod' ? e.targetRef : undefined;
+  if (target !== undefined) return inv.podAddresses.find((a) => a.namespace === (target.namespace ?? ref.namespace) && a.pod === target.name);
+  return inv.podAddresses.find((a) => e.addresses.includes(a.ip));
 }
 
 /** Why `<hostname>.<service>.<ns>.svc…` of a Service that is not headless answers nothing (NameSearch.noRecord). */

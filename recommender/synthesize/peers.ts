@@ -176,6 +176,17 @@ export function resolvedPeers(rp: ResolvedPeer, ns: string, ix: ClusterIndex, dn
   }
 }
 
+/**
+ * What a rule to one endpoint of a headless Service allows (ResolvedPeer `endpoint`): its name
+ * answers with that pod alone, the rule lets in its whole workload — a selector on the pod's own
+ * `statefulset.kubernetes.io/pod-name` selects no pod under Cilium (cilium#28003, any policy kind)
+ * and cannot be verified on an edge, whose side is a workload as a whole.
+ */
+export function endpointWorkloadNote(endpoint: { name: string; service: string; pods: readonly string[] }, workloads: readonly WorkloadRef[]): string {
+  const pods = endpoint.pods.join(', ');
+  return `${endpoint.name} answers with pod ${pods} alone (an endpoint of headless Service ${endpoint.service}); allowed as its workload ${workloads.map(workloadKey).join(', ')}, as no rule selects one pod here (Cilium leaves statefulset.kubernetes.io/pod-name out of identities, and edges are judged per workload)`;
+}
+
 /** The inventory shows the workload with pods that pod selectors reach (compare/context.ts reachedAsPods). */
 function selectsPods(ref: WorkloadRef, ix: ClusterIndex): boolean {
   const w = ix.workloads.get(workloadKey(ref));

@@ -24,7 +24,7 @@ import { EchoAtoms, echoCanName, rulesDirection } from './echo-rules.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
 import type { PortSets } from './port-sets.ts';
-import { APISERVER, dnsTargetPeers, farSide, irPeers, ownNodeClients, protocolOf, reachesHostNetwork, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
+import { APISERVER, dnsTargetPeers, endpointWorkloadNote, farSide, irPeers, ownNodeClients, protocolOf, reachesHostNetwork, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
 import { hostNetworkFarSide } from './host-network-far-sides.ts';
@@ -1073,10 +1073,11 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
         p.plan.warnings.push(`${what}: ${unknown}; this recommendation allows that ${d} flow ${anyPeer} on the rule's ports until then`);
         continue;
       }
+      const notes = rp.kind === 'pods' && rp.endpoint !== undefined ? [endpointWorkloadNote(rp.endpoint, rp.workloads)] : undefined;
       for (const raw of resolved) {
         rendered = true;
         const peer = ctx.peers.peer(raw);
-        p.groups[d].add(peer.value, peer.key, ports, status, [r], r.matched);
+        p.groups[d].add(peer.value, peer.key, ports, status, [r], r.matched, notes);
       }
       // A block's pods and nodes join the rule (block-holders.ts), and so do a pod or namespace
       // selector's host-network pods the comparison credits it with (addFarNodes).

@@ -349,6 +349,57 @@ test('a pod address record is the workload of the pod of that namespace holding 
   assert.deepEqual(resolveFqdns(['web.shop.pod', '10-244-2-25.shop.pod.'], [{ protocol: 'TCP', port: 8080 }], withPods, []).peers, [{ kind: 'fqdn', fqdns: ['web.shop.pod', '10-244-2-25.shop.pod.'] }]);
 });
 
+
+/**
+ * One endpoint of a headless Service, `<hostname>.<service>.<ns>.svc.<zone>`, has an A record of
+ * its own that answers with that endpoint's address alone (kubernetes/dns docs/specification.md
+ * 2.4.1: "for each ready endpoint … `<hostname>.<service>.<ns>.svc.<zone>. <ttl> IN A
+ * <endpoint-ip>`"), the endpoint named by its EndpointSlice `hostname` (a StatefulSet pod's stable
+ * name). Before, the name was the whole Service's backends: here the exporter that shares the
+ * kafka label as well. The pod's workload is the peer: a per-pod selector
+ * (`statefulset.kubernetes.io/pod-name`) selects no pod under Cilium (cilium#28003) and the
+ * verification judges a workload as a whole, so the rule's explanation says it allows the workload.
+ */
+test('<hostname>.<service>.<ns>.svc of a headless Service is the workload of the endpoint of that hostname, naming the pod; a name no stored endpoint has is the Service\'s backends', () => {
+  const kafka: Workload = { ...workload('shop', 'kafka', { app: 'kafka', w: 'kafka' }, [{ name: 'metrics', port: 9404, protocol: 'TCP' }]), kind: 'StatefulSet' };
+  const exporter = workload('shop', 'kafka-exporter', { app: 'kafka', w: 'exporter' }, [{ name: 'metrics', port: 9404, protocol: 'TCP' }]);
+  const headless = service({ namespace: 'shop', name: 'kafka-headless', clusterIPs: [], selector: { app: 'kafka' }, ports: [{ name: 'metrics', port: 9404, targetPort: 'metrics', protocol: 'TCP' }] });
+  const slice = {
+    namespace: 'shop', name: 'kafka-headless-abcde', service: 'kafka-headless', addressType: 'IPv4' as const, ports: [{ name: 'metrics', port: 9404, protocol: 'TCP' as const }],
+    endpoints: [
+      { addresses: ['10.244.0.30'], hostname: 'kafka-0', targetRef: { kind: 'Pod', namespace: 'shop', name: 'kafka-0' } },
+      { addresses: ['10.244.0.31'], targetRef: { kind: 'Pod', namespace: 'shop', name: 'kafka-exporter-x1' } },
+    ],
+  };
+  const podAddresses = [
+    { ip: '10.244.0.30', namespace: 'shop', pod: 'kafka-0', workload: { namespace: 'shop', kind: 'StatefulSet' as const, name: 'kafka' }, hostNetwork: false },
+    { ip: '10.244.0.31', namespace: 'shop', pod: 'kafka-exporter-x1', workload: { namespace: 'shop', kind: 'Deployment' as const, name: 'kafka-exporter' }, hostNetwork: false },
+  ];
+  const withKafka: InventorySnapshot = { ...inv, workloads: [...inv.workloads, kafka, exporter], services: [...inv.services, headless], endpointSlices: [slice], podAddresses };
+  const kafka0 = {
+    kind: 'pods', namespace: 'shop', selector: { matchLabels: { app: 'kafka', w: 'kafka' } }, namespaces: ['shop'], workloads: [{ namespace: 'shop', kind: 'StatefulSet', name: 'kafka' }],
+    endpoint: { name: 'kafka-0.kafka-headless.shop.svc.cluster.local', service: 'shop/kafka-headless', pods: ['shop/kafka-0'] },
+  };
+  const port = [{ protocol: 'TCP' as const, port: 9404 }];
+  const shop = { clusterDomain: 'cluster.local', namespace: 'shop' };
+  for (const name of ['kafka-0.kafka-headless.shop.svc.cluster.local', 'kafka-0.kafka-headless.shop.svc', 'kafka-0.kafka-headless.shop']) {
+    const unresolved: string[] = [];
+    const r = resolveNamedPeers([{ kind: 'fqdn', fqdns: [name] }], port, withKafka, NO_ANSWERS, unresolved, shop);
+    assert.deepEqual(r, { peers: [{ ...kafka0, endpoint: { ...kafka0.endpoint, name } }], ports: port }, name);
+    assert.deepEqual(unresolved, [], name);
+  }
+  // From the component's own namespace `<hostname>.<service>` is first `kafka-0.kafka-headless.shop.svc.cluster.local`
+  // (resolv.conf search, ndots:5): the stored endpoint answers it, so the search ends there — no DNS name beside it.
+  assert.deepEqual(resolveNamedPeers([{ kind: 'fqdn', fqdns: ['kafka-0.kafka-headless'] }], port, withKafka, NO_ANSWERS, [], shop), { peers: [{ ...kafka0, endpoint: { ...kafka0.endpoint, name: 'kafka-0.kafka-headless' } }], ports: port });
+  // An endpoint without a hostname is named by its dashed address (CoreDNS plugin/kubernetes README, endpoint_pod_names).
+  const byAddress = resolveNamedPeers([{ kind: 'fqdn', fqdns: ['10-244-0-31.kafka-headless.shop.svc'] }], port, withKafka, NO_ANSWERS, [], shop);
+  assert.deepEqual(byAddress.peers.map((p) => p.kind === 'pods' && [p.workloads.map((w) => w.name), p.endpoint?.pods]), [[['kafka-exporter'], ['shop/kafka-exporter-x1']]]);
+  // No stored endpoint has the name (an inventory imported before hostnames were kept): the Service's backends, as before.
+  const older = resolveNamedPeers([{ kind: 'fqdn', fqdns: ['kafka-1.kafka-headless.shop.svc'] }], port, withKafka, NO_ANSWERS, [], shop);
+  assert.deepEqual(older.peers.map((p) => p.kind === 'pods' && [p.selector, p.workloads.map((w) => w.name), p.endpoint]), [[{ matchLabels: { app: 'kafka' } }, ['kafka-exporter', 'kafka'], undefined]]);
+  const short = resolveNamedPeers([{ kind: 'fqdn', fqdns: ['kafka-1.kafka-headless'] }], port, withKafka, NO_ANSWERS, [], shop);
+  assert.deepEqual(short.peers.map((p) => p.kind), ['pods', 'fqdn'], 'may not answer: the search goes on, as before');
+});
 /** kubernetes/dns docs/specification.md 2.1: `<zone>` = "configured cluster domain, e.g. cluster.local"; one helper reads it from the config. */
 test('the cluster domain of a config: its clusterDomain, else cluster.local', () => {
   assert.equal(clusterDomainOf({}), 'cluster.local');
