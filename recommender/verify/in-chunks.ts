@@ -34,7 +34,7 @@ import { duplicateNameErrors } from './duplicate-names.ts';
 import { appliedPolicyWarnings, enforcementWarnings, manifestWarnings } from './engine-warnings.ts';
 import { manifestErrors, manifestId, type ManifestError } from './index.ts';
 import { PluginWarnings } from './plugin-warnings.ts';
-import { judgedSides } from './far-workload-sides.ts';
+import { farSides } from './far-workload-sides.ts';
 import { appliedBeside, appliedReplaced, completeVerification, manifestIdentity, replacedSides, requiredSides, simulateSides, unverifiedMustFlows, type SidesFound, type Verification } from './recommendation.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 
@@ -142,7 +142,8 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
   const outside = everyIdentity === undefined ? [] : replacedSides(input, input.sides, appliedReplaced(input.applied, everyIdentity));
   const runSides = outside.length === 0 ? input.sides : [...input.sides, ...outside];
   const chunks = outside.length === 0 ? runChunks : namespaceChunks(input.set, runSides, maxEdgeSides).chunks;
-  const judged = input.scopedEdges !== undefined ? judgedSides(runSides) : undefined;
+  // In a scoped run with applied policies every identity is known here, and with it the applied policies that stay beside every chunk.
+  const far = input.scopedEdges !== undefined ? farSides(runSides, { beside: everyIdentity === undefined ? [] : appliedBeside(input.applied, everyIdentity), model: input.model, simulator: input.besideSimulator ?? input.simulator }) : undefined;
 
   const admission: { key: string; error: ManifestError }[] = [];
   const found: SidesFound[] = [];
@@ -184,7 +185,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
         simulator: input.simulator,
         ...(input.besideSimulator ? { besideSimulator: input.besideSimulator } : {}),
         tightness: input.tightness,
-        ...(judged !== undefined ? { runSides: judged } : {}),
+        ...(far !== undefined ? { farSides: far } : {}),
       }),
     );
   }

@@ -20,9 +20,10 @@
  *   what the host's policies deny there is cut all the same. So is a kubelet probe, which no rule
  *   writes, at its node's host endpoint where the engine polices the host's traffic with its own
  *   pods (Cilium).
- * - In a scoped run on Cilium under `enable-policy: always`, an edge whose other end is a workload
- *   outside the run is judged at that end too (far-workload-sides.ts): the run writes no policy
- *   for it, and there a workload no rule selects denies what no rule allows; blockedByApplied.
+ * - In a scoped run, an edge whose other end is a workload outside the run is judged at that end
+ *   too where an applied policy selects that workload in that direction, or on Cilium under
+ *   `enable-policy: always` (far-workload-sides.ts): the run writes no policy for it, yet what no
+ *   rule allows is denied there; blockedByApplied.
  * - Tightness per workload side: the (peer, port) pairs the policies allow among the observed
  *   pairs and the probes (`probes.ts`: one peer of each class a looser policy opens, on the
  *   side's ports), divided by the observed pairs; 1 is as tight as the observations allow.
@@ -47,10 +48,10 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
 import { peerKey } from '../../domain/peer.ts';
 import type { OutsideMustFlows, RequiredEdge, RequiredFlow, Requirement, VerifiedSides } from '../verified-sides.ts';
-import { replacedSelector, replacedSubjectSides } from './replaced-subjects.ts';
+import { policiesSelecting, replacedSubjectSides } from './replaced-subjects.ts';
 import { deniesUnselected } from '../simulate/cilium/enforcement-mode.ts';
 import { hostEndDenied, judgesHostEnds, kubeletProbe, type HostEndsJudged } from './host-endpoint-sides.ts';
-import { OUTSIDE_THE_RUN, farWorkloadsJudged, judgedSides, type JudgedSides } from './far-workload-sides.ts';
+import { farSides, farWorkloadsJudged, outsideTheRun, type FarSides, type FarWorkload } from './far-workload-sides.ts';
 
 /**
  * Each restricted side's edges with what the recommendation decided (`reason` undefined: it is
@@ -112,8 +113,9 @@ export interface EdgeFinding {
   enablePolicyAlways?: true;
   /**
    * Decided at the edge's other end, a workload outside a scoped run, on its side of this
-   * direction, where Cilium's `enable-policy: always` denies what no rule allows even there
-   * (far-workload-sides.ts); `workload` and `direction` name the side the edge was found on.
+   * direction, where an applied policy selects it there or Cilium's `enable-policy: always` denies
+   * what no rule allows even so (far-workload-sides.ts); `workload` and `direction` name the side
+   * the edge was found on.
    */
   farSide?: Direction;
 }
@@ -246,11 +248,12 @@ export interface SimulateSidesInput {
   tightness: boolean;
   /**
    * Given for a scoped run: every side its verification judges, over every chunk (the run's,
-   * those its policies restrict, those a replaced applied policy selects: far-workload-sides.ts
-   * judgedSides). The far side of an edge whose other end is a workload outside them is judged
-   * where the verifying engine is Cilium under `enable-policy: always`.
+   * those its policies restrict, those a replaced applied policy selects), and the far sides
+   * outside them that an applied policy beside the recommendation selects (far-workload-sides.ts
+   * farSides). Such a far side is judged, and every one where the verifying engine is Cilium under
+   * `enable-policy: always`.
    */
-  runSides?: JudgedSides;
+  farSides?: FarSides;
 }
 
 /**
@@ -321,12 +324,12 @@ interface Judges {
   atNodes: <F extends SimFlow>(f: F) => F;
   /** Every applied policy, as the cluster enforces them before the recommendation is applied; built on first use. */
   before: () => Simulator;
-  /** The ids of the replaced applied policies that select a workload, per direction (replaced-subjects.ts replacedSelector); read on first use. */
+  /** The ids of the replaced applied policies that select a workload, per direction (replaced-subjects.ts policiesSelecting); read on first use. */
   replacedSelecting: (workload: string) => Record<Direction, readonly string[]>;
   /** How each simulator judges host endpoints' sides (host-endpoint-sides.ts), undefined where it cannot deny one; undefined as a whole: neither can, and host ends are not judged. */
   hostEnds: { ours: HostEndsJudged | undefined; withApplied: HostEndsJudged | undefined } | undefined;
   /** The far workload of an edge side whose own side no side of the run is, judged under `leftOpen` (far-workload-sides.ts); undefined: none is judged. */
-  farWorkload: ((edge: EdgeTraffic, direction: Direction) => string | undefined) | undefined;
+  farWorkload: ((edge: EdgeTraffic, direction: Direction) => FarWorkload | undefined) | undefined;
 }
 
 function judges(input: SimulateSidesInput): Judges {
@@ -351,9 +354,9 @@ function judges(input: SimulateSidesInput): Judges {
     apart: new PodsApart(input.model, together ?? input.manifests, { peerByNode }),
     atNodes: (f) => atJudgedNodes(input.model, f),
     before: () => (before ??= beside(input.applied, cluster)),
-    replacedSelecting: replacedSelector({ replaced: input.replaced, model: input.model, simulator: beside }),
+    replacedSelecting: policiesSelecting(input.replaced, input.model, beside),
     hostEnds: hostEnds.ours || hostEnds.withApplied ? hostEnds : undefined,
-    farWorkload: farWorkloadsJudged(ours, cluster, input.runSides),
+    farWorkload: farWorkloadsJudged(ours, cluster, input.farSides),
   };
 }
 
@@ -546,21 +549,22 @@ function judgeOtherEnd(j: Judges, found: SidesFound, workload: string, direction
 
 /**
  * The other end's side of an edge side that must stay open, where that end is a workload outside
- * a scoped run and Cilium's `enable-policy: always` has it deny what no rule allows
- * (far-workload-sides.ts): judged under what applying the output leaves in force there
- * (`Judges.leftOpen`: the recommendation beside the applied policies), at each pod pair that
- * side's policies tell apart. A denial is in blockedByApplied, naming the far workload: the run
- * writes no policy for it, the cluster's state cuts it (`note` ends its reason).
+ * a scoped run that an applied policy selects there, or any such workload where Cilium's
+ * `enable-policy: always` has it deny what no rule allows (far-workload-sides.ts): judged under
+ * what applying the output leaves in force there (`Judges.leftOpen`: the recommendation beside the
+ * applied policies), at each pod pair that side's policies tell apart. A denial is in
+ * blockedByApplied, naming the far workload and why its side is judged: the run writes no policy
+ * for it, the cluster's state cuts it (`note` ends its reason).
  */
 function judgeFarWorkload(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, whole: SimFlow, note: string): void {
   const far = j.farWorkload?.(edge, direction);
   if (far === undefined || j.leftOpen === undefined) return;
   const there = opposite(direction);
-  const denied = deniedAt(j.leftOpen, j.apart.side(whole, there, j.atNodes), there);
+  const denied = deniedBeside(j, j.leftOpen, j.apart.side(whole, there, j.atNodes), there);
   if (denied === undefined) return;
-  const side = decideSide(j.leftOpen, denied.flow, there);
-  const reason = `at ${far}'s ${there}${OUTSIDE_THE_RUN}: ${side.reason}${denied.at}${note}`;
-  found.blockedByApplied.push({ ...finding(workload, direction, edge, side, reason), farSide: there });
+  const reason = `at ${far.workload}'s ${there}${outsideTheRun(far.why)}: ${denied.words}${note}`;
+  const f: EdgeFinding = { ...finding(workload, direction, edge, denied.side, reason), farSide: there };
+  found.blockedByApplied.push(denied.onOneReading ? { ...f, dependsOnIpBlockReading: true } : f);
 }
 
 /**
@@ -586,14 +590,28 @@ const LEFT_OPEN = '; the recommendation leaves this direction open, the applied 
  * leaves open, `Judges.leftOpen`): a blockedByApplied finding (`note` ends its reason).
  */
 function blockedByAppliedOnly(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, note: string, withApplied = j.withApplied): void {
-  const denied = withApplied && deniedAt(withApplied, each, direction);
-  if (!withApplied || denied === undefined) return;
-  const beside = decideSide(withApplied, denied.flow, direction);
-  const other = j.withAppliedOtherReading();
-  const onlyThere = other !== null && allowedAtEvery(other, each, direction);
-  const f = finding(workload, direction, edge, beside, onlyThere ? `${beside.reason}${denied.at} — only where the network plugin does not match ipBlocks against pod addresses; where it does, the applied policies allow it${note}` : `${beside.reason}${denied.at}${note}`);
-  found.blockedByApplied.push(onlyThere ? { ...f, dependsOnIpBlockReading: true } : f);
+  const denied = withApplied && deniedBeside(j, withApplied, each, direction);
+  if (denied === undefined) return;
+  const f = finding(workload, direction, edge, denied.side, `${denied.words}${note}`);
+  found.blockedByApplied.push(denied.onOneReading ? { ...f, dependsOnIpBlockReading: true } : f);
 }
+
+/**
+ * Where `withApplied` (the applied policies beside the recommendation, or what decides a direction
+ * it leaves open) denies `direction`'s side at one of `each`: the verdict there, its words, and
+ * whether it holds on one reading of ipBlocks only (`withAppliedOtherReading` allows it at every
+ * one), which the words then say.
+ */
+function deniedBeside(j: Judges, withApplied: Simulator, each: Iterable<FlowAtPods<SimFlow>>, direction: Direction): { side: SideVerdict; words: string; onOneReading: boolean } | undefined {
+  const denied = deniedAt(withApplied, each, direction);
+  if (denied === undefined) return undefined;
+  const side = decideSide(withApplied, denied.flow, direction);
+  const other = j.withAppliedOtherReading();
+  const onOneReading = other !== null && allowedAtEvery(other, each, direction);
+  return { side, words: `${side.reason}${denied.at}${onOneReading ? ONE_IPBLOCK_READING : ''}`, onOneReading };
+}
+
+const ONE_IPBLOCK_READING = ' — only where the network plugin does not match ipBlocks against pod addresses; where it does, the applied policies allow it';
 
 /**
  * An edge the recommendation leaves out (`reason`): denied, or still allowed by a broader rule of
@@ -826,10 +844,11 @@ export function verifyRecommendation(input: VerifyInput): Verification {
   const identities = new Set(emitted.manifests.map(manifestIdentity));
   const replaced = appliedReplaced(input.applied, identities);
   const sides = [...input.sides, ...replacedSides(input, input.sides, replaced)];
+  const beside = appliedBeside(input.applied, identities);
   const found = simulateSides({
     engine: input.engine,
     manifests: emitted.manifests,
-    beside: appliedBeside(input.applied, identities),
+    beside,
     applied: input.applied.map((p) => p.manifest),
     replaced,
     model: input.model,
@@ -837,7 +856,7 @@ export function verifyRecommendation(input: VerifyInput): Verification {
     simulator: input.simulator,
     ...(input.besideSimulator ? { besideSimulator: input.besideSimulator } : {}),
     tightness: input.tightness !== false,
-    ...(input.scopedEdges !== undefined ? { runSides: judgedSides(sides) } : {}),
+    ...(input.scopedEdges !== undefined ? { farSides: farSides(sides, { beside, model: input.model, simulator: input.besideSimulator ?? input.simulator }) } : {}),
   });
   return completeVerification(input.engine, admission, [found], input.warnings ?? [], unverifiedMustFlows(input.sides), requiredSides(input.sides));
 }

@@ -123,11 +123,11 @@ function candidates(input: ReplacedSubjectsInput): string[] {
 }
 
 /**
- * Per candidate workload a replaced policy selects (`replacedSelector`), per direction, the ids of
+ * Per candidate workload a replaced policy selects (`policiesSelecting`), per direction, the ids of
  * those that select it there.
  */
 function selectedOutside(input: ReplacedSubjectsInput, keys: readonly string[]): Map<string, Record<Direction, string[]>> {
-  const selecting = replacedSelector(input);
+  const selecting = policiesSelecting(input.replaced, input.model, input.simulator);
   const out = new Map<string, Record<Direction, string[]>>();
   for (const key of keys) {
     const by = selecting(key);
@@ -139,35 +139,42 @@ function selectedOutside(input: ReplacedSubjectsInput, keys: readonly string[]):
 const NONE: Record<Direction, string[]> = { ingress: [], egress: [] };
 
 /**
- * Which of the `replaced` policies select a workload (key), per direction, as ids (manifestId) in
- * `replaced`'s order; each policy is read once, on first use. Only a policy whose subject can reach
- * the workload's namespace is tried. A policy selects a pod for a direction when, judged alone, it
- * isolates the pod there (SideVerdict.isolated), whatever the peer: a flow from or to the world is
- * asked, at any of the workload's pods the policies tell apart (ClusterModel.podsOf).
+ * Which of `policies` (applied ones, read by `simulator`: the enforcing engine's) select a workload
+ * (key), per direction, as ids (manifestId) in `policies`' order; each policy is read once, on first
+ * use. Only a policy whose subject can reach the workload's namespace is tried. A policy selects a
+ * pod for a direction when, judged alone, it isolates the pod there (`isolates`), at any of the
+ * workload's pods the policies tell apart (`workloadPods`).
  */
-export function replacedSelector(input: Pick<ReplacedSubjectsInput, 'replaced' | 'model' | 'simulator'>): (workload: string) => Record<Direction, string[]> {
-  const { model } = input;
-  if (input.replaced.length === 0) return () => NONE;
-  const policies = input.replaced.map((policy) => ({ namespaces: reach(policy), id: manifestId(policy), alone: lazy(() => input.simulator([policy], model.cluster)) }));
+export function policiesSelecting(policies: readonly unknown[], model: ClusterModel, simulator: SimulatorFactory): (workload: string) => Record<Direction, string[]> {
+  if (policies.length === 0) return () => NONE;
+  const each = policies.map((policy) => ({ namespaces: reach(policy), id: manifestId(policy), alone: lazy(() => simulator([policy], model.cluster)) }));
   return (key) => {
-    const pod = model.podOf(key);
-    if (pod === undefined) return NONE;
-    const pods: SimPod[] = [pod, ...model.podsOf(pod).map((p) => p.pod)];
+    const pods = workloadPods(model, key);
+    if (pods.length === 0) return NONE;
     const out: Record<Direction, string[]> = { ingress: [], egress: [] };
-    for (const p of policies) {
-      if (p.namespaces !== undefined && !p.namespaces.includes(pod.namespace)) continue;
+    for (const p of each) {
+      if (p.namespaces !== undefined && !p.namespaces.includes(pods[0]!.namespace)) continue;
       for (const d of DIRECTIONS) if (pods.some((subject) => isolates(model, p.alone(), subject, d))) out[d].push(p.id);
     }
     return out;
   };
 }
 
-/** Whether `alone` (one policy) isolates `pod` for direction `d`: asked with a flow from or to the world. */
-function isolates(model: ClusterModel, alone: Simulator, pod: SimPod, d: Direction): boolean {
+/** A workload's pod and every pod of it the policies tell apart (ClusterModel.podsOf); none for a workload the model has no pod of. */
+export function workloadPods(model: ClusterModel, key: string): SimPod[] {
+  const pod = model.podOf(key);
+  return pod === undefined ? [] : [pod, ...model.podsOf(pod).map((p) => p.pod)];
+}
+
+/**
+ * Whether `sim` isolates `pod` for direction `d` (SideVerdict.isolated: a policy applies to it
+ * there), whatever the peer: asked with a flow from or to the world.
+ */
+export function isolates(model: ClusterModel, sim: Simulator, pod: SimPod, d: Direction): boolean {
   const subject = { kind: 'pod' as const, pod };
   const world = { kind: 'external' as const, ip: worldProbe(model, subject) };
   const flow = d === 'ingress' ? { client: world, server: subject, port: 443, protocol: 'TCP' as const } : { client: subject, server: world, port: 443, protocol: 'TCP' as const };
-  return decideSide(alone, flow, d).isolated;
+  return decideSide(sim, flow, d).isolated;
 }
 
 function lazy<T>(make: () => T): () => T {

@@ -90,13 +90,18 @@ for (const engine of ENGINE_NAMES) {
 
 // Before the recommendation rendered agent by its pods too (peers.ts irPeers), prom's rule named
 // agent's nodes only and these two were blocked; now they verify (test/integration/recommend-mixed-host-network-workload.test.ts).
-test('recommend -n mon beside a deny-all NetworkPolicy in app: prom → agent is allowed on prom\'s side on every engine (its rule names agent\'s pods, agent-b and agent-c, beside its nodes)', async () => {
+// At agent's own ingress, outside the run, the applied deny-all isolates agent-b and agent-c: that cut is the
+// cluster's, said in blockedByApplied at the far side (verify/far-workload-sides.ts), not prom's side's.
+test('recommend -n mon beside a deny-all NetworkPolicy in app: prom → agent is allowed on prom\'s side on every engine (its rule names agent\'s pods, agent-b and agent-c, beside its nodes); the deny-all cuts it at agent\'s ingress, outside the run', async () => {
   const db = await withFlows([...MIXED, DENY_ALL_APP]);
   const input = readRecommendationInput(db, {});
   for (const engine of ENGINE_NAMES) {
     const { verification: v, emitted } = runRecommendation(input, engine, recommendOptions({ now: NOW, namespace: 'mon' }), { tightness: false });
-    const cut = [...v.blocked, ...v.blockedByApplied].filter((f) => f.edge === PROM_TO_AGENT && f.direction === 'egress');
-    assert.deepEqual(cut, [], engine);
+    const ofTheEdge = [...v.blocked, ...v.blockedByApplied].filter((f) => f.edge === PROM_TO_AGENT && f.direction === 'egress');
+    assert.deepEqual(ofTheEdge.filter((f) => f.farSide === undefined), [], engine);
+    const far = v.blockedByApplied.filter((f) => f.edge === PROM_TO_AGENT && f.farSide === 'ingress');
+    assert.equal(far.length, 1, `${engine}: ${JSON.stringify(v.blockedByApplied)}`);
+    assert.match(far[0]!.reason, /^at app\/Deployment\/agent's ingress, outside the run, which writes no policy for it \(the applied NetworkPolicy\/app\/deny-all selects it for ingress\)/, engine);
     assert.match(JSON.stringify(emitted.manifests), /"app":"agent"|app == 'agent'/, `${engine}: prom's egress selects agent's pods`);
   }
 });
