@@ -163,22 +163,30 @@ export function readEdgeTraffic(db: Db, skipped?: SkippedRows): EdgeTraffic[] {
       continue;
     }
     const edge: EdgeTraffic = { client: client as Peer, server: server as Peer, port: r[2], protocol: PROTOCOL_STRINGS.get(r[3]) ?? (r[3] as Protocol), lastSeen: r[4], flows: r[5], forwarded: r[6], dropped: r[7] };
-    const name = named.size === 0 ? undefined : named.get(trafficKey(r));
+    const name = named.get(r[0])?.get(r[1])?.get(r[2])?.get(r[3]);
     if (name !== undefined) edge.targetPortName = name;
     out.push(edge);
   }
   return out;
 }
 
-const trafficKey = (r: readonly [string, string, number, string, ...unknown[]]): string => `${r[0]}\t${r[1]}\t${r[2]}\t${r[3]}`;
+/** Target port names by client, server, port and protocol: looked up by the strings a row already holds, no key built per row. */
+type NamesByEdge = Map<string, Map<string, Map<number, Map<string, string>>>>;
 
 /**
- * The target port names of the few edges that keep one (migration 0045), by edge key: from their
+ * The target port names of the few edges that keep one (migration 0045), by edge: from their
  * partial index, so that the traffic itself stays a read of the covering index alone.
  */
-function readTargetPortNames(db: Db): Map<string, string> {
-  const rows = db.prepare('SELECT client, server, port, protocol, target_port_name FROM edges WHERE target_port_name IS NOT NULL').raw(true).all() as [string, string, number, string, string][];
-  return new Map(rows.filter((r) => r[4] !== '').map((r) => [trafficKey(r), r[4]]));
+function readTargetPortNames(db: Db): NamesByEdge {
+  const named: NamesByEdge = new Map();
+  const rows = db.prepare("SELECT client, server, port, protocol, target_port_name FROM edges WHERE target_port_name IS NOT NULL AND target_port_name <> ''").raw(true).iterate() as Iterable<[string, string, number, string, string]>;
+  for (const [client, server, port, protocol, name] of rows) {
+    const byServer = named.get(client) ?? named.set(client, new Map()).get(client)!;
+    const byPort = byServer.get(server) ?? byServer.set(server, new Map()).get(server)!;
+    const byProtocol = byPort.get(port) ?? byPort.set(port, new Map()).get(port)!;
+    byProtocol.set(protocol, name);
+  }
+  return named;
 }
 
 /** The most stored edges one recommendation reads by default (config `recommendations.maxEdges`). */

@@ -41,10 +41,9 @@ import { isApiserverService } from '../../domain/apiserver.ts';
 import type { NamesNotKept } from '../../domain/edge.ts';
 import type { EndpointSliceEndpoint, InventorySnapshot, PodAddress, Service, Workload } from '../../domain/inventory.ts';
 import { canonicalDnsName } from '../../domain/dns-name.ts';
-import { DEFAULT_ASKER, DEFAULT_CLUSTER_DOMAIN, isHeadless, searchName, serviceOfName, spell, type DnsAsker, type NameSearch, type ServiceRef } from '../../domain/service-dns-names.ts';
-import { endpointNamedIn, endpointsNamed } from '../../domain/pod-dns-names.ts';
+import { DEFAULT_ASKER, DEFAULT_CLUSTER_DOMAIN, isHeadless, searchName, serviceOfName, type DnsAsker, type NameSearch, type ServiceRef } from '../../domain/service-dns-names.ts';
+import { endpointNamedIn, endpointsNamed, podRecordOfName, type PodRecord } from '../../domain/pod-dns-names.ts';
 import { compareStrings } from '../../domain/order.ts';
-import { isIpAddress, storedAddress } from '../../domain/ip.ts';
 import { serviceTargetPorts } from '../../domain/service-links.ts';
 import { workloadKey } from '../../domain/peer.ts';
 import { apiserverEndpoints, bindingPeer, uniquePorts } from './bindings.ts';
@@ -59,36 +58,16 @@ export function clusterDomainOf(config: Pick<MatricesConfigT, 'clusterDomain'>):
 }
 
 /**
- * The address and namespace a pod address record names: `<a>-<b>-<c>-<d>.<ns>.pod.<zone>` answers
- * with `<a>.<b>.<c>.<d>` (kubernetes/dns docs/specification.md, the pod A records; CoreDNS's
- * kubernetes plugin `pods insecure|verified`, which reads an IPv6 address with `-` for `:`), or
- * undefined. The short form `<a>-<b>-<c>-<d>.<ns>.pod`, not absolute, is completed by the last
- * search entry, `<zone>` (kubernetes.io "DNS for Services and Pods").
- */
-function podRecordOf(name: string, asker: DnsAsker): { ip: string; namespace: string } | undefined {
-  const { inZone, spelled } = spell(name, asker);
-  if ((!inZone && name.endsWith('.')) || spelled.length !== 3 || spelled[2] !== 'pod') return undefined;
-  const ip = addressOfLabel(spelled[0]!);
-  return ip === undefined ? undefined : { ip, namespace: spelled[1]! };
-}
-
-/** `10-244-2-25` → `10.244.2.25`, `fd00-10-244--19` → `fd00:10:244::19` (as stored: domain/ip.ts storedAddress), else undefined. */
-function addressOfLabel(label: string): string | undefined {
-  const written = /^\d+-\d+-\d+-\d+$/.test(label) ? label.replaceAll('-', '.') : label.replaceAll('-', ':');
-  return isIpAddress(written) ? storedAddress(written) : undefined;
-}
-
-/**
  * A pod address record's peers: the workload of each pod of the record's namespace holding the
  * address (CoreDNS `pods verified` answers for those only; `insecure` answers any address, which
  * leads to them all the same), on the ports as written — the answer is the pod's own address, no
  * Service translates it. None holds it: said in `unresolved`, no peer.
  */
-function podRecordPeers(name: string, record: { ip: string; namespace: string }, ports: readonly ResolvedPort[], inv: InventorySnapshot, unresolved: string[]): ResolvedPeer[] {
-  const keys = new Set(inv.podAddresses.filter((a) => a.ip === record.ip && a.namespace === record.namespace).map((a) => workloadKey(a.workload)));
+function podRecordPeers(name: string, record: PodRecord, ports: readonly ResolvedPort[], inv: InventorySnapshot, unresolved: string[]): ResolvedPeer[] {
+  const keys = new Set(inv.podAddresses.filter((a) => a.ip === record.address && a.namespace === record.namespace).map((a) => workloadKey(a.workload)));
   const workloads = inv.workloads.filter((w) => keys.has(workloadKey(w)));
   if (workloads.length === 0) {
-    unresolved.push(`${name} is the pod address record of ${record.ip} in namespace ${record.namespace}, which no pod of the inventory holds: write the pod's workload as a {namespace, selector} peer`);
+    unresolved.push(`${name} is the pod address record of ${record.address} in namespace ${record.namespace}, which no pod of the inventory holds: write the pod's workload as a {namespace, selector} peer`);
     return [];
   }
   return workloads.map((w) => ({ ...bindingPeer({ namespace: w.namespace, selector: w.selector }, inv), ports: [...ports] }) as ResolvedPeer);
@@ -202,7 +181,7 @@ export function resolveNamedPeers(
 ): { peers: ResolvedPeer[]; ports: ResolvedPort[] } {
   const leadsIn = (name: string): boolean => {
     const search = searchName(name, inv.services, asker, endpointNamedIn(inv.endpointSlices));
-    return search.services.length > 0 || !search.outside || podRecordOf(name, asker) !== undefined || answeredBy(name, inv, answers).length > 0 || answers.services(name).length > 0;
+    return search.services.length > 0 || !search.outside || podRecordOfName(name, asker) !== undefined || answeredBy(name, inv, answers).length > 0 || answers.services(name).length > 0;
   };
   if (!peers.some((p) => p.kind === 'fqdn' && p.fqdns.some(leadsIn))) return { peers: peers.map((p) => (p.kind === 'fqdn' ? withAnswersNotKept(p, p.fqdns, answers) : p)), ports: [...ports] };
   const out = peers.flatMap((p) => (p.kind === 'fqdn' ? namePeers(p.fqdns, p.ports ?? ports, inv, answers, unresolved, asker) : [{ ...p, ports: p.ports ?? [...ports] }]));
@@ -223,7 +202,7 @@ function namePeers(names: readonly string[], ports: readonly ResolvedPort[], inv
   // The names asked outside so far: a rule may spell one name several ways (`ext`, `ext.shop.svc`).
   const asked = new Set<string>();
   for (const name of names) {
-    const pod = podRecordOf(name, asker);
+    const pod = podRecordOfName(name, asker);
     if (pod !== undefined) {
       peers.push(...podRecordPeers(name, pod, ports, inv, unresolved));
       continue;
