@@ -32,6 +32,7 @@ function simPod(w: Workload, ips: string[], node: string | undefined): SimPod {
     hostNetwork: w.hostNetwork,
     ports: w.ports,
     ...(w.serviceAccount !== undefined ? { serviceAccount: w.serviceAccount } : {}),
+    workload: { key: workloadKey(w), selector: w.selector },
   };
 }
 

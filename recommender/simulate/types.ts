@@ -8,7 +8,7 @@
  * (Cilium identities and entities, Calico selectors over labels plus `projectcalico.org/*`
  * labels, ClusterNetworkPolicy tiers). Simulators are pure: no I/O, no clock.
  */
-import type { ApiserverEndpoint, CiliumPolicySettings, ContainerPort, Labels } from '../../domain/inventory.ts';
+import type { ApiserverEndpoint, CiliumPolicySettings, ContainerPort, LabelSelector, Labels } from '../../domain/inventory.ts';
 import type { EngineName } from '../engines/types.ts';
 import type { Direction } from '../../domain/direction.ts';
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
@@ -44,6 +44,12 @@ export interface SimPod {
   /** Container ports, for named ports. */
   ports: ContainerPort[];
   serviceAccount?: string;
+  /**
+   * The workload the pod stands for (cluster.ts): its key (`namespace/Kind/name`) and its pod
+   * selector, which the verification's tightness reads to find the other workloads' pods a rule
+   * naming this one also matches (verify/probes.ts). Simulators never read it.
+   */
+  workload?: { key: string; selector: LabelSelector };
   /**
    * A host-network workload the inventory shows no pod of, placed at one node to be judged
    * (host-network-nodes.ts `placed`): once it runs it may run on any node (a DaemonSet on every

@@ -18,14 +18,15 @@
  * simulates the other workload under this one's policy.
  *
  * Per workload, the other workloads of its namespace are looked up through one of its selector's
- * matchLabels entries (the rarest), so a namespace of workloads with distinct labels costs one
- * map lookup each.
+ * matchLabels entries (the rarest: namespace-labels.ts), so a namespace of workloads with distinct
+ * labels costs one map lookup each.
  */
 import type { InventorySnapshot, LabelSelector, LabelSelectorRequirement, Workload } from '../../domain/inventory.ts';
 import { workloadKey } from '../../domain/peer.ts';
 import { hasSelectablePods } from '../../domain/pod-networks.ts';
 import { isJobLabel, isVolatileLabel } from '../../domain/volatile-labels.ts';
 import { canonicalSelector, selectorMatches } from '../matrix/selector.ts';
+import { NamespaceLabels } from './namespace-labels.ts';
 import type { ResolvedMatrix } from '../matrix/resolved.ts';
 import { compareStrings, selectorIsEmpty } from '../policy/order.ts';
 
@@ -42,7 +43,8 @@ const JOB_KINDS: ReadonlySet<string> = new Set(['Job', 'CronJob']);
 
 /** `withPodNetworkPods`: the workloads with a pod on the pod network (domain/pod-networks.ts). */
 export function distinctSelectors(inventory: InventorySnapshot, matrices: readonly ResolvedMatrix[], withPodNetworkPods: ReadonlySet<string>): DistinctSelectors {
-  const index = new NamespaceLabels(inventory.workloads, withPodNetworkPods);
+  // No pod policy applies to host-network pods: selecting them changes nothing.
+  const index = new NamespaceLabels(inventory.workloads.filter((w) => hasSelectablePods(w, withPodNetworkPods)));
   let narrowed: Map<Workload, Workload> | undefined;
   const warnings = new Map<string, string>();
   let components: Map<string, LabelSelector[]> | undefined;
@@ -163,37 +165,4 @@ function componentSelectors(matrices: readonly ResolvedMatrix[]): Map<string, La
     }
   }
   return out;
-}
-
-/** The pod-network workloads of each namespace, by `key=value` of their labels. */
-class NamespaceLabels {
-  private readonly byLabel = new Map<string, Workload[]>();
-  private readonly byNamespace = new Map<string, Workload[]>();
-
-  constructor(workloads: readonly Workload[], withPodNetworkPods: ReadonlySet<string>) {
-    for (const w of workloads) {
-      // No pod policy applies to host-network pods: selecting them changes nothing.
-      if (!hasSelectablePods(w, withPodNetworkPods)) continue;
-      push(this.byNamespace, w.namespace, w);
-      for (const [k, v] of Object.entries(w.labels)) push(this.byLabel, `${w.namespace}\u0000${k}\u0000${v}`, w);
-    }
-  }
-
-  /** The other workloads of `w`'s namespace whose pods `w`'s selector selects. */
-  selected(w: Workload): Workload[] {
-    let pool: readonly Workload[] | undefined;
-    for (const [k, v] of Object.entries(w.selector.matchLabels ?? {})) {
-      const bucket = this.byLabel.get(`${w.namespace}\u0000${k}\u0000${v}`) ?? [];
-      if (pool === undefined || bucket.length < pool.length) pool = bucket;
-    }
-    pool ??= this.byNamespace.get(w.namespace) ?? [];
-    if (pool.length === 1 && pool[0] === w) return [];
-    return pool.filter((o) => o !== w && selectorMatches(w.selector, o.labels));
-  }
-}
-
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const list = m.get(k);
-  if (list === undefined) m.set(k, [v]);
-  else list.push(v);
 }

@@ -25,8 +25,11 @@
  *   `enable-policy: always` (far-workload-sides.ts): the run writes no policy for it, yet what no
  *   rule allows is denied there; blockedByApplied.
  * - Tightness per workload side: the (peer, port) pairs the policies allow among the observed
- *   pairs and the probes (`probes.ts`: one peer of each class a looser policy opens, on the
- *   side's ports), divided by the observed pairs; 1 is as tight as the observations allow.
+ *   pairs and the probes (`probes.ts`: one peer of each class a looser policy opens, and every
+ *   workload a selector naming an observed peer, or a policy selecting the subject, admits too,
+ *   on the side's ports), divided by the observed pairs; 1 is as tight as the observations allow.
+ *   A restricted side where nothing was observed that allows something: `observed: 0`,
+ *   `ratio: null`, `unbounded: true` (JSON has no Infinity).
  */
 import type { AppliedPolicy } from '../../domain/inventory.ts';
 import type { Direction } from '../policy/ir.ts';
@@ -39,7 +42,7 @@ import { duplicateNameErrors, nameSlot } from './duplicate-names.ts';
 import { connectionFlow, type ClusterModel, type FlowAddressing } from '../simulate/cluster.ts';
 import { decideSide, sideAllows, type DecidedBy, type PortFlow, type SideVerdict, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
 import { manifestErrors, type ManifestError } from './index.ts';
-import { extraProbes, worldProbe, type Probe } from './probes.ts';
+import { extraProbes, SelectorOverlap, worldProbe, type Probe } from './probes.ts';
 import { unaddressedHostNetworkNote } from './unaddressed-host-network.ts';
 import { tieReadings, tieWords, type TieReadings } from './priority-tie-readings.ts';
 import { atJudgedNodes } from '../simulate/host-network-nodes.ts';
@@ -123,10 +126,15 @@ export interface EdgeFinding {
 export interface Tightness {
   workload: string;
   direction: Direction;
+  /** The observed (peer, port) pairs the recommendation includes; 0 at a side it restricts where nothing was observed but something is allowed. */
   observed: number;
   allowed: number;
-  /** allowed ÷ observed (pairs); 1 = allows only what was observed. */
-  ratio: number;
+  /** allowed ÷ observed (pairs), to two decimals; 1 = allows only what was observed; null when nothing was observed (`unbounded`). */
+  ratio: number | null;
+  /** Nothing was observed and something is allowed: wider than any ratio (JSON has no Infinity). */
+  unbounded?: true;
+  /** Where a selector overlap (distinct-selectors.ts' warning) brought pairs into the figure: whose, and where the warning is. */
+  note?: string;
 }
 
 export interface Verification {
@@ -367,6 +375,8 @@ interface TightnessSide {
   subject: SimEndpoint;
   observed: Probe[];
   allowed: number;
+  /** The pairs its documented must flows name that it does not count as observed: probed. */
+  documented: Probe[];
 }
 
 /** Simulates every edge side under the recommended manifests (and again with the applied policies beside them). */
@@ -410,9 +420,9 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
     if (input.tightness && conn.flow.icmp === undefined && (outside.size === 0 || !outside.has(workload))) observePair(sides, workload, direction, conn.flow, allowed);
   }, appliedDecide);
 
-  judgeDocumentedRequirements(input, j, found);
+  judgeDocumentedRequirements(input, j, found, input.tightness ? (workload, direction, flow) => documentedPair(sides, workload, direction, flow) : undefined);
   for (const s of replaced) judgeReplacedSubject(j, found, s);
-  for (const s of sides.values()) found.tightness.push(measureTightness(model, j.ours, s));
+  if (input.tightness) found.tightness.push(...measureTightness(model, j.ours, sidesOfRun, sides));
   return found;
 }
 
@@ -651,7 +661,7 @@ function judgeLeftOut(j: Judges, found: SidesFound, workload: string, direction:
  * of a workload outside a scoped run that replaced applied policies select (`s.replacedBy`) are judged
  * as its observed edges are, before and after the replacement (judgeReplacedSubject).
  */
-function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found: SidesFound): void {
+function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found: SidesFound, pair?: (workload: string, direction: Direction, flow: PortFlow) => void): void {
   for (const s of input.sides) {
     for (const direction of DIRECTIONS) {
       const restricted = s.restricted[direction];
@@ -671,8 +681,10 @@ function judgeDocumentedRequirements(input: SimulateSidesInput, j: Judges, found
           continue;
         }
         if (replaced !== undefined) judgeReplacedEdge(j, found, s.workload, direction, edge, conn.each, replaced, OUTSIDE_THE_SCOPE, requiredNote(f, conn.flow, direction));
-        else if (restricted) judgeRequired(j, found, s.workload, direction, edge, conn.each, f);
-        else {
+        else if (restricted) {
+          judgeRequired(j, found, s.workload, direction, edge, conn.each, f);
+          if (pair !== undefined && s.outside !== true && conn.flow.icmp === undefined) pair(s.workload, direction, conn.flow);
+        } else {
           const note = `${requiredNote(f, conn.flow, direction)}${LEFT_OPEN}`;
           if (!cutByReplacing(j, found, s.workload, direction, edge, conn.each, note)) blockedByAppliedOnly(j, found, s.workload, direction, edge, conn.each, note, j.leftOpen);
         }
@@ -723,25 +735,90 @@ export function unverifiedMustFlows(sides: readonly VerifiedSides[]): string[] {
   return sides.flatMap((s) => DIRECTIONS.flatMap((d) => (s.restricted[d] ? (s.unverified?.[d] ?? []) : [])));
 }
 
-/** Adds an included edge's (far peer, port, protocol) to its side's observed pairs. */
-function observePair(sides: Map<string, TightnessSide>, workload: string, direction: Direction, flow: PortFlow, allowed: boolean): void {
+/** The side of `flow` at `workload`, made on first use. */
+function tightnessSide(sides: Map<string, TightnessSide>, workload: string, direction: Direction, subject: SimEndpoint): TightnessSide {
   const k = `${workload}|${direction}`;
   let entry = sides.get(k);
-  if (entry === undefined) sides.set(k, (entry = { workload, direction, subject: direction === 'ingress' ? flow.server : flow.client, observed: [], allowed: 0 }));
+  if (entry === undefined) sides.set(k, (entry = { workload, direction, subject, observed: [], allowed: 0, documented: [] }));
+  return entry;
+}
+
+const farPair = (flow: PortFlow, direction: Direction): Probe => ({ peer: direction === 'ingress' ? flow.client : flow.server, port: flow.port, protocol: flow.protocol });
+
+/** Adds an included edge's (far peer, port, protocol) to its side's observed pairs. */
+function observePair(sides: Map<string, TightnessSide>, workload: string, direction: Direction, flow: PortFlow, allowed: boolean): void {
+  const entry = tightnessSide(sides, workload, direction, direction === 'ingress' ? flow.server : flow.client);
   // Observed pairs of a side are distinct: its edges are (far peer, port, protocol) apart.
-  entry.observed.push({ peer: direction === 'ingress' ? flow.client : flow.server, port: flow.port, protocol: flow.protocol });
+  entry.observed.push(farPair(flow, direction));
   if (allowed) entry.allowed++;
 }
 
-/** A side's tightness: its observed pairs and the probes of a looser policy that the recommendation allows, over the observed pairs. */
-function measureTightness(model: ClusterModel, ours: Simulator, s: TightnessSide): Tightness {
-  const observed = s.observed.length;
-  let allowed = s.allowed;
-  for (const p of extraProbes(model, s.subject, s.direction, s.observed)) {
-    const flow: SimFlow = s.direction === 'ingress' ? { client: p.peer, server: s.subject, port: p.port, protocol: p.protocol } : { client: s.subject, server: p.peer, port: p.port, protocol: p.protocol };
-    if (sideAllows(ours, flow, s.direction)) allowed++;
+/** Adds a documented must flow's (far peer, port, protocol) to its side's probes. */
+function documentedPair(sides: Map<string, TightnessSide>, workload: string, direction: Direction, flow: PortFlow): void {
+  tightnessSide(sides, workload, direction, direction === 'ingress' ? flow.server : flow.client).documented.push(farPair(flow, direction));
+}
+
+/**
+ * The tightness of every restricted side of the run (`runSides`, those outside a scoped run left
+ * out): the sides with observed pairs (`measured`), and those where nothing was observed, at the
+ * workload's stand-in pod, which get a figure when they allow something.
+ */
+function measureTightness(model: ClusterModel, ours: Simulator, runSides: readonly VerifiedSides[], measured: Map<string, TightnessSide>): Tightness[] {
+  for (const s of runSides) {
+    if (s.outside === true) continue;
+    const pod = model.podOf(s.workload);
+    // A host-network stand-in is its node, which no pod policy selects: its probes would say nothing of the policies.
+    if (pod === undefined || pod.hostNetwork) continue;
+    for (const d of DIRECTIONS) if (s.restricted[d]) tightnessSide(measured, s.workload, d, { kind: 'pod', pod });
   }
-  return { workload: s.workload, direction: s.direction, observed, allowed, ratio: Math.round((allowed / observed) * 100) / 100 };
+  const overlap = new SelectorOverlap(model);
+  const out: Tightness[] = [];
+  for (const s of measured.values()) {
+    const t = sideTightness(model, ours, s, borrowedPairs(s, measured, overlap), overlap);
+    if (t !== undefined) out.push(t);
+  }
+  return out;
+}
+
+/**
+ * The pairs the policies of other workloads allow at a side, where their selector selects its
+ * subject's pods too (policies are additive): their observed and documented pairs in the same
+ * direction. Such workloads share the subject's namespace, so their sides are in the same chunk.
+ */
+function borrowedPairs(s: TightnessSide, measured: ReadonlyMap<string, TightnessSide>, overlap: SelectorOverlap): Probe[] {
+  if (s.subject.kind !== 'pod') return [];
+  const out: Probe[] = [];
+  for (const other of overlap.selecting(s.subject.pod)) {
+    const theirs = measured.get(`${other.key}|${s.direction}`);
+    if (theirs === undefined) continue;
+    const why = `counts what the policies of ${other.key} allow: its selector selects these pods too (see ${other.key}'s warning)`;
+    for (const p of [...theirs.observed, ...theirs.documented]) out.push({ ...p, why });
+  }
+  return out;
+}
+
+/**
+ * A side's tightness: its observed pairs and the probes of a looser policy that the recommendation
+ * allows, over the observed pairs; undefined for a side where nothing was observed and nothing is
+ * allowed.
+ */
+function sideTightness(model: ClusterModel, ours: Simulator, s: TightnessSide, borrowed: readonly Probe[], overlap: SelectorOverlap): Tightness | undefined {
+  const observed = s.observed.length;
+  // Nothing observed at a host-network subject (a documented flow's): no pod policy selects it, every probe would pass.
+  if (observed === 0 && (s.subject.kind !== 'pod' || s.subject.pod.hostNetwork)) return undefined;
+  let allowed = s.allowed;
+  const notes = new Set<string>();
+  const probes = extraProbes(model, s.subject, s.direction, s.observed, { pairs: [...s.documented, ...borrowed], overlap, anyPort: observed === 0 });
+  for (const p of probes) {
+    const flow: SimFlow = s.direction === 'ingress' ? { client: p.peer, server: s.subject, port: p.port, protocol: p.protocol } : { client: s.subject, server: p.peer, port: p.port, protocol: p.protocol };
+    if (!sideAllows(ours, flow, s.direction)) continue;
+    allowed++;
+    if (p.why !== undefined) notes.add(p.why);
+  }
+  if (observed === 0 && allowed === 0) return undefined;
+  const note = notes.size > 0 ? { note: [...notes].sort(compareStrings).join('; ') } : {};
+  if (observed === 0) return { workload: s.workload, direction: s.direction, observed, allowed, ratio: null, unbounded: true, ...note };
+  return { workload: s.workload, direction: s.direction, observed, allowed, ratio: Math.round((allowed / observed) * 100) / 100, ...note };
 }
 
 const CUTS = 'applying this cuts required traffic';

@@ -143,7 +143,8 @@ test('flows a documented must rule requires that nothing observed are verified l
   assert.equal(v.ok, false);
   assert.deepEqual(v.blocked.map((b) => b.edge), ['workload:shop/Deployment/web|workload:shop/Deployment/api|9090|TCP']);
   assert.match(v.blocked[0]!.reason, /m\/api\/ingress\/web-9090 \(must\) requires it, not observed yet: applying this cuts required traffic$/);
-  assert.deepEqual(v.tightness, [], 'not observed: no tightness pair');
+  // Nothing observed, web on 8080 allowed: a figure all the same (docs/recommend.md, "Tightness"), unbounded.
+  assert.deepEqual(v.tightness, [{ workload: 'shop/Deployment/api', direction: 'ingress', observed: 0, allowed: 1, ratio: null, unbounded: true }]);
 });
 
 test('a denial that only an applied policy beside the recommendation causes is reported apart, and a manifest the recommendation replaces does not count', () => {
