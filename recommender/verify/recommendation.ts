@@ -811,7 +811,7 @@ function sideTightness(model: ClusterModel, ours: Simulator, s: TightnessSide, b
   const probes = extraProbes(model, s.subject, s.direction, s.observed, { pairs: [...s.documented, ...borrowed], overlap, anyPort: observed === 0 });
   for (const p of probes) {
     const flow: SimFlow = s.direction === 'ingress' ? { client: p.peer, server: s.subject, port: p.port, protocol: p.protocol } : { client: s.subject, server: p.peer, port: p.port, protocol: p.protocol };
-    if (!sideAllows(ours, flow, s.direction)) continue;
+    if (!(observed === 0 ? allowedByRule(ours, flow, s.direction) : sideAllows(ours, flow, s.direction))) continue;
     allowed++;
     if (p.why !== undefined) notes.add(p.why);
   }
@@ -819,6 +819,16 @@ function sideTightness(model: ClusterModel, ours: Simulator, s: TightnessSide, b
   const note = notes.size > 0 ? { note: [...notes].sort(compareStrings).join('; ') } : {};
   if (observed === 0) return { workload: s.workload, direction: s.direction, observed, allowed, ratio: null, unbounded: true, ...note };
   return { workload: s.workload, direction: s.direction, observed, allowed, ratio: Math.round((allowed / observed) * 100) / 100, ...note };
+}
+
+/**
+ * Allowed by a rule of the manifests, not by what the engine lets through with no rule (Cilium's
+ * local host by default, a peer kind an isolation does not cover): where nothing was observed,
+ * only what the output itself opens makes a side wider than its observations.
+ */
+function allowedByRule(sim: Simulator, flow: SimFlow, direction: Direction): boolean {
+  const v = decideSide(sim, flow, direction);
+  return v.allowed && v.by !== undefined;
 }
 
 const CUTS = 'applying this cuts required traffic';
