@@ -71,7 +71,8 @@ function appliedBlock(f: EdgeFinding): AppliedBlock {
   const where = { ...(otherEnd !== undefined ? { otherEnd } : {}), ...(f.hostNode !== undefined ? { hostNode: f.hostNode } : {}) };
   if (f.by !== undefined) return { ...head, policy: f.by.policy, reason: f.reason };
   const deniedBy = f.hostNode !== undefined ? `host endpoint of node ${f.hostNode}` : f.enablePolicyAlways ? 'enable-policy: always (no rule allows it)' : undefined;
-  return deniedBy === undefined ? { ...head, reason: f.reason } : { ...head, deniedBy, ...where, reason: f.reason };
+  if (deniedBy !== undefined) return { ...head, deniedBy, ...where, reason: f.reason };
+  return f.isolatedBy !== undefined ? { ...head, isolatedBy: f.isolatedBy, reason: f.reason } : { ...head, reason: f.reason };
 }
 
 /**

@@ -374,6 +374,11 @@ export interface AppliedBlock {
   hostNode?: string;
   /** Decided at the edge's other end (EdgeFinding.hostEndpoint / farSide): that end's side. */
   otherEnd?: Direction;
+  /**
+   * Where no rule decides and applied policies isolate the side in its direction (a NetworkPolicy
+   * of the pod's namespace whose rules do not allow it): those policies, `Kind/namespace/name`.
+   */
+  isolatedBy?: string[];
   reason: string;
 }
 

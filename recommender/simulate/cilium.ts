@@ -96,6 +96,8 @@ interface DirectionSelection {
   /** The policies of the rules that enforce this direction (what a default deny's words name for a host endpoint). */
   enforcedBy: string[];
   defaultDeny: boolean;
+  /** The policies whose rules deny by default in this direction, sorted (SideVerdict.isolatedBy). */
+  defaultDenyBy: string[];
   requires: Selector[];
 }
 
@@ -371,6 +373,7 @@ class CiliumSimulator implements Simulator {
       enforced: rules.some((r) => (ingress ? r.enforcesIngress : r.enforcesEgress)),
       enforcedBy: [...new Set(rules.filter((r) => (ingress ? r.enforcesIngress : r.enforcesEgress)).map((r) => r.policy))],
       defaultDeny: rules.some((r) => (ingress ? r.defaultDenyIngress : r.defaultDenyEgress)),
+      defaultDenyBy: [...new Set(rules.filter((r) => (ingress ? r.defaultDenyIngress : r.defaultDenyEgress)).map((r) => r.policy))].sort(),
       requires: rules.flatMap((r) => (ingress ? r.fromRequires : r.toRequires)),
     };
   }
@@ -439,7 +442,7 @@ class CiliumSimulator implements Simulator {
     }
     if (!sel.defaultDeny && !always) return noDefaultDeny(pod, sel, d);
     const icmp = flow.icmp === undefined ? '' : ': a rule with toPorts only never allows ICMP, an L3-only rule or icmps do';
-    if (sel.enforced && sel.defaultDeny) return { isolated: true, allowed: false, reason: `no ${d} rule of the ${KINDS} selecting ${subjectWords(pod, sel)} allows ${id.describe} on ${trafficOf(flow)} (default deny)${icmp}` };
+    if (sel.enforced && sel.defaultDeny) return { isolated: true, allowed: false, isolatedBy: sel.defaultDenyBy, reason: `no ${d} rule of the ${KINDS} selecting ${subjectWords(pod, sel)} allows ${id.describe} on ${trafficOf(flow)} (default deny)${icmp}` };
     return { isolated: true, allowed: false, enablePolicyAlways: true, reason: `${deniedAlwaysWords(pod, sel, d)} ${id.describe} on ${trafficOf(flow)}, and ${ALWAYS_DENIES}${sel.enforced ? ', whatever enableDefaultDeny says' : ''} (default deny)${icmp}` };
   }
 

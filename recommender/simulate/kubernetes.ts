@@ -198,7 +198,8 @@ export class NetworkPolicyIndex {
       const all = (this.byNamespace.get(pod.namespace) ?? []).filter((p) => selectorMatches(p.podSelector, pod.labels));
       const of = (d: Direction): Selecting => {
         const policies = all.filter((p) => p.isolates[d]);
-        return { policies, denyReason: { isolated: true, allowed: false, reason: `isolated for ${d} by ${namedFew(policies.map((p) => p.ref))}; no rule allows it` } };
+        const refs = policies.map((p) => p.ref);
+        return { policies, denyReason: { isolated: true, allowed: false, isolatedBy: refs, reason: `isolated for ${d} by ${namedFew(refs)}; no rule allows it` } };
       };
       s = { ingress: of('ingress'), egress: of('egress') };
       this.selecting.set(pod, s);

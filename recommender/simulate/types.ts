@@ -170,6 +170,12 @@ export interface SideVerdict {
   reason: string;
   /** Denied by default only because Cilium's `enable-policy: always` denies what no rule allows (no deciding rule: `by` absent). */
   enablePolicyAlways?: true;
+  /**
+   * Denied because these policies isolate the end in this direction and no rule of theirs allows
+   * the flow (no deciding rule: `by` absent): `Kind/namespace/name`, sorted. A rule allowing it in
+   * any one of them allows it (their allows add up); with all of them gone nothing isolates it.
+   */
+  isolatedBy?: readonly string[];
 }
 
 export interface SimVerdict {

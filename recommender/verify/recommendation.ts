@@ -114,6 +114,8 @@ export interface EdgeFinding {
   hostNode?: string;
   /** No rule decides: Cilium's `enable-policy: always` denies what no rule allows (SideVerdict.enablePolicyAlways). */
   enablePolicyAlways?: true;
+  /** No rule decides: these applied or recommended policies isolate the side and none of their rules allows it (SideVerdict.isolatedBy). */
+  isolatedBy?: string[];
   /**
    * Decided at the edge's other end, a workload outside a scoped run, on its side of this
    * direction, where an applied policy selects it there or Cilium's `enable-policy: always` denies
@@ -230,7 +232,7 @@ export function replacedSides(input: Pick<VerifyInput, 'model' | 'simulator' | '
 }
 
 function finding(workload: string, direction: Direction, edge: EdgeTraffic, s: SideVerdict, reason: string): EdgeFinding {
-  return { workload, direction, edge: edgeKey(edge), ...(s.by !== undefined ? { by: s.by } : {}), ...(s.enablePolicyAlways ? { enablePolicyAlways: true as const } : {}), reason };
+  return { workload, direction, edge: edgeKey(edge), ...(s.by !== undefined ? { by: s.by } : {}), ...(s.enablePolicyAlways ? { enablePolicyAlways: true as const } : {}), ...(s.by === undefined && s.isolatedBy !== undefined ? { isolatedBy: [...s.isolatedBy] } : {}), reason };
 }
 
 /** What simulating some of a recommendation's edge sides found, unsorted: the whole verification is one part, a verification in chunks (in-chunks.ts) one per chunk. */

@@ -5,6 +5,7 @@
  */
 import type { Citation } from '../../recommender/matrix/resolved.ts';
 import { kindName } from '../../recommender/engines/manifest-id.ts';
+import { firstFew } from '../../recommender/synthesize/workload.ts';
 import type { AppliedBlock, DriftCut, DriftFailureMarks, DriftSection, EdgeItem, EdgeSide, OwnedPolicyItem, PolicyManagerItem, PolicyRefItem, Report, RuleEnds, RuleItem, StillAllowedBy } from '../model.ts';
 
 export const MAX_ROWS = 200;
@@ -215,7 +216,7 @@ function blockedByAppliedBlocks(verification: NonNullable<Report['verification']
   for (const [engine, v] of Object.entries(verification)) {
     for (const b of v.blockedByAppliedEdges ?? []) {
       const [client = '', server = '', port = '', protocol = ''] = b.edge.split('|');
-      rows.push([t(engine), code(b.workload), t(b.direction), code(`${peer(client)} → ${peer(server)} ${port}/${protocol}`), b.policy !== undefined ? code(b.policy) : t(b.deniedBy !== undefined ? `${b.deniedBy}: ${toAllow(b)}` : '—'), t(b.reason)]);
+      rows.push([t(engine), code(b.workload), t(b.direction), code(`${peer(client)} → ${peer(server)} ${port}/${protocol}`), appliedPolicyCell(b), t(b.reason)]);
     }
     more += Math.max(0, v.blockedByApplied - (v.blockedByAppliedEdges?.length ?? 0));
   }
@@ -228,6 +229,24 @@ function blockedByAppliedBlocks(verification: NonNullable<Report['verification']
     },
     table(['engine', 'workload', 'side', 'edge', 'applied policy', 'why'], rows, more, '`flowmatrix recommend --engine <engine> -o json` and /api/v1/recommendations list them all, under verification.blockedByApplied'),
   ];
+}
+
+/** The applied policy that decides; else what denies the edge and what to do there; `—` where the verification knows neither. */
+function appliedPolicyCell(b: AppliedBlock): Cell {
+  if (b.policy !== undefined) return code(b.policy);
+  if (b.deniedBy !== undefined) return t(`${b.deniedBy}: ${toAllow(b)}`);
+  return t(b.isolatedBy !== undefined ? isolationAdvice(b.isolatedBy) : '—');
+}
+
+/**
+ * What to do where applied policies isolate the side and none of their rules allows the edge: the
+ * allowed connections are the union of what they allow (kubernetes.io Network Policies, "The two
+ * sorts of pod isolation": "they are additive"), so a rule in any one of them allows it, and the
+ * side is no longer isolated only once all of them are gone.
+ */
+function isolationAdvice(policies: readonly string[]): string {
+  if (policies.length === 1) return `${policies[0]!} isolates it, no rule of it allows it: add a rule allowing it to ${policies[0]!}, or delete it`;
+  return `${firstFew(policies)} isolate it, no rule of theirs allows it: add a rule allowing it to one of them, or delete them all`;
 }
 
 /**

@@ -229,6 +229,21 @@ test('a violation left out of the policy that a broader rule of the recommendati
   assert.doesNotMatch(md, /left out of the recommended policy\. Confirm/, 'the section no longer says left out means denied');
 });
 
+test('a required edge an applied NetworkPolicy cuts by isolating the pod, no rule of it deciding, names that policy in the applied policy column, with what to do: add a rule allowing it to it, or delete it (not "—")', () => {
+  // The demo's Kyma policies isolate Fluent Bit for egress (policyTypes Egress) and allow DNS by an
+  // ipBlock only: "If any policy or policies apply to a given pod for a given direction, the
+  // connections allowed in that direction from that pod is the union of what the applicable
+  // policies allow" (kubernetes.io Network Policies, "The two sorts of pod isolation"), so no rule
+  // decides; the NetworkPolicy tier decides for the ClusterNetworkPolicy engine too.
+  const dns = 'workload:kyma-system/DaemonSet/telemetry-fluent-bit|dns:kube-system/Deployment/coredns|53|UDP';
+  const row = report.verification!.clusternetworkpolicy!.blockedByAppliedEdges!.find((b) => b.edge === dns && b.direction === 'egress')!;
+  assert.equal(row.policy, undefined, 'the premise: no rule decides');
+  assert.deepEqual(row.isolatedBy, ['NetworkPolicy/kyma-system/telemetry-fluent-bit']);
+  assert.match(
+    renderMarkdown(report),
+    /\| egress \| `kyma-system\/DaemonSet\/telemetry-fluent-bit → dns:kube-system\/Deployment\/coredns 53\/UDP` \| NetworkPolicy\/kyma-system\/telemetry-fluent-bit isolates it, no rule of it allows it: add a rule allowing it to NetworkPolicy\/kyma-system\/telemetry-fluent-bit, or delete it \| isolated for egress/,
+  );
+});
 test('per-namespace summary: workloads, components, manifests per engine, attention', () => {
   const ns = report.namespaces.find((n) => n.namespace === 'netobserv');
   assert.ok(ns);

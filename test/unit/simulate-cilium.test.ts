@@ -289,6 +289,15 @@ test('default deny: an empty rule isolates, an empty list does not, enableDefaul
   assert.equal(allows([], P(web), P(api), 8080, 'TCP', { enforcementMode: 'always' }), false);
 });
 
+test('a default deny no rule decides names the policies that deny by default there (isolatedBy), not one whose enableDefaultDeny is false: a rule in any of them allows it (language.rst "Ingress/Egress Default Deny")', () => {
+  const emptyRule = cnp('shop', 'd', { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{}] });
+  const nonDefaultDeny = cnp('shop', 'n', { endpointSelector: { matchLabels: { app: 'api' } }, enableDefaultDeny: { ingress: false }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }] });
+  const v = verdict([nonDefaultDeny, emptyRule], P(prom), P(api), 8080);
+  assert.equal(v.verdict, 'deny');
+  assert.equal(v.ingress.by, undefined);
+  assert.deepEqual(v.ingress.isolatedBy, ['CiliumNetworkPolicy/shop/d']);
+});
+
 // Since Cilium 1.15 (cilium/cilium#29608 "policy: Do not select any identity with empty slices"),
 // an explicitly empty peer list selects no peer: pkg/policy/utils/parserules.go
 // mergeEndpointSelectors returns nil ("Explicitly check for empty non-nil slices, it should not
