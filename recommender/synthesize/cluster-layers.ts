@@ -17,7 +17,8 @@ import { sharedIntentKey, type Direction, type PolicyPeer } from '../policy/ir.t
 import { compareStrings, policyPeerKey, portKey } from '../policy/order.ts';
 import { attentionStatus, ruleText, type GroupedRule } from './atoms.ts';
 import { combineObserved, observedRuleId } from './rule-ids.ts';
-import { firstFew, type PlannedIntent } from './workload.ts';
+import { firstFew } from './first-few.ts';
+import type { PlannedIntent } from './workload.ts';
 
 const DIRECTIONS: readonly Direction[] = ['ingress', 'egress'];
 /** Kinds of evidence a cluster-wide rule's text names; those of the namespaces beyond are counted. */

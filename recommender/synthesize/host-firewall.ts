@@ -4,8 +4,15 @@
  * "true"` — CiliumClusterwideNetworkPolicies with a `nodeSelector` (Cilium docs, "Host Policies":
  * they "apply only to the host namespace, including host-networking pods").
  */
+import type { Direction } from '../../domain/direction.ts';
+import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { InventorySnapshot } from '../../domain/inventory.ts';
+import { workloadKey, type Peer } from '../../domain/peer.ts';
+import type { WorkloadComparison } from '../compare/compare.ts';
 import { CCNP_KIND } from '../engines/wire/cilium.ts';
+import type { DocumentedFlow } from './documented-flow.ts';
+import type { RecommendOptions } from './options.ts';
+import { firstFew } from './first-few.ts';
 
 /** The applied host policies (`CiliumClusterwideNetworkPolicy/<name>`, sorted) where the host firewall is on; undefined where it is off or not said. */
 export function appliedHostPolicies(inventory: Pick<InventorySnapshot, 'ciliumPolicy' | 'policies'>): string[] | undefined {
@@ -22,9 +29,74 @@ function hasNodeSelector(manifest: unknown): boolean {
   return m?.spec?.nodeSelector !== undefined || (m?.specs ?? []).some((s) => s?.nodeSelector !== undefined);
 }
 
-/** How a host-network workload is restricted instead of by a pod policy: on its node, in the host policies where the host firewall is on. */
-export function hostNetworkAdvice(hostPolicies: readonly string[] | undefined): string {
+/** Where a host-network workload runs and what it requires, for its advice (hostNetworkAdvice). */
+export interface HostNetworkNeeds {
+  /** The nodes its pods run on, sorted (none known: its nodes). */
+  nodes: readonly string[];
+  /** What it requires, each `ingress 9100/TCP from stacklight/StatefulSet/prometheus-server`, sorted. */
+  required: readonly string[];
+}
+
+/**
+ * How a host-network workload is restricted instead of by a pod policy: on its node, in the host
+ * policies where the host firewall is on — which police a host-network pod as its node's host
+ * endpoint, so a host policy selecting its nodes must allow what the workload requires (Cilium
+ * host.rst: host policies "apply only to the host namespace, including host-networking pods").
+ */
+export function hostNetworkAdvice(hostPolicies: readonly string[] | undefined, needs: HostNetworkNeeds): string {
   if (hostPolicies === undefined) return 'restrict it on the node (host firewall) instead';
-  if (hostPolicies.length === 0) return "its node's host firewall is on (cilium-config enable-host-firewall) but no host policy is applied: restrict it there, with a CiliumClusterwideNetworkPolicy with a nodeSelector";
-  return `its node's host firewall is on (cilium-config enable-host-firewall) and decides it: restrict it in the host policies applied (${hostPolicies.join(', ')})`;
+  const toAllow = requiredThere(needs);
+  if (hostPolicies.length === 0) return `its node's host firewall is on (cilium-config enable-host-firewall) but no host policy is applied: restrict it there, with a CiliumClusterwideNetworkPolicy with a nodeSelector${toAllow}`;
+  return `its node's host firewall is on (cilium-config enable-host-firewall) and decides it: restrict it in the host policies applied (${hostPolicies.join(', ')})${toAllow}`;
+}
+
+/** `; a host policy selecting its node worker-2 must allow what it requires: …`, or nothing where it requires nothing. */
+function requiredThere({ nodes, required }: HostNetworkNeeds): string {
+  if (required.length === 0) return '';
+  const where = nodes.length === 0 ? 'its nodes' : `its ${nodes.length === 1 ? 'node' : 'nodes'} ${firstFew(nodes)}`;
+  return `; a host policy selecting ${where} must allow what it requires: ${firstFew(required)}`;
+}
+
+/**
+ * What a host-network workload requires, in words: its observed edges of a status `--include` keeps
+ * (in mode documented, documented ones only; never traffic with its own node, which stays in the
+ * host namespace), and the flows its documented must rules require that nothing observed shows.
+ */
+export function requiredTraffic(comparison: WorkloadComparison, must: readonly DocumentedFlow[], opts: Pick<RecommendOptions, 'include' | 'mode'>): string[] {
+  const include = new Set<string>(opts.include);
+  const out = new Set<string>();
+  for (const side of [comparison.ingress, comparison.egress]) {
+    side.edges.forEach((edge, i) => {
+      const status = side.status[i]!;
+      if (!include.has(status) || (opts.mode === 'documented' && status === 'undocumented')) return;
+      const far = farEnd(edge, side.direction);
+      if (far.kind !== 'kubelet') out.add(trafficWords(side.direction, edge, `${side.direction === 'ingress' ? 'from' : 'to'} ${peerWords(far)}`));
+    });
+  }
+  for (const f of must) {
+    const far = f.stands !== undefined ? f.stands.slice(f.direction.length + 1) : `${f.direction === 'ingress' ? 'from' : 'to'} ${peerWords(farEnd(f.edge, f.direction))}`;
+    out.add(trafficWords(f.direction, f.edge, far));
+  }
+  return [...out].sort();
+}
+
+const farEnd = (edge: EdgeTraffic, direction: Direction): Peer => (direction === 'ingress' ? edge.client : edge.server);
+const trafficWords = (direction: Direction, edge: EdgeTraffic, far: string): string => `${direction} ${edge.port}/${edge.protocol} ${far}`;
+
+function peerWords(p: Peer): string {
+  switch (p.kind) {
+    case 'workload':
+    case 'dns':
+      return workloadKey(p.workload);
+    case 'apiserver':
+      return 'the apiserver';
+    case 'cilium-ingress':
+      return "Cilium's Ingress proxy";
+    case 'node':
+    case 'kubelet':
+      return `node ${p.node}`;
+    case 'external':
+    case 'unknown':
+      return p.ip;
+  }
 }

@@ -28,7 +28,8 @@ import { APISERVER, dnsTargetPeers, endpointWorkloadNote, farSide, irPeers, ownN
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
 import { hostNetworkFarSide } from './host-network-far-sides.ts';
-import { hostNetworkAdvice } from './host-firewall.ts';
+import { hostNetworkAdvice, requiredTraffic } from './host-firewall.ts';
+import { firstFew } from './first-few.ts';
 import { openWords, opensLeftByRule } from './open-words.ts';
 import type { DocumentedFlow } from './documented-flow.ts';
 import { partlyObservedWarnings } from './partly-observed.ts';
@@ -180,7 +181,7 @@ export function planWorkload(w: Workload, comparison: WorkloadComparison, all: W
   warnDisabledComponents(plan, all, documenting, observed);
   const mirrorEvidence = confirmFromOtherEnds(w, comparison, components, ctx);
   const onlyAtOtherEnds = requiredOnlyAtOtherEnds(w, documenting, comparison, ctx);
-  const refusal = noPolicyReason(w, documenting, ctx, onlyAtOtherEnds, observed, comparison.ingress);
+  const refusal = noPolicyReason(w, documenting, ctx, onlyAtOtherEnds, observed, comparison, plan.documentedFlows);
   if (refusal !== undefined) return refuse(plan, refusal, ctx);
   const hostPods = hostNetworkPodsWarning(w, ctx);
   if (hostPods !== undefined) plan.warnings.push(hostPods);
@@ -532,7 +533,8 @@ function noPolicyReason(
   ctx: SynthesisContext,
   documentedAtOtherEnds: boolean,
   observed: number,
-  ingress: SideComparison,
+  comparison: WorkloadComparison,
+  must: readonly DocumentedFlow[],
 ): NoPolicy | undefined {
   const { opts } = ctx;
   const name = nameOf(w);
@@ -544,7 +546,7 @@ function noPolicyReason(
   if (wholly || declaring.length > 0) {
     const reasons = components.flatMap((c) => c.component.exceptions.filter((e) => e.type === 'host-network').map((e) => `${e.reason} (${exceptionCitation(e)})`));
     return {
-      summary: `${name} runs in the host network: NetworkPolicy cannot isolate it on most CNIs, so no policy is recommended; ${hostNetworkAdvice(ctx.hostPolicies)}.${reasons.length > 0 ? ` Matrix: ${[...new Set(reasons)].join(' ')}` : ''}`,
+      summary: `${name} runs in the host network: NetworkPolicy cannot isolate it on most CNIs, so no policy is recommended; ${hostNetworkAdvice(ctx.hostPolicies, { nodes: ctx.ix.hostNetwork.nodesOf(w), required: ctx.hostPolicies === undefined ? [] : requiredTraffic(comparison, must, opts) })}.${reasons.length > 0 ? ` Matrix: ${[...new Set(reasons)].join(' ')}` : ''}`,
       ...(wholly
         ? {}
         : { warning: `${declaring.join(', ')} declares hostNetwork for ${name}, but the inventory shows its pods on the pod network: no policy is recommended as the matrix says; if the pods are on the pod network, correct the matrix's hostNetwork (or the parameter behind it) to get one` }),
@@ -562,7 +564,7 @@ function noPolicyReason(
   }
   if (opts.mode === 'documented' && components.length === 0 && !documentedAtOtherEnds) {
     const summary = `${name}: no communication matrix documents it, and mode documented uses documented rules only: no policy.`;
-    const keptOpen = exposureEdgesOf(w, ingress).length;
+    const keptOpen = exposureEdgesOf(w, comparison.ingress).length;
     if (opts.defaultDeny && observed > keptOpen) {
       // No policy of its own, but where the namespace layer comes it isolates it: what it was seen doing is cut, apiserver and DNS included.
       return {
@@ -981,8 +983,6 @@ function nameOnNoPodWarning(r: RuleAssessment, port: ResolvedPort, what: string)
 
 const workloadPhrase = (w: WorkloadRef): string => `${w.kind} ${w.namespace}/${w.name}`;
 
-/** The first three items of a list in a message, and how many more. */
-export const firstFew = (items: readonly string[]): string => (items.length > 3 ? `${items.slice(0, 3).join(', ')}, … ${items.length - 3} more` : items.join(', '));
 
 /**
  * Mode observed: whether the output renders nothing that keeps what an unobserved or stale `must`

@@ -5,7 +5,7 @@
  */
 import type { Citation } from '../../recommender/matrix/resolved.ts';
 import { kindName } from '../../recommender/engines/manifest-id.ts';
-import { firstFew } from '../../recommender/synthesize/workload.ts';
+import { firstFew } from '../../recommender/synthesize/first-few.ts';
 import type { AppliedBlock, DriftCut, DriftFailureMarks, DriftSection, EdgeItem, EdgeSide, OwnedPolicyItem, PolicyManagerItem, PolicyRefItem, Report, RuleEnds, RuleItem, StillAllowedBy } from '../model.ts';
 
 export const MAX_ROWS = 200;

@@ -109,6 +109,17 @@ test('with the host firewall on, the applied host policy cuts the 9100 scrape: b
   assert.match(d!.ingress!.reason, /host endpoint of node worker-2/);
 });
 
+test('the host-network node-exporter gets no policy, and its advice lists what a host policy selecting its node must allow — its observed ingress 9100/TCP from Prometheus — not only the host policies applied (host.rst: host policies "apply only to the host namespace, including host-networking pods")', async () => {
+  const db = await store(', enable-host-firewall: "true"');
+  const { rec } = runRecommendation(readRecommendationInput(db, {}), 'cilium', recommendOptions({ namespace: 'stacklight' }), { tightness: false });
+  const exporter = rec.workloads.find((w) => w.workload.name === 'prometheus-node-exporter')!;
+  assert.deepEqual(exporter.policies, []);
+  assert.match(
+    exporter.summary,
+    /restrict it in the host policies applied \(CiliumClusterwideNetworkPolicy\/host-fw\); a host policy selecting its node worker-2 must allow what it requires: ingress 9100\/TCP from stacklight\/StatefulSet\/prometheus-server\./,
+  );
+});
+
 test('where the store predates the key (cilium-config imported before migration 0041), host policies are not evaluated and both the verification and simulate say so once, asking for a new import', async () => {
   const db = await storeBefore0041();
   const verification = recommend(db);
