@@ -13,8 +13,14 @@ import type { PodNetwork } from './mirrored-rules.ts';
 /** How a summary or a warning names a direction opened by an allow-all rule. */
 export const OPEN_BY_RULE = 'open by an allow-all rule (enable-policy: always)';
 
-/** `left open`, or how a direction opened by rule is open. */
-export function openWords(openByRule: boolean): string {
+/**
+ * `left open`, or how a direction opened by rule is open: by `enable-policy: always` (`openByRule`,
+ * open-by-rule.ts), or above the namespace default-deny, where every engine's manifest writes the
+ * allow-all rule whatever the enforcement mode (`aboveDefaultDeny`: --default-deny, workload.ts
+ * leftOpen) — the rule that mode needs too.
+ */
+export function openWords(openByRule: boolean, aboveDefaultDeny = false): string {
+  if (aboveDefaultDeny) return `open by an allow-all rule above the namespace default-deny (--default-deny${openByRule ? '; enable-policy: always needs one too' : ''})`;
   return openByRule ? OPEN_BY_RULE : 'left open';
 }
 

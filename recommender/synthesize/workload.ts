@@ -1064,7 +1064,7 @@ function addDocumentedAtoms(p: Planning, included: readonly RuleAssessment[]): v
         const what = `${r.rule.id} (${r.rule.level}: ${r.rule.purpose})`;
         if (rp.kind === 'apiserver' && d === 'egress') {
           p.apiserverUnknown = true;
-          p.plan.warnings.push(`${what} needs the apiserver, but ${unknown}: egress is ${openWords(p.openByRule)} rather than cutting it off (import the inventory with EndpointSlices)`);
+          p.plan.warnings.push(`${what} needs the apiserver, but ${unknown}: egress is ${leftOpenWords(p)} rather than cutting it off (import the inventory with EndpointSlices)`);
           continue;
         }
         const anyPeer = d === 'ingress' ? 'from any source' : 'to any destination';
@@ -1499,7 +1499,7 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): PlannedDir
   // Before the implied rules: they keep what a restricted egress would cut, and this one is not restricted.
   if (p.silent.egress) return leftUndocumented(p, 'egress');
   const dnsEgressOpen = w.clusterDns === true && ctx.opts.egress && !upstreamDnsSeen(out);
-  if (dnsEgressOpen) plan.warnings.push(`${p.name} is the cluster DNS and no upstream resolver was observed: its egress is ${openWords(p.openByRule)}`);
+  if (dnsEgressOpen) plan.warnings.push(`${p.name} is the cluster DNS and no upstream resolver was observed: its egress is ${leftOpenWords(p)}`);
   if (!ctx.opts.egress) return { input: { mode: 'none' }, rules: [] };
   if (dnsEgressOpen) return leftOpen(p, 'the cluster DNS: no upstream resolver was observed, so its egress is left open');
   // A matrix authoritative for the egress lists all of it: apiserver traffic it does not document is
@@ -1544,7 +1544,7 @@ function keepApiserver(p: Planning, apiEdges: readonly number[], watches: boolea
     const uses = watches ? 'is the cluster DNS, which watches the apiserver' : 'was seen using the apiserver';
     p.plan.warnings.push(
       `${p.name} ${uses}, but no endpoint of default/kubernetes is known: ` +
-        `egress is ${openWords(p.openByRule)} rather than cutting it off (import the inventory with EndpointSlices)`,
+        `egress is ${leftOpenWords(p)} rather than cutting it off (import the inventory with EndpointSlices)`,
     );
     const why = watches ? 'the cluster DNS, which watches the apiserver' : 'seen using the apiserver';
     return leftOpen(p, `${why}, whose endpoints are unknown: egress is left open rather than cutting it off`);
@@ -1681,6 +1681,9 @@ function nothingIn(p: Planning, d: Direction): string {
   }
   return `nothing observed or documented ${word}`;
 }
+
+/** How the warnings of a direction `leftOpen` leaves open say it is open. */
+const leftOpenWords = (p: Planning): string => openWords(p.openByRule, p.ctx.opts.defaultDeny);
 
 /**
  * A direction the recommendation leaves open. Unrestricted (`none`) is enough on its own, but a

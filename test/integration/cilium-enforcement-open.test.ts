@@ -120,16 +120,24 @@ test('enable-policy "default": --no-egress writes no egress (unchanged); calico 
   }
 });
 
-test('cilium, enable-policy "always", --default-deny: the cluster DNS\'s egress, opened by an allow-all rule above the layer, is said so in its warning on cilium and kubernetes; calico keeps "left open" (intro.rst "Policy Enforcement Modes")', async () => {
-  const dnsWarning = async (engine: EngineName) => {
-    const { emitted, rec } = await run(ALWAYS, engine, true, true);
+test('--default-deny: the cluster DNS\'s egress, opened by an allow-all rule above the namespace layer on every engine (workload.ts leftOpen), is said so in its warning; under "always" on cilium and kubernetes too, naming --default-deny as what writes it (intro.rst "Policy Enforcement Modes")', async () => {
+  const dnsWarning = async (config: string, engine: EngineName) => {
+    const { emitted, rec } = await run(config, engine, true, true);
     assert.ok(emitted.manifests.length > 0);
     return rec.workloads.find((w) => w.workload.name === 'coredns')!.warnings.find((w) => /no upstream resolver was observed/.test(w));
   };
+  const HEAD = 'Pod kube-system/coredns is the cluster DNS and no upstream resolver was observed: its egress is open by an allow-all rule above the namespace default-deny';
   for (const engine of ['cilium', 'kubernetes'] as const) {
-    assert.equal(await dnsWarning(engine), 'Pod kube-system/coredns is the cluster DNS and no upstream resolver was observed: its egress is open by an allow-all rule (enable-policy: always)', engine);
+    assert.equal(await dnsWarning(ALWAYS, engine), `${HEAD} (--default-deny; enable-policy: always needs one too)`, engine);
   }
-  assert.equal(await dnsWarning('calico'), 'Pod kube-system/coredns is the cluster DNS and no upstream resolver was observed: its egress is left open');
+  for (const engine of ['calico', 'clusternetworkpolicy'] as const) assert.equal(await dnsWarning(ALWAYS, engine), `${HEAD} (--default-deny)`, engine);
+  for (const engine of ['cilium', 'kubernetes', 'calico', 'clusternetworkpolicy'] as const) assert.equal(await dnsWarning('', engine), `${HEAD} (--default-deny)`, engine);
+  // What the words say: the kubernetes manifest's egress is one empty rule, as under "always" alone.
+  const { emitted } = await run('', 'kubernetes', true, true);
+  assert.deepEqual(policyOf(emitted.manifests, 'kube-system', /coredns/).spec.egress, [{}]);
+  // Without --default-deny nothing is written for it: "left open", as before.
+  const plain = (await run('', 'calico', true)).rec.workloads.find((w) => w.workload.name === 'coredns')!;
+  assert.ok(plain.warnings.includes('Pod kube-system/coredns is the cluster DNS and no upstream resolver was observed: its egress is left open'), JSON.stringify(plain.warnings));
 });
 
 /** The report of the cluster above (Markdown), for engine `engine` with `egress`. */
