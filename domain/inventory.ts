@@ -406,11 +406,29 @@ export interface InventorySnapshot {
    */
   formerControlPlaneNodes?: string[];
   /**
+   * Workloads the stored edges name that an import marked absent (deleted from the cluster), by
+   * workload key: the time of that import (read back, never imported). Their labels are known, but
+   * no pod of them is left to select: their edges are left out of the policy, and say so
+   * (`workloadNotInInventory`). Absent: the edges name no deleted workload.
+   */
+  deletedWorkloads?: Record<string, number>;
+  /**
    * The object kinds this snapshot is authoritative for (`Pod`, `Deployment.apps`,
    * `NetworkPolicy.networking.k8s.io`, …): stored data of these kinds is replaced, other kinds are
    * left as they are. Absent = authoritative for everything.
    */
   scope?: string[];
+}
+
+/**
+ * Why an edge's workload `key` is not among the inventory's workloads: an import marked it absent
+ * at `deletedAt` (InventorySnapshot.deletedWorkloads) — it was deleted —, or no import ever listed
+ * it (only flow records name it).
+ */
+export function workloadNotInInventory(key: string, deletedAt: number | undefined): string {
+  return deletedAt === undefined
+    ? `workload ${key} is not in the inventory`
+    : `workload ${key} was deleted (absent from the inventory since the import of ${new Date(deletedAt).toISOString()})`;
 }
 
 /**

@@ -224,7 +224,7 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
       host_network = excluded.host_network, ports = excluded.ports,
       service_account = excluded.service_account, cluster_dns = excluded.cluster_dns, istio_proxy = excluded.istio_proxy,
       pod_labels = CASE WHEN @podsInScope = 1 THEN excluded.pod_labels ELSE workloads.pod_labels END,
-      last_seen = excluded.last_seen, present = 1`);
+      last_seen = excluded.last_seen, present = 1, absent_since = NULL`);
   // An import without Pods (controllers only) keeps the pods' label sets an earlier one stored, and
   // adds a workload with them not known (NULL). Its services and exposure are left for
   // linkStoredWorkloads, which keeps the stored ones it cannot decide.
@@ -263,12 +263,12 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
   }
   let markedAbsent = 0;
   const present = db.prepare('SELECT id, namespace, kind, name FROM workloads WHERE present = 1 AND kind = ?');
-  const absent = db.prepare('UPDATE workloads SET present = 0 WHERE id = ?');
+  const absent = db.prepare('UPDATE workloads SET present = 0, absent_since = ? WHERE id = ?');
   for (const kind of WORKLOAD_KINDS) {
     if (!inScope(WORKLOAD_SCOPE_KIND[kind])) continue;
     for (const r of present.all(kind) as { id: number; namespace: string; kind: WorkloadKind; name: string }[]) {
       if (!keys.has(workloadKey(r))) {
-        absent.run(r.id);
+        absent.run(t, r.id);
         markedAbsent++;
       }
     }
@@ -412,6 +412,20 @@ export function listWorkloads(db: Db, filter: { namespace?: string; name?: strin
 export function presentWorkloadCheck(db: Db): (ref: WorkloadRef) => boolean {
   const find = db.prepare('SELECT 1 FROM workloads WHERE namespace = ? AND kind = ? AND name = ? AND present = 1');
   return (ref) => find.get(ref.namespace, ref.kind, ref.name) !== undefined;
+}
+
+/**
+ * Of the workloads `refs`, those an import marked absent (deleted), by key in key order: the time of
+ * that import (InventorySnapshot.deletedWorkloads). Present ones and ones no import listed are left out.
+ */
+export function deletedWorkloads(db: Db, refs: Iterable<WorkloadRef>): Record<string, number> {
+  const find = db.prepare('SELECT absent_since FROM workloads WHERE namespace = ? AND kind = ? AND name = ? AND present = 0');
+  const found: [string, number][] = [];
+  for (const ref of refs) {
+    const row = find.get(ref.namespace, ref.kind, ref.name) as { absent_since: number | null } | undefined;
+    if (row?.absent_since != null) found.push([workloadKey(ref), row.absent_since]);
+  }
+  return Object.fromEntries(found.sort(([a], [b]) => compareStrings(a, b)));
 }
 
 export function getWorkload(db: Db, ref: WorkloadRef): StoredWorkload | undefined {

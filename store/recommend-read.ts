@@ -1,9 +1,9 @@
 /** What the recommender reads besides edges and the inventory: DNS names seen for external IPs and for workloads' pods. */
 import type { InventorySnapshot } from '../domain/inventory.ts';
-import { readInventory } from './inventory.ts';
+import { deletedWorkloads, readInventory } from './inventory.ts';
 import type { Edge, EdgeTraffic, NamesNotKept } from '../domain/edge.ts';
 import { PROTOCOLS, sourcesFromBits, type FlowSource, type Protocol } from '../domain/flow.ts';
-import type { Peer } from '../domain/peer.ts';
+import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
 import type { Db } from './db.ts';
 import { canonicalDnsName } from '../domain/dns-name.ts';
 import type { ObservedLabels } from '../domain/observed-labels.ts';
@@ -241,5 +241,23 @@ export function readRecommendData(db: Db, opts: { details?: boolean; maxEdges?: 
   if (count > limit) throw new TooManyEdgesError(count, limit);
   const skippedRows = newSkippedRows();
   const edges = opts.details === false ? readEdgeTraffic(db, skippedRows) : readAllEdges(db, skippedRows);
-  return { inventory: readInventory(db), edges, externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db), serviceNames: readServiceNames(db), namesNotKept: readNamesNotKept(db), skippedRows, observedLabels: readObservedLabels(db) };
+  return { inventory: withDeletedWorkloads(db, readInventory(db), edges), edges, externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db), serviceNames: readServiceNames(db), namesNotKept: readNamesNotKept(db), skippedRows, observedLabels: readObservedLabels(db) };
+}
+
+/**
+ * The inventory with the workloads the edges name that an import marked absent, and when
+ * (InventorySnapshot.deletedWorkloads): their edges are left out as deleted, not as unknown. The
+ * same object when the edges name none.
+ */
+function withDeletedWorkloads(db: Db, inventory: InventorySnapshot, edges: readonly EdgeTraffic[]): InventorySnapshot {
+  const listed = new Set(inventory.workloads.map(workloadKey));
+  const unlisted = new Map<string, WorkloadRef>();
+  for (const e of edges) {
+    for (const p of [e.client, e.server]) {
+      if (p.kind === 'workload' && !listed.has(workloadKey(p.workload))) unlisted.set(workloadKey(p.workload), p.workload);
+    }
+  }
+  if (unlisted.size === 0) return inventory;
+  const deleted = deletedWorkloads(db, unlisted.values());
+  return Object.keys(deleted).length > 0 ? { ...inventory, deletedWorkloads: deleted } : inventory;
 }

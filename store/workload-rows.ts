@@ -26,6 +26,8 @@ export interface WorkloadRow {
   first_seen: number;
   last_seen: number;
   present: number;
+  /** When an import marked it absent (migrations/0046); NULL while present. */
+  absent_since: number | null;
 }
 
 export function toWorkload(r: WorkloadRow): Workload {

@@ -26,6 +26,8 @@ export interface ClusterIndex {
   apiserverIps: Set<string>;
   /** Nodes gone from the inventory that ran the apiserver (InventorySnapshot.formerControlPlaneNodes). */
   formerControlPlaneNodes: ReadonlySet<string>;
+  /** Workloads the edges name that an import marked absent, by key: when (InventorySnapshot.deletedWorkloads). */
+  deletedWorkloads: ReadonlyMap<string, number>;
   /** External IP → DNS names seen for it, sorted. */
   externalNames: Map<string, string[]>;
   /** The stored external addresses a DNS name or a `*.domain` pattern names (addresses-by-name.ts). */
@@ -77,6 +79,7 @@ export function indexCluster(
     apiserver: [...inv.apiserver],
     apiserverIps: new Set(inv.apiserver.map((e) => e.ip)),
     formerControlPlaneNodes: new Set(inv.formerControlPlaneNodes ?? []),
+    deletedWorkloads: new Map(Object.entries(inv.deletedWorkloads ?? {})),
     externalNames: names,
     addressesOfName: addressesByName(names),
     ownBlocks: clusterOwnBlocks(

@@ -10,7 +10,7 @@
  * labels the pod holding that address gets from its own identity (a StatefulSet pod's name and
  * ordinal, domain/pod-identity-labels.ts), which no workload label holds.
  */
-import { nodeHostIps, type ApiserverEndpoint, type InventorySnapshot, type Labels, type Workload } from '../../domain/inventory.ts';
+import { nodeHostIps, workloadNotInInventory, type ApiserverEndpoint, type InventorySnapshot, type Labels, type Workload } from '../../domain/inventory.ts';
 import { workloadKey, type Peer } from '../../domain/peer.ts';
 import { echoRequest, isIcmp, type Protocol } from '../../domain/flow.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimNode, SimPod, SimProtocol } from './types.ts';
@@ -40,6 +40,8 @@ export interface ClusterModel {
   cluster: SimCluster;
   /** The pod that stands for a workload (by `workloadKey`). */
   podOf(workloadKey: string): SimPod | undefined;
+  /** When an import marked a workload the inventory no longer lists absent (by `workloadKey`; InventorySnapshot.deletedWorkloads). */
+  deletedAt(workloadKey: string): number | undefined;
   nodeOf(name: string): SimNode | undefined;
   /** Endpoints already made, by peer object (see peerEndpoint); a Map: looked up twice per edge side. */
   readonly endpoints: Map<Peer, EndpointOrReason>;
@@ -227,7 +229,8 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
   };
   const families = endpointFamilies(clusterFamilies(cluster));
   const onlyFamily = (a: SimEndpoint, b: SimEndpoint): IpFamily | undefined => connectionFamily(families(a), families(b));
-  return { cluster, podOf: (k) => pods.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, placeable, atAddress, podsOf, podAt, onlyFamily, families, ...apiserverEnds(inventory.apiserver) };
+  const deleted = new Map(Object.entries(inventory.deletedWorkloads ?? {}));
+  return { cluster, podOf: (k) => pods.get(k), deletedAt: (k) => deleted.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, placeable, atAddress, podsOf, podAt, onlyFamily, families, ...apiserverEnds(inventory.apiserver) };
 }
 
 /** The inventory's Calico HostEndpoints and FelixConfigurations (kept with the applied policies), for the calico simulator. */
@@ -316,7 +319,9 @@ function endpointOf(model: ClusterModel, peer: Peer, port: number): EndpointOrRe
     case 'workload':
     case 'dns': {
       const pod = model.podOf(workloadKey(peer.workload));
-      return pod ? { ok: true, endpoint: { kind: 'pod', pod } } : { ok: false, reason: `workload ${workloadKey(peer.workload)} is not in the inventory` };
+      if (pod) return { ok: true, endpoint: { kind: 'pod', pod } };
+      const key = workloadKey(peer.workload);
+      return { ok: false, reason: workloadNotInInventory(key, model.deletedAt(key)) };
     }
     case 'apiserver': {
       const endpoint = model.apiserver(port);

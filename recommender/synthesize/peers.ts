@@ -4,7 +4,7 @@
  */
 import { isApiserverAddress } from '../../domain/apiserver.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
-import type { LabelSelector } from '../../domain/inventory.ts';
+import { workloadNotInInventory, type LabelSelector } from '../../domain/inventory.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import { reachedAsPods, type ClusterIndex } from '../compare/context.ts';
 import { namedPortNumbers, resolvePortNumbers } from '../compare/match.ts';
@@ -56,7 +56,7 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
   switch (far.kind) {
     case 'workload': {
       const w = ix.workloads.get(workloadKey(far.workload));
-      if (!w) return { ok: false, reason: `workload ${workloadKey(far.workload)} is not in the inventory: its labels are unknown` };
+      if (!w) return { ok: false, reason: unlistedWorkloadReason(far.workload, ix) };
       const pods = podsPeer(w.selector, w.namespace === ns ? undefined : w.namespace);
       if (!w.hostNetwork) return { ok: true, peers: [pods] };
       // Its host-network pods are reached at their nodes' addresses (on any node: where they run
@@ -97,6 +97,17 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
     case 'unknown':
       return { ok: false, reason: `in-cluster address ${far.ip} resolved to nothing at the time of the flows: import the inventory of that time (or another ClusterMesh cluster's peer, which is not rendered)` };
   }
+}
+
+/**
+ * Why no rule names a workload the inventory does not list: it was deleted since its edges were
+ * seen (its edges are left out, rightly), or only flow records name it, without labels to select it by.
+ */
+function unlistedWorkloadReason(ref: WorkloadRef, ix: ClusterIndex): string {
+  const key = workloadKey(ref);
+  const deletedAt = ix.deletedWorkloads.get(key);
+  const reason = workloadNotInInventory(key, deletedAt);
+  return deletedAt === undefined ? `${reason}: its labels are unknown` : reason;
 }
 
 /**
