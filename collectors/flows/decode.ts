@@ -4,6 +4,7 @@
  */
 import { MAX_COUNT, MAX_TIME_MS, MIN_FLOW_TIME_MS, type FlowObservation } from '../../domain/flow.ts';
 import { isIpAddress } from '../../domain/ip.ts';
+import type { KnownMeta } from './known-meta.ts';
 
 export const REJECT_REASONS = [
   'invalid-json',
@@ -67,6 +68,8 @@ export type Decoded =
 export interface DecodeLimits {
   /** Latest acceptable flow time, ms: the ingest's clock plus the allowed skew. Default: the end of the Date range. */
   maxTime?: number;
+  /** Endpoint metadata found valid earlier in the ingest (collectors/flows/known-meta.ts): a side met again is not checked again. Default: every side checked. */
+  knownMeta?: KnownMeta;
 }
 
 export interface Decoder {

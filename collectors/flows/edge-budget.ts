@@ -16,6 +16,7 @@
  * keep their edge): an order-free choice would need the whole set in memory, or taking back edges
  * already committed. The same records in the same order fold the same (docs/ingest.md).
  */
+import { PROTOCOLS, type Protocol } from '../../domain/flow.ts';
 import { coveringCidr } from '../../domain/ip.ts';
 import { edgeKey } from './aggregate.ts';
 import type { EdgeCaps } from './ingest-defaults.ts';
@@ -42,18 +43,52 @@ function foldKey(key: string, level: 1 | 2): string {
 export interface AdmittedEdge {
   client: string;
   server: string;
+  port: number;
+  protocol: Protocol;
   /** The edge's key as stored (aggregate.ts `edgeKey`), built once so the aggregator does not build it again. */
   key: string;
   /** True when an address side was replaced by its covering block. */
   folded: boolean;
 }
 
+/** A port and protocol as one number: a pair's edges are told apart without a string built per record. */
+const portSlot = (port: number, protocol: Protocol): number => port * PROTOCOLS.length + PROTOCOLS.indexOf(protocol);
+
+/**
+ * The edges a run admitted (as stored: folded sides for folded edges), found by client, server,
+ * then port and protocol. The peer keys are the resolver's strings, hashed once, so an edge met
+ * again — the common case — costs Map lookups and no joined key. A pair with a single edge holds
+ * it without a Map of its own: at high cardinality most pairs have one, and memory grows with
+ * distinct edges (docs/ingest.md#bounded-by-design).
+ */
+class AdmittedEdges {
+  private readonly byClient = new Map<string, Map<string, AdmittedEdge | Map<number, AdmittedEdge>>>();
+  size = 0;
+
+  get(client: string, server: string, port: number, protocol: Protocol): AdmittedEdge | undefined {
+    const ofPair = this.byClient.get(client)?.get(server);
+    if (ofPair === undefined) return undefined;
+    if (ofPair instanceof Map) return ofPair.get(portSlot(port, protocol));
+    return ofPair.port === port && ofPair.protocol === protocol ? ofPair : undefined;
+  }
+
+  /** Adds an edge not held yet; returns it. */
+  add(client: string, server: string, port: number, protocol: Protocol): AdmittedEdge {
+    const edge: AdmittedEdge = { client, server, port, protocol, key: edgeKey(client, server, port, protocol), folded: false };
+    let byServer = this.byClient.get(client);
+    if (byServer === undefined) this.byClient.set(client, (byServer = new Map()));
+    const ofPair = byServer.get(server);
+    if (ofPair === undefined) byServer.set(server, edge);
+    else if (ofPair instanceof Map) ofPair.set(portSlot(port, protocol), edge);
+    else byServer.set(server, new Map([[portSlot(ofPair.port, ofPair.protocol), ofPair], [portSlot(port, protocol), edge]]));
+    this.size++;
+    return edge;
+  }
+}
+
 export class EdgeBudget {
-  /**
-   * Edges this run has admitted, by key (as stored: folded keys for folded edges). An edge met
-   * again, the common case, is answered with the object made the first time: no allocation.
-   */
-  private readonly admitted = new Map<string, AdmittedEdge>();
+  /** Edges this run has admitted. An edge met again is answered with the object made the first time: no allocation. */
+  private readonly admitted = new AdmittedEdges();
   /**
    * Per workload side of an admitted edge ('*' for edges between two addresses): [distinct edges
    * (stored before the run + admitted), folded edges admitted]. Only admitted edges add entries.
@@ -87,46 +122,39 @@ export class EdgeBudget {
   }
 
   /** The edge as it is to be stored, or undefined when it is refused (past the caps, and nothing can fold it). */
-  admit(client: string, server: string, port: number, protocol: string): AdmittedEdge | undefined {
-    const key = edgeKey(client, server, port, protocol);
-    const known = this.admitted.get(key);
-    if (known !== undefined) return known;
+  admit(client: string, server: string, port: number, protocol: Protocol): AdmittedEdge | undefined {
+    return this.admitted.get(client, server, port, protocol) ?? this.admitNew(client, server, port, protocol);
+  }
+
+  /** An edge this run has not admitted yet, as admitted, folded or refused. */
+  private admitNew(client: string, server: string, port: number, protocol: Protocol): AdmittedEdge | undefined {
     // The cap holds for each workload side: made-up clients must not give one server unbounded edges.
     const sides = isAddressPeer(client) ? (isAddressPeer(server) ? ['*'] : [server]) : isAddressPeer(server) ? [client] : [client, server];
     const foldable = isAddressPeer(client) || isAddressPeer(server);
     const bounded = !foldable && !this.namedByRecords(client) && !this.namedByRecords(server);
     if (bounded || this.withinCaps(sides)) {
-      const edge: AdmittedEdge = { client, server, key, folded: false };
-      this.admitted.set(key, edge);
+      const edge = this.admitted.add(client, server, port, protocol);
       for (const side of sides) this.ownerCounts(side)[0]++;
       return edge;
     }
     if (!foldable) return undefined;
     // An address the store already has this edge to is that edge, updated: it adds none. Asked only
     // past the caps, for edges the run has not admitted yet.
-    if (this.stored(client, server, port, protocol)) {
-      const edge: AdmittedEdge = { client, server, key, folded: false };
-      this.admitted.set(key, edge);
-      return edge;
-    }
+    if (this.stored(client, server, port, protocol)) return this.admitted.add(client, server, port, protocol);
     const counts = this.ownerCounts(sides[0]!);
-    const fold = (level: 1 | 2) => {
-      const c = isAddressPeer(client) ? foldKey(client, level) : client;
-      const s = isAddressPeer(server) ? foldKey(server, level) : server;
-      return { c, s, key: edgeKey(c, s, port, protocol) };
-    };
+    const fold = (level: 1 | 2) => ({ c: isAddressPeer(client) ? foldKey(client, level) : client, s: isAddressPeer(server) ? foldKey(server, level) : server });
     // An address whose block already has its edge is that edge: a repeat adds none, so the
     // workload's folded count does not push it into the whole family.
     let folded = fold(1);
-    if (!this.admitted.has(folded.key) && counts[1] >= this.caps.maxEdgesPerWorkload) folded = fold(2);
-    const { c, s, key: foldedKey } = folded;
+    if (this.admitted.get(folded.c, folded.s, port, protocol) === undefined && counts[1] >= this.caps.maxEdgesPerWorkload) folded = fold(2);
     this.folds++;
-    if (!this.admitted.has(foldedKey)) {
-      this.admitted.set(foldedKey, { client: c, server: s, key: foldedKey, folded: false });
+    let block = this.admitted.get(folded.c, folded.s, port, protocol);
+    if (block === undefined) {
+      block = this.admitted.add(folded.c, folded.s, port, protocol);
       counts[0]++;
       counts[1]++;
     }
-    return { client: c, server: s, key: foldedKey, folded: true };
+    return { ...block, folded: true };
   }
 
   private namedByRecords(key: string): boolean {

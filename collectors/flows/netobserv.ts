@@ -6,6 +6,7 @@
  */
 import { ECHO_TYPES, isIcmp, type EndpointMeta, type FlowEndpoint, type HandshakeHint, type Protocol, type Verdict } from '../../domain/flow.ts';
 import { isIp, isPort, reject, timeError, toCount, MAX_COUNT, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
+import type { KnownMeta, MetaFields } from './known-meta.ts';
 import { checkName } from './names.ts';
 import { storedAddress } from '../../domain/ip.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
@@ -78,7 +79,9 @@ function integerField(r: Record<string, unknown>, key: string, min: number, max:
   return n;
 }
 
-const isDecoded = (v: number | undefined | Decoded): v is Decoded => typeof v === 'object';
+const isDecoded = (v: number | string | undefined | Decoded): v is Decoded => typeof v === 'object';
+
+const isRejected = (m: EndpointMeta | undefined | Decoded): m is Decoded => m?.kind === 'reject';
 
 /**
  * `Duplicate` (network-observability-operator docs/flows-format.adoc: a boolean, and a Loki label):
@@ -202,8 +205,9 @@ function timeField(r: Record<string, unknown>, key: TimeField, limits: DecodeLim
   const n = num(value);
   if (n === undefined) return reject('invalid-field', key, value, `${key} must be a number`);
   if (!Number.isInteger(n)) return reject('invalid-field', key, value, `${key} must be whole ${key === 'TimeReceived' ? 'seconds' : 'milliseconds'}`);
-  const bad = timeError(n * TIME_UNIT_MS[key], limits);
-  return bad === undefined ? n * TIME_UNIT_MS[key] : reject(bad.reason, key, value, `${key} ${bad.message}`);
+  const ms = n * TIME_UNIT_MS[key];
+  const bad = timeError(ms, limits);
+  return bad === undefined ? ms : reject(bad.reason, key, value, `${key} ${bad.message}`);
 }
 
 /** Field names per side, built once: template-literal keys per record showed up in profiles. */
@@ -212,35 +216,61 @@ const SIDE_KEYS = {
   Dst: { type: 'DstK8S_Type', name: 'DstK8S_Name', namespace: 'DstK8S_Namespace', ownerType: 'DstK8S_OwnerType', ownerName: 'DstK8S_OwnerName', host: 'DstK8S_HostName' },
 } as const;
 
-const SIDE_FIELDS = { Src: Object.values(SIDE_KEYS.Src), Dst: Object.values(SIDE_KEYS.Dst) } as const;
-
-type MetaResult = { meta?: EndpointMeta; reject?: undefined } | { reject: Decoded };
-
-/** A non-empty string field, or undefined (absent, null or empty: Loki gives empty labels). */
-function text(r: Record<string, unknown>, key: string): string | undefined {
+/**
+ * A metadata field read once: its non-empty string; undefined when absent, null or empty (Loki
+ * gives empty labels); a reject naming it when it is of another type, which would otherwise be
+ * read as absent: the flow attributed to another workload, or to an outside address.
+ */
+function metaText(r: Record<string, unknown>, key: string): string | undefined | Decoded {
   const v = r[key];
-  return typeof v === 'string' && v ? v : undefined;
+  if (typeof v === 'string') return v === '' ? undefined : v;
+  if (v === undefined || v === null) return undefined;
+  return reject('invalid-field', key, v, `${key} must be a string`);
 }
 
-function meta(r: Record<string, unknown>, side: 'Src' | 'Dst'): MetaResult {
+/** A side's metadata fields, each read once with its type checked in this order; or a reject naming the first of another type. */
+function metaFields(r: Record<string, unknown>, k: (typeof SIDE_KEYS)['Src' | 'Dst']): MetaFields | Decoded {
+  const type = metaText(r, k.type);
+  if (isDecoded(type)) return type;
+  const name = metaText(r, k.name);
+  if (isDecoded(name)) return name;
+  const namespace = metaText(r, k.namespace);
+  if (isDecoded(namespace)) return namespace;
+  const ownerKind = metaText(r, k.ownerType);
+  if (isDecoded(ownerKind)) return ownerKind;
+  const ownerName = metaText(r, k.ownerName);
+  if (isDecoded(ownerName)) return ownerName;
+  const host = metaText(r, k.host);
+  if (isDecoded(host)) return host;
+  return { type, name, namespace, ownerKind, ownerName, host };
+}
+
+/**
+ * One side's metadata, undefined when the record carries none, or a reject naming the bad field.
+ * Every field's type is checked before any name is. A side whose fields are exactly those of
+ * metadata found valid earlier in the ingest (`known`) is that metadata: its fields are strings
+ * (or absent), so no type check or name check can fail.
+ */
+function meta(r: Record<string, unknown>, side: 'Src' | 'Dst', known: KnownMeta | undefined): EndpointMeta | undefined | Decoded {
   const k = SIDE_KEYS[side];
-  let given = false;
-  for (const key of SIDE_FIELDS[side]) {
-    const v = r[key];
-    if (v === undefined || v === null) continue;
-    // A metadata field of another type would otherwise be read as absent: the flow attributed to
-    // another workload, or to an outside address.
-    if (typeof v !== 'string') return { reject: reject('invalid-field', key, v, `${key} must be a string`) };
-    if (v !== '') given = true;
-  }
-  // No metadata (an address outside the cluster, or Loki's empty labels): nothing to check.
-  if (!given) return {};
-  const name = text(r, k.name);
-  const namespace = text(r, k.namespace);
-  const ownerKind = text(r, k.ownerType);
-  const ownerName = text(r, k.ownerName);
-  const host = text(r, k.host);
-  const type = r[k.type];
+  const name = r[k.name];
+  const remembered = known !== undefined && typeof name === 'string' ? known.get(name) : undefined;
+  if (remembered !== undefined && hasFields(r, k, remembered.fields)) return remembered.meta;
+  const fields = metaFields(r, k);
+  if ('kind' in fields) return fields;
+  const m = checkedMeta(fields, k);
+  if (m !== undefined && !isRejected(m)) known?.remember(fields, m);
+  return m;
+}
+
+/** Whether the record's fields of a side are exactly `f` (an empty or null field is not an absent one here: it is read the long way). */
+function hasFields(r: Record<string, unknown>, k: (typeof SIDE_KEYS)['Src' | 'Dst'], f: MetaFields): boolean {
+  return r[k.type] === f.type && r[k.name] === f.name && r[k.namespace] === f.namespace && r[k.ownerType] === f.ownerKind && r[k.ownerName] === f.ownerName && r[k.host] === f.host;
+}
+
+/** The metadata the fields make, after every name given is checked. */
+function checkedMeta(f: MetaFields, k: (typeof SIDE_KEYS)['Src' | 'Dst']): EndpointMeta | undefined | Decoded {
+  const { type, name, namespace, ownerKind, ownerName, host } = f;
   // Every name given is checked, whatever the Type (or without one): a malformed one is refused,
   // never read as absent. A Service's name is a DNS label, any other object's a DNS subdomain.
   const bad =
@@ -249,7 +279,7 @@ function meta(r: Record<string, unknown>, side: 'Src' | 'Dst'): MetaResult {
     (ownerKind === undefined ? undefined : checkName(k.ownerType, ownerKind, 'kind')) ??
     (ownerName === undefined ? undefined : checkName(k.ownerName, ownerName, 'name')) ??
     (host === undefined ? undefined : checkName(k.host, host, 'name'));
-  if (bad) return { reject: bad };
+  if (bad) return bad;
   if (type === 'Pod' && namespace) {
     const m: EndpointMeta = { kind: 'pod', namespace };
     if (name) m.podName = name;
@@ -258,11 +288,11 @@ function meta(r: Record<string, unknown>, side: 'Src' | 'Dst'): MetaResult {
       m.ownerName = ownerName;
     }
     if (host) m.node = host;
-    return { meta: m };
+    return m;
   }
-  if (type === 'Service' && namespace && name) return { meta: { kind: 'service', namespace, name } };
-  if (type === 'Node' && name) return { meta: { kind: 'node', name } };
-  return {};
+  if (type === 'Service' && namespace && name) return { kind: 'service', namespace, name };
+  if (type === 'Node' && name) return { kind: 'node', name };
+  return undefined;
 }
 
 function endpoint(ip: string, port: number | undefined, m: EndpointMeta | undefined): FlowEndpoint {
@@ -362,16 +392,16 @@ export const netobservDecoder: Decoder = {
     const policyDrops = kernelPolicyDrops(r);
     if (typeof policyDrops === 'object') return policyDrops;
     const verdict = netobservVerdict({ aclDrop, seenPackets: packets, answered, policyDrops });
-    const srcMeta = meta(r, 'Src');
-    if (srcMeta.reject) return srcMeta.reject;
-    const dstMeta = meta(r, 'Dst');
-    if (dstMeta.reject) return dstMeta.reject;
+    const srcMeta = meta(r, 'Src', limits?.knownMeta);
+    if (isRejected(srcMeta)) return srcMeta;
+    const dstMeta = meta(r, 'Dst', limits?.knownMeta);
+    if (isRejected(dstMeta)) return dstMeta;
     const flow: Decoded = {
       kind: 'flow',
       flow: {
         time,
-        src: endpoint(storedAddress(srcIp), srcPort, srcMeta.meta),
-        dst: endpoint(storedAddress(dstIp), dstPort, dstMeta.meta),
+        src: endpoint(storedAddress(srcIp), srcPort, srcMeta),
+        dst: endpoint(storedAddress(dstIp), dstPort, dstMeta),
         protocol,
         packets,
         bytes,

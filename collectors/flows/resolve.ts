@@ -162,6 +162,8 @@ export class ResolutionIndex {
   private readonly formerApiserver: readonly FormerApiserverEndpoint[];
   private readonly formerApiserverIps: ReadonlySet<string>;
   private readonly apiserverPorts: Set<number>;
+  /** The ports of the apiserver's endpoints, current and former: a flow on any other port is to none of them. */
+  private readonly apiserverEndpointPorts: ReadonlySet<number>;
   private readonly apiserverPort: number;
   /**
    * Which of the cluster's ranges an IP is inside (addressRange), for the addresses met most
@@ -243,6 +245,7 @@ export class ResolutionIndex {
     this.apiserverDeclared = new Set(this.apiserverPorts.size ? this.apiserverPorts : [DEFAULT_APISERVER_PORT]);
     this.formerApiserver = data.apiserverHistory ?? [];
     this.formerApiserverIps = new Set(this.formerApiserver.map((e) => e.ip));
+    this.apiserverEndpointPorts = new Set([...this.apiserverPorts, ...this.formerApiserver.map((e) => e.port)]);
 
     for (const s of data.services) {
       const info: ServiceInfo = { service: s, key: `${s.namespace}/${s.name}`, backends: [], targetPorts: new Map(), addresses: [], slicePorts: new Map(), anySlicePorts: new Map() };
@@ -839,9 +842,11 @@ export class ResolutionIndex {
   /**
    * The address and port of a `default/kubernetes` endpoint: a current one, or one the apiserver
    * had at the flow's time (a flow arriving after the endpoints changed). The Set lookups only
-   * skip the scans for other IPs.
+   * skip the scans for other IPs; the port is looked up first, for speed: most flows are on other
+   * ports, and a number is found without hashing the address.
    */
   private isApiserverEndpoint(e: FlowEndpoint, time: number): boolean {
+    if (e.port === undefined || !this.apiserverEndpointPorts.has(e.port)) return false;
     if (this.apiserverIps.has(e.ip) && isApiserverAddressAt(this.apiserver, e.ip, e.port, time)) return true;
     return this.formerApiserverIps.has(e.ip) && wasApiserverAddress(this.formerApiserver, e.ip, e.port, time);
   }
@@ -881,7 +886,8 @@ export class ResolutionIndex {
         for (const p of w.declared) declared.add(p);
       }
     }
-    const peer: Peer = info?.peer ?? { kind: 'node', node: name };
+    if (info !== undefined) return { peer: info.peer, key: info.key, ip: e.ip, port: e.port, node: name, declaredPorts: declared };
+    const peer: Peer = { kind: 'node', node: name };
     return { peer, key: peerKey(peer), ip: e.ip, port: e.port, node: name, declaredPorts: declared };
   }
 

@@ -7,6 +7,7 @@ import { autoDecoder } from '../../collectors/flows/auto.ts';
 import type { Decoded } from '../../collectors/flows/decode.ts';
 import { hubbleDecoder } from '../../collectors/flows/hubble.ts';
 import { netobservDecoder, parseNetobservFlags } from '../../collectors/flows/netobserv.ts';
+import { KnownMeta } from '../../collectors/flows/known-meta.ts';
 import type { FlowObservation } from '../../domain/flow.ts';
 
 /** Real upstream samples, copied with their origin in test/fixtures/reference/SOURCES.md. */
@@ -160,6 +161,8 @@ test('NetObserv rejects name the field and value at fault', () => {
   // A field of another type is no absent field: read as absent, it would attribute the flow to another workload, or take another time.
   assert.deepEqual(netobservBare({ ...base, SrcK8S_Type: 'Pod', SrcK8S_Namespace: 'probe', SrcK8S_OwnerName: 5 }), { kind: 'reject', reason: 'invalid-field', field: 'SrcK8S_OwnerName', value: '5' });
   assert.deepEqual(netobservBare({ ...base, DstK8S_Type: 'Pod', DstK8S_Namespace: {} }), { kind: 'reject', reason: 'invalid-field', field: 'DstK8S_Namespace', value: '{}' });
+  // Every field's type is checked before any name: a bad type after a bad name is the one named, with the rule it breaks.
+  assert.deepEqual(netobservDecoder.decode({ ...base, SrcK8S_Type: 'Pod', SrcK8S_Namespace: 'BAD NS', SrcK8S_HostName: 7 }), { kind: 'reject', reason: 'invalid-field', field: 'SrcK8S_HostName', value: '7', message: 'SrcK8S_HostName must be a string' });
   // A malformed name is refused whatever the Type, or without one: never read as absent.
   const untyped = { ...without('SrcK8S_Type') };
   assert.deepEqual(netobservBare({ ...untyped, SrcK8S_Namespace: 'BAD NS' }), { kind: 'reject', reason: 'invalid-field', field: 'SrcK8S_Namespace', value: 'BAD NS' });
@@ -601,4 +604,30 @@ test('Hubble SOCK (socket translation) events are skipped with their own reason,
   };
   assert.deepEqual(hubbleDecoder.decode(sock), { kind: 'skip', reason: 'socket-event' });
   assert.deepEqual(hubbleDecoder.decode(sock.flow), { kind: 'skip', reason: 'socket-event' });
+});
+
+test('metadata found valid earlier answers exactly as the checks do; a bad name or type is refused each time, naming its field; the memo is bounded', () => {
+  const r = { SrcAddr: '10.0.0.1', DstAddr: '10.0.0.2', SrcPort: 40000, DstPort: 80, Proto: 6, TimeFlowEndMs: Date.UTC(2026, 0, 1) };
+  const pod = { SrcK8S_Type: 'Pod', SrcK8S_Namespace: 'shop', SrcK8S_Name: 'web.0', SrcK8S_OwnerType: 'StatefulSet', SrcK8S_OwnerName: 'web', SrcK8S_HostName: 'node-a' };
+  const records = [
+    { ...r, ...pod },
+    // The same pod seen as the destination: the same metadata.
+    { ...r, DstK8S_Type: 'Pod', DstK8S_Namespace: 'shop', DstK8S_Name: 'web.0', DstK8S_OwnerType: 'StatefulSet', DstK8S_OwnerName: 'web', DstK8S_HostName: 'node-a' },
+    // The same name under another rule: a subdomain with a dot is no Service name (a DNS label).
+    { ...r, SrcK8S_Type: 'Service', SrcK8S_Namespace: 'shop', SrcK8S_Name: 'web.0' },
+    { ...r, ...pod, SrcK8S_Namespace: 'Shop' },
+    { ...r, ...pod, SrcK8S_OwnerType: 'statefulset' },
+    { ...r, ...pod, SrcK8S_HostName: 7 },
+    { ...r, ...pod, SrcK8S_OwnerName: '' },
+    { ...r, ...pod },
+  ];
+  for (const limit of [1, 10_000]) {
+    const limits = { knownMeta: new KnownMeta(limit) };
+    for (const record of [...records, ...records]) assert.deepEqual(netobservDecoder.decode(record, limits), netobservDecoder.decode(record), JSON.stringify(record));
+  }
+  // A side met again hands on the metadata made the first time.
+  const limits = { knownMeta: new KnownMeta() };
+  const first = flow(netobservDecoder.decode({ ...r, ...pod }, limits));
+  const again = flow(netobservDecoder.decode({ ...r, ...pod, SrcPort: 40001 }, limits));
+  assert.equal(again.src.meta, first.src.meta);
 });

@@ -64,3 +64,20 @@ test('an address whose block already holds a folded edge is that edge again, not
   assert.equal(budget.admit(WEB, 'external:192.0.2.1', 443, 'TCP')?.server, 'external:0.0.0.0/0');
   assert.equal(budget.size, 3);
 });
+
+test('one pair\'s edges are told apart by port and protocol; an edge met again is the object admitted first, its key built once', () => {
+  const budget = new EdgeBudget({ maxEdgesPerWorkload: 100, maxEdgesPerRun: 1_000_000 });
+  const web = 'workload:shop/Deployment/web';
+  const ports = [[5432, 'TCP'], [5432, 'UDP'], [53, 'UDP'], [0, 'ICMP'], [0, 'ICMPv6'], [5432, 'SCTP']] as const;
+  const first = ports.map(([port, protocol]) => budget.admit(web, PG, port, protocol));
+  assert.equal(budget.size, ports.length);
+  assert.equal(new Set(first).size, ports.length);
+  assert.deepEqual(
+    first.map((e) => e?.key),
+    ports.map(([port, protocol]) => `${web}\t${PG}\t${port}\t${protocol}`),
+  );
+  for (const [i, [port, protocol]] of ports.entries()) assert.equal(budget.admit(web, PG, port, protocol), first[i]);
+  // The other direction is another edge.
+  assert.notEqual(budget.admit(PG, web, 5432, 'TCP'), first[0]);
+  assert.equal(budget.size, ports.length + 1);
+});

@@ -108,3 +108,22 @@ test('a stream that waits on its writer is still committed by the clock: several
   assert.ok(windows.length >= 3, `a window per pause at least: ${windows.join(',')}`);
   assert.deepEqual(flows, Array(10).fill(30));
 });
+
+test('the clock is read once per chunk, not per record; a record later than that reading is judged against a fresh one, as a per-record clock would judge it', async () => {
+  // records() dates record i at 2026-11-20 plus i ms. The clock says t0 when the ingest starts, and
+  // t0 + 1 s from then on: records dated after the first reading are still in the past when read.
+  const t0 = Date.UTC(2026, 10, 20);
+  let reads = 0;
+  const now = (): number => (reads++ === 0 ? t0 : t0 + 1000);
+  const future = JSON.stringify({ ...JSON.parse(records(1, 1)), TimeFlowEndMs: t0 + 1001 });
+  const { db } = tmpDb();
+  const pipeline = new FlowIngest({ format: 'netobserv', index: new ResolutionIndex(EMPTY_RESOLUTION), writer: new SqliteBatchWriter(db), now, maxFutureSkewMs: 0 });
+  await pipeline.ingest(Readable.from([`${records(300, 10)}${future}\n`]), 'test');
+  const summary = pipeline.summary();
+  // One chunk of 301 records: a reading per record was 302 readings.
+  assert.ok(reads < 10, `the clock was read ${reads} times for 301 records in one chunk`);
+  assert.equal(summary.accepted, 300);
+  // Later than the latest reading allows: refused, naming the limit that reading gives.
+  assert.deepEqual(summary.rejects, { 'time-out-of-range': 1 });
+  assert.match(summary.examples[0]?.message ?? '', new RegExp(new Date(t0 + 1000).toISOString().replace(/[.]/g, '\\.')));
+});
