@@ -29,7 +29,8 @@ export interface EdgeDelta {
   hours: Map<number, HourDelta>;
   /**
    * The Service target port name every flow of the delta reached its server through; '' or absent
-   * when one came by number (directly, or through a numeric targetPort): `edges.target_port_name`.
+   * when one came by number (directly, or through a numeric targetPort) or through another name:
+   * `edges.target_port_name`, merged as store/edges.ts upserts it.
    */
   targetPortName?: string;
 }

@@ -17,7 +17,8 @@ export interface EdgeTraffic {
   /**
    * The Service target port name every flow of the edge reached its server through (`targetPort:
    * http`, which each backend pod resolves on its own container ports; `port` is one number of
-   * it); absent: by number, or not known (stored before migration 0045).
+   * it, or was before a rollout renumbered it); absent: one came by number or through another name,
+   * or not known (stored before migration 0045, no flow since).
    */
   targetPortName?: string;
 }

@@ -4,6 +4,7 @@
  * one rule for an import's own objects and for what the store holds once an import is in
  * (docs/inventory.md, "Workloads": an import of Services alone links the stored workloads too).
  */
+import type { EdgeTraffic } from './edge.ts';
 import type { Protocol } from './flow.ts';
 import type { Exposure, Ingress, Labels, Service, ServicePort, Workload } from './inventory.ts';
 import { compareStrings } from './order.ts';
@@ -71,6 +72,27 @@ export function containerPortNumbers(ports: readonly Pick<Workload['ports'][numb
   const numbers = new Set<number>();
   for (const p of ports) if (p.name === name && p.protocol === protocol) numbers.add(p.port);
   return [...numbers].sort((a, b) => a - b);
+}
+
+/**
+ * The numbers the Service target port name an edge came through (`EdgeTraffic.targetPortName`) has
+ * now on its server's pods — `ports`, the server workload's container ports in the inventory a
+ * recommendation reads — where they are not the edge's number alone: a rollout renumbered the name
+ * since the flows (`http` 8080 → 9090), or gives it several numbers. Empty where the edge's number
+ * is all of them, or the name is gone. A Service's named targetPort "will be looked up as a named
+ * port in the target Pod's container ports" (ServicePort.targetPort), so that pods can change their
+ * numbers "without breaking clients" (kubernetes.io "Service", "Port definitions"): the client's
+ * next connection goes to the number the name has now.
+ */
+export function targetPortNumbersNow(edge: Pick<EdgeTraffic, 'port' | 'protocol' | 'targetPortName'>, ports: readonly Pick<Workload['ports'][number], 'name' | 'port' | 'protocol'>[]): number[] {
+  if (edge.targetPortName === undefined) return [];
+  const numbers = containerPortNumbers(ports, edge.targetPortName, edge.protocol);
+  return numbers.length === 1 && numbers[0] === edge.port ? [] : numbers;
+}
+
+/** What a rule or a verdict on a number of `targetPortNumbersNow` says of it: `http is now 9090 on shop/Deployment/web's pods`. */
+export function targetPortNowNote(name: string, numbers: readonly number[], workload: string): string {
+  return `${name} is now ${numbers.join(', ')} on ${workload}'s pods`;
 }
 
 /**

@@ -1,11 +1,12 @@
 -- The name of the Service target port through which every flow of an edge reached its server
 -- (`targetPort: http`, resolved on each backend pod: collectors/flows/resolve.ts serviceSides).
--- Kept only where the backend's pods give the name several numbers (a rollout), so few edges have one.
--- NULL: reached by number — directly, through a numeric targetPort, through two names, or stored
--- before this migration. A Deployment mid-rollout whose ReplicaSets give `http` 8080 and 9090 has an
--- edge on each number; where this column names `http` on both, the ingress rule names `http`, which
--- each pod resolves on its own container ports (recommender/synthesize/workload.ts
--- targetPortNamed), rather than opening both numbers on every pod.
+-- '': mixed — a flow came by number (directly, through a numeric targetPort) or through another
+-- name. NULL: not known — stored before this migration; the next flow sets it (store/edges.ts).
+-- The rules follow the name: a rollout renumbering `http` on the workload's pods opens the new
+-- number too, and the verification judges the edge there (recommender/synthesize/workload.ts
+-- targetPortPorts); a rollout's ReplicaSets giving `http` 8080 and 9090 get an ingress rule naming
+-- `http`, which each pod resolves on its own container ports, rather than both numbers on every pod.
 ALTER TABLE edges ADD COLUMN target_port_name TEXT;
--- The few named edges, read beside the covering index edges_traffic (store/recommend-read.ts).
-CREATE INDEX edges_target_port_names ON edges (client, server, port, protocol, target_port_name) WHERE target_port_name IS NOT NULL;
+-- The named edges only, read beside the covering index edges_traffic (store/recommend-read.ts):
+-- `<> ''` leaves out the edges reached by number ('', most of them) and those not known (NULL).
+CREATE INDEX edges_target_port_names ON edges (client, server, port, protocol, target_port_name) WHERE target_port_name <> '';

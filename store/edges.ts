@@ -74,8 +74,9 @@ export class EdgeStore {
       INSERT INTO edges (client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources, target_port_name)
       VALUES (@client, @server, @port, @protocol, @firstSeen, @lastSeen, @flows, @packets, @bytes, @forwarded, @dropped, @sources, @targetPortName)
       ON CONFLICT (client, server, port, protocol) DO UPDATE SET
-        -- A name only while every flow came through it (migration 0045); NULL: by number.
-        target_port_name = CASE WHEN target_port_name IS excluded.target_port_name THEN target_port_name ELSE NULL END,
+        -- The name every flow came through (migration 0045): NULL, not known (stored before), takes
+        -- the flows' way in; '' once one came by number or through another name, for good.
+        target_port_name = CASE WHEN target_port_name IS NULL OR target_port_name = excluded.target_port_name THEN excluded.target_port_name ELSE '' END,
         first_seen = min(first_seen, excluded.first_seen),
         last_seen  = max(last_seen, excluded.last_seen),
         flows      = min(flows + excluded.flows, ${MAX_COUNT}),
@@ -135,7 +136,7 @@ export class EdgeStore {
         forwarded: e.forwarded,
         dropped: e.dropped,
         sources: e.sources,
-        targetPortName: e.targetPortName || null,
+        targetPortName: e.targetPortName ?? '',
       }) as { id: number };
       for (const h of e.hours.values()) this.upsertHour.run(id, h.hour, h.flows, h.packets, h.bytes);
     }

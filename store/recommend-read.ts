@@ -174,12 +174,14 @@ export function readEdgeTraffic(db: Db, skipped?: SkippedRows): EdgeTraffic[] {
 type NamesByEdge = Map<string, Map<string, Map<number, Map<string, string>>>>;
 
 /**
- * The target port names of the few edges that keep one (migration 0045), by edge: from their
- * partial index, so that the traffic itself stays a read of the covering index alone.
+ * The target port names of the edges that keep one (migration 0045: reached through a Service's
+ * named targetPort), by edge: from their partial index, so that the traffic itself stays a read of
+ * the covering index alone.
  */
 function readTargetPortNames(db: Db): NamesByEdge {
   const named: NamesByEdge = new Map();
-  const rows = db.prepare("SELECT client, server, port, protocol, target_port_name FROM edges WHERE target_port_name IS NOT NULL AND target_port_name <> ''").raw(true).iterate() as Iterable<[string, string, number, string, string]>;
+  // The partial index's own condition: '' (mixed) and NULL (not known) are no name.
+  const rows = db.prepare("SELECT client, server, port, protocol, target_port_name FROM edges WHERE target_port_name <> ''").raw(true).iterate() as Iterable<[string, string, number, string, string]>;
   for (const [client, server, port, protocol, name] of rows) {
     const byServer = named.get(client) ?? named.set(client, new Map()).get(client)!;
     const byPort = byServer.get(server) ?? byServer.set(server, new Map()).get(server)!;

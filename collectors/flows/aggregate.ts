@@ -38,7 +38,8 @@ export class Aggregator {
   /**
    * Adds one oriented flow; returns the edge key (for counting distinct edges). `key` is the
    * edge's `edgeKey`, when the caller already built it; `targetPortName` the Service target port
-   * name the flow reached its server through ('' none: by number).
+   * name the flow reached its server through ('' none: by number). The edge keeps a name while
+   * every flow came through it, '' once one came another way (as store/edges.ts upserts it).
    */
   addEdge(client: string, server: string, port: number, protocol: Protocol, f: FlowCounters, verdict: Verdict = f.verdict, key = edgeKey(client, server, port, protocol), targetPortName = ''): string {
     let e = this.edges.get(key);

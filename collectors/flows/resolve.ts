@@ -799,10 +799,10 @@ export class ResolutionIndex {
     const sides: ResolvedSide[] = [];
     for (const b of svc.backends) {
       const targets = targetPorts?.get(b);
-      // The name is kept only where this backend's pods give it several numbers (a rollout): there
-      // alone the rule names it (recommender/synthesize/workload.ts targetPortNamed); elsewhere the
-      // number says the same, and the edges stay without a name to store and index.
-      if (targets !== undefined && targets.length > 0) for (const port of targets) sides.push(this.backendSide(svc, b, e, port, targets.length > 1 ? name : undefined));
+      // The name is kept on every edge reached through it, whatever number it has today: a rollout
+      // may renumber the pods later, and the rules must follow the name (recommender/synthesize/
+      // workload.ts targetPortPorts) — an edge first seen before the rollout included.
+      if (targets !== undefined && targets.length > 0) for (const port of targets) sides.push(this.backendSide(svc, b, e, port, name));
       else sides.push(this.backendSide(svc, b, e, e.port));
     }
     return sides;

@@ -5,9 +5,10 @@
  * and whether the peer shares the subject's namespace (a pod selector then needs no namespace).
  */
 import type { EdgeTraffic } from '../../domain/edge.ts';
-import type { Peer } from '../../domain/peer.ts';
+import type { ContainerPort } from '../../domain/inventory.ts';
+import { workloadKey, type Peer } from '../../domain/peer.ts';
 import type { ClusterIndex } from '../compare/context.ts';
-import { canonicalPeer, namedPort, PolicyError } from '../policy/build.ts';
+import { canonicalPeer, namedPort, PolicyError, port } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PortProtocol, PortSpec } from '../policy/ir.ts';
 import { policyPeerKey } from '../policy/order.ts';
 import { edgePort, farSide, irPeers, type DnsTarget } from './peers.ts';
@@ -34,6 +35,10 @@ export class RunPeers {
   private readonly portLists = new Map<string, Map<number, readonly PortSpec[] | undefined>>();
   /** By protocol and port name. */
   private readonly namedPortLists = new Map<string, readonly PortSpec[]>();
+  /** By protocol and numbers (a renumbered target port's: few edges). */
+  private readonly numbersLists = new Map<string, readonly PortSpec[]>();
+  /** A workload server's key and container ports, by peer object (the store's reader shares one per peer). */
+  private readonly servers = new Map<Peer, { key: string; ports: readonly ContainerPort[] }>();
 
   constructor(
     private readonly ix: ClusterIndex,
@@ -89,6 +94,24 @@ export class RunPeers {
     let list = this.namedPortLists.get(key);
     if (list === undefined) this.namedPortLists.set(key, (list = [namedPort(protocol, name)]));
     return list;
+  }
+
+  /** The numbers of `protocol` as a port list, the same array for the same protocol and numbers (in that order). */
+  portNumbersList(protocol: PortProtocol, numbers: readonly number[]): readonly PortSpec[] {
+    const key = `${protocol}/${numbers.join(',')}`;
+    let list = this.numbersLists.get(key);
+    if (list === undefined) this.numbersLists.set(key, (list = numbers.map((n) => port(protocol, n))));
+    return list;
+  }
+
+  /** A workload peer's key and its container ports as the inventory gives them (none where it lists no such workload), once per peer object. */
+  workloadPorts(server: Extract<Peer, { kind: 'workload' }>): { key: string; ports: readonly ContainerPort[] } {
+    let known = this.servers.get(server);
+    if (known === undefined) {
+      const key = workloadKey(server.workload);
+      this.servers.set(server, (known = { key, ports: this.ix.workloads.get(key)?.ports ?? [] }));
+    }
+    return known;
   }
 
   private checked(r: ReturnType<typeof irPeers>): FarPeers {

@@ -8,13 +8,14 @@ import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { Workload } from '../../domain/inventory.ts';
 import { peerKey, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import { opposite } from '../../domain/direction.ts';
-import { hostNetworkNodes, namedPortNumbers, peerMatches, portMatches, resolvePortNumbers } from '../compare/match.ts';
+import { hostNetworkNodes, peerMatches, portMatches, resolvePortNumbers } from '../compare/match.ts';
 import { assessmentsOf, sortAssessments, type EdgeAssessment, type EdgeKeys, type EdgeRefs, type RuleAssessment, type SideComparison, type WorkloadComparison, type WorkloadComponent } from '../compare/compare.ts';
 import { DNS_SERVICE_PORT } from '../../domain/cluster-dns.ts';
 import { HBONE_PORT, ISTIOD_XDS_PORT } from '../../domain/istio.ts';
 import { reachedAsPods, refOf, type ClusterIndex } from '../compare/context.ts';
 import { dnsPorts, explanation, isPortName, port, worldPeer, type DirectionInput, type IntentInput } from '../policy/build.ts';
-import type { Direction, PolicyPeer, PolicyRuleStatus, PortProtocol, PortSpec } from '../policy/ir.ts';
+import type { Direction, PolicyPeer, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
+import { targetPortNowNote, targetPortNumbersNow } from '../../domain/service-links.ts';
 import { isIcmp } from '../../domain/flow.ts';
 import { compareStrings, portKey, selectorIsEmpty } from '../policy/order.ts';
 import { confirmedFromNodesOnly, nodeEvidenceShows, speakingNodes } from './node-evidence.ts';
@@ -1304,37 +1305,47 @@ function addObservedEdgeAtoms(p: Planning, pass: ObservedPass, side: SideCompari
   }
   // The cluster DNS asks an upstream resolver over TCP as well as UDP (a truncated answer, a
   // client that asked over TCP: CoreDNS forward follows the client's protocol): seen on one, both stay open.
-  const name = targetPortNamed(edge, direction, ctx.ix);
-  const ports = name !== undefined ? ctx.peers.namedPortList(name.protocol, name.name) : pass.clusterDns && direction === 'egress' && isUpstreamDns(edge) ? UPSTREAM_DNS_PORTS : ctx.peers.portList(edge);
+  const through = targetPortPorts(edge, direction, ctx);
+  const ports = through !== undefined ? through.ports : pass.clusterDns && direction === 'egress' && isUpstreamDns(edge) ? UPSTREAM_DNS_PORTS : ctx.peers.portList(edge);
   const ruleIds = side.rules[i]!;
   const rules = ruleIds.length === 0 ? NO_RULES : rulesOf(pass, ruleIds);
   if (!ports) {
     addEchoAtom(p, side, i, peer.peers, peer.keys, rules);
     return;
   }
-  const notes = withPartialNote(p, side, i, observedNotes(side, i, ctx.ix));
+  const observed = observedNotes(side, i, ctx.ix);
+  const notes = withPartialNote(p, side, i, through?.note === undefined ? observed : [...observed, through.note]);
   for (let j = 0; j < peer.peers.length; j++) p.groups[direction].add(peer.peers[j]!, peer.keys[j]!, ports, side.status[i]!, rules, i, notes);
 }
 
 /**
- * The port name an ingress edge is allowed by, where its number would open more than the edge
- * reached: an edge whose every flow came through a Service's named target port (`targetPort:
- * http`, resolved on each backend pod: kubernetes pkg/api/v1/pod/util.go FindPort) to a workload
- * whose pods give that name several numbers — a rollout's ReplicaSets giving `http` 8080 and 9090
- * has an edge on each, and the numbers would open both on every pod, another pod's `metrics` 9090
- * too. A policy port "can either be a numerical or named port on a pod" (NetworkPolicyPort.port,
- * kubernetes staging/src/k8s.io/api/networking/v1/types.go), resolved on each selected pod, as
- * Cilium (pkg/policy/api l4.go PortProtocol.Port; the endpoint's own pod on ingress), Calico
- * (numorstring.Port, a named port of the destination endpoint) and ClusterNetworkPolicy
- * (`namedPort`) do: each pod opens only its own `http`. Where the pods give the name one number,
- * or the edge's number is not one of them, the number.
+ * The ports of an edge that came through a Service's named target port (`targetPort: http`, resolved
+ * on each backend pod: kubernetes pkg/api/v1/pod/util.go FindPort) to a workload whose pods give the
+ * name other numbers than the edge's now (domain/service-links.ts targetPortNumbersNow); undefined
+ * where its number is all it needs.
+ *
+ * - Ingress, where the pods give the name several numbers, the edge's among them (a rollout's
+ *   ReplicaSets giving `http` 8080 and 9090): the name, not the numbers, which would open both on
+ *   every pod, another pod's `metrics` 9090 too. A policy port "can either be a numerical or named
+ *   port on a pod" (NetworkPolicyPort.port, kubernetes staging/src/k8s.io/api/networking/v1/types.go),
+ *   resolved on each selected pod, as Cilium (pkg/policy/api l4.go PortProtocol.Port; the endpoint's
+ *   own pod on ingress), Calico (numorstring.Port, a named port of the destination endpoint) and
+ *   ClusterNetworkPolicy (`namedPort`) do: each pod opens only its own `http`.
+ * - Otherwise (egress always: Cilium resolves an egress name only where every destination agrees):
+ *   the edge's number and the name's numbers now. A rollout that renumbered `http` 8080 → 9090 since
+ *   the flows sends the client's next connection to 9090 (ServicePort.targetPort "will be looked up
+ *   as a named port in the target Pod's container ports"), which NetworkPolicyPort.port matches after
+ *   the translation: 8080 alone would cut the Service until the edge went stale. The rule says so.
  */
-function targetPortNamed(edge: EdgeTraffic, direction: Direction, ix: ClusterIndex): { protocol: PortProtocol; name: string } | undefined {
+function targetPortPorts(edge: EdgeTraffic, direction: Direction, ctx: SynthesisContext): { ports: readonly PortSpec[]; note?: string } | undefined {
   const name = edge.targetPortName;
   const protocol = protocolOf(edge.protocol);
-  if (direction !== 'ingress' || name === undefined || edge.server.kind !== 'workload' || protocol === undefined || !isPortName(name)) return undefined;
-  const numbers = namedPortNumbers(name, protocol, [edge.server.workload], ix);
-  return numbers.length > 1 && numbers.includes(edge.port) ? { protocol, name } : undefined;
+  if (name === undefined || edge.server.kind !== 'workload' || protocol === undefined || !isPortName(name)) return undefined;
+  const server = ctx.peers.workloadPorts(edge.server);
+  const numbers = targetPortNumbersNow(edge, server.ports);
+  if (numbers.length === 0) return undefined;
+  if (direction === 'ingress' && numbers.length > 1 && numbers.includes(edge.port)) return { ports: ctx.peers.namedPortList(protocol, name) };
+  return { ports: ctx.peers.portNumbersList(protocol, numbers.includes(edge.port) ? numbers : [edge.port, ...numbers]), note: targetPortNowNote(name, numbers, server.key) };
 }
 
 /**

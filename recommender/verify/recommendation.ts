@@ -49,7 +49,8 @@ import { atJudgedNodes } from '../simulate/host-network-nodes.ts';
 import { allowedAtEvery, deniedAt, firstOf, judgesPeerByNode, sideAtFirst, PodsApart, type FlowAtPods } from '../simulate/pods-apart.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
-import { peerKey } from '../../domain/peer.ts';
+import { peerKey, workloadKey } from '../../domain/peer.ts';
+import { targetPortNowNote, targetPortNumbersNow } from '../../domain/service-links.ts';
 import type { OutsideMustFlows, RequiredEdge, RequiredFlow, Requirement, VerifiedSides } from '../verified-sides.ts';
 import { policiesSelecting, replacedSubjectSides } from './replaced-subjects.ts';
 import { deniesUnselected } from '../simulate/cilium/enforcement-mode.ts';
@@ -422,6 +423,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
     if (input.tightness && conn.flow.icmp === undefined && (outside.size === 0 || !outside.has(workload))) observePair(sides, workload, direction, conn.flow, allowed);
   }, appliedDecide);
 
+  judgeRenumbered(j, found, sidesOfRun, input.tightness ? (workload, direction, flow, allowed) => observePair(sides, workload, direction, flow, allowed) : undefined);
   judgeDocumentedRequirements(input, j, found, input.tightness ? (workload, direction, flow) => documentedPair(sides, workload, direction, flow) : undefined);
   for (const s of replaced) judgeReplacedSubject(j, found, s);
   if (input.tightness) found.tightness.push(...measureTightness(model, j.ours, sidesOfRun, sides));
@@ -437,18 +439,62 @@ const countSkipped = (found: SidesFound, reason: string): void => {
  * requires that nothing observed): blocked by the recommended policies, or by an applied policy
  * beside them, or fine. Whether the recommended policies allow it.
  */
-function judgeRequired(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, by?: RequiredFlow): boolean {
-  const required = by === undefined ? '' : requiredNote(by, firstOf(each)!.flow, direction);
+function judgeRequired(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, each: Iterable<FlowAtPods<SimFlow>>, by?: RequiredFlow, note = ''): boolean {
+  const required = by === undefined ? note : requiredNote(by, firstOf(each)!.flow, direction);
   // Most sides are allowed: their verdict's words are only needed when they are not.
   const denied = deniedAt(j.ours, each, direction);
   if (denied !== undefined) {
     const side = decideSide(j.ours, denied.flow, direction);
     const reason = `${side.reason}${denied.at}${unaddressedHostNetworkNote(j.model, edge, denied.flow, direction)}`;
-    found.blocked.push(finding(workload, direction, edge, side, by === undefined ? reason : `${reason}${required}: ${CUTS}${wayOut(by)}`));
+    found.blocked.push(finding(workload, direction, edge, side, by === undefined ? `${reason}${required}` : `${reason}${required}: ${CUTS}${wayOut(by)}`));
   } else if (!blockedByTie(j, found, workload, direction, edge, each, required) && !cutByReplacing(j, found, workload, direction, edge, each, required)) {
     blockedByAppliedOnly(j, found, workload, direction, edge, each, required);
   }
   return denied === undefined;
+}
+
+/**
+ * The included edges that came through a Service's named target port, judged again at each number
+ * the name has now on the server's pods other than theirs (domain/service-links.ts
+ * targetPortNumbersNow), as the same client's flow there: a rollout renumbered `http` 8080 → 9090
+ * since the flows, and the Service sends the client's next connection to 9090 (ServicePort.targetPort
+ * "will be looked up as a named port in the target Pod's container ports"), which a policy kept at
+ * 8080 cuts. Only edges with a name whose numbers now differ from theirs; a number a side observed
+ * already, or derived already, is judged once.
+ */
+function judgeRenumbered(j: Judges, found: SidesFound, sides: readonly VerifiedSides[], pair?: (workload: string, direction: Direction, flow: PortFlow, allowed: boolean) => void): void {
+  for (const s of sides) {
+    for (const direction of DIRECTIONS) {
+      if (!s.restricted[direction]) continue;
+      // The side's edges by key, built for a side with a renumbered edge only.
+      let judged: Set<string> | undefined;
+      for (const edge of s.edges[direction]) {
+        const now = edge.targetPortName === undefined ? undefined : renumbered(j.model, edge);
+        if (now === undefined || s.excluded[direction].has(edge)) continue;
+        judged ??= new Set(s.edges[direction].map(edgeKey));
+        for (const at of now.edges) {
+          const key = edgeKey(at);
+          if (judged.has(key)) continue;
+          judged.add(key);
+          const conn = verifiedFlow(j, at, direction);
+          if (!conn.ok) continue;
+          const allowed = judgeRequired(j, found, s.workload, direction, at, conn.each, undefined, now.note);
+          judgeOtherEnd(j, found, s.workload, direction, at, conn, now.note);
+          if (pair !== undefined && s.outside !== true && conn.flow.icmp === undefined) pair(s.workload, direction, conn.flow, allowed);
+        }
+      }
+    }
+  }
+}
+
+/** An edge through a target port name at each other number the name has now on its server's pods (the model's: the inventory read), with what a finding there says; undefined: none. */
+function renumbered(model: ClusterModel, edge: EdgeTraffic): { edges: EdgeTraffic[]; note: string } | undefined {
+  if (edge.targetPortName === undefined || edge.server.kind !== 'workload') return undefined;
+  const server = workloadKey(edge.server.workload);
+  const numbers = targetPortNumbersNow(edge, model.podOf(server)?.ports ?? []);
+  const others = numbers.filter((n) => n !== edge.port);
+  if (others.length === 0) return undefined;
+  return { edges: others.map((port) => ({ ...edge, port })), note: `; ${targetPortNowNote(edge.targetPortName, numbers, server)} (observed on ${edge.port})` };
 }
 
 /**
