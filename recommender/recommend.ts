@@ -21,6 +21,7 @@ import { policyName } from './policy/names.ts';
 import { compareStrings, selectorIsEmpty } from './policy/order.ts';
 import { EdgeEvidenceCache, edgeKeyOf, matrixRuleEvidence, type EdgeEvidence, type MatrixRuleEvidence } from './synthesize/evidence.ts';
 import { clusterWideLayers } from './synthesize/cluster-layers.ts';
+import { leftOutWarning } from './matrix/component-pods.ts';
 import { distinctSelectors } from './synthesize/distinct-selectors.ts';
 import { foreignSubjects } from './synthesize/foreign-subjects.ts';
 import { outsideOwners } from './synthesize/outside-owners.ts';
@@ -245,6 +246,7 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
     p.intents = p.intents.filter(restrictsSomething);
     const overlap = p.intents.length > 0 ? distinct.warnings.get(workloadKey(p.workload)) : undefined;
     if (overlap !== undefined) p.warnings.push(overlap);
+    p.warnings.push(...podsLeftOutWarnings(workloadKey(p.workload), componentsOf));
   }
   const outside = outsideRun(input.inventory, workloads, withPodNetworkPods);
   const foreign = foreignSubjects(plans, outside, withPodNetworkPods);
@@ -635,6 +637,16 @@ function dnsWarnings(inventory: InventorySnapshot, opts: RecommendOptions, plans
     ...out,
     `no cluster DNS in the inventory (pods of ${DNS_CONVENTIONS.map((c) => `${c.namespace}/${c.service}`).join(' or ')}): the DNS rule of every restricted egress names ${dns.via} on 53; where the cluster DNS runs elsewhere name resolution would be cut — import the DNS pods and their Service with the inventory, or check the DNS rule before applying`,
   ];
+}
+
+/** The enabled components binding the workload whose selectors leave out some of its pods (matrix/component-pods.ts): one warning each. */
+function podsLeftOutWarnings(key: string, componentsOf: ReadonlyMap<string, WorkloadComponent[]>): string[] {
+  const out: string[] = [];
+  for (const { matrix, component } of componentsOf.get(key) ?? []) {
+    const left = component.enabled ? component.leavesOut?.find((l) => workloadKey(l.workload) === key) : undefined;
+    if (left !== undefined) out.push(leftOutWarning(matrix, component, left));
+  }
+  return out;
 }
 
 /** The matrix components that select each workload (by workload key), matrices by name. */

@@ -12,6 +12,7 @@ import { ruleId, type Direction } from './ids.ts';
 import { clusterFacts, comparePorts, namespacesMatching, resolveRole, rolePeers, selectWorkloads, sortRefs, uniquePorts } from './bindings.ts';
 import { conjoin, evaluate, render, resolveParameters, type ParameterValues } from './parameters.ts';
 import { canonicalSelector, selectorString } from './selector.ts';
+import { componentPeers, leftOutWarning, podsLeftOut } from './component-pods.ts';
 import { clusterDomainOf, NO_ANSWERS, resolveNamedPeers, type NameAnswers } from './service-names.ts';
 import { wholeRef } from './syntax.ts';
 import type { ComponentT, ConditionT, LabelSelectorT, MatricesConfigT, MatrixT, PeerT, PortSpecT, RuleT, SourceT, StanceT } from './schema.ts';
@@ -143,17 +144,7 @@ function resolvePeer(ctx: Ctx, self: ResolvedComponent, peer: PeerT, unresolved:
       unresolved.push(`component ${c.name} has no namespace value`);
       return [];
     }
-    return [
-      {
-        kind: 'pods',
-        component: c.name,
-        namespace: c.namespace,
-        selector: c.selector,
-        namespaces: [c.namespace],
-        workloads: c.workloads,
-        hostNetwork: c.hostNetwork,
-      },
-    ];
+    return componentPeers(c);
   }
   if ('role' in peer) {
     const r = ctx.roles.get(peer.role)!;
@@ -274,6 +265,7 @@ function componentShell(ctx: Ctx, name: string, c: ComponentT): ResolvedComponen
   const selected = ctx.inv.workloads.filter((w) => keys.has(workloadKey(w)));
   // A workload with pods on both networks is not: its pod-network pods are selected as any pods.
   const hostNetwork = declared || (selected.length > 0 && selected.every((w) => !hasSelectablePods(w, ctx.podNetworkPods)));
+  const leavesOut = podsLeftOut(selector, selected.filter((w) => hasSelectablePods(w, ctx.podNetworkPods)), ctx.inv.podLabels);
   const ports = (c.ports ?? []).flatMap((decl) => {
     const [rp] = resolvePorts([{ port: decl.port, protocol: decl.protocol }], ctx.values, [], []);
     return rp ? [decl.name ? { ...rp, name: decl.name } : rp] : [];
@@ -290,6 +282,7 @@ function componentShell(ctx: Ctx, name: string, c: ComponentT): ResolvedComponen
     ...(cond.result ? { condition: cond.result } : {}),
     present: workloads.length > 0,
     workloads: sortRefs(workloads),
+    ...(leavesOut.length > 0 ? { leavesOut } : {}),
     ports: ports.sort(comparePorts),
     authoritative: {
       ingress: stance(ctx, typeof auth === 'object' ? auth.ingress : auth, c.when),
@@ -359,11 +352,12 @@ export function resolveMatrix(
     roles: [...roles.values()],
     cluster: facts,
     components,
-    findings: findings(components, [...roles.values()], params.list, facts),
+    findings: findings(matrix.metadata.name, components, [...roles.values()], params.list, facts),
   };
 }
 
 function findings(
+  matrix: string,
   components: ResolvedComponent[],
   roles: RoleResolution[],
   parameters: ResolvedMatrix['parameters'],
@@ -376,6 +370,7 @@ function findings(
       const sel = selectorString(c.selector);
       out.push({ kind: 'component-absent', subject: c.name, message: `no workload in namespace ${where} matches ${sel || 'the selector'}` });
     }
+    if (c.enabled) for (const left of c.leavesOut ?? []) out.push({ kind: 'component-leaves-out-pods', subject: c.name, message: leftOutWarning(matrix, c, left) });
   }
   const liveRules = components.filter((c) => c.enabled && c.present).flatMap((c) => c.rules.filter((r) => r.condition?.holds !== false));
   for (const r of roles) {

@@ -2,7 +2,7 @@
  * What a matrix resolves to against one cluster: the contract the recommender consumes.
  * Everything here is plain data, sorted, so that the same inputs serialise byte-identically.
  */
-import type { ApiserverEndpoint, LabelSelector } from '../../domain/inventory.ts';
+import type { ApiserverEndpoint, LabelSelector, Labels } from '../../domain/inventory.ts';
 import type { DnsPort } from '../../domain/cluster-dns.ts';
 import type { NamesNotKept } from '../../domain/edge.ts';
 import type { WorkloadRef } from '../../domain/peer.ts';
@@ -187,10 +187,25 @@ export interface ResolvedComponent {
   /** At least one workload of the inventory is selected. */
   present: boolean;
   workloads: WorkloadRef[];
+  /**
+   * The workloads it binds (by their template labels) whose pods carry label sets its selector does
+   * not select — a rollout's other revision still running: a rule naming the component names each
+   * of them by its own selector (componentPeers). Absent when its selector selects every pod.
+   */
+  leavesOut?: PodsLeftOut[];
   ports: ResolvedPort[];
   authoritative: { ingress: Stance; egress: Stance };
   exceptions: ResolvedException[];
   rules: ExpectedRule[];
+}
+
+/** A workload bound to a component whose selector leaves out some of its pods. */
+export interface PodsLeftOut {
+  workload: WorkloadRef;
+  /** The workload's own selector, which selects all its pods. */
+  selector: LabelSelector;
+  /** The label sets of its pods the component's selector does not select, as the inventory holds them. */
+  labels: Labels[];
 }
 
 export type BindingOrigin = 'config' | 'discovered' | 'default' | 'inferred' | 'unbound';
@@ -260,6 +275,7 @@ export interface ResolvedParameter {
 
 export type FindingKind =
   | 'component-absent'
+  | 'component-leaves-out-pods'
   | 'role-unbound'
   | 'role-inferred'
   | 'role-ambiguous'

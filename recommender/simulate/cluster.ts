@@ -1,10 +1,11 @@
 /**
  * The stored inventory as the simulators see it (`SimCluster`), and the stored peers of an edge
- * as simulated endpoints. One pod stands for each workload: the policies flowmatrix reads and
- * writes select pods by the workload's template labels, so every pod of a workload gets the same
- * verdict (its IPs differ, which only matters for IP-based peers: all of its current IPs are kept,
- * and where the policies' address blocks tell its pods apart, `podsOf` gives each pod for
- * pods-apart.ts to judge on its own).
+ * as simulated endpoints. One pod stands for each workload, with the workload's template labels:
+ * where its pods carry those labels, every pod of it gets the same verdict (its IPs differ, which
+ * only matters for IP-based peers: all of its current IPs are kept, and where the policies'
+ * address blocks tell its pods apart, `podsOf` gives each pod for pods-apart.ts to judge on its
+ * own); where its pods carry other label sets (a rollout's other revision), `labelSets` gives each
+ * for pods-apart.ts to judge at, since a selector selects pods by their own labels.
  * Where the verdict depends on the node (Cilium's `host` is the local node only), a flow record's
  * pod is the workload's pod on the node its address is on (`FlowAddressing`), and it carries the
  * labels the pod holding that address gets from its own identity (a StatefulSet pod's name and
@@ -19,6 +20,7 @@ import { clusterDnsTarget } from '../../domain/cluster-dns.ts';
 import { podIdentityLabels } from '../../domain/pod-identity-labels.ts';
 import { nodeAddresses } from '../../domain/node-addresses.ts';
 import { compareStrings } from '../../domain/order.ts';
+import { isVolatileLabel } from '../../domain/volatile-labels.ts';
 import { clusterFamilies, connectionFamily, familiesOf, podFamilies, type ClusterFamilies, type Families } from './connection-family.ts';
 
 
@@ -75,6 +77,17 @@ export interface ClusterModel {
    */
   podsOf(pod: SimPod): readonly WorkloadPod[];
   /**
+   * The label sets the pods of the workload `pod` stands for carry, where some differ from its
+   * template's labels beyond those controllers stamp per pod or revision (a rollout's other
+   * revision still running): one per distinct set, each with `pod` carrying it (`relabelled`).
+   * Empty otherwise — the common case — and for a pod that stands for no workload. What
+   * `pods-apart.ts` judges apart: a selector "selects Pods" by their own labels (kubernetes
+   * networking/v1 types.go, NetworkPolicyPeer.podSelector), not by their workload's template.
+   */
+  labelSets(pod: SimPod): readonly PodLabelSet[];
+  /** `pod` (a workload's stand-in or one of its pods, `podsOf`) carrying the label set `set` of its workload's pods: one object per (pod, set). */
+  relabelled(pod: SimPod, set: PodLabelSet): SimPod;
+  /**
    * The pod of `pod`'s workload that holds `ip` (a host-network pod: any of its node's addresses),
    * at that address, as `podsOf` gives it (`atAddress` for a pod-network pod); undefined when the
    * workload has fewer than two pods or none holds it. A record to that address is that pod's
@@ -113,11 +126,22 @@ interface OwnPod {
   hostNetwork: boolean;
 }
 
+/** One distinct label set of a workload's pods (ClusterModel.labelSets). */
+export interface PodLabelSet {
+  labels: Labels;
+  /** `app=api,pod-template-hash=a2,track=v2`: the set in words, and its key. */
+  text: string;
+}
+
 /** One pod of a workload (ClusterModel.podsOf). */
 export interface WorkloadPod {
   /** The pod's own name. */
   name: string;
   pod: SimPod;
+  /** It stands for all the workload's pods (those carrying `labelled`), not one (pods-apart.ts). */
+  whole?: true;
+  /** The label set it carries in words, where the workload's pods are judged at each (ClusterModel.labelSets). */
+  labelled?: string;
 }
 
 export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMap<string, readonly string[]>): ClusterModel {
@@ -227,11 +251,42 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     const own = holders.get(ip);
     return own === undefined || own.hostNetwork ? own : atAddress(own, ip);
   };
+  const setsByKey = podLabelSets(inventory);
+  const labelSets = (pod: SimPod): readonly PodLabelSet[] => setsByKey.get(podWorkloadKey.get(pod) ?? '') ?? [];
+  const withLabels = podVariants((pod, key) => ({ ...pod, labels: JSON.parse(key) as Labels }));
+  const relabelled = (pod: SimPod, set: PodLabelSet): SimPod => withLabels(pod, JSON.stringify(set.labels));
   const families = endpointFamilies(clusterFamilies(cluster));
   const onlyFamily = (a: SimEndpoint, b: SimEndpoint): IpFamily | undefined => connectionFamily(families(a), families(b));
   const deleted = new Map(Object.entries(inventory.deletedWorkloads ?? {}));
-  return { cluster, podOf: (k) => pods.get(k), deletedAt: (k) => deleted.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, placeable, atAddress, podsOf, podAt, onlyFamily, families, ...apiserverEnds(inventory.apiserver) };
+  return { cluster, podOf: (k) => pods.get(k), deletedAt: (k) => deleted.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, placeable, atAddress, podsOf, labelSets, relabelled, podAt, onlyFamily, families, ...apiserverEnds(inventory.apiserver) };
 }
+
+/**
+ * Per workload key, its pods' distinct label sets (the inventory's, InventorySnapshot.podLabels),
+ * where one differs from its template's labels once the labels controllers stamp per pod or
+ * revision (pod-template-hash, …: domain/volatile-labels.ts) are left out of both; such a label
+ * tells no workload's pods apart from another's template. Workloads whose pods all carry the
+ * template's labels — every demo workload — are left out: judged as one pod, as before.
+ */
+function podLabelSets(inventory: InventorySnapshot): Map<string, readonly PodLabelSet[]> {
+  const out = new Map<string, readonly PodLabelSet[]>();
+  for (const w of inventory.workloads) {
+    const sets = inventory.podLabels?.[workloadKey(w)] ?? [];
+    const template = stableText(w.labels);
+    if (sets.every((l) => stableText(l) === template)) continue;
+    out.set(workloadKey(w), sets.map((labels) => ({ labels, text: labelsText(labels) })));
+  }
+  return out;
+}
+
+/** A label set without its volatile labels, as text (keys sorted): what tells a revision's pods from the template. */
+const stableText = (l: Labels): string => labelsText(Object.fromEntries(Object.entries(l).filter(([k]) => !isVolatileLabel(k))));
+
+const labelsText = (l: Labels): string =>
+  Object.entries(l)
+    .sort(([a], [b]) => compareStrings(a, b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 
 /** The inventory's Calico HostEndpoints and FelixConfigurations (kept with the applied policies), for the calico simulator. */
 function calicoHostObjects(inventory: InventorySnapshot): Pick<SimCluster, 'calicoHostObjects'> {

@@ -32,7 +32,7 @@
  * A workload no policy tells apart — the common case — is judged as one pod, as before: one flow,
  * the same words.
  */
-import { familiesJudgedApart, inFamily, type ClusterModel, type WorkloadPod } from './cluster.ts';
+import { familiesJudgedApart, inFamily, type ClusterModel, type PodLabelSet, type WorkloadPod } from './cluster.ts';
 import { AddressCache, type AddressRange } from './kubernetes/cidr-match.ts';
 import { rangeTouches, type IpFamily } from '../../domain/ip.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
@@ -95,13 +95,21 @@ interface PodPair {
   why: string;
 }
 
-/** `pod web-1 (10.244.1.101) of ns0/web` (`pod.name` of a workload's pod is the workload's), `… on node n1` where the node tells it apart. */
-const atPod = (p: WorkloadPod, byNode: boolean): string => `pod ${p.name} (${p.pod.ips.join(', ')}) of ${p.pod.namespace}/${p.pod.name ?? '?'}${byNode ? ` on node ${p.pod.node ?? '?'}` : ''}`;
+/**
+ * `pod web-1 (10.244.1.101) of ns0/web` (`pod.name` of a workload's pod is the workload's), `… on
+ * node n1` where the node tells it apart, `… labelled app=web,track=v2` (or `the pods of ns0/web
+ * labelled …`) where a label set does.
+ */
+const atPod = (p: WorkloadPod, byNode: boolean): string => {
+  const which = p.whole ? 'the pods' : `pod ${p.name} (${p.pod.ips.join(', ')})`;
+  return `${which} of ${p.pod.namespace}/${p.pod.name ?? '?'}${p.labelled !== undefined ? ` labelled ${p.labelled}` : ''}${byNode ? ` on node ${p.pod.node ?? '?'}` : ''}`;
+};
 
 const BY_ADDRESS = "the policies' address blocks hold some of its workload's pods and not others";
 const BY_NETWORK = "some of its workload's pods are on the host network (their node) and some on the pod network";
 const BY_NODE = 'on Cilium a host-network pod is `host` from its own node and `remote-node` from the others';
 const BY_PEER_NODE = 'on Cilium a node is `host` to the pods on it and `remote-node` to the others';
+const BY_LABELS = "its workload's pods carry label sets other than its template's (a rollout's other revision), and a selector selects pods by their own labels";
 const BY_ENDPOINT = "the policies tell the apiserver's endpoint addresses apart";
 /** Whys whose pods are named with their node. */
 const NODE_WHYS: ReadonlySet<string> = new Set([BY_NODE, BY_PEER_NODE]);
@@ -183,7 +191,7 @@ export class PodsApart {
     const subjects = this.groupsOf(subjectEnd, 'subject');
     const peers = this.groupsOf(peerEnd, 'peer', flow.family);
     // The common case, once per edge side: no closure made (under tsx each is an Object.defineProperty, esbuild's keepNames).
-    if (subjects.length === 1 && peers.length === 1 && !this.judgedByNode(subjects[0]!, subjectEnd, peers[0]!, peerEnd)) return [{ flow: placedWhole ?? place(flow), at: '' }];
+    if (subjects.length === 1 && peers.length === 1 && isEnd(subjects[0]!, subjectEnd) && isEnd(peers[0]!, peerEnd) && !this.judgedByNode(subjects[0]!, subjectEnd, peers[0]!, peerEnd)) return [{ flow: placedWhole ?? place(flow), at: '' }];
     return this.pairFlows(flow, egress, subjects, subjectEnd, peers, peerEnd, place);
   }
 
@@ -240,6 +248,24 @@ export class PodsApart {
    * Policies": it "ignores hostNetwork pods when matching podSelector").
    */
   private grouped(pod: SimPod, role: 'subject' | 'peer'): readonly PodGroup[] {
+    const groups = this.groupedByAddress(pod, role);
+    const sets = this.model.labelSets(pod);
+    return sets.length === 0 ? groups : groups.flatMap((g) => sets.map((set) => this.labelled(g, pod, set)));
+  }
+
+  /**
+   * The group `g` of `pod`'s workload at one label set its pods carry (ClusterModel.labelSets): a
+   * selector selects pods by their own labels, and which pod carries which set the inventory does
+   * not say, so each group is judged at each set (typically two, mid-rollout).
+   */
+  private labelled(g: PodGroup, pod: SimPod, set: PodLabelSet): PodGroup {
+    const at = (m: WorkloadPod): WorkloadPod => ({ ...m, pod: this.model.relabelled(m.pod, set), labelled: set.text });
+    const named = g.named !== undefined ? at(g.named) : { name: '', whole: true as const, pod: this.model.relabelled(g.pod ?? pod, set), labelled: set.text };
+    return { pod: this.model.relabelled(g.pod ?? pod, set), members: g.members.map(at), named, why: g.why !== undefined ? `${g.why}, and ${BY_LABELS}` : BY_LABELS };
+  }
+
+  /** The groups of `pod`'s workload told apart by address and network (grouped). */
+  private groupedByAddress(pod: SimPod, role: 'subject' | 'peer'): readonly PodGroup[] {
     const members = this.model.podsOf(pod);
     const whole: readonly PodGroup[] = [{ pod, members }];
     if (members.length < 2) return whole;
@@ -362,6 +388,9 @@ function groupedBy<T>(items: readonly T[], key: (item: T) => string): Map<string
 
 /** A peer or subject that is no workload's pods (a node, an address): itself, one group. */
 const NOT_A_WORKLOAD: readonly PodGroup[] = [{ members: [] }];
+
+/** The group is the end as it is (its workload's stand-in, or no workload's pods): nothing to place it at. */
+const isEnd = (g: PodGroup, e: SimEndpoint): boolean => g.at === undefined && (g.pod === undefined || (e.kind === 'pod' && g.pod === e.pod));
 
 /** A group of a pod end, on the host network or not (the group's own pod: a workload's may differ). */
 const onNetwork = (g: PodGroup, e: SimEndpoint, hostNetwork: boolean): boolean => e.kind === 'pod' && (g.pod ?? e.pod).hostNetwork === hostNetwork;

@@ -21,7 +21,7 @@
  * matchLabels entries (the rarest: namespace-labels.ts), so a namespace of workloads with distinct
  * labels costs one map lookup each.
  */
-import type { InventorySnapshot, LabelSelector, LabelSelectorRequirement, Workload } from '../../domain/inventory.ts';
+import type { InventorySnapshot, LabelSelector, LabelSelectorRequirement, Labels, Workload } from '../../domain/inventory.ts';
 import { workloadKey } from '../../domain/peer.ts';
 import { hasSelectablePods } from '../../domain/pod-networks.ts';
 import { isJobLabel, isVolatileLabel } from '../../domain/volatile-labels.ts';
@@ -54,7 +54,7 @@ export function distinctSelectors(inventory: InventorySnapshot, matrices: readon
     const others = index.selected(w);
     if (others.length === 0) continue;
     components ??= componentSelectors(matrices);
-    const { selector, left } = narrow(w, others, components.get(workloadKey(w)) ?? []);
+    const { selector, left } = narrow(w, others, components.get(workloadKey(w)) ?? [], inventory.podLabels?.[workloadKey(w)] ?? []);
     if (left.length > 0) warnings.set(workloadKey(w), indistinct(w, left));
     if (selector !== w.selector) (narrowed ??= new Map()).set(w, { ...w, selector });
   }
@@ -71,8 +71,8 @@ function indistinct(w: Workload, left: readonly Workload[]): string {
 }
 
 /** The workload's selector with the fewest requirements that leave out `others`, and those no requirement leaves out. */
-function narrow(w: Workload, others: readonly Workload[], componentSelectors: readonly LabelSelector[]): { selector: LabelSelector; left: Workload[] } {
-  const candidates = requirements(w, others, componentSelectors);
+function narrow(w: Workload, others: readonly Workload[], componentSelectors: readonly LabelSelector[], podSets: readonly Labels[]): { selector: LabelSelector; left: Workload[] } {
+  const candidates = requirements(w, others, componentSelectors, podSets);
   let left = [...others];
   const picked: Requirement[] = [];
   while (left.length > 0) {
@@ -95,8 +95,8 @@ function narrow(w: Workload, others: readonly Workload[], componentSelectors: re
   return { selector: withRequirements(w.selector, picked), left };
 }
 
-/** What may narrow `w`'s selector, in order of preference; each holds for every pod of `w`. */
-function requirements(w: Workload, others: readonly Workload[], componentSelectors: readonly LabelSelector[]): Requirement[] {
+/** What may narrow `w`'s selector, in order of preference; each holds for every pod of `w` (`podSets`: their label sets the inventory holds). */
+function requirements(w: Workload, others: readonly Workload[], componentSelectors: readonly LabelSelector[], podSets: readonly Labels[]): Requirement[] {
   const out: Requirement[] = [];
   for (const s of componentSelectors) {
     for (const [key, value] of Object.entries(s.matchLabels ?? {}).sort(([a], [b]) => compareStrings(a, b))) out.push({ kind: 'label', key, value });
@@ -109,8 +109,9 @@ function requirements(w: Workload, others: readonly Workload[], componentSelecto
   const absent = new Set<string>();
   for (const o of others) for (const k of Object.keys(o.labels)) if (w.labels[k] === undefined && absenceHolds(k, w)) absent.add(k);
   for (const key of [...absent].sort(compareStrings)) out.push({ kind: 'expression', expression: { key, operator: 'DoesNotExist' } });
-  // A requirement the workload's own template labels do not meet would leave its pods out.
-  return out.filter((r) => holds(r, w));
+  // A requirement the workload's own template labels do not meet would leave its pods out; so would
+  // one its running pods' labels do not (a component's `track: v1` mid-rollout, matrix/component-pods.ts).
+  return out.filter((r) => holds(r, w) && podSets.every((l) => holdsOn(r, l)));
 }
 
 /**
@@ -134,8 +135,10 @@ function absenceHolds(key: string, w: Workload): boolean {
   return isJobLabel(key) && !JOB_KINDS.has(w.kind);
 }
 
-function holds(r: Requirement, w: Workload): boolean {
-  return r.kind === 'label' ? w.labels[r.key] === r.value : selectorMatches({ matchExpressions: [r.expression] }, w.labels);
+const holds = (r: Requirement, w: Workload): boolean => holdsOn(r, w.labels);
+
+function holdsOn(r: Requirement, labels: Labels): boolean {
+  return r.kind === 'label' ? labels[r.key] === r.value : selectorMatches({ matchExpressions: [r.expression] }, labels);
 }
 
 function withRequirements(selector: LabelSelector, picked: readonly Requirement[]): LabelSelector {

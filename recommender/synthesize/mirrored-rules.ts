@@ -198,11 +198,7 @@ export function portsToward(rule: ExpectedRule, w: WorkloadRef, cluster: PodNetw
   return rule.ports;
 }
 
-/** The owner component's pods as a peer at the mirrored end; undefined when its namespace is not known (a parameter without a value). */
-export function mirroredPeer(owner: ResolvedComponent): ResolvedPeer | undefined {
-  if (owner.namespace === undefined) return undefined;
-  return { kind: 'pods', component: owner.name, namespace: owner.namespace, selector: owner.selector, namespaces: [owner.namespace], workloads: owner.workloads, hostNetwork: owner.hostNetwork };
-}
+
 
 /**
  * Of a rule's ports (a role's Service ports, the union over its workloads), those a workload

@@ -37,7 +37,8 @@ import { partlyObservedWarnings } from './partly-observed.ts';
 import { blockHolderPeers, blockHolders, nodesAcrossFamily } from './block-holders.ts';
 import { ANY_PORT, standInFor, standInForRole, standInsOf, UNVERIFIED_MUST_FLOW, type StandIn, type StandIns } from './representative-flows.ts';
 import { exceptionCitation, farPartialNote, farPartialWarning, partialDirection, partialNote, partialWarning, type PartialDirection } from './partial-directions.ts';
-import { documentsPeer, mirroredPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, replicaPorts, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
+import { componentPeers } from '../matrix/component-pods.ts';
+import { documentsPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, replicaPorts, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
   edge: EdgeAssessment;
@@ -627,8 +628,8 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[], open
       if (ctx.opts.mode === 'observed' && m.rule.level === 'must' && (p.mirrorEvidence.get(m) ?? []).length === 0 && !hasDynamicPeers(p.components, d)) p.cutHere.push(m);
       continue;
     }
-    const owner = mirroredPeer(m.owner);
-    if (owner === undefined) continue;
+    const owners = componentPeers(m.owner);
+    if (owners.length === 0) continue;
     const server: Peer | undefined = d === 'ingress' ? self : m.owner.workloads.length === 1 ? { kind: 'workload', workload: m.owner.workloads[0]! } : undefined;
     const narrow = d === 'ingress' && ctx.mirrors.servicePortRules.has(m.rule.id);
     const ports = resolvedPorts(narrow ? portsServedBy(toward, ctx.podNetwork.servedPorts(self.workload)) : toward, server, ctx.ix, m.owner.workloads);
@@ -639,9 +640,9 @@ function addMirroredAtoms(p: Planning, included: readonly RuleAssessment[], open
     for (const i of matched) p.mirrored[d].add(i);
     const assessment: RuleAssessment = { matrix: m.matrix, component: m.owner.name, rule: m.rule, status, edges: matched.map((i) => side.edges[i]!), matched };
     const note = `required at the other end by ${m.matrix}/${m.owner.name} (${m.rule.direction}): open here too`;
-    const resolved = resolvedPeers(owner, w.namespace, ctx.ix, ctx.dns);
+    const resolved = owners.flatMap((o) => resolvedPeers(o, w.namespace, ctx.ix, ctx.dns));
     // The owner's host-network workloads with no node address known: any peer on the ports, as at the owner's end (addDocumentedAtoms).
-    const unknown = resolved.length === 0 ? addressesUnknown(owner) : unaddressedHostNetwork(owner, ctx);
+    const unknown = owners.map((o) => (resolved.length === 0 ? addressesUnknown(o) : unaddressedHostNetwork(o, ctx))).find((u) => u !== undefined);
     if (unknown !== undefined) {
       const anyPeer = d === 'ingress' ? 'from any source' : 'to any destination';
       const world = ctx.peers.peer(worldPeer());
