@@ -11,6 +11,8 @@ import type { IcmpProtocol } from '../../domain/flow.ts';
 import { explanation, type RuleInput } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PolicyRuleStatus, PortSpec } from '../policy/ir.ts';
 import { compareStrings, uniqueSortedBy } from '../policy/order.ts';
+import { sideEdgeWords } from './edge-words.ts';
+import { firstFew } from './first-few.ts';
 import { PortSets, type PortSet } from './port-sets.ts';
 import { impliedRuleId, observedRuleId, type ImpliedKind, type ObservedId } from './rule-ids.ts';
 
@@ -27,6 +29,12 @@ export interface GroupedRule {
    * the shared layers' text (the same manifests with details and without).
    */
   observedInFlows: boolean;
+  /**
+   * The observed edges behind the rule that none of its matrix rules documents (status
+   * `undocumented`), in words (`sideEdgeWords`), sorted; set only on a rule that has matrix
+   * rules and such edges, whose text must not credit them to those rules (`ruleText`).
+   */
+  undocumented?: readonly string[];
   notes: readonly string[];
   /** What the id is made of when only observed edges evidence the rule (see rule-ids.ts). */
   observed?: ObservedId;
@@ -37,6 +45,8 @@ export interface GroupedRule {
    */
   echo?: { protocol: IcmpProtocol; seen: string[] };
 }
+
+const NONE: readonly never[] = [];
 
 /** When evidence of several statuses lands in one rule, the one a reviewer must see wins. */
 const STATUS_RANK: PolicyRuleStatus[] = ['undocumented', 'blocked', 'documented-when-set', 'stale', 'documented-unobserved', 'confirmed', 'implied'];
@@ -74,13 +84,38 @@ export function uniqueEdges(es: readonly EdgeAssessment[], keyOf: (e: EdgeTraffi
  * what changes with the rule: counts and dates change with every ingest (a new edge under an
  * existing rule too), and written into the manifests (a Calico rule's own metadata) they rewrote
  * most exported files every night for GitOps while no rule had changed; they stay in the JSON's evidence.
+ * `undocumented`: the rule's observed edges its matrix rules do not document (GroupedRule).
  */
-export function ruleText(rules: readonly RuleAssessment[], observedInFlows: boolean, notes: readonly string[]): string {
+export function ruleText(rules: readonly RuleAssessment[], observedInFlows: boolean, notes: readonly string[], undocumented: readonly string[] = NONE): string {
   const sentences: string[] = [];
-  if (rules.length > 0) sentences.push(`documented: ${[...new Set(rules.map((r) => r.rule.purpose))].sort(compareStrings).join('; ')}`);
-  if (observedInFlows) sentences.push('observed in the flows');
+  if (rules.length > 0 && undocumented.length > 0) sentences.push(`documented: ${purposesSeenOrNot(rules)}`, `observed in the flows, undocumented: ${firstFew(undocumented)}`);
+  else {
+    if (rules.length > 0) sentences.push(`documented: ${[...new Set(rules.map((r) => r.rule.purpose))].sort(compareStrings).join('; ')}`);
+    if (observedInFlows) sentences.push('observed in the flows');
+  }
   sentences.push(...notes);
   return sentences.join('. ');
+}
+
+/**
+ * The purposes of a rule that also holds undocumented edges, each marked `(observed)` or `(not
+ * observed)`: which part of the rule the flows show, so that they are not read as the documented
+ * rule's (a purpose is observed when an edge falls under any matrix rule of that purpose).
+ */
+function purposesSeenOrNot(rules: readonly RuleAssessment[]): string {
+  const seen = new Map<string, boolean>();
+  for (const r of rules) seen.set(r.rule.purpose, seen.get(r.rule.purpose) === true || r.matched.length > 0);
+  return [...seen.keys()]
+    .sort(compareStrings)
+    .map((purpose) => `${purpose} (${seen.get(purpose) ? 'observed' : 'not observed'})`)
+    .join('; ');
+}
+
+/** The words of `each` rule's undocumented edges, united and sorted (a shared rule's members'). */
+export function unitedUndocumented(each: readonly { undocumented?: readonly string[] }[]): readonly string[] | undefined {
+  const words = new Set<string>();
+  for (const r of each) for (const w of r.undocumented ?? NONE) words.add(w);
+  return words.size === 0 ? undefined : [...words].sort(compareStrings);
 }
 
 /** Matrix rule ids, sorted by code units (the default order of strings) and de-duplicated. */
@@ -123,8 +158,6 @@ interface PeerGroup {
   notes: string[] | undefined;
   implied: ImpliedKind[] | undefined;
 }
-
-const NONE: readonly never[] = [];
 
 const byKey = (a: { key: string }, b: { key: string }): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
@@ -296,6 +329,7 @@ export class AtomGroups {
         if (idx.length === 1) observed.single = keys.id(this.side.edges[idx[0]!]!);
       }
       const id = rules.length > 0 ? matrixIds(rules) : observed ? observedRuleId(observed) : unbackedId(direction, g);
+      const undocumented = rules.length > 0 ? this.undocumentedWords(idx) : NONE;
       const rule: GroupedRule = {
         direction,
         status,
@@ -303,12 +337,20 @@ export class AtomGroups {
         evidence: idx.length === 0 ? [] : [{ side: this.side, idx }],
         observedInFlows: idx.length > 0,
         notes,
-        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(rules, idx.length > 0, notes)) },
+        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(rules, idx.length > 0, notes, undocumented)) },
       };
       if (observed) rule.observed = observed;
+      if (undocumented.length > 0) rule.undocumented = undocumented;
       out.push(rule);
     }
     return out;
+  }
+
+  /** The edges at `idx` no documented rule covers (status `undocumented`), in words, sorted; none: the shared empty list. */
+  private undocumentedWords(idx: readonly number[]): readonly string[] {
+    let words: Set<string> | undefined;
+    for (const i of idx) if (this.side.status[i] === 'undocumented') (words ??= new Set()).add(sideEdgeWords(this.side.edges[i]!, this.direction));
+    return words === undefined ? NONE : [...words].sort(compareStrings);
   }
 
   /**

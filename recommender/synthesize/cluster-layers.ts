@@ -15,7 +15,7 @@
 import { explanation, namespacePeer, podsPeer, type DirectionInput, type IntentInput, type RuleInput } from '../policy/build.ts';
 import { sharedIntentKey, type Direction, type PolicyPeer } from '../policy/ir.ts';
 import { compareStrings, policyPeerKey, portKey } from '../policy/order.ts';
-import { attentionStatus, ruleText, type GroupedRule } from './atoms.ts';
+import { attentionStatus, ruleText, unitedUndocumented, type GroupedRule } from './atoms.ts';
 import { combineObserved, observedRuleId } from './rule-ids.ts';
 import { firstFew } from './first-few.ts';
 import type { PlannedIntent } from './workload.ts';
@@ -51,7 +51,7 @@ interface EvidenceGroup {
  * show it, and its notes other than those every member has (`common`, said once at the end).
  */
 function memberEvidence(m: Member, common: ReadonlySet<string>): string {
-  return ruleText(m.rule.rules, m.rule.observedInFlows, m.rule.notes.filter((n) => !common.has(n))) || 'neither documented nor observed';
+  return ruleText(m.rule.rules, m.rule.observedInFlows, m.rule.notes.filter((n) => !common.has(n)), m.rule.undocumented) || 'neither documented nor observed';
 }
 
 /** The members grouped by their evidence, in the order of each group's first namespace. */
@@ -78,7 +78,7 @@ function mergedText(members: readonly Member[], notes: readonly string[]): strin
   const groups = evidenceGroups(members, common);
   if (groups.length === 1) {
     const rules = members.flatMap((m) => m.rule.rules);
-    return `${head}: ${ruleText(rules, members.some((m) => m.rule.observedInFlows), notes)}`;
+    return `${head}: ${ruleText(rules, members.some((m) => m.rule.observedInFlows), notes, unitedUndocumented(members.map((m) => m.rule)))}`;
   }
   const parts = groups.slice(0, SHOWN_EVIDENCE).map((g) => `${firstFew(g.namespaces)} (${g.text})`);
   const beyond = groups.slice(SHOWN_EVIDENCE).reduce((n, g) => n + g.namespaces.length, 0);
@@ -110,6 +110,8 @@ function mergedRule(direction: Direction, members: readonly Member[]): GroupedRu
     },
   };
   if (observed) rule.observed = observed;
+  const undocumented = unitedUndocumented(members.map((m) => m.rule));
+  if (undocumented) rule.undocumented = undocumented;
   return rule;
 }
 

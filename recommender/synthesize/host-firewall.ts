@@ -7,11 +7,11 @@
 import type { Direction } from '../../domain/direction.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { InventorySnapshot } from '../../domain/inventory.ts';
-import { workloadKey, type Peer } from '../../domain/peer.ts';
 import type { WorkloadComparison } from '../compare/compare.ts';
 import { CCNP_KIND } from '../engines/wire/cilium.ts';
 import type { DocumentedFlow } from './documented-flow.ts';
 import type { RecommendOptions } from './options.ts';
+import { farEnd, farEndWords } from './edge-words.ts';
 import { firstFew } from './first-few.ts';
 
 /** The applied host policies (`CiliumClusterwideNetworkPolicy/<name>`, sorted) where the host firewall is on; undefined where it is off or not said. */
@@ -70,33 +70,14 @@ export function requiredTraffic(comparison: WorkloadComparison, must: readonly D
       const status = side.status[i]!;
       if (!include.has(status) || (opts.mode === 'documented' && status === 'undocumented')) return;
       const far = farEnd(edge, side.direction);
-      if (far.kind !== 'kubelet') out.add(trafficWords(side.direction, edge, `${side.direction === 'ingress' ? 'from' : 'to'} ${peerWords(far)}`));
+      if (far.kind !== 'kubelet') out.add(trafficWords(side.direction, edge, farEndWords(edge, side.direction)));
     });
   }
   for (const f of must) {
-    const far = f.stands !== undefined ? f.stands.slice(f.direction.length + 1) : `${f.direction === 'ingress' ? 'from' : 'to'} ${peerWords(farEnd(f.edge, f.direction))}`;
+    const far = f.stands !== undefined ? f.stands.slice(f.direction.length + 1) : farEndWords(f.edge, f.direction);
     out.add(trafficWords(f.direction, f.edge, far));
   }
   return [...out].sort();
 }
 
-const farEnd = (edge: EdgeTraffic, direction: Direction): Peer => (direction === 'ingress' ? edge.client : edge.server);
 const trafficWords = (direction: Direction, edge: EdgeTraffic, far: string): string => `${direction} ${edge.port}/${edge.protocol} ${far}`;
-
-function peerWords(p: Peer): string {
-  switch (p.kind) {
-    case 'workload':
-    case 'dns':
-      return workloadKey(p.workload);
-    case 'apiserver':
-      return 'the apiserver';
-    case 'cilium-ingress':
-      return "Cilium's Ingress proxy";
-    case 'node':
-    case 'kubelet':
-      return `node ${p.node}`;
-    case 'external':
-    case 'unknown':
-      return p.ip;
-  }
-}

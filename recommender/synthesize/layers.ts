@@ -6,7 +6,7 @@
 import { explanation, type DirectionInput, type IntentInput, type RuleInput } from '../policy/build.ts';
 import type { Direction } from '../policy/ir.ts';
 import { compareStrings, policyPeerKey, portKey } from '../policy/order.ts';
-import { ruleText, type GroupedRule } from './atoms.ts';
+import { ruleText, unitedUndocumented, type GroupedRule } from './atoms.ts';
 import { rulesDirection } from './echo-rules.ts';
 import { combineObserved, observedRuleId } from './rule-ids.ts';
 import type { PlannedIntent, WorkloadPlan } from './workload.ts';
@@ -59,11 +59,14 @@ export function shareNamespace(namespace: string, plans: WorkloadPlan[]): Planne
       const rules = group.flatMap((g) => g.rules);
       const evidence = group.flatMap((g) => g.evidence);
       const observedInFlows = group.some((g) => g.observedInFlows);
+      const undocumented = unitedUndocumented(group);
       // The text sums every member's edges, as the combined id counts them.
-      const text = `shared by all ${allowlists.length} workloads of ${namespace}: ${ruleText(rules, observedInFlows, r.notes)}`;
+      const text = `shared by all ${allowlists.length} workloads of ${namespace}: ${ruleText(rules, observedInFlows, r.notes, undocumented)}`;
       const rule: GroupedRule = { ...r, rules, evidence, observedInFlows, input: { ...r.input, explanation: explanation(ids.sort(compareStrings).join(' '), r.status, text) } };
       if (observed) rule.observed = observed;
       else delete rule.observed;
+      if (undocumented) rule.undocumented = undocumented;
+      else delete rule.undocumented;
       shared[d].push(rule);
     }
   }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { edgeKeys, SideComparison } from '../../recommender/compare/compare.ts';
+import { edgeKeys, SideComparison, type RuleAssessment } from '../../recommender/compare/compare.ts';
+import type { ExpectedRule } from '../../recommender/matrix/resolved.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { canonicalPeer, podsPeer, port } from '../../recommender/policy/build.ts';
 import { policyPeerKey, portKey } from '../../recommender/policy/order.ts';
@@ -65,4 +66,44 @@ test('atoms of one peer merge into one rule even when other peers come between, 
     }),
     { numRuns: 300 },
   );
+});
+
+/** db's ingress: the mirrored `web reads db` (not observed) on 5432, and api → db 5432 observed but undocumented. */
+function mixedIngress(apiStatus: 'undocumented' | 'confirmed'): string {
+  const db = { kind: 'workload', workload: { namespace: 'shop', kind: 'Deployment', name: 'db' } } as const;
+  const api = { kind: 'workload', workload: { namespace: 'shop', kind: 'Deployment', name: 'api' } } as const;
+  const s = new SideComparison('ingress', [{ client: api, server: db, port: 5432, protocol: 'TCP', lastSeen: NOW, flows: 1, forwarded: 1, dropped: 0 }], false);
+  const webDbStatus = apiStatus === 'confirmed' ? 'confirmed' : 'documented-unobserved';
+  const webDb: RuleAssessment = {
+    matrix: 'shop',
+    component: 'web',
+    rule: { id: 'shop/web/egress/web-db', purpose: 'web reads db' } as ExpectedRule,
+    status: webDbStatus,
+    edges: apiStatus === 'confirmed' ? [s.edges[0]!] : [],
+    matched: apiStatus === 'confirmed' ? [0] : [],
+  };
+  s.status[0] = apiStatus;
+  s.rules[0] = apiStatus === 'confirmed' ? [webDb.rule.id] : [];
+  const peerOf = (name: string) => {
+    const value = canonicalPeer(podsPeer({ matchLabels: { app: name } }));
+    return { value, key: policyPeerKey(value) };
+  };
+  const groups = new AtomGroups('ingress', s);
+  const note = 'required at the other end by shop/web (egress): open here too';
+  groups.add(peerOf('web').value, peerOf('web').key, [port('TCP', 5432)], webDbStatus, [webDb], webDb.matched, [note]);
+  groups.add(peerOf('api').value, peerOf('api').key, [port('TCP', 5432)], apiStatus, apiStatus === 'confirmed' ? [webDb] : [], 0);
+  const [rule, ...rest] = groups.build(edgeKeys());
+  assert.equal(rest.length, 0, 'one rule: the same port set');
+  return `${rule!.input.explanation.status} ${rule!.input.explanation.id}: ${rule!.input.explanation.text}`;
+}
+
+test('a rule merging a documented rule nothing observed with an undocumented edge says which part is which', () => {
+  assert.equal(
+    mixedIngress('undocumented'),
+    'undocumented shop/web/egress/web-db: documented: web reads db (not observed). observed in the flows, undocumented: 5432/TCP from shop/Deployment/api. required at the other end by shop/web (egress): open here too',
+  );
+});
+
+test('a rule whose observed edges its documented rules all cover keeps the plain wording', () => {
+  assert.equal(mixedIngress('confirmed'), 'confirmed shop/web/egress/web-db: documented: web reads db. observed in the flows. required at the other end by shop/web (egress): open here too');
 });

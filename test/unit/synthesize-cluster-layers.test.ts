@@ -95,6 +95,25 @@ test('a rule several namespaces share names each one\'s own evidence: its system
   assert.equal(clusterDnsText([dnsOf('a', [kyma], true), dnsOf('b', [kyma], true)]), `shared by every workload of namespaces a, b: documented: every Telemetry component resolves names through the cluster DNS. observed in the flows. ${DNS_NOTE}`);
 });
 
+test('a cluster-wide rule whose members hold undocumented edges beside the matrix rule names them, not the matrix rule, as observed', () => {
+  const unobserved = matrixRule('shop', 'every shop component resolves names');
+  unobserved.status = 'documented-unobserved';
+  const withLookup = (ns: string, words = `53/UDP to kube-system/Deployment/coredns (from ${ns})`): PlannedIntent => {
+    const layer = dnsOf(ns, [unobserved], true);
+    layer.rules[0]!.undocumented = [words];
+    return layer;
+  };
+  // The same evidence for every member: said once.
+  assert.equal(
+    clusterDnsText([withLookup('a', '53/UDP to 10.0.0.53'), withLookup('b', '53/UDP to 10.0.0.53')]),
+    `shared by every workload of namespaces a, b: documented: every shop component resolves names (not observed). observed in the flows, undocumented: 53/UDP to 10.0.0.53. ${DNS_NOTE}`,
+  );
+  assert.equal(
+    clusterDnsText([withLookup('a'), withLookup('b')]),
+    `shared by every workload of namespaces a, b: a (documented: every shop component resolves names (not observed). observed in the flows, undocumented: 53/UDP to kube-system/Deployment/coredns (from a)); b (documented: every shop component resolves names (not observed). observed in the flows, undocumented: 53/UDP to kube-system/Deployment/coredns (from b)). ${DNS_NOTE}`,
+  );
+});
+
 test('a rule many namespaces share says a few names and counts the rest, of the namespaces and of each kind of evidence', () => {
   const observedOnly = ['n1', 'n2', 'n3', 'n4', 'n5'].map((ns) => dnsOf(ns, [], true));
   const systems = ['s1', 's2', 's3', 's4'].map((ns) => dnsOf(ns, [matrixRule(ns, `${ns}'s components resolve names`)], false));
