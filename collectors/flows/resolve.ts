@@ -81,6 +81,13 @@ interface ServiceInfo {
    */
   targetPorts: Map<ServicePort, Map<WorkloadInfo, readonly number[]>>;
   /**
+   * Per backend (its peer key), protocol and number, the target port name its Service port reaches
+   * that number through ('' where two ways reach it: two names, or a name and a number), from
+   * `targetPorts` (addTargetPortNames); only for a Service with a named targetPort. A record naming
+   * a backend pod and this Service on that number reads it: `ResolvedSide.targetPortName`.
+   */
+  targetPortNames: Map<string, Map<Protocol, Map<number, string>>>;
+  /**
    * Endpoint addresses of its EndpointSlices that name no pod, each with its slice's ports by name
    * ('' unnamed): a Service without a selector whose endpoints are set by hand (an external
    * database: Kubernetes "Service", "Services without selectors"), or a mirrored Endpoints. A flow
@@ -248,7 +255,7 @@ export class ResolutionIndex {
     this.apiserverEndpointPorts = new Set([...this.apiserverPorts, ...this.formerApiserver.map((e) => e.port)]);
 
     for (const s of data.services) {
-      const info: ServiceInfo = { service: s, key: `${s.namespace}/${s.name}`, backends: [], targetPorts: new Map(), addresses: [], slicePorts: new Map(), anySlicePorts: new Map() };
+      const info: ServiceInfo = { service: s, key: `${s.namespace}/${s.name}`, backends: [], targetPorts: new Map(), targetPortNames: new Map(), addresses: [], slicePorts: new Map(), anySlicePorts: new Map() };
       this.servicesByName.set(info.key, info);
       for (const ip of s.clusterIPs) if (ip && ip !== 'None') this.servicesByIp.set(ip, info);
       for (const ip of externallyReachableAddresses(s)) {
@@ -420,7 +427,7 @@ export class ResolutionIndex {
         const info = this.podWorkload(m, e.ip, time);
         // A pod we know the namespace of but not the workload: in-cluster, yet unresolved.
         if (!info) return [this.unknownSide(e)];
-        return [this.workloadSide(info, e, m.node ?? this.history.holderAt(e.ip, time)?.node)];
+        return [this.workloadSide(info, e, m.node ?? this.history.holderAt(e.ip, time)?.node, protocol)];
       }
       case 'service': {
         const svc = this.servicesByName.get(`${m.namespace}/${m.name}`) ?? this.currentServiceAt(e.ip, time);
@@ -592,7 +599,7 @@ export class ResolutionIndex {
     const iv = this.history.holderAt(ip, time);
     if (iv) {
       const peer = this.peerOf(iv.peerKey);
-      if (peer.kind === 'workload' || peer.kind === 'dns') return [this.workloadSide(this.holderWorkload(iv.peerKey, peer.workload), e, iv.node)];
+      if (peer.kind === 'workload' || peer.kind === 'dns') return [this.workloadSide(this.holderWorkload(iv.peerKey, peer.workload), e, iv.node, protocol)];
       // The node's own address: a port a host-network workload there declares is that workload's.
       if (peer.kind === 'node') return [this.nodeSide(peer.node, e, time)];
       return [{ peer, key: iv.peerKey, ip, port: e.port, node: iv.node, declaredPorts: EMPTY }];
@@ -653,7 +660,7 @@ export class ResolutionIndex {
     let info = this.formerServices.get(f);
     if (info === undefined) {
       const service: Service = { namespace: f.namespace, name: f.name, type: 'ClusterIP', clusterIPs: [f.ip], ports: f.ports, ...(f.createdAt !== undefined ? { createdAt: f.createdAt } : {}) };
-      info = { service, key: `${f.namespace}/${f.name}`, backends: f.backends.map((ref) => this.workloadInfo(ref)), targetPorts: new Map(), addresses: [], slicePorts: new Map(), anySlicePorts: new Map() };
+      info = { service, key: `${f.namespace}/${f.name}`, backends: f.backends.map((ref) => this.workloadInfo(ref)), targetPorts: new Map(), targetPortNames: new Map(), addresses: [], slicePorts: new Map(), anySlicePorts: new Map() };
       addTargetPorts(info);
       this.formerServices.set(f, info);
     }
@@ -766,23 +773,46 @@ export class ResolutionIndex {
     return this.serviceCidrs.some((c) => cidrContainsIp(c, ip));
   }
 
-  private workloadSide(info: WorkloadInfo, e: FlowEndpoint, node: string | undefined): ResolvedSide {
+  private workloadSide(info: WorkloadInfo, e: FlowEndpoint, node: string | undefined, protocol: Protocol = 'TCP'): ResolvedSide {
     const side: ResolvedSide = { peer: info.peer, key: info.key, ip: e.ip, port: e.port, declaredPorts: info.declared };
     if (node) side.node = node;
     if (e.names) Object.assign(side, this.namesOfPod(info, e.names, e.meta));
+    const name = this.targetPortNameOfPod(info, e, protocol);
+    if (name) side.targetPortName = name;
     return side;
   }
 
   /**
+   * The Service a record says a pod was reached through (`service` of its metadata): with Cilium
+   * replacing kube-proxy, a connection to a Service is translated to a backend at the socket, before
+   * it is traced, so the record shows the pod on its own port and names the Service in
+   * `destination_service` (cilium/cilium api/v1/flow/flow.proto: "destination_service contains the
+   * service name of the destination"). Undefined: none named, or one the inventory does not hold.
+   */
+  private recordedService(meta: EndpointMeta | undefined): ServiceInfo | undefined {
+    return meta?.kind === 'pod' && meta.service !== undefined ? this.servicesByName.get(meta.service) : undefined;
+  }
+
+  /**
    * The names a record carried for a pod's address: the pod's own (its port is the pod's), unless
-   * the record names a Service selecting the pod (`service` of its metadata: a connection to the
-   * Service translated to this backend before it was traced) — then the names led through that
+   * the record names a Service selecting the pod (recordedService) — then the names led through that
    * Service, as a name seen for its ClusterIP does, and a rule's port is the Service port.
    */
   private namesOfPod(info: WorkloadInfo, names: string[], meta: EndpointMeta | undefined): Pick<ResolvedSide, 'names' | 'namesVia'> {
-    const svc = meta?.kind === 'pod' && meta.service !== undefined ? this.servicesByName.get(meta.service) : undefined;
+    const svc = this.recordedService(meta);
     if (svc === undefined || !svc.backends.some((b) => b.key === info.key)) return { names };
     return namesThrough(svc, names);
+  }
+
+  /**
+   * The Service target port name a pod's port was reached through, where the record names a Service
+   * (recordedService) one of whose ports reaches that number on this backend through that name
+   * alone (addTargetPortNames): as serviceSides keeps it for a flow to the ClusterIP, so that a
+   * rollout renumbering the name is followed. A Service not selecting the pod has no entry for it.
+   */
+  private targetPortNameOfPod(info: WorkloadInfo, e: FlowEndpoint, protocol: Protocol): string | undefined {
+    const svc = this.recordedService(e.meta);
+    return svc === undefined || e.port === undefined ? undefined : namedTargetPort(svc, info, protocol, e.port);
   }
 
   private serviceSides(svc: ServiceInfo, e: FlowEndpoint, time: number, protocol: Protocol): ResolvedSide[] {
@@ -953,6 +983,35 @@ function addTargetPorts(svc: ServiceInfo): void {
     if (servicePortFor(svc.service, p.port, p.protocol) !== p) continue;
     svc.targetPorts.set(p, new Map(svc.backends.map((b) => [b, targetPortsOf(svc, b, p)])));
   }
+  // A headless Service translates nothing (serviceSides): its pods are dialled on their own ports.
+  if (!isHeadless(svc.service) && svc.service.ports.some((p) => targetPortName(p) !== undefined)) addTargetPortNames(svc);
+}
+
+/**
+ * Sets, per backend, protocol and number, the target port name a port of the Service reaches that
+ * number through (ServiceInfo.targetPortNames). A number two ports reach through different names,
+ * or through a name and a number, gets '' — which one the flow came through is not known, and the
+ * number is the safe reading (a rule by the name would miss the number on pods that renumber it).
+ */
+function addTargetPortNames(svc: ServiceInfo): void {
+  for (const [sp, byBackend] of svc.targetPorts) {
+    const name = targetPortName(sp) ?? '';
+    for (const [b, numbers] of byBackend) {
+      let byProtocol = svc.targetPortNames.get(b.key);
+      if (byProtocol === undefined) svc.targetPortNames.set(b.key, (byProtocol = new Map()));
+      let byNumber = byProtocol.get(sp.protocol);
+      if (byNumber === undefined) byProtocol.set(sp.protocol, (byNumber = new Map()));
+      for (const n of numbers) {
+        const before = byNumber.get(n);
+        byNumber.set(n, before === undefined || before === name ? name : '');
+      }
+    }
+  }
+}
+
+/** The target port name a Service port reaches `port` of `protocol` on backend `b` through (addTargetPortNames): undefined, or '' for none. */
+function namedTargetPort(svc: ServiceInfo, b: WorkloadInfo, protocol: Protocol, port: number): string | undefined {
+  return svc.targetPortNames.get(b.key)?.get(protocol)?.get(port);
 }
 
 /** A Service port's target port when it is a name (IntOrString: a string of digits is a number). */

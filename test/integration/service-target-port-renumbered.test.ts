@@ -61,11 +61,33 @@ function inventoryText(replicaSet: 'aaa' | 'bbb'): string {
 const syn = (src: string, srcPort: number, dst: string, dstPort: number, time = FLOW_TIME): string =>
   JSON.stringify({ SrcAddr: src, DstAddr: dst, SrcPort: srcPort, DstPort: dstPort, Proto: 6, Flags: 2, Bytes: 100, Packets: 1, TimeFlowStartMs: time - 100, TimeFlowEndMs: time, TimeReceived: Math.floor(time / 1000) });
 
-/** Night A (inventory, then cli's call through the Service), then night B's inventory: the inputs of each night. */
-async function nights() {
+/**
+ * A Hubble record of cli's SYN to web's pod `pod` at `dst`, recorded after the Service's translation
+ * (Cilium's kube-proxy replacement translates the ClusterIP at the socket, so the record shows the
+ * backend), naming the Service it went through: `destination_service` (cilium/cilium
+ * api/v1/flow/flow.proto: "destination_service contains the service name of the destination").
+ */
+const hubbleSyn = (srcPort: number, pod: string, dst: string, dstPort: number, time = FLOW_TIME): string =>
+  JSON.stringify({
+    flow: {
+      time: new Date(time).toISOString(),
+      verdict: 'FORWARDED',
+      IP: { source: '10.244.0.21', destination: dst, ipVersion: 'IPv4' },
+      l4: { TCP: { source_port: srcPort, destination_port: dstPort, flags: { SYN: true } } },
+      source: { namespace: 'client', labels: ['k8s:app=cli'], pod_name: 'cli-ccc-1', workloads: [{ name: 'cli', kind: 'Deployment' }] },
+      destination: { namespace: 'shop', labels: ['k8s:app=web'], pod_name: pod, workloads: [{ name: 'web', kind: 'Deployment' }] },
+      Type: 'L3_L4',
+      traffic_direction: 'EGRESS',
+      is_reply: false,
+      destination_service: { name: 'web', namespace: 'shop' },
+    },
+  });
+
+/** Night A (inventory, then cli's call through the Service, `record`), then night B's inventory: the inputs of each night. */
+async function nights(record = syn('10.244.0.21', 40010, '10.96.5.5', 80)) {
   const { db } = tmpDb();
   importInventory(db, { text: inventoryText('aaa'), takenAt: NIGHT_A, source: 'night-a.json', now: NIGHT_A });
-  const summary = await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${syn('10.244.0.21', 40010, '10.96.5.5', 80)}\n`]) }], { format: 'auto', now: () => FLOW_TIME });
+  const summary = await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${record}\n`]) }], { format: 'auto', now: () => FLOW_TIME });
   assert.equal(summary.accepted, 1);
   const nightA = readRecommendationInput(db, {});
   importInventory(db, { text: inventoryText('bbb'), takenAt: NIGHT_B, source: 'night-b.json', now: NIGHT_B });
@@ -104,6 +126,19 @@ test("night B after a rollout renumbering `http` 8080 → 9090: every engine ope
     assert.deepEqual(portsOf(emitted.manifests, 'cli', 'egress'), ['8080', '9090'], `${engine} cli egress`);
     // `flowmatrix simulate` of the export over the client's next call through the Service.
     const after = simulateFlows(db, { engine, policies: toMultiDocYaml(emitted.manifests), flows: `${syn('10.244.0.21', 40020, '10.96.5.5', 80, AFTER)}\n`, format: 'netobserv' });
+    assert.deepEqual(after.decisions.map((d) => `${d.verdict} ${(d.connections ?? [d]).map((c) => `${c.port}`).join(',')}`), ['allow 9090'], engine);
+  }
+});
+
+test("Hubble after the Service's translation (destination_service, the backend web-aaa-1:8080): after the rollout every engine opens 9090 as well on both sides, verified, and the Service's next flow is allowed", async () => {
+  const { db, nightB } = await nights(hubbleSyn(40010, 'web-aaa-1', '10.244.0.11', 8080));
+  assert.deepEqual(nightB.edges.filter((e) => e.port !== 53).map((e) => `${e.port} ${e.targetPortName}`), ['8080 http']);
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted } = runRecommendation(nightB, engine, recommendOptions({ now: NOW }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+    assert.deepEqual(portsOf(emitted.manifests, 'web', 'ingress'), ['8080', '9090'], `${engine} web ingress`);
+    assert.deepEqual(portsOf(emitted.manifests, 'cli', 'egress'), ['8080', '9090'], `${engine} cli egress`);
+    const after = simulateFlows(db, { engine, policies: toMultiDocYaml(emitted.manifests), flows: `${hubbleSyn(40020, 'web-bbb-1', '10.244.0.12', 9090, AFTER)}\n`, format: 'hubble' });
     assert.deepEqual(after.decisions.map((d) => `${d.verdict} ${(d.connections ?? [d]).map((c) => `${c.port}`).join(',')}`), ['allow 9090'], engine);
   }
 });

@@ -542,6 +542,35 @@ test('a Service without a selector whose EndpointSlice lists addresses, not pods
   assert.deepEqual(named, ['external:192.0.2.6:25432']);
 });
 
+/**
+ * A Hubble record taken after the Service's translation (Cilium's kube-proxy replacement) names the
+ * backend pod and the Service (`destination_service`): the pod keeps the target port name its number
+ * came through, as a flow to the ClusterIP does — only where one named targetPort of that Service
+ * reaches the number on this backend. By number, through no port of the Service, through two ports
+ * (a name and a number), or through a Service that does not select the pod: no name.
+ */
+test('a pod the record reached through a Service (destination_service) keeps the target port name that gives its port; a Service mapping the port by number, not at all, or also by number keeps none', () => {
+  const index = new ResolutionIndex({
+    ...CLUSTER,
+    services: [
+      ...CLUSTER.services,
+      // web's 8080 both through `http` and by number: which way the flow came is not known.
+      { namespace: 'shop', name: 'web-both', type: 'ClusterIP', clusterIPs: ['10.96.0.12'], ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }, { name: 'alt', port: 8080, targetPort: 8080, protocol: 'TCP' }], selector: { app: 'web' } },
+    ],
+    workloads: CLUSTER.workloads.map((w) => (w.name === 'web' ? { ...w, services: [...w.services, 'shop/web-both'] } : w)),
+  });
+  const nameAt = (ip: string, port: number, service: string, protocol: 'TCP' | 'UDP' = 'TCP', time = 5) =>
+    index.resolve({ ip, port, meta: { kind: 'pod', namespace: 'shop', service } }, time, { protocol }).map((s) => `${s.key}:${s.port} ${s.targetPortName ?? '-'}`);
+  assert.deepEqual(nameAt('10.244.0.5', 8080, 'shop/web'), ['workload:shop/Deployment/web:8080 http']);
+  assert.deepEqual(nameAt('10.244.0.5', 8080, 'shop/web', 'UDP'), ['workload:shop/Deployment/web:8080 -'], 'http is a TCP port of the Service');
+  assert.deepEqual(nameAt('10.244.0.5', 8081, 'shop/web'), ['workload:shop/Deployment/web:8081 -'], 'no port of the Service reaches 8081');
+  assert.deepEqual(nameAt('10.244.0.5', 8080, 'shop/web-both'), ['workload:shop/Deployment/web:8080 -'], 'by name and by number');
+  // 10.244.0.5 is api's from t=1,000,000: api's Service maps 9000 by number.
+  assert.deepEqual(nameAt('10.244.0.5', 9000, 'shop/api', 'TCP', T0 + 2_000_000), ['workload:shop/Deployment/api:9000 -']);
+  assert.deepEqual(nameAt('10.244.0.5', 9000, 'shop/web', 'TCP', T0 + 2_000_000), ['workload:shop/Deployment/api:9000 -'], 'web does not select api');
+  assert.deepEqual(nameAt('10.244.0.5', 8080, 'shop/nowhere'), ['workload:shop/Deployment/web:8080 -'], 'a Service the inventory does not hold');
+});
+
 test('ClusterMesh: a pod or reporting node of another Cilium cluster is none of this cluster\'s (no selector here selects it without its cluster\'s label, docs.cilium.io "ClusterMesh policy"); of this cluster it resolves as before', () => {
   const index = new ResolutionIndex({ ...CLUSTER, ciliumClusterName: 'east' });
   const keys = (e: Parameters<ResolutionIndex['resolve']>[0], observedOn?: string, observedInCluster?: string) => index.resolve(e, 5, { observedOn, observedInCluster }).map((s) => s.key);
