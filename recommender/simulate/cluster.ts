@@ -274,7 +274,15 @@ function podLabelSets(inventory: InventorySnapshot): Map<string, readonly PodLab
     const sets = inventory.podLabels?.[workloadKey(w)] ?? [];
     const template = stableText(w.labels);
     if (sets.every((l) => stableText(l) === template)) continue;
-    out.set(workloadKey(w), sets.map((labels) => ({ labels, text: labelsText(labels) })));
+    // One set per stable text: a StatefulSet's pods each carry their own pod-name label, and judging
+    // every pod's set would multiply the sides judged by the pods (not by the revisions) on both ends.
+    const byStable = new Map<string, Labels>();
+    for (const l of sets) {
+      const stable = stableText(l);
+      if (!byStable.has(stable)) byStable.set(stable, l);
+    }
+    const distinct = [...byStable.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, labels]) => labels);
+    out.set(workloadKey(w), distinct.map((labels) => ({ labels, text: labelsText(labels) })));
   }
   return out;
 }
