@@ -28,9 +28,9 @@ export interface EdgeDelta {
   sources: number;
   hours: Map<number, HourDelta>;
   /**
-   * The Service target port name every flow of the delta reached its server through; '' or absent
-   * when one came by number (directly, or through a numeric targetPort) or through another name:
-   * `edges.target_port_name`, merged as store/edges.ts upserts it.
+   * How the delta's flows reached the server's port (domain/edge.ts TargetPortWays: '' or absent by
+   * number, `http` through that Service target port name, `+http` both): `edges.target_port_name`,
+   * merged as store/edges.ts upserts it.
    */
   targetPortName?: string;
 }

@@ -15,12 +15,43 @@ export interface EdgeTraffic {
   forwarded: number;
   dropped: number;
   /**
-   * The Service target port name every flow of the edge reached its server through (`targetPort:
-   * http`, which each backend pod resolves on its own container ports; `port` is one number of
-   * it, or was before a rollout renumbered it); absent: one came by number or through another name,
-   * or not known (stored before migration 0045, no flow since).
+   * The Service target port name flows of the edge reached its server through (`targetPort: http`,
+   * which each backend pod resolves on its own container ports; `port` is one number of it, or was
+   * before a rollout renumbered it); absent: none did, or not known (stored before migration 0045,
+   * no flow since).
    */
   targetPortName?: string;
+  /** Flows of the edge also reached `port` by number (directly, or recorded after the Service's translation): the number stays open. */
+  reachedByNumberToo?: true;
+}
+
+/**
+ * How flows of an edge reached its server's port, as `edges.target_port_name` keeps it (migration
+ * 0045): `''` by number only; `http` through the Service target port name alone; `+http` through it
+ * and by number too (`+` is no character of a port name, IANA_SVC_NAME); NULL not known.
+ */
+export type TargetPortWays = string;
+
+/**
+ * The ways of two sets of flows of one edge together (the aggregator's and store/edges.ts' upsert
+ * agree): a name once seen stays — a connection through the Service is often recorded twice, to the
+ * ClusterIP and, on the server's node, after the translation by number, and dropping the name would
+ * lose the renumbering the rules follow — and by number too once either came so. Of two names, the
+ * first stays (rare: two Services' names reaching one number).
+ */
+export function mergeTargetPortWays(a: TargetPortWays | null, b: TargetPortWays | null): TargetPortWays | null {
+  if (a === null || a === b) return b;
+  if (b === null) return a;
+  if (a === '') return `+${bareName(b)}`;
+  return `+${bareName(a)}`;
+}
+
+const bareName = (w: TargetPortWays): string => (w.startsWith('+') ? w.slice(1) : w);
+
+/** An edge's traffic fields for its stored ways: the name, and whether flows came by number too. */
+export function targetPortOf(ways: TargetPortWays | null): Pick<EdgeTraffic, 'targetPortName' | 'reachedByNumberToo'> {
+  if (ways === null || ways === '') return {};
+  return ways.startsWith('+') ? { targetPortName: ways.slice(1), reachedByNumberToo: true } : { targetPortName: ways };
 }
 
 /** Flows aggregated by (client, server, port, protocol): storage grows with edges, not flows. */

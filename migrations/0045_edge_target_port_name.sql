@@ -1,7 +1,8 @@
--- The name of the Service target port through which every flow of an edge reached its server
--- (`targetPort: http`, resolved on each backend pod: collectors/flows/resolve.ts serviceSides).
--- '': mixed — a flow came by number (directly, through a numeric targetPort) or through another
--- name. NULL: not known — stored before this migration; the next flow sets it (store/edges.ts).
+-- How the flows of an edge reached its server's port (domain/edge.ts TargetPortWays): `http`
+-- through that Service target port name (`targetPort: http`, resolved on each backend pod:
+-- collectors/flows/resolve.ts serviceSides); `+http` through it and by number too (a connection
+-- recorded again after the Service's translation, a client dialling the pod); '' by number only.
+-- A name once seen stays. NULL: not known — stored before this migration; the next flow sets it.
 -- The rules follow the name: a rollout renumbering `http` on the workload's pods opens the new
 -- number too, and the verification judges the edge there (recommender/synthesize/workload.ts
 -- targetPortPorts); a rollout's ReplicaSets giving `http` 8080 and 9090 get an ingress rule naming

@@ -74,9 +74,13 @@ export class EdgeStore {
       INSERT INTO edges (client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources, target_port_name)
       VALUES (@client, @server, @port, @protocol, @firstSeen, @lastSeen, @flows, @packets, @bytes, @forwarded, @dropped, @sources, @targetPortName)
       ON CONFLICT (client, server, port, protocol) DO UPDATE SET
-        -- The name every flow came through (migration 0045): NULL, not known (stored before), takes
-        -- the flows' way in; '' once one came by number or through another name, for good.
-        target_port_name = CASE WHEN target_port_name IS NULL OR target_port_name = excluded.target_port_name THEN excluded.target_port_name ELSE '' END,
+        -- How the flows reached the port (migration 0045), merged as domain/edge.ts mergeTargetPortWays
+        -- merges them: a name once seen stays, '+' marks flows by number too; NULL (not known) takes the new.
+        target_port_name = CASE
+          WHEN target_port_name IS NULL OR target_port_name = excluded.target_port_name THEN excluded.target_port_name
+          WHEN excluded.target_port_name IS NULL THEN target_port_name
+          WHEN target_port_name = '' THEN '+' || ltrim(excluded.target_port_name, '+')
+          ELSE '+' || ltrim(target_port_name, '+') END,
         first_seen = min(first_seen, excluded.first_seen),
         last_seen  = max(last_seen, excluded.last_seen),
         flows      = min(flows + excluded.flows, ${MAX_COUNT}),

@@ -1,7 +1,7 @@
 /** What the recommender reads besides edges and the inventory: DNS names seen for external IPs and for workloads' pods. */
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import { deletedWorkloads, readInventory } from './inventory.ts';
-import type { Edge, EdgeTraffic, NamesNotKept } from '../domain/edge.ts';
+import { targetPortOf, type Edge, type EdgeTraffic, type NamesNotKept } from '../domain/edge.ts';
 import { PROTOCOLS, sourcesFromBits, type FlowSource, type Protocol } from '../domain/flow.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
 import type { Db } from './db.ts';
@@ -120,7 +120,7 @@ export function readAllEdges(db: Db, skipped?: SkippedRows): Edge[] {
       dropped: r[11],
       sources: lastSources,
     };
-    if (typeof r[13] === 'string' && r[13] !== '') edge.targetPortName = r[13];
+    if (typeof r[13] === 'string' && r[13] !== '') Object.assign(edge, targetPortOf(r[13]));
     out.push(edge);
   }
   return out;
@@ -163,8 +163,8 @@ export function readEdgeTraffic(db: Db, skipped?: SkippedRows): EdgeTraffic[] {
       continue;
     }
     const edge: EdgeTraffic = { client: client as Peer, server: server as Peer, port: r[2], protocol: PROTOCOL_STRINGS.get(r[3]) ?? (r[3] as Protocol), lastSeen: r[4], flows: r[5], forwarded: r[6], dropped: r[7] };
-    const name = named.get(r[0])?.get(r[1])?.get(r[2])?.get(r[3]);
-    if (name !== undefined) edge.targetPortName = name;
+    const ways = named.get(r[0])?.get(r[1])?.get(r[2])?.get(r[3]);
+    if (ways !== undefined) Object.assign(edge, targetPortOf(ways));
     out.push(edge);
   }
   return out;

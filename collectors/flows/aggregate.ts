@@ -3,6 +3,7 @@
  * so memory grows with the number of distinct edges in a batch, never with the number of flows.
  */
 import type { AggregateBatch, AmbiguousDelta, EdgeDelta, ExternalNameDelta, WorkloadNameDelta } from '../../domain/edge-batch.ts';
+import { mergeTargetPortWays } from '../../domain/edge.ts';
 import { FLOW_SOURCE_BITS, MAX_COUNT, type FlowSource, type Protocol, type Verdict } from '../../domain/flow.ts';
 
 /** A sum that stops at MAX_COUNT (the store's largest exact count) instead of overflowing it. */
@@ -38,15 +39,15 @@ export class Aggregator {
   /**
    * Adds one oriented flow; returns the edge key (for counting distinct edges). `key` is the
    * edge's `edgeKey`, when the caller already built it; `targetPortName` the Service target port
-   * name the flow reached its server through ('' none: by number). The edge keeps a name while
-   * every flow came through it, '' once one came another way (as store/edges.ts upserts it).
+   * name the flow reached its server through ('' none: by number), merged with the edge's other
+   * flows as store/edges.ts upserts it (domain/edge.ts mergeTargetPortWays).
    */
   addEdge(client: string, server: string, port: number, protocol: Protocol, f: FlowCounters, verdict: Verdict = f.verdict, key = edgeKey(client, server, port, protocol), targetPortName = ''): string {
     let e = this.edges.get(key);
     if (!e) {
       e = { client, server, port, protocol, firstSeen: f.time, lastSeen: f.time, flows: 0, packets: 0, bytes: 0, forwarded: 0, dropped: 0, sources: 0, hours: new Map(), targetPortName };
       this.edges.set(key, e);
-    } else if (e.targetPortName !== targetPortName) e.targetPortName = '';
+    } else if (e.targetPortName !== targetPortName) e.targetPortName = mergeTargetPortWays(e.targetPortName ?? '', targetPortName) ?? '';
     if (f.time < e.firstSeen) e.firstSeen = f.time;
     if (f.time > e.lastSeen) e.lastSeen = f.time;
     const n = f.flows ?? 1;

@@ -1345,7 +1345,11 @@ function targetPortPorts(edge: EdgeTraffic, direction: Direction, ctx: Synthesis
   const server = ctx.peers.workloadPorts(edge.server);
   const numbers = targetPortNumbersNow(edge, server.ports);
   if (numbers.length === 0) return undefined;
-  if (direction === 'ingress' && numbers.length > 1 && numbers.includes(edge.port)) return { ports: ctx.peers.namedPortList(protocol, name) };
+  if (direction === 'ingress' && numbers.length > 1 && numbers.includes(edge.port)) {
+    const named = ctx.peers.namedPortList(protocol, name);
+    // Flows that also came by number (a client dialling a pod's port directly) keep that number: the name may not be it on that pod.
+    return { ports: edge.reachedByNumberToo === true ? [...named, ...ctx.peers.portNumbersList(protocol, [edge.port])] : named };
+  }
   return { ports: ctx.peers.portNumbersList(protocol, numbers.includes(edge.port) ? numbers : [edge.port, ...numbers]), note: targetPortNowNote(name, numbers, server.key) };
 }
 

@@ -84,11 +84,11 @@ const hubbleSyn = (srcPort: number, pod: string, dst: string, dstPort: number, t
   });
 
 /** Night A (inventory, then cli's call through the Service, `record`), then night B's inventory: the inputs of each night. */
-async function nights(record = syn('10.244.0.21', 40010, '10.96.5.5', 80)) {
+async function nights(record = syn('10.244.0.21', 40010, '10.96.5.5', 80), records = 1) {
   const { db } = tmpDb();
   importInventory(db, { text: inventoryText('aaa'), takenAt: NIGHT_A, source: 'night-a.json', now: NIGHT_A });
   const summary = await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${record}\n`]) }], { format: 'auto', now: () => FLOW_TIME });
-  assert.equal(summary.accepted, 1);
+  assert.equal(summary.accepted, records);
   const nightA = readRecommendationInput(db, {});
   importInventory(db, { text: inventoryText('bbb'), takenAt: NIGHT_B, source: 'night-b.json', now: NIGHT_B });
   return { db, nightA, nightB: readRecommendationInput(db, {}) };
@@ -143,6 +143,25 @@ test("Hubble after the Service's translation (destination_service, the backend w
   }
 });
 
+/**
+ * One connection recorded twice by NetObserv, whose agent runs on every node: on the client's node
+ * to the ClusterIP (through the name), on the server's node after kube-proxy's DNAT to the pod's
+ * address and number (kubernetes.io "Virtual IPs and Service Proxies"). The second record carries
+ * no Service; had it cleared the name, the rules would stay at 8080 after the rollout, verified.
+ */
+test("one connection recorded to the ClusterIP and again after the translation (the server's node): the name stays, and after the rollout every engine opens 9090 on both sides, verified", async () => {
+  const { db, nightB } = await nights(`${syn('10.244.0.21', 40010, '10.96.5.5', 80)}\n${syn('10.244.0.21', 40010, '10.244.0.11', 8080)}`, 2);
+  assert.deepEqual(nightB.edges.filter((e) => e.port !== 53).map((e) => `${e.port} ${e.targetPortName} ${e.reachedByNumberToo === true}`), ['8080 http true']);
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted } = runRecommendation(nightB, engine, recommendOptions({ now: NOW }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+    assert.deepEqual(portsOf(emitted.manifests, 'web', 'ingress'), ['8080', '9090'], `${engine} web ingress`);
+    assert.deepEqual(portsOf(emitted.manifests, 'cli', 'egress'), ['8080', '9090'], `${engine} cli egress`);
+    const after = simulateFlows(db, { engine, policies: toMultiDocYaml(emitted.manifests), flows: `${syn('10.244.0.21', 40020, '10.96.5.5', 80, AFTER)}\n`, format: 'netobserv' });
+    assert.deepEqual(after.decisions.map((d) => `${d.verdict} ${(d.connections ?? [d]).map((c) => `${c.port}`).join(',')}`), ['allow 9090'], engine);
+  }
+});
+
 test("the explanations of web's ingress rule and cli's egress rule say the port no flow used is `http`'s number now", async () => {
   const { nightB } = await nights();
   const { rec } = runRecommendation(nightB, 'kubernetes', recommendOptions({ now: NOW }), { tightness: false });
@@ -172,11 +191,11 @@ test("night A's manifests (8080 only) verified against night B's cluster are blo
 });
 
 /**
- * edges.target_port_name (migration 0045): NULL is "not known" (an edge stored before the
- * migration), which the next flow through a name sets; '' is "mixed" (a flow came by number or
- * through another name), which readers read as no name (docs/operations.md, Upgrading).
+ * edges.target_port_name (migration 0045; domain/edge.ts TargetPortWays): NULL is "not known" (an
+ * edge stored before the migration), which the next flow sets; a name once seen stays, marked `+`
+ * once a flow came by number too (docs/operations.md, Upgrading).
  */
-test('an edge stored before migration 0045 gets the name from its next flow through it, and loses it for good once a flow comes by number', async () => {
+test('an edge stored before migration 0045 gets the name from its next flow through it, and keeps it, marked, once a flow comes by number', async () => {
   const { db } = tmpDb();
   importInventory(db, { text: inventoryText('aaa'), takenAt: NIGHT_A, source: 'night-a.json', now: NIGHT_A });
   const ingest = async (record: string) => ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${record}\n`]) }], { format: 'auto', now: () => FLOW_TIME });
@@ -188,8 +207,8 @@ test('an edge stored before migration 0045 gets the name from its next flow thro
   assert.deepEqual(stored(), ['http'], 'not known: the named flow sets it');
   // The client reaches web-aaa-1:8080 directly, not through the Service.
   await ingest(syn('10.244.0.21', 40012, '10.244.0.11', 8080));
-  assert.deepEqual(stored(), ['']);
+  assert.deepEqual(stored(), ['+http']);
   await ingest(syn('10.244.0.21', 40013, '10.96.5.5', 80));
-  assert.deepEqual(stored(), [''], 'mixed stays mixed');
-  assert.deepEqual(readRecommendationInput(db, {}).edges.filter((e) => e.port === 8080).map((e) => e.targetPortName), [undefined]);
+  assert.deepEqual(stored(), ['+http'], 'through the name and by number stays so');
+  assert.deepEqual(readRecommendationInput(db, {}).edges.filter((e) => e.port === 8080).map((e) => [e.targetPortName, e.reachedByNumberToo]), [['http', true]]);
 });
