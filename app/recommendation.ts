@@ -206,7 +206,12 @@ export function verifyRecommendationInChunks(
   model: ClusterModel = clusterModel(input.inventory, input.externalNames),
 ): ChunkedVerification {
   const applied = input.inventory.policies;
-  return verifyInChunks({ engine, set: rec.policySet, sides: rec.sides, model, applied, options: emitOptions(input), ...simulatorsFor(engine, applied, model), ...scopedEdges(input, rec), ...run });
+  return verifyInChunks({ engine, set: rec.policySet, sides: rec.sides, model, applied, ...calicoCrdObjectsOf(input), options: emitOptions(input), ...simulatorsFor(engine, applied, model), ...scopedEdges(input, rec), ...run });
+}
+
+/** The Calico objects the stored inventory did not import (store/inventory.ts): every verification beside applied policies names them. */
+function calicoCrdObjectsOf(input: RecommendInput): Pick<ChunkedVerifyInput, 'calicoCrdObjects'> {
+  return input.inventory.calicoCrdObjects !== undefined ? { calicoCrdObjects: input.inventory.calicoCrdObjects } : {};
 }
 
 /**
@@ -339,7 +344,7 @@ function emitAndVerify(input: RecommendInput, rec: Recommendation, engine: Engin
     applied,
     sides: rec.sides,
     ...simulatorsFor(engine, applied, model),
-    warnings: engineWarnings(emitted, model, applied),
+    warnings: engineWarnings(emitted, model, applied, input.inventory.calicoCrdObjects),
     tightness,
     ...scopedEdges(input, rec),
   });

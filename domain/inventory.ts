@@ -413,6 +413,12 @@ export interface InventorySnapshot {
    */
   deletedWorkloads?: Record<string, number>;
   /**
+   * Calico objects carried as `crd.projectcalico.org/v1` and not imported, by kind (`Tier`,
+   * `GlobalNetworkPolicy`, …): how many of each (domain/calico-crd.ts). Read back per kind from the
+   * last import that carried the kind under either API group. Absent: none.
+   */
+  calicoCrdObjects?: Record<string, number>;
+  /**
    * The object kinds this snapshot is authoritative for (`Pod`, `Deployment.apps`,
    * `NetworkPolicy.networking.k8s.io`, …): stored data of these kinds is replaced, other kinds are
    * left as they are. Absent = authoritative for everything.

@@ -9,6 +9,7 @@ import { ANNOTATION_INTENT, type OtherManager } from '../recommender/engines/met
 import { manifestId } from '../recommender/engines/manifest-id.ts';
 import type { DriftReport, OwnedPolicyRef, SharedPolicyRef } from '../recommender/drift.ts';
 import type { Edge } from '../domain/edge.ts';
+import { calicoCrdVerificationWarnings } from '../domain/calico-crd.ts';
 import type { MetricPair } from '../domain/metric-pair.ts';
 import { namespaceOfWorkloadKey, peerKey, peerNamespace } from '../domain/peer.ts';
 import type { InventorySnapshot } from '../domain/inventory.ts';
@@ -501,9 +502,13 @@ function systemItems(matrices: readonly ResolvedMatrix[]): Report['systems'] {
     .sort((a, b) => cmp(a.matrix, b.matrix));
 }
 
-/** The recommendation's, the workloads' and the engine's warnings, each once, sorted. */
+/**
+ * The recommendation's, the workloads' and the engine's warnings, each once, sorted; with the
+ * Calico objects the inventory did not import, which every engine's verification left out.
+ */
 function reportWarnings(input: ReportInput): string[] {
   const warnings = [
+    ...calicoCrdVerificationWarnings(input.inventory.calicoCrdObjects ?? {}),
     ...input.recommendation.warnings,
     ...input.recommendation.workloads.flatMap((w) => w.warnings.map((m) => `${workloadName(w)}: ${m}`)),
     ...input.engineWarnings.map((w) => `${input.engine}: ${w.intent}: ${w.code}: ${w.message}`),

@@ -23,6 +23,7 @@ import { selectorMatches } from '../domain/label-selector.ts';
 import { exposureOf, servicesByNamespace, storedServicesSelecting, withStoredIngressExposure } from '../domain/service-links.ts';
 import { kindKey, SERVICE_CIDR_KEY, WORKLOAD_SCOPE_KIND } from '../domain/inventory.ts';
 import type { IpInterval } from '../domain/ip-history.ts';
+import { calicoCrdKey, calicoV3Key } from '../domain/calico-crd.ts';
 import { bumpInventoryGeneration, inventoryGeneration, planIpHistory, writeIpHistoryPlan, type IpHistoryPlan } from './ip-history-plan.ts';
 import { parseWorkloadKey, WORKLOAD_KINDS, workloadKey, type WorkloadKind, type WorkloadRef } from '../domain/peer.ts';
 import type { AllowLocalhost, CiliumPolicySettings, EnablePolicy, CurrentApiserverEndpoint, FormerApiserverEndpoint, OwnerAlias, ServiceCidr } from '../domain/inventory.ts';
@@ -153,6 +154,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       db.prepare('INSERT OR IGNORE INTO ingresses_known (id) VALUES (1)').run();
     }
     replacePolicies(db, snapshot, inScope, replaced);
+    replaceCalicoCrdObjects(db, snapshot, inScope);
     const { warnings: selectorWarnings, ...workloads } = writeWorkloads(db, snapshot, inScope);
     const warnings = [...selectorWarnings, ...linkStoredWorkloads(db)].sort(compareStrings);
     const ownerAliases = writeAliases(db, snapshot);
@@ -188,6 +190,26 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     }
     return { importId, replaced: replaced.sort(), shrunk, workloads, ipIntervals, ownerAliases, warnings };
   }).immediate();
+}
+
+/**
+ * The Calico objects the snapshot carried from their CRDs and did not import, per kind: a kind's
+ * count is replaced when the snapshot is authoritative for the kind under either group (it carried
+ * it from the CRD, or read it through the v3 API: the objects it names are then imported).
+ */
+function replaceCalicoCrdObjects(db: Db, snapshot: InventorySnapshot, inScope: (k: string) => boolean): void {
+  const del = db.prepare('DELETE FROM calico_crd_objects WHERE kind = ?');
+  for (const kind of db.prepare('SELECT kind FROM calico_crd_objects').pluck().all() as string[]) {
+    if (inScope(calicoCrdKey(kind)) || inScope(calicoV3Key(kind))) del.run(kind);
+  }
+  const ins = db.prepare('INSERT OR REPLACE INTO calico_crd_objects (kind, count, updated_at) VALUES (?, ?, ?)');
+  for (const [kind, n] of Object.entries(snapshot.calicoCrdObjects ?? {})) ins.run(kind, n, snapshot.takenAt);
+}
+
+/** The stored Calico objects no import evaluated (replaceCalicoCrdObjects). */
+function readCalicoCrdObjects(db: Db): Pick<InventorySnapshot, 'calicoCrdObjects'> {
+  const rows = db.prepare('SELECT kind, count FROM calico_crd_objects ORDER BY kind').all() as { kind: string; count: number }[];
+  return rows.length > 0 ? { calicoCrdObjects: Object.fromEntries(rows.map((r) => [r.kind, r.count])) } : {};
 }
 
 /** A snapshot authoritative for no kind, with no apiserver endpoint and no Cilium cluster name (an empty list, only ignored kinds). */
@@ -754,6 +776,7 @@ export function readInventory(db: Db): InventorySnapshot {
       ...withServiceCidrs(readServiceCidrs(db)),
       ownerAliases: readOwnerAliases(db),
       ...ciliumConfig(db),
+      ...readCalicoCrdObjects(db),
       ...readFormerControlPlaneNodes(db, nodes),
     };
   })();

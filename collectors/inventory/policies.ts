@@ -4,6 +4,7 @@ import type { RawObject } from './parse.ts';
 import { asStoredPolicy, isPlainObject } from '../../domain/plain-object.ts';
 import { networkPolicyNonStandardCidrs, nonStandardReading } from '../../domain/legacy-cidr.ts';
 import { checkFailsafePorts, checkHostEndpoint } from './host-endpoints.ts';
+import { CALICO_CRD_GROUP, calicoV3Key } from '../../domain/calico-crd.ts';
 
 /** Policy kinds kept raw, by kind key, with their scope. */
 export const POLICY_KINDS: Record<string, 'namespaced' | 'cluster'> = {
@@ -24,27 +25,23 @@ export const POLICY_KINDS: Record<string, 'namespaced' | 'cluster'> = {
   'BaselineAdminNetworkPolicy.policy.networking.k8s.io': 'cluster',
 };
 
-/** The group Calico stores its resources in, in Kubernetes-datastore mode (libcalico-go lib/backend/k8s). */
-const CALICO_CRD_GROUP = 'crd.projectcalico.org';
-
 /**
- * Calico's policy kinds (those read from projectcalico.org/v3) exported from their CRDs instead:
- * `crd.projectcalico.org/v1` is Calico's own storage, which calico-node reads and enforces in
- * Kubernetes-datastore mode; the spec is the v3 one (libcalico-go
+ * Calico's policy kinds (those read from projectcalico.org/v3) exported from their CRDs instead,
+ * by kind: `crd.projectcalico.org/v1` is Calico's own storage, which calico-node reads and enforces
+ * in Kubernetes-datastore mode; the spec is the v3 one (libcalico-go
  * lib/apis/crd.projectcalico.org/v1/globalnetworkpolicy_types.go: `Spec v3.GlobalNetworkPolicySpec`),
  * but the names and metadata are the backend's. They are not imported, so the verification beside
- * applied policies would miss what they deny without a word: said once per import, with the kinds.
+ * applied policies would miss what they deny without a word (domain/calico-crd.ts says it).
  * Other kinds of the group (IPAM blocks, …) are Calico's bookkeeping and stay merely `ignored`.
  */
-export function calicoCrdWarnings(ignored: ReadonlyMap<string, number>): string[] {
-  const kinds = [...ignored]
-    .filter(([key]) => key.endsWith(`.${CALICO_CRD_GROUP}`) && isPolicyKey(key.replace(`.${CALICO_CRD_GROUP}`, '.projectcalico.org')))
-    .map(([key, n]) => `${key.slice(0, -CALICO_CRD_GROUP.length - 1)} ×${n}`)
-    .sort();
-  if (kinds.length === 0) return [];
-  return [
-    `Calico objects of apiVersion ${CALICO_CRD_GROUP}/v1 (${kinds.join(', ')}) were not imported: that is Calico's own storage of them; the verification beside applied policies does not evaluate them, and what they deny is missing from it — export them through the projectcalico.org/v3 API (the Calico API server: kubectl get globalnetworkpolicies.projectcalico.org, …) instead`,
-  ];
+export function calicoCrdObjects(ignored: ReadonlyMap<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, n] of ignored) {
+    if (!key.endsWith(`.${CALICO_CRD_GROUP}`)) continue;
+    const kind = key.slice(0, -CALICO_CRD_GROUP.length - 1);
+    if (isPolicyKey(calicoV3Key(kind))) out[kind] = n;
+  }
+  return out;
 }
 
 export function isPolicyKey(key: string): boolean {

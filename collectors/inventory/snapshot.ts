@@ -32,8 +32,9 @@ import { toNamespace, toNode } from './nodes.ts';
 import type { RawObject } from './parse.ts';
 import { mergePorts } from './pod-spec.ts';
 import { toPod, type PodInfo } from './pods.ts';
-import { calicoCrdWarnings, isPolicyKey, policyWarnings, toPolicy } from './policies.ts';
+import { calicoCrdObjects, isPolicyKey, policyWarnings, toPolicy } from './policies.ts';
 import { toService } from './services.ts';
+import { calicoCrdImportWarnings, calicoCrdKey } from '../../domain/calico-crd.ts';
 import { toServiceCidr } from './service-cidrs.ts';
 import { isCiliumConfig, readCiliumConfig } from './cilium-config.ts';
 import { chosenConvention, dnsConventionOf, selectingServices, type DnsConvention } from '../../domain/cluster-dns.ts';
@@ -332,8 +333,10 @@ export interface SnapshotContext {
 export function snapshotFromObjects(raws: RawObject[], takenAt: number, context: SnapshotContext = {}): ConvertedInventory {
   const o = readObjects(raws);
   const warnings = new Set<string>();
-  // Not a kind the store keeps: it is the import's own fact (store/inventory.ts).
-  const scope = [...new Set([...[...o.counts.keys()].filter((k) => k !== 'ConfigMap'), ...(context.scope ?? [])])].sort();
+  const calicoCrd = calicoCrdObjects(o.ignored);
+  // Not a kind the store keeps: it is the import's own fact (store/inventory.ts). The Calico kinds
+  // skipped from their CRDs are: the store keeps what was skipped until an import says the kind again.
+  const scope = [...new Set([...[...o.counts.keys()].filter((k) => k !== 'ConfigMap'), ...Object.keys(calicoCrd).map(calicoCrdKey), ...(context.scope ?? [])])].sort();
   const index = new WorkloadIndex(o.controllers, context.knownOwners, scope.includes(WORKLOAD_SCOPE_KIND.CronJob));
   const pods = [...o.pods].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name));
   const podWorkload = new Map<PodInfo, WorkloadRef>();
@@ -389,7 +392,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
   const podsWithoutIp = withoutIp(pods);
   for (const p of o.policies) for (const w of policyWarnings(p)) warnings.add(w);
   for (const w of o.serviceCidrWarnings) warnings.add(w);
-  for (const w of calicoCrdWarnings(o.ignored)) warnings.add(w);
+  for (const w of calicoCrdImportWarnings(calicoCrd)) warnings.add(w);
   const apiserverSlices = o.slices.filter(isApiserverSlice);
   const apiserver = apiserverSlices.length > 0 ? apiserverFromSlices(apiserverSlices) : (o.apiserverEndpoints ?? []);
 
@@ -412,6 +415,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
     podLabels,
     derivedSelectors,
     scope,
+    ...(Object.keys(calicoCrd).length > 0 ? { calicoCrdObjects: calicoCrd } : {}),
     ...(o.ciliumClusterName !== undefined ? { ciliumClusterName: o.ciliumClusterName } : {}),
     ...(o.ciliumPolicy !== undefined ? { ciliumPolicy: o.ciliumPolicy } : {}),
   };

@@ -24,6 +24,7 @@ import { isPlainObject } from '../../domain/plain-object.ts';
 import type { Direction } from '../../domain/direction.ts';
 import { networkPolicyNonStandardCidrs, nonStandardReading } from '../../domain/legacy-cidr.ts';
 import { pointerToken } from './json-pointer.ts';
+import { calicoCrdVerificationWarnings } from '../../domain/calico-crd.ts';
 
 /** Applied NetworkPolicies with the directions they isolate: `policyTypes`, by default Ingress, plus Egress with egress rules (kubernetes/kubernetes SetDefaults_NetworkPolicy). */
 function appliedNetworkPolicies(applied: readonly AppliedPolicy[]): { id: string; namespace: string; selector: LabelSelector; isolates: ReadonlySet<Direction> }[] {
@@ -134,9 +135,15 @@ function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy
   return out;
 }
 
-export function engineWarnings(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[]): string[] {
+/** `calicoCrdObjects`: the Calico objects the stored inventory carried from their CRDs and did not import (InventorySnapshot.calicoCrdObjects). */
+export function engineWarnings(emitted: EmitResult, model: ClusterModel, applied: readonly AppliedPolicy[], calicoCrdObjects: Readonly<Record<string, number>> = {}): string[] {
   const plugin = new PluginWarnings(emitted.engine, model, applied);
-  return [...enforcementWarnings(emitted.engine, plugin.plugin, model.cluster), ...manifestWarnings(emitted, model, applied, plugin), ...plugin.summaries(), ...appliedPolicyWarnings(emitted.engine, applied, plugin.plugin, model.cluster)];
+  return [
+    ...enforcementWarnings(emitted.engine, plugin.plugin, model.cluster),
+    ...manifestWarnings(emitted, model, applied, plugin),
+    ...plugin.summaries(),
+    ...appliedPolicyWarnings(emitted.engine, applied, plugin.plugin, model.cluster, calicoCrdObjects),
+  ];
 }
 
 /**
@@ -157,8 +164,15 @@ export function manifestWarnings(emitted: EmitResult, model: ClusterModel, appli
   return emitted.engine === 'clusternetworkpolicy' ? [...warnings, ...baselineUnderNetworkPolicy(emitted, model, applied)] : warnings;
 }
 
-/** What the verification beside the applied policies cannot judge of them: the same whatever manifests are verified. */
-export function appliedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin, cluster: Pick<SimCluster, 'ciliumClusterName' | 'ciliumPolicy'>): string[] {
+/**
+ * What the verification beside the applied policies cannot judge of them: the same whatever manifests
+ * are verified. Calico objects the import could not read are in force whatever engine judges: said on every one.
+ */
+export function appliedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin, cluster: Pick<SimCluster, 'ciliumClusterName' | 'ciliumPolicy'>, calicoCrdObjects: Readonly<Record<string, number>> = {}): string[] {
+  return [...calicoCrdVerificationWarnings(calicoCrdObjects), ...importedPolicyWarnings(engine, applied, plugin, cluster)];
+}
+
+function importedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin, cluster: Pick<SimCluster, 'ciliumClusterName' | 'ciliumPolicy'>): string[] {
   // Beside the applied policies, the engine that enforces them judges (simulate/decide.ts enforcingEngine).
   const judge = enforcingEngine(engine, applied, plugin);
   const manifests = applied.map((p) => p.manifest);
