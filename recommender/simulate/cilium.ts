@@ -130,7 +130,9 @@ const NO_DEFAULT_DENY: Record<Direction, SideVerdict> = {
   egress: { isolated: true, allowed: true, reason: noDefaultDenyWords('the pod', 'egress') },
 };
 
-const LOCAL_HOST: SideVerdict = { isolated: true, allowed: true, reason: 'the local host always reaches its own pods (allow-localhost under Kubernetes)' };
+/** Why the local host gets into a pod with no rule: the verification's tightness note tells such a verdict by it. */
+export const LOCAL_HOST_REASON = 'the local host always reaches its own pods (allow-localhost under Kubernetes)';
+const LOCAL_HOST: SideVerdict = { isolated: true, allowed: true, reason: LOCAL_HOST_REASON };
 
 /** Traffic that stays within one node's host network namespace never passes the devices the host firewall is attached to. */
 const WITHIN_HOST: SideVerdict = { isolated: false, allowed: true, reason: "traffic within the node's own host network namespace, which host policies do not police" };

@@ -35,6 +35,7 @@ import type { AppliedPolicy } from '../../domain/inventory.ts';
 import type { Direction } from '../policy/ir.ts';
 import { DIRECTIONS, opposite } from '../../domain/direction.ts';
 import { compareStrings } from '../policy/order.ts';
+import { engineDefaultNote, type LetThrough } from './engine-default-pairs.ts';
 import { manifestSortKey } from '../engines/metadata.ts';
 import type { EmitResult, EngineName, Manifest } from '../engines/types.ts';
 import { rendersEcho } from '../engines/echo-support.ts';
@@ -136,7 +137,11 @@ export interface Tightness {
   ratio: number | null;
   /** Nothing was observed and something is allowed: wider than any ratio (JSON has no Infinity). */
   unbounded?: true;
-  /** Where a selector overlap (distinct-selectors.ts' warning) brought pairs into the figure: whose, and where the warning is. */
+  /**
+   * Where a selector overlap (distinct-selectors.ts' warning) brought pairs into the figure: whose,
+   * and where the warning is; then how many of the allowed pairs the engine lets through with no
+   * rule of the output deciding, which peers, and why (engine-default-pairs.ts).
+   */
   note?: string;
 }
 
@@ -848,7 +853,8 @@ function borrowedPairs(s: TightnessSide, measured: ReadonlyMap<string, Tightness
 /**
  * A side's tightness: its observed pairs and the probes of a looser policy that the recommendation
  * allows, over the observed pairs; undefined for a side where nothing was observed and nothing is
- * allowed.
+ * allowed. Its note says where a selector overlap brought pairs in, then which pairs the engine
+ * lets through with no rule of the output deciding.
  */
 function sideTightness(model: ClusterModel, ours: Simulator, s: TightnessSide, borrowed: readonly Probe[], overlap: SelectorOverlap): Tightness | undefined {
   const observed = s.observed.length;
@@ -856,27 +862,35 @@ function sideTightness(model: ClusterModel, ours: Simulator, s: TightnessSide, b
   if (observed === 0 && (s.subject.kind !== 'pod' || s.subject.pod.hostNetwork)) return undefined;
   let allowed = s.allowed;
   const notes = new Set<string>();
+  const letThrough: LetThrough[] = [];
   const probes = extraProbes(model, s.subject, s.direction, s.observed, { pairs: [...s.documented, ...borrowed], overlap, anyPort: observed === 0 });
   for (const p of probes) {
     const flow: SimFlow = s.direction === 'ingress' ? { client: p.peer, server: s.subject, port: p.port, protocol: p.protocol } : { client: s.subject, server: p.peer, port: p.port, protocol: p.protocol };
-    if (!(observed === 0 ? allowedByRule(ours, flow, s.direction) : sideAllows(ours, flow, s.direction))) continue;
+    const verdict = allowedProbe(ours, flow, s.direction);
+    if (verdict === undefined) continue;
+    if (verdict.by === undefined) {
+      // Where nothing was observed, only what the output itself opens makes a side wider than its observations.
+      if (observed === 0) continue;
+      letThrough.push({ peer: p.peer, verdict });
+    } else if (p.why !== undefined) notes.add(p.why);
     allowed++;
-    if (p.why !== undefined) notes.add(p.why);
   }
   if (observed === 0 && allowed === 0) return undefined;
-  const note = notes.size > 0 ? { note: [...notes].sort(compareStrings).join('; ') } : {};
+  const words = [...notes].sort(compareStrings);
+  const byDefault = engineDefaultNote(ours.engine, s.direction, letThrough);
+  if (byDefault !== undefined) words.push(byDefault);
+  const note = words.length > 0 ? { note: words.join('; ') } : {};
   if (observed === 0) return { workload: s.workload, direction: s.direction, observed, allowed, ratio: null, unbounded: true, ...note };
   return { workload: s.workload, direction: s.direction, observed, allowed, ratio: Math.round((allowed / observed) * 100) / 100, ...note };
 }
 
 /**
- * Allowed by a rule of the manifests, not by what the engine lets through with no rule (Cilium's
- * local host by default, a peer kind an isolation does not cover): where nothing was observed,
- * only what the output itself opens makes a side wider than its observations.
+ * The verdict of a probe its side allows (by a rule of the manifests, or by what the engine lets
+ * through with no rule: Cilium's local host by default, a peer kind an isolation does not cover);
+ * undefined where denied. Put into words only when allowed, which few probes are.
  */
-function allowedByRule(sim: Simulator, flow: SimFlow, direction: Direction): boolean {
-  const v = decideSide(sim, flow, direction);
-  return v.allowed && v.by !== undefined;
+function allowedProbe(sim: Simulator, flow: SimFlow, direction: Direction): SideVerdict | undefined {
+  return sideAllows(sim, flow, direction) ? decideSide(sim, flow, direction) : undefined;
 }
 
 const CUTS = 'applying this cuts required traffic';
