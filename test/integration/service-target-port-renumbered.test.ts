@@ -113,34 +113,34 @@ function portsOf(manifests: readonly unknown[], workload: string, direction: 'in
   return [...ports].filter((p) => p !== '53').sort();
 }
 
+/**
+ * On every engine, night B's recommendation is verified, opens 9090 beside 8080 on web's ingress
+ * and cli's egress, and `flowmatrix simulate` of its export allows the client's next call (`after`).
+ */
+function followsRenumbering(db: ReturnType<typeof tmpDb>['db'], nightB: Awaited<ReturnType<typeof nights>>['nightB'], after: string, format: 'netobserv' | 'hubble'): void {
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted } = runRecommendation(nightB, engine, recommendOptions({ now: NOW }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+    assert.deepEqual(portsOf(emitted.manifests, 'web', 'ingress'), ['8080', '9090'], `${engine} web ingress`);
+    assert.deepEqual(portsOf(emitted.manifests, 'cli', 'egress'), ['8080', '9090'], `${engine} cli egress`);
+    const next = simulateFlows(db, { engine, policies: toMultiDocYaml(emitted.manifests), flows: after, format });
+    assert.deepEqual(next.decisions.map((d) => `${d.verdict} ${(d.connections ?? [d]).map((c) => `${c.port}`).join(',')}`), ['allow 9090'], engine);
+  }
+}
+
 test("night B after a rollout renumbering `http` 8080 → 9090: every engine opens 9090 as well on web's ingress and cli's egress, verified, and the Service's next flow is allowed", async () => {
   const { db, nightB } = await nights();
   assert.deepEqual(
     nightB.edges.filter((e) => e.port !== 53).map((e) => `${e.client.kind === 'workload' ? `workload:${e.client.workload.namespace}/${e.client.workload.kind}/${e.client.workload.name}` : e.client.kind} ${e.port} ${e.targetPortName}`),
     [`${CLI} 8080 http`],
   );
-  for (const engine of ENGINE_NAMES) {
-    const { verification, emitted } = runRecommendation(nightB, engine, recommendOptions({ now: NOW }), { tightness: false });
-    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
-    assert.deepEqual(portsOf(emitted.manifests, 'web', 'ingress'), ['8080', '9090'], `${engine} web ingress`);
-    assert.deepEqual(portsOf(emitted.manifests, 'cli', 'egress'), ['8080', '9090'], `${engine} cli egress`);
-    // `flowmatrix simulate` of the export over the client's next call through the Service.
-    const after = simulateFlows(db, { engine, policies: toMultiDocYaml(emitted.manifests), flows: `${syn('10.244.0.21', 40020, '10.96.5.5', 80, AFTER)}\n`, format: 'netobserv' });
-    assert.deepEqual(after.decisions.map((d) => `${d.verdict} ${(d.connections ?? [d]).map((c) => `${c.port}`).join(',')}`), ['allow 9090'], engine);
-  }
+  followsRenumbering(db, nightB, `${syn('10.244.0.21', 40020, '10.96.5.5', 80, AFTER)}\n`, 'netobserv');
 });
 
 test("Hubble after the Service's translation (destination_service, the backend web-aaa-1:8080): after the rollout every engine opens 9090 as well on both sides, verified, and the Service's next flow is allowed", async () => {
   const { db, nightB } = await nights(hubbleSyn(40010, 'web-aaa-1', '10.244.0.11', 8080));
   assert.deepEqual(nightB.edges.filter((e) => e.port !== 53).map((e) => `${e.port} ${e.targetPortName}`), ['8080 http']);
-  for (const engine of ENGINE_NAMES) {
-    const { verification, emitted } = runRecommendation(nightB, engine, recommendOptions({ now: NOW }), { tightness: false });
-    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
-    assert.deepEqual(portsOf(emitted.manifests, 'web', 'ingress'), ['8080', '9090'], `${engine} web ingress`);
-    assert.deepEqual(portsOf(emitted.manifests, 'cli', 'egress'), ['8080', '9090'], `${engine} cli egress`);
-    const after = simulateFlows(db, { engine, policies: toMultiDocYaml(emitted.manifests), flows: `${hubbleSyn(40020, 'web-bbb-1', '10.244.0.12', 9090, AFTER)}\n`, format: 'hubble' });
-    assert.deepEqual(after.decisions.map((d) => `${d.verdict} ${(d.connections ?? [d]).map((c) => `${c.port}`).join(',')}`), ['allow 9090'], engine);
-  }
+  followsRenumbering(db, nightB, `${hubbleSyn(40020, 'web-bbb-1', '10.244.0.12', 9090, AFTER)}\n`, 'hubble');
 });
 
 /**
@@ -152,14 +152,7 @@ test("Hubble after the Service's translation (destination_service, the backend w
 test("one connection recorded to the ClusterIP and again after the translation (the server's node): the name stays, and after the rollout every engine opens 9090 on both sides, verified", async () => {
   const { db, nightB } = await nights(`${syn('10.244.0.21', 40010, '10.96.5.5', 80)}\n${syn('10.244.0.21', 40010, '10.244.0.11', 8080)}`, 2);
   assert.deepEqual(nightB.edges.filter((e) => e.port !== 53).map((e) => `${e.port} ${e.targetPortName} ${e.reachedByNumberToo === true}`), ['8080 http true']);
-  for (const engine of ENGINE_NAMES) {
-    const { verification, emitted } = runRecommendation(nightB, engine, recommendOptions({ now: NOW }), { tightness: false });
-    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
-    assert.deepEqual(portsOf(emitted.manifests, 'web', 'ingress'), ['8080', '9090'], `${engine} web ingress`);
-    assert.deepEqual(portsOf(emitted.manifests, 'cli', 'egress'), ['8080', '9090'], `${engine} cli egress`);
-    const after = simulateFlows(db, { engine, policies: toMultiDocYaml(emitted.manifests), flows: `${syn('10.244.0.21', 40020, '10.96.5.5', 80, AFTER)}\n`, format: 'netobserv' });
-    assert.deepEqual(after.decisions.map((d) => `${d.verdict} ${(d.connections ?? [d]).map((c) => `${c.port}`).join(',')}`), ['allow 9090'], engine);
-  }
+  followsRenumbering(db, nightB, `${syn('10.244.0.21', 40020, '10.96.5.5', 80, AFTER)}\n`, 'netobserv');
 });
 
 test("the explanations of web's ingress rule and cli's egress rule say the port no flow used is `http`'s number now", async () => {
