@@ -23,35 +23,11 @@ import { readRecommendationInput, recommendOptions, runRecommendation } from '..
 import type { EngineName } from '../../recommender/engines/types.ts';
 import type { EdgeFinding } from '../../recommender/verify/recommendation.ts';
 import { tmpDb } from '../helpers/tmp.ts';
+import { CLIENT_SERVER_EDGE, clientCall, twoNamespaceInventory } from '../helpers/two-namespace-cluster.ts';
 
 const NOW = Date.now();
-const T = '2026-01-01T00:00:00Z';
-const daemonSet = (ns: string, name: string, ip: string, port: number) => `
-  - { apiVersion: apps/v1, kind: DaemonSet, metadata: { name: ${name}, namespace: ${ns}, uid: u-${name} }, spec: { selector: { matchLabels: { app: ${name} } }, template: { metadata: { labels: { app: ${name} } }, spec: { containers: [{ name: c, image: i, ports: [{ containerPort: ${port} }] }] } } } }
-  - { apiVersion: v1, kind: Pod, metadata: { name: ${name}-x, namespace: ${ns}, labels: { app: ${name} }, ownerReferences: [{ apiVersion: apps/v1, kind: DaemonSet, name: ${name}, uid: u-${name}, controller: true }], creationTimestamp: "${T}" }, spec: { nodeName: worker-1, containers: [{ name: c, image: i, ports: [{ containerPort: ${port} }] }] }, status: { phase: Running, startTime: "${T}", podIP: ${ip}, podIPs: [{ ip: ${ip} }] } }`;
-
-/** `applied`: the applied policies, as List items. */
-const inventory = (applied: string) => `apiVersion: v1
-kind: List
-items:
-  - { apiVersion: v1, kind: Namespace, metadata: { name: a, labels: { kubernetes.io/metadata.name: a } } }
-  - { apiVersion: v1, kind: Namespace, metadata: { name: b, labels: { kubernetes.io/metadata.name: b } } }
-  - { apiVersion: v1, kind: Node, metadata: { name: worker-1, creationTimestamp: "${T}" }, spec: { podCIDR: 10.244.1.0/24 }, status: { addresses: [{ type: InternalIP, address: 172.18.0.3 }] } }
-${daemonSet('a', 'client', '10.244.1.10', 8000)}
-${daemonSet('b', 'server', '10.244.1.11', 8080)}
-${applied}`;
-
-const CALL = JSON.stringify({
-  time: new Date(NOW - 120_000).toISOString(),
-  verdict: 'FORWARDED',
-  IP: { source: '10.244.1.10', destination: '10.244.1.11', ipVersion: 'IPv4' },
-  l4: { TCP: { source_port: 40001, destination_port: 8080, flags: { SYN: true } } },
-  source: { namespace: 'a', pod_name: 'client-x', labels: ['k8s:app=client'] },
-  destination: { namespace: 'b', pod_name: 'server-x', labels: ['k8s:app=server'] },
-  node_name: 'worker-1',
-  traffic_direction: 'EGRESS',
-});
-const EDGE = 'workload:a/DaemonSet/client|workload:b/DaemonSet/server|8080|TCP';
+const CALL = clientCall(NOW);
+const EDGE = CLIENT_SERVER_EDGE;
 
 /** Applied in namespace b: isolates server for ingress, lets in its own namespace's pods only. */
 const OWN_NAMESPACE_ONLY = `  - { apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: { name: server-own-ns, namespace: b }, spec: { podSelector: { matchLabels: { app: server } }, policyTypes: [Ingress], ingress: [{ from: [{ podSelector: {} }] }] } }`;
@@ -68,7 +44,7 @@ const CILIUM_DEFAULT = `  - { apiVersion: v1, kind: ConfigMap, metadata: { name:
 
 async function verify(engine: EngineName, scope: { namespace?: string }, applied: string) {
   const { db } = tmpDb();
-  importInventory(db, { text: inventory(applied), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  importInventory(db, { text: twoNamespaceInventory(applied), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
   await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${CALL}\n`]) }], { format: 'hubble' });
   return runRecommendation(readRecommendationInput(db, {}), engine, recommendOptions({ now: NOW, ...scope }), { tightness: false }).verification;
 }
