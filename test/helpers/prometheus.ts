@@ -11,6 +11,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import type { PrometheusApi } from '../../collectors/prometheus/client.ts';
 import { tmpDir } from './tmp.ts';
 
 function binary(name: 'prometheus' | 'promtool'): string {
@@ -134,4 +135,13 @@ export async function startFailingScrapeTarget(text: string): Promise<FailingScr
   const target: FailingScrapeTarget = { port: 0, failing: false };
   target.port = await serveMetrics(text, () => (target.failing ? 500 : 200));
   return target;
+}
+
+/** Waits until Prometheus has scraped `count` of its active targets at least once; fails after `timeoutMs`, listing them. */
+export async function untilScraped(api: Pick<PrometheusApi, 'activeTargets'>, count: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await api.activeTargets()).filter((t) => t.lastScrape > 0).length < count) {
+    if (Date.now() > deadline) throw new Error(`targets not scraped in time: ${JSON.stringify(await api.activeTargets())}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }

@@ -16,7 +16,7 @@ import { resolvePrometheusConfig } from '../../collectors/prometheus/config.ts';
 import { runPass } from '../../collectors/prometheus/pass.ts';
 import { PrometheusStore } from '../../collectors/prometheus/store.ts';
 import { EdgeStore } from '../../store/edges.ts';
-import { freePort, startPrometheus, startScrapeTarget } from '../helpers/prometheus.ts';
+import { freePort, startPrometheus, startScrapeTarget, untilScraped } from '../helpers/prometheus.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const port = await startScrapeTarget();
@@ -42,11 +42,7 @@ const scraper = { workload: 'monitoring/StatefulSet/prometheus' };
 test('targets with names no Kubernetes object has, or on port 0, are rejected and never stored', async () => {
   const settings = resolvePrometheusConfig({ url: prom.url, families: ['targets'], scraper });
   const api = new PrometheusApi(settings);
-  const deadline = Date.now() + 12_000;
-  while ((await api.activeTargets()).filter((t) => t.lastScrape > 0).length < 2) {
-    if (Date.now() > deadline) throw new Error('targets not scraped in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await untilScraped(api, 2, 12_000);
   const { db } = tmpDb();
   const pass = await runPass({ db, api, settings, now: Date.now(), limits: DEFAULT_INGEST_LIMITS });
   assert.deepEqual(pass.reasons, { 'invalid-label': 1, 'invalid-value': 1 });

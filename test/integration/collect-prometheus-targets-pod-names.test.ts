@@ -34,7 +34,7 @@ import { runPass } from '../../collectors/prometheus/pass.ts';
 import { peerKey } from '../../domain/peer.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import { namespaceItem, nodeItem } from '../helpers/inventory-yaml.ts';
-import { startPrometheus } from '../helpers/prometheus.ts';
+import { startPrometheus, untilScraped } from '../helpers/prometheus.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const TARGETS = [
@@ -120,11 +120,7 @@ const settings = resolvePrometheusConfig({ url: prom.url, families: ['targets'],
 const api = new PrometheusApi(settings);
 
 test('targets named by a pod\'s DNS names: the pod at the address, a short name in the scraper pod\'s namespace, one endpoint of a headless Service', async () => {
-  const deadline = Date.now() + 20_000;
-  while ((await api.activeTargets()).filter((t) => t.lastScrape > 0).length < TARGETS.length) {
-    if (Date.now() > deadline) throw new Error(`targets not scraped in time: ${JSON.stringify(await api.activeTargets())}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await untilScraped(api, TARGETS.length, 20_000);
   const pass = await runPass({ db, api, settings, now: Date.now(), limits: DEFAULT_INGEST_LIMITS });
   assert.equal(pass.status, 'done', JSON.stringify(pass));
   const edges = new EdgeStore(db).list().map((e) => ({ client: peerKey(e.client), server: peerKey(e.server), port: e.port, flows: e.flows }));

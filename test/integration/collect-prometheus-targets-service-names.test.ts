@@ -23,7 +23,7 @@ import { runPass } from '../../collectors/prometheus/pass.ts';
 import { peerKey } from '../../domain/peer.ts';
 import { EdgeStore } from '../../store/edges.ts';
 import { namespaceItem, nodeItem } from '../helpers/inventory-yaml.ts';
-import { startPrometheus } from '../helpers/prometheus.ts';
+import { startPrometheus, untilScraped } from '../helpers/prometheus.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const TARGETS = [
@@ -88,11 +88,7 @@ const settings = resolvePrometheusConfig({ url: prom.url, families: ['targets'],
 const api = new PrometheusApi(settings);
 
 test('static targets naming Services: edges to the Service\'s pods on the port their Service port sends to; an unknown Service and an outside name skipped, each said', async () => {
-  const deadline = Date.now() + 20_000;
-  while ((await api.activeTargets()).filter((t) => t.lastScrape > 0).length < TARGETS.length) {
-    if (Date.now() > deadline) throw new Error(`targets not scraped in time: ${JSON.stringify(await api.activeTargets())}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await untilScraped(api, TARGETS.length, 20_000);
   const pass = await runPass({ db, api, settings, now: Date.now(), limits: DEFAULT_INGEST_LIMITS });
   assert.equal(pass.status, 'done', JSON.stringify(pass));
   const edges = new EdgeStore(db).list().sort((a, b) => peerKey(a.server).localeCompare(peerKey(b.server)) || a.port - b.port).map((e) => ({ client: peerKey(e.client), server: peerKey(e.server), port: e.port, protocol: e.protocol, flows: e.flows, sources: e.sources }));
