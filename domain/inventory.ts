@@ -227,6 +227,18 @@ export interface PodAddress extends PodIdentity {
   workload: WorkloadRef;
   node?: string;
   hostNetwork: boolean;
+  /**
+   * The pod's own labels: one of its workload's sets in InventorySnapshot.podLabels, the same
+   * object (kept once per workload and set, never per pod). Absent: not known (stored before
+   * migration 0048); its workload's template labels stand for them then.
+   */
+  labels?: Labels;
+  /**
+   * The pod's own container ports: one of its workload's lists in InventorySnapshot.podPorts, the
+   * same object. Absent: not known (stored before migration 0048); its workload's ports, merged
+   * over all its pods, stand for them then.
+   */
+  ports?: ContainerPort[];
 }
 
 export interface ApiserverEndpoint {
@@ -381,6 +393,11 @@ export interface InventorySnapshot {
    * still has its entry), which the verification needs to know (recommender/simulate/cluster.ts).
    */
   podLabels?: Record<string, Labels[]>;
+  /**
+   * Per workload key, the distinct container-port lists of the workload's pods in this snapshot,
+   * sorted by their JSON: what each pod's own named ports mean (PodAddress.ports points into it).
+   */
+  podPorts?: Record<string, ContainerPort[][]>;
   /**
    * Workload keys whose selector this snapshot made from labels (its pods', its ReplicaSets' or
    * Jobs' templates) because it does not hold the owner object: a pods-only refresh, a live

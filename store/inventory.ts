@@ -5,6 +5,7 @@
 import type {
   ApiserverEndpoint,
   AppliedPolicy,
+  ContainerPort,
   EndpointSlice,
   ExternalTrafficPolicy,
   Ingress,
@@ -13,6 +14,7 @@ import type {
   LabelSelector,
   Namespace,
   Node,
+  PodAddress,
   Service,
   Workload,
 } from '../domain/inventory.ts';
@@ -239,13 +241,14 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
   const t = snapshot.takenAt;
   const find = db.prepare('SELECT selector, selector_derived FROM workloads WHERE namespace = ? AND kind = ? AND name = ?');
   const upsert = db.prepare(`
-    INSERT INTO workloads (namespace, kind, name, labels, selector, selector_derived, host_network, ports, services, exposure, service_account, cluster_dns, istio_proxy, pod_labels, first_seen, last_seen, present)
-    VALUES (@namespace, @kind, @name, @labels, @selector, @selectorDerived, @hostNetwork, @ports, @services, @exposure, @serviceAccount, @clusterDns, @istioProxy, @podLabels, @t, @t, 1)
+    INSERT INTO workloads (namespace, kind, name, labels, selector, selector_derived, host_network, ports, services, exposure, service_account, cluster_dns, istio_proxy, pod_labels, pod_ports, first_seen, last_seen, present)
+    VALUES (@namespace, @kind, @name, @labels, @selector, @selectorDerived, @hostNetwork, @ports, @services, @exposure, @serviceAccount, @clusterDns, @istioProxy, @podLabels, @podPorts, @t, @t, 1)
     ON CONFLICT (namespace, kind, name) DO UPDATE SET
       labels = excluded.labels, selector = excluded.selector, selector_derived = excluded.selector_derived,
       host_network = excluded.host_network, ports = excluded.ports,
       service_account = excluded.service_account, cluster_dns = excluded.cluster_dns, istio_proxy = excluded.istio_proxy,
       pod_labels = CASE WHEN @podsInScope = 1 THEN excluded.pod_labels ELSE workloads.pod_labels END,
+      pod_ports = CASE WHEN @podsInScope = 1 THEN excluded.pod_ports ELSE workloads.pod_ports END,
       last_seen = excluded.last_seen, present = 1, absent_since = NULL`);
   // An import without Pods (controllers only) keeps the pods' label sets an earlier one stored, and
   // adds a workload with them not known (NULL). Its services and exposure are left for
@@ -279,6 +282,7 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
       clusterDns: w.clusterDns ? 1 : 0,
       istioProxy: w.istioProxy ? 1 : 0,
       podLabels: podsInScope ? json(snapshot.podLabels?.[workloadKey(w)] ?? []) : null,
+      podPorts: podsInScope ? json(snapshot.podPorts?.[workloadKey(w)] ?? []) : null,
       podsInScope,
       t,
     });
@@ -390,18 +394,39 @@ function writeAliases(db: Db, snapshot: InventorySnapshot): ApplyResult['ownerAl
   return { upserted: aliases.length, pruned };
 }
 
-/** The pods of the snapshot, with their addresses and those without any (migration 0037): the next import's "previous pods". */
+/**
+ * The pods of the snapshot, with their addresses and those without any (migration 0037): the next
+ * import's "previous pods"; each with its own label set and port list, by position in its
+ * workload's pod_labels and pod_ports (migration 0048).
+ */
 function writePodAddresses(db: Db, snapshot: InventorySnapshot): void {
   db.prepare('DELETE FROM pod_addresses').run();
   db.prepare('DELETE FROM pods_without_ip').run();
   const ins = db.prepare(
-    'INSERT INTO pod_addresses (namespace, pod, ip, workload, node, host_network, since, uid, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO pod_addresses (namespace, pod, ip, workload, node, host_network, since, uid, label_set, port_set, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
+  const labelSet = positionIn(snapshot.podLabels);
+  const portSet = positionIn(snapshot.podPorts);
   for (const a of snapshot.podAddresses) {
-    ins.run(a.namespace, a.pod, a.ip, workloadKey(a.workload), a.node ?? null, a.hostNetwork ? 1 : 0, a.since ?? null, a.uid ?? null, snapshot.takenAt);
+    const key = workloadKey(a.workload);
+    ins.run(a.namespace, a.pod, a.ip, key, a.node ?? null, a.hostNetwork ? 1 : 0, a.since ?? null, a.uid ?? null, labelSet(key, a.labels), portSet(key, a.ports), snapshot.takenAt);
   }
   const insWithoutIp = db.prepare('INSERT INTO pods_without_ip (namespace, pod, uid, since, updated_at) VALUES (?, ?, ?, ?, ?)');
   for (const p of snapshot.podsWithoutIp ?? []) insWithoutIp.run(p.namespace, p.pod, p.uid ?? null, p.since ?? null, snapshot.takenAt);
+}
+
+/**
+ * Where a pod's own set is in its workload's list (snapshot.podLabels, .podPorts), by JSON: null
+ * when the pod's is not known or not in the list (a snapshot made elsewhere than snapshot.ts).
+ */
+function positionIn<T>(lists: Record<string, T[]> | undefined): (workload: string, own: T | undefined) => number | null {
+  const byWorkload = new Map<string, Map<string, number>>();
+  return (workload, own) => {
+    if (own === undefined) return null;
+    let positions = byWorkload.get(workload);
+    if (positions === undefined) byWorkload.set(workload, (positions = new Map((lists?.[workload] ?? []).map((x, i) => [JSON.stringify(x), i]))));
+    return positions.get(JSON.stringify(own)) ?? null;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -749,16 +774,23 @@ export function readInventory(db: Db): InventorySnapshot {
       host_network: number;
       since: number | null;
       uid: string | null;
+      label_set: number | null;
+      port_set: number | null;
     }[];
     const services = readServices(db);
     const nodes = readNodes(db);
     const rows = readWorkloadRows(db, 'WHERE present = 1');
+    const podLabels = storedPodSets<Labels>(rows, 'pod_labels');
+    const podPorts = storedPodSets<ContainerPort[]>(rows, 'pod_ports');
+    // A pod's own set is its workload's entry itself: one object per workload and set, whatever the pod count.
+    const own = <T>(sets: Record<string, T[]>, workload: string, at: number | null): T | undefined => (at === null ? undefined : sets[workload]?.[at]);
     return {
       takenAt,
       namespaces: readNamespaces(db),
       nodes,
       workloads: markClusterDns(rows.map(toWorkload), services),
-      podLabels: storedPodLabels(rows),
+      podLabels,
+      podPorts,
       services,
       endpointSlices: readEndpointSlices(db),
       policies: readPolicies(db),
@@ -771,6 +803,7 @@ export function readInventory(db: Db): InventorySnapshot {
         ...(r.node ? { node: r.node } : {}),
         hostNetwork: r.host_network === 1,
         ...(r.since !== null ? { since: r.since } : {}),
+        ...ownSets(own(podLabels, r.workload, r.label_set), own(podPorts, r.workload, r.port_set)),
       })),
       apiserver: readApiserver(db),
       ...withServiceCidrs(readServiceCidrs(db)),
@@ -782,11 +815,20 @@ export function readInventory(db: Db): InventorySnapshot {
   })();
 }
 
-/** The workloads' pods' label sets as the last import that carried Pods stored them: a workload with none there has no pod in the inventory. */
-function storedPodLabels(rows: readonly WorkloadRow[]): Record<string, Labels[]> {
-  const out: Record<string, Labels[]> = {};
+/** A pod address's own label set and port list, where known. */
+function ownSets(labels: Labels | undefined, ports: ContainerPort[] | undefined): Pick<PodAddress, 'labels' | 'ports'> {
+  return { ...(labels !== undefined ? { labels } : {}), ...(ports !== undefined ? { ports } : {}) };
+}
+
+/**
+ * The workloads' pods' label sets (`pod_labels`) or container-port lists (`pod_ports`) as the last
+ * import that carried Pods stored them: a workload with no label set there has no pod in the inventory.
+ */
+function storedPodSets<T>(rows: readonly WorkloadRow[], column: 'pod_labels' | 'pod_ports'): Record<string, T[]> {
+  const out: Record<string, T[]> = {};
   for (const r of rows) {
-    const sets = r.pod_labels === null ? [] : (JSON.parse(r.pod_labels) as Labels[]);
+    const text = r[column];
+    const sets = text === null ? [] : (JSON.parse(text) as T[]);
     if (sets.length > 0) out[workloadKey(r)] = sets;
   }
   return out;

@@ -23,6 +23,8 @@ export interface WorkloadRow {
   istio_proxy: number;
   /** JSON: the distinct label sets of its pods (migrations/0024); NULL: not known (migrations/0026). */
   pod_labels: string | null;
+  /** JSON: the distinct container-port lists of its pods (migrations/0048); NULL: not known. */
+  pod_ports: string | null;
   first_seen: number;
   last_seen: number;
   present: number;

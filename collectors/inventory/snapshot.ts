@@ -5,6 +5,7 @@
  */
 import type {
   Labels,
+  ContainerPort,
   ApiserverEndpoint,
   AppliedPolicy,
   EndpointSlice,
@@ -350,6 +351,9 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
 
   const workloads: Workload[] = [];
   const podLabels: Record<string, Labels[]> = {};
+  const podPorts: Record<string, ContainerPort[][]> = {};
+  // Each pod's own label set and port list, shared with podLabels and podPorts (PodAddress.labels, .ports).
+  const ownSets = new Map<PodInfo, OwnSets>();
   const derivedSelectors: string[] = [];
   const dnsConventions = new Map<number, DnsConvention>();
   for (const key of [...index.drafts.keys()].sort()) {
@@ -365,8 +369,11 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
     if (!holdsOwnerObject(d)) derivedSelectors.push(key);
     const serviceAccount = c?.serviceAccount ?? firstIntermediate?.serviceAccount ?? firstPod?.serviceAccount;
     const services = servicesSelecting([labels, ...d.pods.map((p) => p.labels)], servicesByNs.get(d.ref.namespace));
-    const ofPods = distinctLabelSets(d.pods.map((p) => p.labels));
-    if (ofPods.length > 0) podLabels[key] = ofPods;
+    const labelSets = distinctSets(d.pods, (p) => sortedLabels(p.labels));
+    const portLists = distinctSets(d.pods, (p) => p.ports);
+    if (labelSets.sets.length > 0) podLabels[key] = labelSets.sets;
+    if (portLists.sets.length > 0) podPorts[key] = portLists.sets;
+    for (const p of d.pods) ownSets.set(p, { labels: labelSets.of.get(p)!, ports: portLists.of.get(p)! });
     const dnsConvention = dnsConventionOf(d.ref.namespace, [labels, ...d.pods.map((p) => p.labels)], services, importedServices);
     if (dnsConvention !== undefined) dnsConventions.set(workloads.length, dnsConvention);
     workloads.push({
@@ -388,7 +395,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
   const ingresses = [...o.ingresses].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name));
   exposureOf(workloads, o.services, ingresses, (w) => warnings.add(w)).forEach((exposure, i) => (workloads[i]!.exposure = exposure));
 
-  const podAddresses = addressesOf(pods, podWorkload, warnings);
+  const podAddresses = addressesOf(pods, podWorkload, ownSets, warnings);
   const podsWithoutIp = withoutIp(pods);
   for (const p of o.policies) for (const w of policyWarnings(p)) warnings.add(w);
   for (const w of o.serviceCidrWarnings) warnings.add(w);
@@ -413,6 +420,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
     ownerAliases: aliases,
     ingresses,
     podLabels,
+    podPorts,
     derivedSelectors,
     scope,
     ...(Object.keys(calicoCrd).length > 0 ? { calicoCrdObjects: calicoCrd } : {}),
@@ -432,15 +440,31 @@ function holdsOwnerObject(d: Draft): boolean {
   return d.controller !== undefined || d.ref.kind === 'Pod';
 }
 
-/** The distinct label sets among `sets`, sorted by their JSON (keys in order): the same pods give the same list. */
-function distinctLabelSets(sets: readonly Labels[]): Labels[] {
-  const byJson = new Map<string, Labels>();
-  for (const l of sets) {
-    const sorted = Object.fromEntries(Object.entries(l).sort(([a], [b]) => compareStrings(a, b)));
-    byJson.set(JSON.stringify(sorted), sorted);
-  }
-  return [...byJson.keys()].sort(compareStrings).map((k) => byJson.get(k)!);
+/** A pod's own label set and container-port list, as its workload's distinct sets hold them. */
+interface OwnSets {
+  labels: Labels;
+  ports: ContainerPort[];
 }
+
+/**
+ * The distinct values `value` gives `pods`, sorted by their JSON (the same pods give the same
+ * list), and which of them each pod has: one object per distinct value, which every pod having it
+ * shares.
+ */
+function distinctSets<T>(pods: readonly PodInfo[], value: (p: PodInfo) => T): { sets: T[]; of: Map<PodInfo, T> } {
+  const byJson = new Map<string, T>();
+  const jsonOf = new Map<PodInfo, string>();
+  for (const p of pods) {
+    const v = value(p);
+    const key = JSON.stringify(v);
+    if (!byJson.has(key)) byJson.set(key, v);
+    jsonOf.set(p, key);
+  }
+  return { sets: [...byJson.keys()].sort(compareStrings).map((k) => byJson.get(k)!), of: new Map([...jsonOf].map(([p, k]) => [p, byJson.get(k)!])) };
+}
+
+/** The labels with their keys in order: the same set gives the same JSON. */
+const sortedLabels = (l: Labels): Labels => Object.fromEntries(Object.entries(l).sort(([a], [b]) => compareStrings(a, b)));
 
 /** The pods not yet given an IP (Pending), sorted by namespace and name: they hold none before the snapshot's time. */
 function withoutIp(pods: readonly PodInfo[]): PodIdentity[] {
@@ -451,7 +475,7 @@ function withoutIp(pods: readonly PodInfo[]): PodIdentity[] {
 }
 
 /** The IPs running pods hold. A pod IP claimed twice goes to the pod that got it last (the other is a stale record). */
-function addressesOf(pods: PodInfo[], podWorkload: Map<PodInfo, WorkloadRef>, warnings: Set<string>): PodAddress[] {
+function addressesOf(pods: PodInfo[], podWorkload: Map<PodInfo, WorkloadRef>, ownSets: ReadonlyMap<PodInfo, OwnSets>, warnings: Set<string>): PodAddress[] {
   const out: PodAddress[] = [];
   const podNetwork = new Map<string, PodAddress>();
   for (const p of pods) {
@@ -466,6 +490,7 @@ function addressesOf(pods: PodInfo[], podWorkload: Map<PodInfo, WorkloadRef>, wa
         ...(p.node ? { node: p.node } : {}),
         hostNetwork: p.hostNetwork,
         ...(p.since !== undefined ? { since: p.since } : {}),
+        ...ownSets.get(p),
       };
       if (p.hostNetwork) {
         out.push(a);

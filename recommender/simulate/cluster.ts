@@ -8,10 +8,11 @@
  * for pods-apart.ts to judge at, since a selector selects pods by their own labels.
  * Where the verdict depends on the node (Cilium's `host` is the local node only), a flow record's
  * pod is the workload's pod on the node its address is on (`FlowAddressing`), and it carries the
- * labels the pod holding that address gets from its own identity (a StatefulSet pod's name and
+ * labels and container ports of the pod holding that address (`atAddress`: where the store knows
+ * them, migration 0048), and those the pod gets from its own identity (a StatefulSet pod's name and
  * ordinal, domain/pod-identity-labels.ts), which no workload label holds.
  */
-import { nodeHostIps, workloadNotInInventory, type ApiserverEndpoint, type InventorySnapshot, type Labels, type Workload } from '../../domain/inventory.ts';
+import { nodeHostIps, workloadNotInInventory, type ApiserverEndpoint, type ContainerPort, type InventorySnapshot, type Labels, type PodAddress, type Workload } from '../../domain/inventory.ts';
 import { workloadKey, type Peer } from '../../domain/peer.ts';
 import { echoRequest, isIcmp, type Protocol } from '../../domain/flow.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimNode, SimPod, SimProtocol } from './types.ts';
@@ -63,9 +64,9 @@ export interface ClusterModel {
    */
   placeable(pod: SimPod): boolean;
   /**
-   * The workload's pod at one of its addresses only (the one a flow record names), with the labels
-   * the pod holding it gets from its own identity: one object per (pod, address); the pod itself
-   * when that changes nothing (its only address, no such labels).
+   * The workload's pod at one of its addresses only (the one a flow record names), with the own
+   * labels and container ports of the pod holding it (ownLabelsAndPorts): one object per (pod,
+   * address); the pod itself when that changes nothing (its only address, nothing of its own known).
    */
   atAddress(pod: SimPod, ip: string): SimPod;
   /**
@@ -148,13 +149,12 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
   const addresses = new Map<string, { ips: string[]; node?: string }>();
   const nodeByIp = new Map<string, string>();
   // A pod-network address is one pod's (snapshot.ts addressesOf); host-network pods are their node.
-  const ownLabelsByIp = new Map<string, Labels>();
+  const podAtIp = new Map<string, PodAddress>();
   // Per workload key, its pods by name: their addresses, node and network.
   const podsByWorkload = new Map<string, Map<string, OwnPod>>();
   for (const a of inventory.podAddresses) {
     if (a.node !== undefined) nodeByIp.set(a.ip, a.node);
-    const own = a.hostNetwork ? {} : podIdentityLabels(a.workload, a.pod);
-    if (Object.keys(own).length > 0) ownLabelsByIp.set(a.ip, own);
+    if (!a.hostNetwork) podAtIp.set(a.ip, a);
     const k = workloadKey(a.workload);
     const entry = addresses.get(k) ?? { ips: [] };
     if (!entry.ips.includes(a.ip)) entry.ips.push(a.ip);
@@ -210,10 +210,10 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
   const everyNodeAddressed = nodes.size > 0 && addressed.length === nodes.size;
   const placeable = (pod: SimPod) => everyNodeAddressed && pod.hostNetwork && pod.ips.length === 0 && pod.node === undefined && !withPods.has(podWorkloadKey.get(pod) ?? '');
   const atAddress = podVariants((pod, ip) => {
-    const own = ownLabelsByIp.get(ip);
+    const a = podAtIp.get(ip);
+    const own = a === undefined ? undefined : ownLabelsAndPorts(a);
     if (own === undefined && pod.ips.length === 1) return pod;
-    // The controller's value wins over a template's (updateIdentity overwrites it).
-    return { ...pod, ips: [ip], ...(own !== undefined ? { labels: { ...pod.labels, ...own } } : {}) };
+    return { ...pod, ips: [ip], ...(own !== undefined ? { labels: own.labels ?? { ...pod.labels, ...own.identity }, ports: own.ports ?? pod.ports } : {}) };
   });
   const apart = new Map<SimPod, readonly WorkloadPod[]>();
   const podsOf = (pod: SimPod): readonly WorkloadPod[] => {
@@ -230,9 +230,11 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
   // (docs/inventory.md), but its pods on the pod network are pods, which policies select
   // (kubernetes.io "Network Policies": only hostNetwork pods are ignored by podSelector).
   // Each keeps the workload's container ports (the inventory keeps them per workload, merged from
-  // its ReplicaSets and pods): a named port then matches every number the workload's pods give it
-  // at each pod, where a pod's own number alone would deny a rollout's 9091 at the pod giving 9090,
-  // which no connection to 9091 reaches.
+  // its ReplicaSets and pods) and labels: a named port then matches every number the workload's
+  // pods give it at each pod, where a pod's own number alone would deny a rollout's 9091 at the pod
+  // giving 9090, which no connection to 9091 reaches (an edge's connection reaches the pods serving
+  // its port). A record to one pod's address is that pod's alone: `podAt` gives it its own
+  // (atAddress).
   const ownPod = (pod: SimPod, own: OwnPod): SimPod => {
     if (own.hostNetwork && pod.hostNetwork && own.node !== undefined && (nodes.get(own.node)?.ips.length ?? 0) > 0) return onNode(pod, own.node);
     return { ...pod, hostNetwork: own.hostNetwork, ips: [...own.ips].sort(), ...(own.node !== undefined ? { node: own.node } : {}) };
@@ -295,6 +297,27 @@ const labelsText = (l: Labels): string =>
     .sort(([a], [b]) => compareStrings(a, b))
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
+
+/**
+ * What a pod-network pod carries of its own, where it differs from its workload's stand-in: its
+ * own labels and container ports (a rollout's revisions differ in both: a selector "selects Pods"
+ * by their own labels, kubernetes networking/v1 types.go NetworkPolicySpec.podSelector; a named
+ * port is "a named port on a pod", NetworkPolicyPort.port — and Cilium resolves an ingress name on
+ * the endpoint's own pod, pkg/endpoint GetNamedPort; Calico on the endpoint's `ports`, as its
+ * WorkloadEndpoint lists them), and the labels it gets from its own identity (a StatefulSet pod's
+ * name and ordinal, domain/pod-identity-labels.ts), which no template holds. `labels`, `ports`:
+ * absent where the store does not know them (rows before migration 0048): the workload's template
+ * labels (with `identity` over them) and its ports merged over all its pods stand for them.
+ * Undefined when the pod carries nothing of its own that is known.
+ */
+function ownLabelsAndPorts(a: PodAddress): { labels?: Labels; identity: Labels; ports?: ContainerPort[] } | undefined {
+  const identity = podIdentityLabels(a.workload, a.pod);
+  const stamped = Object.keys(identity).length > 0;
+  if (a.labels === undefined && a.ports === undefined && !stamped) return undefined;
+  // The controller's value wins over a template's (updateIdentity overwrites it).
+  const labels = a.labels === undefined ? undefined : stamped ? { ...a.labels, ...identity } : a.labels;
+  return { identity, ...(labels !== undefined ? { labels } : {}), ...(a.ports !== undefined ? { ports: a.ports } : {}) };
+}
 
 /** The inventory's Calico HostEndpoints and FelixConfigurations (kept with the applied policies), for the calico simulator. */
 function calicoHostObjects(inventory: InventorySnapshot): Pick<SimCluster, 'calicoHostObjects'> {
