@@ -32,8 +32,8 @@ export interface ExportLimits {
   window?: number;
 }
 
-/** Recommends without evidence, then emits and verifies `engine`'s manifests in chunks. */
-export function verifiedExport(input: StoredRecommendInput, engine: EngineName, options: Partial<RecommendOptions>, limits: ExportLimits = {}): VerifiedExport {
+/** Recommends without evidence, then emits and verifies `engine`'s manifests in chunks; with `tightness`, measures each side's tightness too (as RecommendationRun.tightness). */
+export function verifiedExport(input: StoredRecommendInput, engine: EngineName, options: Partial<RecommendOptions>, limits: ExportLimits & Pick<ExportRun, 'tightness'> = {}): VerifiedExport {
   return appErrors(() => {
     const model = clusterModel(input.inventory, input.externalNames);
     const rec = recommendWithWarnings(input, options, { details: false, openByRule: opensByRule(engine, input, model) });
@@ -41,7 +41,7 @@ export function verifiedExport(input: StoredRecommendInput, engine: EngineName, 
       input,
       rec,
       engine,
-      { tightness: false, ...(limits.maxEdgeSides !== undefined ? { maxEdgeSides: limits.maxEdgeSides } : {}) },
+      { tightness: limits.tightness === true, ...(limits.maxEdgeSides !== undefined ? { maxEdgeSides: limits.maxEdgeSides } : {}) },
       model,
     );
     dropVerifiedSides(rec);
@@ -61,10 +61,12 @@ export interface ExportRun {
   maxEdges?: number;
   /** Told how many edges the store holds before anything is read (the CLI sizes its heap by it: cli/heap-growth.ts). */
   storeSize?: (edges: number) => void;
+  /** Measure each workload side's tightness (`recommend`'s text output shows it; its probes cost about as many simulations again); default false. */
+  tightness?: boolean;
 }
 
 /** Reads the store (traffic only: no evidence) and exports `engine`'s manifests. */
 export function exportFromStore(db: Db, matrices: MatricesConfigT, engine: EngineName, options: Partial<RecommendOptions>, run: ExportRun = {}, limits: ExportLimits = {}): VerifiedExport {
   run.storeSize?.(countEdges(db));
-  return verifiedExport(readRecommendationInput(db, matrices, { details: false, ...(run.maxEdges !== undefined ? { maxEdges: run.maxEdges } : {}) }), engine, options, limits);
+  return verifiedExport(readRecommendationInput(db, matrices, { details: false, ...(run.maxEdges !== undefined ? { maxEdges: run.maxEdges } : {}) }), engine, options, { ...limits, ...(run.tightness === true ? { tightness: true } : {}) });
 }

@@ -286,7 +286,8 @@ export interface EveryEngineConsumer {
  * and one chunk's manifests and simulation are in memory at a time. The engines Cilium enforces
  * under enable-policy: always open the directions left open by a rule (`opensByRule`): a
  * recommendation of their own, made without evidence — unless it is `recordsFor`'s (the report's
- * engine), whose records, summaries and warnings are then worded as its manifests are.
+ * engine), whose records, summaries and warnings are then worded as its manifests are, and whose
+ * verification alone measures the tightness.
  */
 export function recommendForEveryEngine(input: StoredRecommendInput, options: Partial<RecommendOptions>, consumer: EveryEngineConsumer, recordsFor?: EngineName): Recommendation {
   return appErrors(() => {
@@ -297,8 +298,8 @@ export function recommendForEveryEngine(input: StoredRecommendInput, options: Pa
     const other = ENGINE_NAMES.some((e) => opens(e) !== openByRule) ? recommendWithWarnings(input, options, { details: false, openByRule: !openByRule }) : undefined;
     for (const engine of ENGINE_NAMES) {
       const made = opens(engine) === openByRule ? rec : other!;
-      // The report counts each engine's verification: no tightness figures.
-      const { verification, warnings } = verifyRecommendationInChunks(input, made, engine, { tightness: false, each: (m) => consumer.manifest(engine, m) }, model);
+      // The report counts each engine's verification; it shows the tightness of its own engine's only (the probes cost about as many simulations again).
+      const { verification, warnings } = verifyRecommendationInChunks(input, made, engine, { tightness: engine === recordsFor, each: (m) => consumer.manifest(engine, m) }, model);
       consumer.engine(engine, { verification, warnings });
     }
     dropVerifiedSides(rec);

@@ -13,7 +13,7 @@ import { ReportEvidence } from '../reports/evidence.ts';
 import { StillAllowedSides } from '../reports/still-allowed.ts';
 import type { WorkloadRecommendation } from '../recommender/recommend.ts';
 import { BLOCKED_BY_APPLIED_SHOWN, MAX_ATTENTION_ITEMS, type AppliedBlock, type ReportTrigger, type VerificationSummary } from '../reports/model.ts';
-import type { EdgeFinding, Verification } from '../recommender/verify/recommendation.ts';
+import type { EdgeFinding, Tightness, Verification } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
 import { EdgeStore } from '../store/edges.ts';
 import { IngestRunStore } from '../store/ingest-runs.ts';
@@ -49,7 +49,12 @@ function countedPart(m: Manifest): ReportInput['manifests'][string][number] {
   return { metadata: { namespace: m.metadata.namespace, annotations: intent === undefined ? {} : { [ANNOTATION_INTENT]: intent } } };
 }
 
-function verificationSummary(v: Verification): VerificationSummary {
+/**
+ * An engine's verification as the report counts it, with every warning that weakens "verified":
+ * the emitter's (each with its code and the intent it concerns) and the verification's
+ * (reports/build.ts sorts them, each once, and names the workload whose warning one is).
+ */
+function verificationSummary(v: Verification, emitted: readonly EmitWarning[]): VerificationSummary {
   const duplicateNames = v.admission.filter((e) => e.duplicateName).length;
   return {
     ok: v.ok,
@@ -61,6 +66,7 @@ function verificationSummary(v: Verification): VerificationSummary {
     stillAllowed: v.stillAllowed.filter((f) => !f.byApplied).length,
     stillAllowedByApplied: v.stillAllowed.filter((f) => f.byApplied).length,
     blockedByAppliedEdges: v.blockedByApplied.slice(0, BLOCKED_BY_APPLIED_SHOWN).map(appliedBlock),
+    warnings: [...emitted.map((w) => ({ code: w.code, workload: w.intent, message: w.message })), ...v.warnings.map((message) => ({ message }))],
   };
 }
 
@@ -87,7 +93,7 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
   const manifests: Record<string, ReportInput['manifests'][string][number][]> = {};
   const verification: Record<string, VerificationSummary> = {};
   const stillAllowed = new StillAllowedSides();
-  let engineWarnings: EmitWarning[] | undefined;
+  let tightness: Tightness[] | undefined;
   const evidence = new ReportEvidence();
   const drift = new DriftComparison(req.engine, inventory.policies, req.namespace);
   const driftIntents = new ManifestsByIntent();
@@ -107,15 +113,15 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
     },
     engine: (engine, result) => {
       manifests[engine] ??= [];
-      verification[engine] = verificationSummary(result.verification);
+      verification[engine] = verificationSummary(result.verification, result.warnings);
       stillAllowed.add(engine, result.verification.stillAllowed);
       if (engine !== req.engine) return;
-      engineWarnings = result.warnings;
+      tightness = result.verification.tightness;
       const v = result.verification;
       if (!v.ok) failed = { ok: v.ok, blocked: v.blocked, admission: v.admission };
     },
   }, req.engine);
-  if (engineWarnings === undefined) throw new Error(`no recommendation for engine ${req.engine}`);
+  if (tightness === undefined) throw new Error(`no recommendation for engine ${req.engine}`);
   // The report lists the unmatched pairs (not stale, like the edges it lists) in a section of
   // their own, so its recommendation does not also repeat them as warnings on each workload.
   const pairsStored = storedMetricPairs(db);
@@ -129,7 +135,7 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
     manifests,
     verification,
     stillAllowed,
-    engineWarnings,
+    tightness,
     inventory,
     edges,
     matrices,

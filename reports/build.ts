@@ -9,13 +9,13 @@ import { ANNOTATION_INTENT, type OtherManager } from '../recommender/engines/met
 import { manifestId } from '../recommender/engines/manifest-id.ts';
 import type { DriftReport, OwnedPolicyRef, SharedPolicyRef } from '../recommender/drift.ts';
 import type { Edge } from '../domain/edge.ts';
-import { calicoCrdVerificationWarnings } from '../domain/calico-crd.ts';
 import type { MetricPair } from '../domain/metric-pair.ts';
 import { namespaceOfWorkloadKey, peerKey, peerNamespace } from '../domain/peer.ts';
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import type { ExpectedRule, ResolvedMatrix } from '../recommender/matrix/resolved.ts';
 import { namesWorkloads } from '../recommender/synthesize/mirrored-rules.ts';
 import type { Recommendation, WorkloadRecommendation } from '../recommender/recommend.ts';
+import type { Tightness } from '../recommender/verify/recommendation.ts';
 import type { IngestRun } from '../store/ingest-runs.ts';
 import { classifyEdges, type ClassifiedEdges, type EdgeClass } from './edge-attention.ts';
 import { workloadName, type FoldedRule, type ReportEvidence } from './evidence.ts';
@@ -40,7 +40,9 @@ import {
   type PolicyManagerItem,
   type ReplacingPolicyItem,
   type SharedPolicyItem,
+  type TightnessItem,
   type VerificationSummary,
+  type VerificationWarning,
   type Report,
   type ReportTrigger,
   type RuleEnds,
@@ -70,11 +72,12 @@ export interface ReportInput {
   engine: string;
   /** The manifests each engine emits for the recommendation (at least `engine`). */
   manifests: Readonly<Record<string, readonly { metadata: { namespace?: string | undefined; annotations: Record<string, string> } }[]>>;
-  /** Each engine's verification of those manifests, counted (the same engines as `manifests`). */
+  /** Each engine's verification of those manifests, counted, with its and its emitter's warnings in any order (the same engines as `manifests`). */
   verification: Readonly<Record<string, VerificationSummary>>;
   /** The edge sides left out that each engine's policies still allow (the verifications' `stillAllowed`): the listed sides say so. */
   stillAllowed?: StillAllowedSides;
-  engineWarnings: readonly { intent: string; code: string; message: string }[];
+  /** The report engine's verification's tightness figures, in any order. */
+  tightness?: readonly Tightness[];
   inventory: InventorySnapshot;
   edges: readonly Edge[];
   matrices: readonly ResolvedMatrix[];
@@ -258,6 +261,8 @@ export function buildReport(input: ReportInput): Report {
   const findings = findingItems(matrices);
   const drift = driftSection(input.drift, input.driftFailures);
   const manifests = manifestCounts(input);
+  const workloadOf = warningWorkloads(workloads);
+  const verification = Object.fromEntries(Object.keys(input.verification).sort(cmp).map((e) => [e, engineVerification(input.verification[e]!, workloadOf)]));
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     generatedAt: iso(input.generatedAt),
@@ -277,11 +282,12 @@ export function buildReport(input: ReportInput): Report {
       ...attentionSection(classes, rules, hostNetwork, findings, drift),
       ...(input.metricPairs && input.metricPairs.stored > 0 ? { seenOnlyInMetrics: metricPairsSection(input.metricPairs) } : {}),
     },
-    verification: Object.fromEntries(Object.keys(input.verification).sort(cmp).map((e) => [e, { ...input.verification[e]! }])),
+    verification,
+    ...(input.tightness !== undefined ? tightnessItems(input.tightness) : {}),
     namespaces: namespaceSummaries(workloads, input.evidence, manifests, classes, rules),
     systems: systemItems(matrices),
     ingest: ingestSection(input.ingest),
-    warnings: reportWarnings(input),
+    warnings: reportWarnings(input, verification),
   };
 }
 
@@ -502,16 +508,57 @@ function systemItems(matrices: readonly ResolvedMatrix[]): Report['systems'] {
     .sort((a, b) => cmp(a.matrix, b.matrix));
 }
 
+/** Which workload's own warning each text is (the first in workload order): a verification warning of the same text concerns it. */
+function warningWorkloads(workloads: readonly WorkloadRecommendation[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const w of workloads) for (const m of w.warnings) if (!out.has(m)) out.set(m, workloadName(w));
+  return out;
+}
+
+const warningKey = (w: VerificationWarning): string => `${w.workload ?? ''}\u0000${w.code ?? ''}\u0000${w.message}`;
+const byWarning = (a: VerificationWarning, b: VerificationWarning): number => cmp(a.workload ?? '', b.workload ?? '') || cmp(a.code ?? '', b.code ?? '') || cmp(a.message, b.message);
+
 /**
- * The recommendation's, the workloads' and the engine's warnings, each once, sorted; with the
- * Calico objects the inventory did not import, which every engine's verification left out.
+ * An engine's verification with its warnings each once, sorted, capped at MAX_ATTENTION_ITEMS;
+ * a verification warning that is also a workload's own (a must flow it cannot judge:
+ * verify/recommendation.ts unverifiedMustFlows) names that workload.
  */
-function reportWarnings(input: ReportInput): string[] {
-  const warnings = [
-    ...calicoCrdVerificationWarnings(input.inventory.calicoCrdObjects ?? {}),
-    ...input.recommendation.warnings,
-    ...input.recommendation.workloads.flatMap((w) => w.warnings.map((m) => `${workloadName(w)}: ${m}`)),
-    ...input.engineWarnings.map((w) => `${input.engine}: ${w.intent}: ${w.code}: ${w.message}`),
-  ];
-  return [...new Set(warnings)].sort(cmp);
+function engineVerification(v: VerificationSummary, workloadOf: ReadonlyMap<string, string>): VerificationSummary {
+  if (v.warnings === undefined) return { ...v };
+  const unique = new Map<string, VerificationWarning>();
+  for (const w of v.warnings) {
+    const workload = w.workload ?? workloadOf.get(w.message);
+    const item: VerificationWarning = { ...(w.code !== undefined ? { code: w.code } : {}), ...(workload !== undefined ? { workload } : {}), message: w.message };
+    unique.set(warningKey(item), item);
+  }
+  const sorted = [...unique.values()].sort(byWarning);
+  const { warnings: _, warningsOmitted: __, ...rest } = v;
+  return { ...rest, warnings: sorted.slice(0, MAX_ATTENTION_ITEMS), ...(sorted.length > MAX_ATTENTION_ITEMS ? { warningsOmitted: sorted.length - MAX_ATTENTION_ITEMS } : {}) };
+}
+
+/** Unbounded first, then the highest ratio: the least tight side is the first to look at. */
+const looseness = (t: Tightness): number => (t.unbounded ? Infinity : (t.ratio ?? 0));
+
+function tightnessItems(figures: readonly Tightness[]): Pick<Report, 'tightness' | 'tightnessOmitted'> {
+  const sorted = [...figures].sort((a, b) => looseness(b) - looseness(a) || cmp(a.workload, b.workload) || cmp(a.direction, b.direction));
+  const items: TightnessItem[] = sorted.slice(0, MAX_ATTENTION_ITEMS).map((t) => ({
+    workload: t.workload,
+    direction: t.direction,
+    observed: t.observed,
+    allowed: t.allowed,
+    ratio: t.ratio,
+    ...(t.unbounded ? { unbounded: true as const } : {}),
+    ...(t.note !== undefined ? { note: t.note } : {}),
+  }));
+  return { tightness: items, ...(sorted.length > MAX_ATTENTION_ITEMS ? { tightnessOmitted: sorted.length - MAX_ATTENTION_ITEMS } : {}) };
+}
+
+/**
+ * The recommendation's and the workloads' warnings, each once, sorted; less those an engine's
+ * verification warnings list with their workload (said there once, where "verified" is).
+ */
+function reportWarnings(input: ReportInput, verification: Readonly<Record<string, VerificationSummary>>): string[] {
+  const inVerification = new Set(Object.values(verification).flatMap((v) => (v.warnings ?? []).filter((w) => w.code === undefined && w.workload !== undefined).map((w) => `${w.workload}: ${w.message}`)));
+  const warnings = [...input.recommendation.warnings, ...input.recommendation.workloads.flatMap((w) => w.warnings.map((m) => `${workloadName(w)}: ${m}`))];
+  return [...new Set(warnings)].filter((w) => !inVerification.has(w)).sort(cmp);
 }

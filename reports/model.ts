@@ -352,6 +352,39 @@ export interface VerificationSummary {
   stillAllowedByApplied?: number;
   /** The first of the edges `blockedByApplied` counts (at most BLOCKED_BY_APPLIED_SHOWN), which and by what (absent in reports stored before). */
   blockedByAppliedEdges?: AppliedBlock[];
+  /**
+   * What weakens "verified" on this engine: the verification's warnings (what it could not judge,
+   * what the cluster may do otherwise) and the emitter's; sorted by workload, code and message, each
+   * once, the first MAX_ATTENTION_ITEMS (absent in reports stored before they were reported).
+   */
+  warnings?: VerificationWarning[];
+  /** Warnings past MAX_ATTENTION_ITEMS (absent when none). */
+  warningsOmitted?: number;
+}
+
+/** One warning of an engine's verification or emitter. */
+export interface VerificationWarning {
+  /** The emitter's code (recommender/engines/types.ts WARNING_CODES); absent for the verification's own warnings. */
+  code?: string;
+  /** What it concerns, where it names one: the policy intent of an emitter warning, the workload whose warning it also is. */
+  workload?: string;
+  message: string;
+}
+
+/**
+ * A workload side's tightness (recommender/verify/recommendation.ts Tightness): the (peer, port)
+ * pairs the policies allow among the observed pairs and the probes, divided by the observed pairs.
+ */
+export interface TightnessItem {
+  workload: string;
+  direction: Direction;
+  observed: number;
+  allowed: number;
+  /** `allowed / observed` to 2 decimals; null where nothing was observed. */
+  ratio: number | null;
+  /** Nothing observed and something allowed: above every ratio. */
+  unbounded?: true;
+  note?: string;
 }
 
 export const BLOCKED_BY_APPLIED_SHOWN = 20;
@@ -438,8 +471,17 @@ export interface Report {
      */
     omitted: Record<string, number>;
   };
+  /**
+   * The report engine's tightness per restricted workload side, the least tight first (unbounded,
+   * then the highest ratio), the first MAX_ATTENTION_ITEMS. Absent from reports stored before it
+   * was reported.
+   */
+  tightness?: TightnessItem[];
+  /** Sides past MAX_ATTENTION_ITEMS (absent when none). */
+  tightnessOmitted?: number;
   namespaces: NamespaceSummary[];
   systems: SystemSummary[];
   ingest: IngestSection;
+  /** The recommendation's and the workloads' warnings that no engine's verification warnings list. */
   warnings: string[];
 }

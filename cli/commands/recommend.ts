@@ -12,7 +12,7 @@ import { COMPARISON_STATUSES } from '../../recommender/compare/status.ts';
 import { ENGINE_NAMES, type EngineName } from '../../recommender/engines/types.ts';
 import type { MatricesConfigT } from '../../recommender/matrix/schema.ts';
 import type { RecommendOptions } from '../../recommender/recommend.ts';
-import type { EdgeFinding } from '../../recommender/verify/recommendation.ts';
+import type { EdgeFinding, Tightness } from '../../recommender/verify/recommendation.ts';
 import type { Db } from '../../store/db.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
 import { CliError, writePieces } from '../io.ts';
@@ -124,12 +124,25 @@ export async function runRecommend(opts: RecommendCliOptions, maxEdges?: number)
   return withRecommendRun(opts, (db, engine, config, options) => recommendFromStore(db, config, engine, options, maxEdges !== undefined ? { maxEdges } : {}));
 }
 
-/** Reads the store and exports the engine's manifests (app/export.ts): verified in chunks, rendered again when written. */
-export async function runExport(opts: RecommendCliOptions, maxEdges?: number): Promise<VerifiedExport> {
+/** Reads the store and exports the engine's manifests (app/export.ts): verified in chunks, rendered again when written; with `tightness`, measured too. */
+export async function runExport(opts: RecommendCliOptions, maxEdges?: number, tightness = false): Promise<VerifiedExport> {
   const { exportFromStore } = await import('../../app/export.ts');
   // Chunk after chunk becomes garbage: in a large export, collected at half again what is kept, not at up to 4×.
   const { heapGrowthForEdges } = await import('../heap-growth.ts');
-  return withRecommendRun(opts, (db, engine, config, options) => exportFromStore(db, config, engine, options, { storeSize: heapGrowthForEdges, ...(maxEdges !== undefined ? { maxEdges } : {}) }));
+  return withRecommendRun(opts, (db, engine, config, options) => exportFromStore(db, config, engine, options, { storeSize: heapGrowthForEdges, ...(maxEdges !== undefined ? { maxEdges } : {}), ...(tightness ? { tightness } : {}) }));
+}
+
+/**
+ * Each workload side's tightness as a table, in the verification's order (workload, side): allowed
+ * ÷ observed (peer, port) pairs to 2 decimals, `unbounded` where nothing was observed and something
+ * is allowed (docs/recommend.md "Verification", 3). Nothing when no side is restricted.
+ */
+export async function tightnessText(figures: readonly Tightness[]): Promise<string> {
+  if (figures.length === 0) return '';
+  const { table } = await import('../table.ts');
+  const { tightnessText: ratio } = await import('../../reports/render/view.ts');
+  const rows = figures.map((f) => [f.workload, f.direction, String(f.observed), String(f.allowed), ratio(f)]);
+  return `tightness: allowed ÷ observed (peer, port) pairs per workload side (the notes: -o json)\n${table(['WORKLOAD', 'SIDE', 'OBSERVED', 'ALLOWED', 'TIGHTNESS'], rows)}`;
 }
 
 /** What the warnings and the verification verdict of a run are read from: a recommendation or an export. */
@@ -191,12 +204,13 @@ export const recommendCommand: CommandModule = (program: Command, ctx: CommandCo
     .action(async (opts: RecommendCliOptions & { output: string; allowUnverified?: boolean; maxEdges?: number }) => {
       if (opts.output === 'yaml') {
         // The manifests alone, as `export` writes them (app/export.ts): any cluster size.
-        const result = await runExport(opts, opts.maxEdges);
+        const result = await runExport(opts, opts.maxEdges, true);
         if (await verifiedOrReported(result, opts.allowUnverified, ctx)) {
           const { multiDocYamlPieces } = await import('../../recommender/engines/yaml.ts');
           await writePieces(ctx.io, multiDocYamlPieces(result.manifests()));
         }
         for (const line of warningLines(result, opts)) ctx.io.err(`warning: ${line}\n`);
+        ctx.io.err(await tightnessText(result.verification.tightness));
         return;
       }
       const result = await runRecommend(opts, opts.maxEdges);

@@ -6,7 +6,7 @@
 import type { Citation } from '../../recommender/matrix/resolved.ts';
 import { kindName } from '../../recommender/engines/manifest-id.ts';
 import { firstFew } from '../../recommender/synthesize/first-few.ts';
-import type { AppliedBlock, DriftCut, DriftFailureMarks, DriftSection, EdgeItem, EdgeSide, OwnedPolicyItem, PolicyManagerItem, PolicyRefItem, Report, RuleEnds, RuleItem, StillAllowedBy } from '../model.ts';
+import type { AppliedBlock, DriftCut, DriftFailureMarks, DriftSection, EdgeItem, EdgeSide, OwnedPolicyItem, PolicyManagerItem, PolicyRefItem, Report, RuleEnds, RuleItem, StillAllowedBy, TightnessItem, VerificationSummary, VerificationWarning } from '../model.ts';
 
 export const MAX_ROWS = 200;
 
@@ -165,6 +165,8 @@ function omitted(r: Report, key: string): number {
 export function reportView(r: Report): ReportView {
   const sections: Section[] = [
     glanceSection(r),
+    ...verificationWarningsSection(r),
+    ...tightnessSection(r),
     ...attentionSections(r),
     namespacesSection(r),
     systemsSection(r),
@@ -200,10 +202,83 @@ function verificationText(verification: NonNullable<Report['verification']>): st
           : '',
         (v.stillAllowed ?? 0) > 0 ? `${fmt(v.stillAllowed ?? 0)} edge side(s) left out that broader rules of the recommendation still allow` : '',
         (v.stillAllowedByApplied ?? 0) > 0 ? `${fmt(v.stillAllowedByApplied ?? 0)} edge side(s) left out that applied policies beside it still allow` : '',
+        warningCount(v) > 0 ? `${fmt(warningCount(v))} warning(s)` : '',
       ].filter((x) => x !== '');
       return `${engine} ${v.ok ? 'verified' : 'FAILS verification'}${problems.length > 0 ? ` (${problems.join(', ')})` : ''}`;
     })
     .join(', ');
+}
+
+const warningCount = (v: VerificationSummary): number => (v.warnings?.length ?? 0) + (v.warningsOmitted ?? 0);
+
+/**
+ * Every engine's verification and emitter warnings: one row per warning and what it concerns,
+ * naming the engines that give it (the Calico objects an import did not read, say, are every
+ * engine's). Absent from a report stored before they were reported.
+ */
+function verificationWarningsSection(r: Report): Section[] {
+  const engines = Object.entries(r.verification ?? {});
+  if (!engines.some(([, v]) => v.warnings !== undefined)) return [];
+  const rows = new Map<string, { w: VerificationWarning; engines: string[] }>();
+  for (const [engine, v] of engines) {
+    for (const w of v.warnings ?? []) {
+      const key = `${w.workload ?? ''}\u0000${w.code ?? ''}\u0000${w.message}`;
+      const row = rows.get(key);
+      if (row === undefined) rows.set(key, { w, engines: [engine] });
+      else row.engines.push(engine);
+    }
+  }
+  const omitted = engines.reduce((n, [, v]) => n + (v.warningsOmitted ?? 0), 0);
+  const cells = [...rows.values()].map(({ w, engines: es }) => [w.workload !== undefined ? code(w.workload) : t('—'), t(es.join(', ')), w.code !== undefined ? code(w.code) : t('—'), t(w.message)]);
+  const id = 'verification-warnings';
+  const title = 'Verification warnings';
+  if (cells.length === 0) return [{ id, title, level: 3, count: 0, blocks: [{ kind: 'para', text: 'None: nothing weakens the verification above.' }] }];
+  return [
+    {
+      id,
+      title,
+      level: 3,
+      count: cells.length + omitted,
+      blocks: [
+        {
+          kind: 'para',
+          text: 'What makes a "verified" above weaker: what the verification could not judge or left out (applied policies of kinds an engine\'s simulation does not evaluate, Calico objects not imported, must flows with no port to verify on), what the cluster may do otherwise than the simulation (its network plugin, its Cilium configuration), and what the emitter could not render as written. Each once, with the engines that give it; docs/recommend.md "Verification warnings" says what to do for each.',
+        },
+        table(['concerns', 'engines', 'code', 'warning'], cells, omitted, '`flowmatrix recommend --engine <engine> -o json` lists them all, under engineWarnings and verification.warnings'),
+      ],
+    },
+  ];
+}
+
+/** `1.00`, `unbounded`, or `—` where there is no ratio. */
+export function tightnessText(t: Pick<TightnessItem, 'ratio' | 'unbounded'>): string {
+  if (t.unbounded) return 'unbounded';
+  return t.ratio === null ? '—' : t.ratio.toFixed(2);
+}
+
+/** The report engine's tightness per workload side, the least tight first. Absent from a report stored before it was reported. */
+function tightnessSection(r: Report): Section[] {
+  if (r.tightness === undefined) return [];
+  const id = 'tightness';
+  const title = `Tightness (${r.engine})`;
+  const more = r.tightnessOmitted ?? 0;
+  if (r.tightness.length === 0) return [{ id, title, level: 3, count: 0, blocks: [{ kind: 'para', text: 'None: the recommendation restricts no workload side.' }] }];
+  const rows = r.tightness.map((x) => [code(x.workload), t(x.direction), num(x.observed), num(x.allowed), t(tightnessText(x)), t(x.note ?? '—')]);
+  return [
+    {
+      id,
+      title,
+      level: 3,
+      count: r.tightness.length + more,
+      blocks: [
+        {
+          kind: 'para',
+          text: `Per workload side the ${r.engine} recommendation restricts: the (peer, port) pairs its policies allow among the observed pairs and probes (an unobserved pod of the namespace and of another, the apiserver, a node, an outside address, and the peers the manifests name beyond what was observed), divided by the observed pairs. 1.00 allows nothing beyond what was observed; unbounded allows something where nothing was observed. The least tight first.`,
+        },
+        table(['workload', 'side', 'observed pairs', 'allowed pairs', 'tightness', 'note'], rows, more, '`flowmatrix recommend --engine <engine> -o json` and /api/v1/recommendations have every side, under verification.tightness'),
+      ],
+    },
+  ];
 }
 
 /**
