@@ -122,6 +122,23 @@ export interface FormerClusterIp {
 }
 
 /**
+ * A state a Service was in before today's: from `validFrom` (the import that first saw it, or the
+ * Service's creation when it was created after the import before) until `validTo` (the import that
+ * saw it change, or the Service gone), with `ports` it sent to `backends`. The Service instance is
+ * its namespace, name and `createdAt` (absent: not known). A flow to its ClusterIP in that time went
+ * to those backends (store/service-backends.ts).
+ */
+export interface ServiceBackendState {
+  namespace: string;
+  name: string;
+  createdAt?: number;
+  ports: ServicePort[];
+  backends: WorkloadRef[];
+  validFrom: number;
+  validTo: number;
+}
+
+/**
  * A Service IP range of the cluster: a `ServiceCIDR` (networking.k8s.io/v1, GA in Kubernetes 1.33,
  * cluster-scoped), which "defines a range of IP addresses … used to allocate ClusterIPs to Service
  * objects" (Kubernetes API reference, ServiceCIDR v1); the default one, `kubernetes`, is made from

@@ -6,7 +6,7 @@
  * (store/ip-history-lookup.ts), and the workloads gone from the inventory, which it answers per key
  * (store/gone-workloads.ts).
  */
-import type { CurrentApiserverEndpoint, EndpointSlice, FormerApiserverEndpoint, FormerClusterIp, LabelSelector, Node, OwnerAlias, Service, Workload } from './inventory.ts';
+import type { CurrentApiserverEndpoint, EndpointSlice, FormerApiserverEndpoint, FormerClusterIp, LabelSelector, Node, OwnerAlias, Service, ServiceBackendState, Workload } from './inventory.ts';
 import type { IpHistoryLookup } from './ip-history.ts';
 import type { WorkloadRef } from './peer.ts';
 
@@ -39,6 +39,12 @@ export interface ResolutionData {
   services: Service[];
   /** The ClusterIPs of Services gone from the inventory, by address then creation (none when absent): a flow of their time resolves through them. */
   formerClusterIps?: FormerClusterIp[];
+  /**
+   * The states Services (today's and gone ones) were in before their last, by Service then end
+   * (none when absent: a store before migration 0049, or no Service changed): a flow of their time
+   * resolves to their backends. Rows per change, pruned with the IP history.
+   */
+  serviceBackendHistory?: ServiceBackendState[];
   /** The cluster's Service IP ranges (ServiceCIDR objects' CIDRs; none when absent): an address inside them is never an outside one. */
   serviceCidrs?: string[];
   endpointSlices: EndpointSlice[];

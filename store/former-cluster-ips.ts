@@ -6,9 +6,9 @@
  * one (collectors/flows/resolve.ts).
  */
 import type { FormerClusterIp, Service } from '../domain/inventory.ts';
-import { compareStrings } from '../domain/order.ts';
 import { parseWorkloadKey } from '../domain/peer.ts';
 import type { Db } from './db.ts';
+import { backendsByService } from './service-backends.ts';
 
 type Row = { ip: string; namespace: string; name: string; ports: string; backends: string; created_at: number | null; valid_to: number };
 
@@ -22,9 +22,11 @@ type Row = { ip: string; namespace: string; name: string; ports: string; backend
 export function recordFormerClusterIps(db: Db, stored: readonly Service[], listed: readonly Service[], t: number): void {
   const byKey = new Map(listed.map((s) => [`${s.namespace}/${s.name}`, s]));
   const insert = db.prepare('INSERT INTO former_cluster_ips (ip, namespace, name, ports, backends, created_at, valid_to) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  let linked: Map<string, string[]> | undefined;
   for (const s of stored) {
     if (s.clusterIPs.length === 0 || sameService(s, byKey.get(`${s.namespace}/${s.name}`))) continue;
-    const backends = JSON.stringify(storedBackends(db, s));
+    linked ??= backendsByService(db);
+    const backends = JSON.stringify(linked.get(`${s.namespace}/${s.name}`) ?? []);
     for (const ip of s.clusterIPs) insert.run(ip, s.namespace, s.name, JSON.stringify(s.ports), backends, s.createdAt ?? null, t);
   }
 }
@@ -34,25 +36,6 @@ function sameService(stored: Service, next: Service | undefined): boolean {
   if (next === undefined) return false;
   if (stored.createdAt !== undefined && next.createdAt !== undefined && stored.createdAt !== next.createdAt) return false;
   return stored.clusterIPs.length === next.clusterIPs.length && stored.clusterIPs.every((ip, i) => next.clusterIPs[i] === ip);
-}
-
-/** The workload keys a stored Service sends to, sorted: as flow resolution links them (ResolutionIndex). */
-function storedBackends(db: Db, s: Service): string[] {
-  const key = `${s.namespace}/${s.name}`;
-  const linked = db
-    .prepare("SELECT namespace, kind, name FROM workloads WHERE services <> '[]' AND EXISTS (SELECT 1 FROM json_each(workloads.services) AS j WHERE j.value = ?)")
-    .all(key) as { namespace: string; kind: string; name: string }[];
-  const keys = new Set(linked.map((w) => `${w.namespace}/${w.kind}/${w.name}`));
-  const slices = db.prepare('SELECT endpoints FROM endpoint_slices WHERE namespace = ? AND service = ?').all(s.namespace, s.name) as { endpoints: string }[];
-  const alias = db.prepare("SELECT workload FROM owner_aliases WHERE namespace = ? AND kind = 'Pod' AND name = ?");
-  for (const slice of slices) {
-    for (const ep of JSON.parse(slice.endpoints) as { targetRef?: { kind: string; namespace?: string; name: string } }[]) {
-      if (ep.targetRef?.kind !== 'Pod') continue;
-      const row = alias.get(ep.targetRef.namespace ?? s.namespace, ep.targetRef.name) as { workload: string } | undefined;
-      if (row !== undefined) keys.add(row.workload);
-    }
-  }
-  return [...keys].sort(compareStrings);
 }
 
 /** Every former ClusterIP, by address, then creation (unknown first), then end. */

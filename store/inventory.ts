@@ -34,6 +34,7 @@ import type { Db } from './db.ts';
 import { INTERVAL_COLUMNS, intervalOf, StoredIpHistory, type IntervalRow } from './ip-history-lookup.ts';
 import { StoredGoneWorkloads } from './gone-workloads.ts';
 import { readFormerClusterIps, recordFormerClusterIps } from './former-cluster-ips.ts';
+import { readServiceBackendHistory, recordServiceBackends } from './service-backends.ts';
 import type { NameSample } from './edge-names.ts';
 import { toWorkload, WORKLOAD_ORDER, type WorkloadRow } from './workload-rows.ts';
 
@@ -160,6 +161,8 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     const { warnings: selectorWarnings, ...workloads } = writeWorkloads(db, snapshot, inScope);
     const warnings = [...selectorWarnings, ...linkStoredWorkloads(db)].sort(compareStrings);
     const ownerAliases = writeAliases(db, snapshot);
+    // The links, slices and aliases are this import's now: which workloads each Service sends to from `t`.
+    recordServiceBackends(db, t, last);
     if (inScope('Pod')) {
       replaced.push('podAddresses');
       // Pods are replaced like the other kinds: a one-namespace export ends every other pod's address.
@@ -705,6 +708,7 @@ export function readResolutionData(db: Db, options: { everyWorkload?: boolean } 
         ...(gone !== undefined ? { gone } : {}),
         services,
         formerClusterIps: readFormerClusterIps(db),
+        serviceBackendHistory: readServiceBackendHistory(db),
         serviceCidrs: readServiceCidrs(db).flatMap((c) => c.cidrs),
         endpointSlices,
         nodes: readNodes(db),

@@ -2,7 +2,7 @@
  * Retention: what the store keeps, by age. Hourly buckets older than `hourDays` go (the edge
  * keeps its totals and first/last seen); edges not seen for `edgeDays` go with their buckets
  * (ON DELETE CASCADE), as do ambiguous pairs, flow-metric pairs and DNS names (of outside addresses, of workloads) not seen
- * since. IP-history intervals and former apiserver endpoints that ended more than `historyDays`
+ * since. IP-history intervals, former apiserver endpoints and Services' former backends that ended more than `historyDays`
  * ago go, and the cut-off is kept (`history_horizon`): a flow from before it is skipped at ingest
  * (`before-history`), since its address may have had an owner the store no longer knows; so do
  * the workloads gone since before the cut-off (no flow the store still resolves can be theirs) and
@@ -45,6 +45,8 @@ export interface RetentionResult {
   formerApiserverEndpoints: number;
   /** ClusterIPs of gone Services (migration 0038) that ended before the cut-off, but each address's latest. */
   formerClusterIps: number;
+  /** Services' former backend states (migration 0049) that ended before the cut-off. */
+  serviceBackends: number;
   /** Workloads no import has listed since before the history cut-off. */
   goneWorkloads: number;
   inventoryImports: number;
@@ -70,7 +72,7 @@ export function applyRetention(db: Db, policy: RetentionPolicy, now: number = Da
  * reads before it writes, store/db.ts); the last returns what was deleted.
  */
 export function* retentionSteps(db: Db, policy: RetentionPolicy, now: number, batch: number = RETENTION_BATCH): Generator<void, RetentionResult> {
-  const result: RetentionResult = { edges: 0, hours: 0, ambiguous: 0, metricPairs: 0, names: 0, intervals: 0, formerApiserverEndpoints: 0, formerClusterIps: 0, goneWorkloads: 0, inventoryImports: 0, runs: 0 };
+  const result: RetentionResult = { edges: 0, hours: 0, ambiguous: 0, metricPairs: 0, names: 0, intervals: 0, formerApiserverEndpoints: 0, formerClusterIps: 0, serviceBackends: 0, goneWorkloads: 0, inventoryImports: 0, runs: 0 };
   /**
    * Deletes the rows of `table` that `where` selects, `batch` a time (by `key`, its primary key's
    * columns), yielding after each; `alongside` counts what a batch deletes with it ($ids: the batch's keys).
@@ -129,6 +131,9 @@ export function* retentionSteps(db: Db, policy: RetentionPolicy, now: number, ba
     // flow to it is `unknown`, never an outside address (collectors/flows/resolve.ts serviceAt).
     const laterService = 'EXISTS (SELECT 1 FROM former_cluster_ips AS later WHERE later.ip = former_cluster_ips.ip AND (later.valid_to > former_cluster_ips.valid_to OR (later.valid_to = former_cluster_ips.valid_to AND later.rowid > former_cluster_ips.rowid)))';
     yield* deleteAll('former_cluster_ips', 'rowid', `valid_to < ? AND ${laterService}`, [cutoff], (n) => (result.formerClusterIps += n));
+    // A Service's backends before a change: no flow from the cut-off on can be of that time. Today's
+    // state (valid_to NULL) stays, however old.
+    yield* deleteAll('service_backends', 'rowid', 'valid_to < ?', [cutoff], (n) => (result.serviceBackends += n));
     // A workload gone from the cluster since before the cut-off that no interval kept above names:
     // no flow the store still resolves can be its, and flow resolution, which reads every workload
     // for each ingest, no longer needs it. Its namespace's last one stays: it dates the namespace's

@@ -4,7 +4,7 @@
  * Map lookups and a binary search over each IP's history.
  */
 import type { EndpointMeta, FlowEndpoint, Protocol, ResolvedEndpoint } from '../../domain/flow.ts';
-import type { ContainerPort, CurrentApiserverEndpoint, FormerApiserverEndpoint, FormerClusterIp, Service, ServicePort, Workload } from '../../domain/inventory.ts';
+import type { ContainerPort, CurrentApiserverEndpoint, FormerApiserverEndpoint, FormerClusterIp, Service, ServiceBackendState, ServicePort, Workload } from '../../domain/inventory.ts';
 import { IpHistory, type IpHistoryLookup } from '../../domain/ip-history.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadKind, type WorkloadRef } from '../../domain/peer.ts';
 import type { GoneWorkloadLookup, ResolutionData } from '../../domain/resolution.ts';
@@ -158,6 +158,10 @@ export class ResolutionIndex {
   private readonly formerClusterIps = new Map<string, FormerClusterIp[]>();
   /** A gone Service's ServiceInfo, built when a flow first reaches its address (its backends may be gone workloads, read by key). */
   private readonly formerServices = new Map<FormerClusterIp, ServiceInfo>();
+  /** The states Services were in before their last, by `namespace/name`, in end order (ResolutionData.serviceBackendHistory). */
+  private readonly backendStates = new Map<string, ServiceBackendState[]>();
+  /** A past state's ServiceInfo, built when a flow of its time first reaches the Service. */
+  private readonly stateServices = new Map<ServiceBackendState, ServiceInfo>();
   private readonly nodesByIp = new Map<string, NodeInfo>();
   private readonly nodesByName = new Map<string, NodeInfo>();
   /** Each node's podCIDRs: which addresses are in-cluster, and which node a Cilium router address belongs to. */
@@ -263,6 +267,12 @@ export class ResolutionIndex {
         if (sharing === undefined) this.servicesByExternalIp.set(ip, (sharing = []));
         sharing.push(info);
       }
+    }
+    for (const state of data.serviceBackendHistory ?? []) {
+      const key = `${state.namespace}/${state.name}`;
+      const states = this.backendStates.get(key);
+      if (states === undefined) this.backendStates.set(key, [state]);
+      else states.push(state);
     }
     for (const f of data.formerClusterIps ?? []) {
       const held = this.formerClusterIps.get(f.ip);
@@ -660,9 +670,48 @@ export class ResolutionIndex {
     let info = this.formerServices.get(f);
     if (info === undefined) {
       const service: Service = { namespace: f.namespace, name: f.name, type: 'ClusterIP', clusterIPs: [f.ip], ports: f.ports, ...(f.createdAt !== undefined ? { createdAt: f.createdAt } : {}) };
-      info = { service, key: `${f.namespace}/${f.name}`, backends: f.backends.map((ref) => this.workloadInfo(ref)), targetPorts: new Map(), targetPortNames: new Map(), addresses: [], slicePorts: new Map(), anySlicePorts: new Map() };
-      addTargetPorts(info);
+      info = this.pastService(service, f.backends);
       this.formerServices.set(f, info);
+    }
+    return info;
+  }
+
+  /**
+   * A Service as the inventory knew it at another time, with its ports then and `backends`. What
+   * the history does not keep is taken from `today` (the same Service's slices now, if it is still
+   * listed): the endpoint addresses that name no pod, and the numbers a named target port has where
+   * no container port of a backend names it.
+   */
+  private pastService(service: Service, backends: readonly WorkloadRef[], today?: Pick<ServiceInfo, 'addresses' | 'slicePorts' | 'anySlicePorts'>): ServiceInfo {
+    const info: ServiceInfo = {
+      service,
+      key: `${service.namespace}/${service.name}`,
+      backends: backends.map((ref) => this.workloadInfo(ref)),
+      targetPorts: new Map(),
+      targetPortNames: new Map(),
+      addresses: today?.addresses ?? [],
+      slicePorts: today?.slicePorts ?? new Map(),
+      anySlicePorts: today?.anySlicePorts ?? new Map(),
+    };
+    addTargetPorts(info);
+    return info;
+  }
+
+  /**
+   * The Service as it was at `time`: the state of that instance (its creation time) that held
+   * `time` — a flow to the ClusterIP went to the backends kube-proxy translated it to then, the
+   * endpoints of the Service's selector at that time (kubernetes.io "Virtual IPs and Service
+   * Proxies") — else `svc` as the index holds it: today's Service (or a gone one as last listed)
+   * from its last recorded change on, and also before the first state the store knows of it, whose
+   * backends are not known (today's are taken, as before the history was kept).
+   */
+  private serviceAsOf(svc: ServiceInfo, time: number): ServiceInfo {
+    const state = this.backendStates.get(svc.key)?.find((s) => s.createdAt === svc.service.createdAt && time < s.validTo);
+    if (state === undefined || time < state.validFrom) return svc;
+    let info = this.stateServices.get(state);
+    if (info === undefined) {
+      info = this.pastService({ ...svc.service, ports: state.ports }, state.backends, svc);
+      this.stateServices.set(state, info);
     }
     return info;
   }
@@ -815,7 +864,8 @@ export class ResolutionIndex {
     return svc === undefined || e.port === undefined ? undefined : namedTargetPort(svc, info, protocol, e.port);
   }
 
-  private serviceSides(svc: ServiceInfo, e: FlowEndpoint, time: number, protocol: Protocol): ResolvedSide[] {
+  private serviceSides(current: ServiceInfo, e: FlowEndpoint, time: number, protocol: Protocol): ResolvedSide[] {
+    const svc = this.serviceAsOf(current, time);
     if (svc.backends.length === 0 && svc.addresses.length > 0) return this.addressSides(svc, e, time, protocol);
     if (svc.backends.length === 0) return [this.unknownServiceSide(e)];
     // One side per backend and port it may be sent to: a named target port may have a number per

@@ -29,7 +29,7 @@ export function clientServerInventory({ namespaces = ['default', 'app', 'kube-sy
 }
 
 /** Deployment app/`name` (label app=`name`), its ReplicaSet `name`-abc and its pod `name`-abc-x1 at `ip` on n1. */
-function deploymentItems(name: string, ip: string, ports: readonly number[]): object[] {
+export function deploymentItems(name: string, ip: string, ports: readonly number[]): object[] {
   const labels = { app: name };
   const containers = [{ name, image: 'x', ports: ports.map((p) => ({ containerPort: p, protocol: 'TCP' })) }];
   return [
