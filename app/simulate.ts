@@ -19,7 +19,7 @@ import type { CiliumPolicySettings } from '../domain/inventory.ts';
 import { parsePeerKey, peerKey, type Peer } from '../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { clusterModel } from '../recommender/simulate/cluster.ts';
-import { CILIUM_CLUSTER_NETWORK_POLICY_NOTE, decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, verifyingEngine, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
+import { ciliumClusterNetworkPolicyNote, decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, verifyingEngine, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
 import { judgesPeerByNode, PodsApart } from '../recommender/simulate/pods-apart.ts';
 import { priorityTies } from '../recommender/simulate/clusternetworkpolicy/priority-ties.ts';
@@ -202,19 +202,20 @@ function refuseInadmissible(policies: readonly unknown[], cilium: CiliumPolicySe
 
 /**
  * Policies of another engine's kinds, given with an engine named (`--engine`): that engine's
- * simulation leaves them out, yet where they are enforced they decide traffic too.
+ * simulation leaves them out, yet where they are enforced they decide traffic too. `cilium`: the
+ * stored cilium-config's settings, which say whether Cilium enforces ClusterNetworkPolicies.
  */
-function notEvaluated(engine: EngineName, policies: readonly unknown[]): string[] {
+function notEvaluated(engine: EngineName, policies: readonly unknown[], cilium: CiliumPolicySettings | undefined): string[] {
   const out: string[] = [];
   const byEngine = new Map<EngineName, string[]>();
   for (const m of policies) {
     const o = (typeof m === 'object' && m !== null ? m : {}) as { apiVersion?: unknown; kind?: unknown };
     const of = engineOfKind(String(o.apiVersion), String(o.kind));
-    if (of === undefined || evaluatesKind(engine, String(o.apiVersion), String(o.kind))) continue;
+    if (of === undefined || evaluatesKind(engine, String(o.apiVersion), String(o.kind), cilium)) continue;
     byEngine.set(of, [...(byEngine.get(of) ?? []), manifestId(m)]);
   }
   for (const [of, ids] of byEngine) {
-    const effect = of === 'clusternetworkpolicy' && engine === 'cilium' ? `${UNEVALUATED_EFFECT[of]}; ${CILIUM_CLUSTER_NETWORK_POLICY_NOTE}` : UNEVALUATED_EFFECT[of];
+    const effect = of === 'clusternetworkpolicy' && engine === 'cilium' ? `${UNEVALUATED_EFFECT[of]}; ${ciliumClusterNetworkPolicyNote(cilium)}` : UNEVALUATED_EFFECT[of];
     out.push(`${ids.join(', ')}: the ${engine} simulation does not evaluate ${ids.length === 1 ? 'this kind' : 'these kinds'}, left out; where the cluster enforces ${ids.length === 1 ? 'it' : 'them'} (${effect}) simulate with engine ${of}`);
   }
   return out;
@@ -279,7 +280,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   }
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw invalidInput(`unknown engine "${engine}": one of ${ENGINE_NAMES.join(', ')}`);
   const warnings = refuseInadmissible(policies, inventory.ciliumPolicy);
-  warnings.push(...notEvaluated(engine, policies));
+  warnings.push(...notEvaluated(engine, policies, inventory.ciliumPolicy));
   warnings.push(...refusedSelectorWarnings(engine, policies));
   // Cilium enforces these policies — NetworkPolicies too on a cluster running it, as its own rules (decide.ts verifyingEngine) —: its enforcement settings are said, as the recommendation's verification says them (engine-warnings.ts enforcementWarnings).
   const enforcedByCilium = verifyingEngine(engine, plugin) === 'cilium';

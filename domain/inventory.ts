@@ -339,6 +339,16 @@ export interface CiliumPolicySettings {
    * it (before migration 0044): then not known, and taken as on.
    */
   enableIcmpRules?: boolean;
+  /**
+   * `enable-k8s-cluster-network-policy` (Helm `k8sClusterNetworkPolicy.enabled`): only with it does
+   * the agent (Cilium 1.20 on) watch policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicies and
+   * enforce them, Admin tier before its own and the Kubernetes policies, Baseline tier after
+   * (pkg/policy/k8s/cluster_network_policy.go; pkg/policy/types/policyentry.go `Admin`, `Normal`,
+   * `Baseline`). Off by default, and a ConfigMap without the key is off; absent only where the
+   * import was made by a release that did not read it (before migration 0050): then not known, and
+   * taken as off.
+   */
+  enableK8sClusterNetworkPolicy?: boolean;
 }
 
 export const ENABLE_POLICY_VALUES = ['default', 'always', 'never'] as const;
@@ -355,6 +365,11 @@ export function localHostUnderPolicy(settings: CiliumPolicySettings | undefined)
 /** Whether the agent refuses rules with `icmps`: the cilium-config says `enable-icmp-rules` is off (not known: on, the default). */
 export function ciliumIcmpRulesOff(settings: CiliumPolicySettings | undefined): boolean {
   return settings?.enableIcmpRules === false;
+}
+
+/** Whether Cilium enforces the ClusterNetworkPolicies (`enable-k8s-cluster-network-policy`; not known: off, the default). */
+export function ciliumEnforcesClusterNetworkPolicies(settings: CiliumPolicySettings | undefined): boolean {
+  return settings?.enableK8sClusterNetworkPolicy === true;
 }
 
 /** Whether CIDR selectors and ipBlocks select node addresses (`policy-cidr-match-mode` includes `nodes`). */

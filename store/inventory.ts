@@ -180,7 +180,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
       db.prepare('UPDATE inventory_imports SET taken_at = ?, counts = ? WHERE id = ?').run(t, json(options.counts ?? {}), previous.id);
       // A write that did not list the cilium-config (its watch down) leaves what the record says of it.
       if (saysCiliumConfig(snapshot)) {
-        db.prepare('UPDATE inventory_imports SET cilium_cluster_name = ?, cilium_policy_cidr_match_mode = ?, cilium_enable_sctp = ?, cilium_allow_localhost = ?, cilium_enable_host_firewall = ?, cilium_enable_policy = ?, cilium_policy_audit_mode = ?, cilium_enable_icmp_rules = ?, cilium_config_listed = ? WHERE id = ?').run(
+        db.prepare('UPDATE inventory_imports SET cilium_cluster_name = ?, cilium_policy_cidr_match_mode = ?, cilium_enable_sctp = ?, cilium_allow_localhost = ?, cilium_enable_host_firewall = ?, cilium_enable_policy = ?, cilium_policy_audit_mode = ?, cilium_enable_icmp_rules = ?, cilium_enable_k8s_cluster_network_policy = ?, cilium_config_listed = ? WHERE id = ?').run(
           ...ciliumConfigColumns(snapshot),
           previous.id,
         );
@@ -189,7 +189,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     } else {
       importId = Number(
         db
-          .prepare('INSERT INTO inventory_imports (taken_at, source, counts, cilium_cluster_name, cilium_policy_cidr_match_mode, cilium_enable_sctp, cilium_allow_localhost, cilium_enable_host_firewall, cilium_enable_policy, cilium_policy_audit_mode, cilium_enable_icmp_rules, cilium_config_listed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .prepare('INSERT INTO inventory_imports (taken_at, source, counts, cilium_cluster_name, cilium_policy_cidr_match_mode, cilium_enable_sctp, cilium_allow_localhost, cilium_enable_host_firewall, cilium_enable_policy, cilium_policy_audit_mode, cilium_enable_icmp_rules, cilium_enable_k8s_cluster_network_policy, cilium_config_listed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
           .run(t, options.source, json(options.counts ?? {}), ...ciliumConfigColumns(snapshot)).lastInsertRowid,
       );
     }
@@ -875,10 +875,10 @@ function ciliumClusterName(db: Db): { ciliumClusterName?: string } {
   return row !== undefined && row.name !== null ? { ciliumClusterName: row.name } : {};
 }
 
-/** A snapshot's cilium-config policy settings as the columns of migrations/0018, 0035, 0041, 0042 and 0044 (NULLs without a cilium-config; a setting NULL where not known). */
-function ciliumPolicyColumns(p: CiliumPolicySettings | undefined): [string | null, number | null, string | null, number | null, string | null, number | null, number | null] {
-  if (p === undefined) return [null, null, null, null, null, null, null];
-  return [p.policyCidrMatchMode.join(' '), p.enableSctp ? 1 : 0, p.allowLocalhost, bit(p.enableHostFirewall), p.enablePolicy ?? null, bit(p.policyAuditMode), bit(p.enableIcmpRules)];
+/** A snapshot's cilium-config policy settings as the columns of migrations/0018, 0035, 0041, 0042, 0044 and 0050 (NULLs without a cilium-config; a setting NULL where not known). */
+function ciliumPolicyColumns(p: CiliumPolicySettings | undefined): [string | null, number | null, string | null, number | null, string | null, number | null, number | null, number | null] {
+  if (p === undefined) return [null, null, null, null, null, null, null, null];
+  return [p.policyCidrMatchMode.join(' '), p.enableSctp ? 1 : 0, p.allowLocalhost, bit(p.enableHostFirewall), p.enablePolicy ?? null, bit(p.policyAuditMode), bit(p.enableIcmpRules), bit(p.enableK8sClusterNetworkPolicy)];
 }
 
 const bit = (b: boolean | undefined): number | null => (b === undefined ? null : b ? 1 : 0);
@@ -890,8 +890,8 @@ const bit = (b: boolean | undefined): number | null => (b === undefined ? null :
  */
 function ciliumConfig(db: Db): Pick<InventorySnapshot, 'ciliumClusterName' | 'ciliumPolicy'> {
   const row = db
-    .prepare(`SELECT cilium_cluster_name AS name, cilium_policy_cidr_match_mode AS mode, cilium_enable_sctp AS sctp, cilium_allow_localhost AS localhost, cilium_enable_host_firewall AS hostFirewall, cilium_enable_policy AS enablePolicy, cilium_policy_audit_mode AS auditMode, cilium_enable_icmp_rules AS icmpRules ${LATEST_CILIUM_CONFIG}`)
-    .get() as { name: string | null; mode: string | null; sctp: number | null; localhost: AllowLocalhost | null; hostFirewall: number | null; enablePolicy: EnablePolicy | null; auditMode: number | null; icmpRules: number | null } | undefined;
+    .prepare(`SELECT cilium_cluster_name AS name, cilium_policy_cidr_match_mode AS mode, cilium_enable_sctp AS sctp, cilium_allow_localhost AS localhost, cilium_enable_host_firewall AS hostFirewall, cilium_enable_policy AS enablePolicy, cilium_policy_audit_mode AS auditMode, cilium_enable_icmp_rules AS icmpRules, cilium_enable_k8s_cluster_network_policy AS clusterNetworkPolicy ${LATEST_CILIUM_CONFIG}`)
+    .get() as { name: string | null; mode: string | null; sctp: number | null; localhost: AllowLocalhost | null; hostFirewall: number | null; enablePolicy: EnablePolicy | null; auditMode: number | null; icmpRules: number | null; clusterNetworkPolicy: number | null } | undefined;
   if (row === undefined || row.name === null) return {};
   if (row.mode === null || row.sctp === null) return { ciliumClusterName: row.name };
   const policy: CiliumPolicySettings = { policyCidrMatchMode: row.mode.split(' ').filter((m) => m !== ''), enableSctp: row.sctp === 1, allowLocalhost: row.localhost ?? 'auto' };
@@ -899,5 +899,6 @@ function ciliumConfig(db: Db): Pick<InventorySnapshot, 'ciliumClusterName' | 'ci
   if (row.enablePolicy !== null) policy.enablePolicy = row.enablePolicy;
   if (row.auditMode !== null) policy.policyAuditMode = row.auditMode === 1;
   if (row.icmpRules !== null) policy.enableIcmpRules = row.icmpRules === 1;
+  if (row.clusterNetworkPolicy !== null) policy.enableK8sClusterNetworkPolicy = row.clusterNetworkPolicy === 1;
   return { ciliumClusterName: row.name, ciliumPolicy: policy };
 }

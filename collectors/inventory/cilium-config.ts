@@ -3,7 +3,7 @@
  * `io.cilium.k8s.policy.cluster` every pod of the cluster carries (Cilium's default: `default`),
  * which a Cilium policy may select on and its `cluster` entity selects by; its
  * `policy-cidr-match-mode`, `enable-sctp`, `allow-localhost`, `enable-host-firewall`, `enable-policy`,
- * `policy-audit-mode` and `enable-icmp-rules` change what policies enforce (domain/inventory.ts CiliumPolicySettings). No
+ * `policy-audit-mode`, `enable-icmp-rules` and `enable-k8s-cluster-network-policy` change what policies enforce (domain/inventory.ts CiliumPolicySettings). No
  * other key, and no other ConfigMap, is read.
  */
 import { ALLOW_LOCALHOST_VALUES, DEFAULT_CILIUM_CLUSTER, ENABLE_POLICY_VALUES, type AllowLocalhost, type CiliumPolicySettings, type EnablePolicy } from '../../domain/inventory.ts';
@@ -52,7 +52,10 @@ const GO_BOOLS: Readonly<Record<string, boolean>> = { '1': true, t: true, T: tru
  * never, always"); absent: `default`, the agent's default. `policy-audit-mode`: a boolean; absent:
  * off (the chart writes both keys only when their value is set: `hasKey`). `enable-icmp-rules`: a
  * boolean; absent: on, the agent's default (pkg/defaults EnableICMPRules = true; a hidden flag the
- * Helm chart never writes, so only `extraConfig` sets it).
+ * Helm chart never writes, so only `extraConfig` sets it). `enable-k8s-cluster-network-policy`: a
+ * boolean; absent: off, the agent's default (Helm `k8sClusterNetworkPolicy.enabled: false`; the
+ * network-policy-api conformance run of cilium/cilium pkg/policy/k8s/conformance/conformance_test.go
+ * requires `cm.Data["enable-k8s-cluster-network-policy"] == "true"`).
  */
 export function ciliumPolicySettingsOf(raw: RawObject): CiliumPolicySettings {
   const { r } = readObject(raw, 'namespaced');
@@ -64,7 +67,8 @@ export function ciliumPolicySettingsOf(raw: RawObject): CiliumPolicySettings {
   const enablePolicy = data?.optStr('enable-policy');
   const auditMode = data?.optStr('policy-audit-mode');
   const icmpRules = data?.optStr('enable-icmp-rules');
-  for (const [key, value] of [['enable-sctp', sctp], ['enable-host-firewall', hostFirewall], ['policy-audit-mode', auditMode], ['enable-icmp-rules', icmpRules]] as const) {
+  const clusterNetworkPolicy = data?.optStr('enable-k8s-cluster-network-policy');
+  for (const [key, value] of [['enable-sctp', sctp], ['enable-host-firewall', hostFirewall], ['policy-audit-mode', auditMode], ['enable-icmp-rules', icmpRules], ['enable-k8s-cluster-network-policy', clusterNetworkPolicy]] as const) {
     if (value !== undefined && !Object.hasOwn(GO_BOOLS, value)) r.obj('data').fail(key, '"true" or "false"', value);
   }
   const enforcement: EnablePolicy = enablePolicy === undefined ? 'default' : enforcementMode(enablePolicy.toLowerCase()) ?? r.obj('data').fail('enable-policy', '"default", "always" or "never"', enablePolicy);
@@ -77,6 +81,7 @@ export function ciliumPolicySettingsOf(raw: RawObject): CiliumPolicySettings {
     enablePolicy: enforcement,
     policyAuditMode: auditMode !== undefined && GO_BOOLS[auditMode]!,
     enableIcmpRules: icmpRules === undefined || GO_BOOLS[icmpRules]!,
+    enableK8sClusterNetworkPolicy: clusterNetworkPolicy !== undefined && GO_BOOLS[clusterNetworkPolicy]!,
   };
 }
 

@@ -24,7 +24,7 @@
  * with apimachinery programs nothing for it.
  */
 import { ClusterView, subjectPod } from './kubernetes/cluster-view.ts';
-import { compileTierPolicies, mapSelectors, type Direction } from './clusternetworkpolicy/compile.ts';
+import { compileTierPolicies, mapSelectors, type Direction, type TierPolicy } from './clusternetworkpolicy/compile.ts';
 import { TierRules, type MatchPolicy, type MatchRule } from './clusternetworkpolicy/rules.ts';
 import { SubjectIndex } from './clusternetworkpolicy/subjects.ts';
 import { NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
@@ -41,18 +41,29 @@ function asApimachineryBuilds(s: LabelSelector): LabelSelector {
   return selectorProblems(s).length > 0 ? SELECTS_NOTHING : s;
 }
 
+/**
+ * What decides between the Admin and the Baseline tier: the NetworkPolicies (the API's own
+ * reading), or every policy the network plugin enforces there (Cilium's, withClusterNetworkPolicyTiers).
+ * It decides a side it isolates; otherwise the Baseline tier has its say.
+ */
+export interface MiddleTier {
+  side(flow: SimFlow, direction: Direction): SideVerdict;
+}
+
 class TieredPolicies {
   private readonly rules: TierRules;
   private readonly subjects: SubjectIndex<MatchPolicy>;
-  private readonly np: NetworkPolicyIndex;
 
-  constructor(manifests: readonly unknown[], view: ClusterView, options: ClusterNetworkPolicySimOptions) {
+  constructor(
+    tierPolicies: readonly TierPolicy[],
+    view: ClusterView,
+    private readonly np: MiddleTier,
+  ) {
     this.rules = new TierRules(view);
     this.subjects = new SubjectIndex(
-      mapSelectors(compileTierPolicies(manifests), asApimachineryBuilds).map((p) => this.rules.compile(p)),
+      mapSelectors(tierPolicies, asApimachineryBuilds).map((p) => this.rules.compile(p)),
       view,
     );
-    this.np = new NetworkPolicyIndex(manifests, view, options);
   }
 
   /** The side's verdict in words. */
@@ -108,9 +119,24 @@ function decided(m: MatchRule, direction: Direction): SideVerdict {
  * the cluster model as frozen for its lifetime.
  */
 export function createClusterNetworkPolicySimulator(policies: readonly unknown[], cluster: SimCluster, options: ClusterNetworkPolicySimOptions = {}): Simulator {
-  const tiers = new TieredPolicies(policies, new ClusterView(cluster), options);
+  const view = new ClusterView(cluster);
+  return tiered('clusternetworkpolicy', new TieredPolicies(compileTierPolicies(policies), view, new NetworkPolicyIndex(policies, view, options)));
+}
+
+/**
+ * `middle` between the Admin and the Baseline tier of the cluster-scoped policies among `policies`
+ * of the kinds `enforced` keeps: the layering above around another engine's policies, for a plugin
+ * that puts the network-policy-api's tiers around its own (Cilium, simulate/index.ts). `middle`'s
+ * engine names the result.
+ */
+export function withClusterNetworkPolicyTiers(middle: Simulator & MiddleTier, policies: readonly unknown[], cluster: SimCluster, enforced: (p: TierPolicy) => boolean): Simulator {
+  const tierPolicies = compileTierPolicies(policies).filter(enforced);
+  return tierPolicies.length === 0 ? middle : tiered(middle.engine, new TieredPolicies(tierPolicies, new ClusterView(cluster), middle));
+}
+
+function tiered(engine: Simulator['engine'], tiers: TieredPolicies): Simulator {
   return {
-    engine: 'clusternetworkpolicy',
+    engine,
     evaluate: (flow) => combine(tiers.side(flow, 'egress'), tiers.side(flow, 'ingress')),
     side: (flow, direction) => tiers.side(flow, direction),
     allows: (flow, direction) => tiers.allows(flow, direction),

@@ -11,6 +11,7 @@ import { connectionFlow, ownNodeFlow, type ClusterModel, type FlowAddressing } f
 import { combine, decideSide, type SideVerdict, type SimFlow, type Simulator } from './types.ts';
 import type { Direction } from '../../domain/direction.ts';
 import type { NetworkPlugin } from './network-plugin.ts';
+import { ciliumEnforcesClusterNetworkPolicies, type CiliumPolicySettings } from '../../domain/inventory.ts';
 import { withPodlessEndsPlaced } from './host-network-nodes.ts';
 import { allowedAtEvery, sideAtFirst, type PodsApart } from './pods-apart.ts';
 
@@ -131,12 +132,16 @@ export function engineOfKind(apiVersion: string, kind: string): EngineName | und
  * NetworkPolicies every one of these datapaths enforces too (Calico: order 1000 in the default
  * tier; Cilium: beside its own rules; the ClusterNetworkPolicy API: between its tiers). Calico
  * enforces the network-policy-api's kinds too, in its kube-admin and kube-baseline tiers
- * (simulate/calico/cluster-tiers.ts).
+ * (simulate/calico/cluster-tiers.ts); Cilium the v1alpha2 ClusterNetworkPolicy alone, where its
+ * cilium-config (`cilium`) turns it on (simulate/index.ts ciliumWithNetworkPolicies).
  */
-export function evaluatesKind(engine: EngineName, apiVersion: string, kind: string): boolean {
+export function evaluatesKind(engine: EngineName, apiVersion: string, kind: string, cilium?: CiliumPolicySettings): boolean {
   const of = engineOfKind(apiVersion, kind);
-  return of === engine || of === 'kubernetes' || (engine === 'calico' && of === 'clusternetworkpolicy');
+  return of === engine || of === 'kubernetes' || (engine === 'calico' && of === 'clusternetworkpolicy') || (engine === 'cilium' && isCiliumEnforcedKind(apiVersion, kind) && ciliumEnforcesClusterNetworkPolicies(cilium));
 }
+
+/** The one network-policy-api kind Cilium watches (pkg/policy/k8s/cluster_network_policy.go takes a policyv1alpha2.ClusterNetworkPolicy). */
+const isCiliumEnforcedKind = (apiVersion: string, kind: string): boolean => apiVersion === 'policy.networking.k8s.io/v1alpha2' && kind === 'ClusterNetworkPolicy';
 
 /** What another engine's kinds may do that the engine's simulation leaves out, as an example in a warning. */
 export const UNEVALUATED_EFFECT: Readonly<Record<EngineName, string>> = {
@@ -186,9 +191,10 @@ export function enforcingEngine(engine: EngineName, applied: readonly { apiVersi
  * ClusterNetworkPolicy only from 1.20 and only with `enable-k8s-cluster-network-policy: "true"` in
  * the cilium-config (off by default; cilium/cilium pkg/policy/k8s/conformance/conformance_test.go
  * preflightCheck requires the key, pkg/policy/k8s/cluster_network_policy.go converts the kind to
- * Cilium rules), which the inventory does not keep; its simulator judges whatever else the cluster
- * enforces its way (`enable-policy`, its ipBlock reading) and names them as not evaluated
- * (CILIUM_CLUSTER_NETWORK_POLICY_NOTE). Otherwise the clusternetworkpolicy engine.
+ * Cilium rules of its Admin and Baseline tiers): its simulator judges whatever the cluster enforces
+ * its way (`enable-policy`, its ipBlock reading), the ClusterNetworkPolicies too where the key is on
+ * (evaluatesKind), and names those it leaves out as not evaluated (ciliumClusterNetworkPolicyNote).
+ * Otherwise the clusternetworkpolicy engine.
  */
 function clusterNetworkPolicyEnforcer(engines: ReadonlySet<EngineName>, plugin: NetworkPlugin): EngineName {
   return engines.has('calico') ? 'calico' : plugin === 'unknown' ? 'clusternetworkpolicy' : plugin;
@@ -203,9 +209,16 @@ function withClusterNetworkPoliciesEnforced(engines: Set<EngineName>, plugin: Ne
   return engines;
 }
 
-/** Why a cilium simulation leaves the network-policy-api's kinds out: said where Cilium runs (engine-warnings.ts, app/simulate.ts). */
-export const CILIUM_CLUSTER_NETWORK_POLICY_NOTE =
-  'Cilium enforces ClusterNetworkPolicies only from 1.20 and only where the cilium-config sets enable-k8s-cluster-network-policy: "true" (off by default), which the inventory does not keep';
+/**
+ * Why a cilium simulation leaves the network-policy-api's kinds out, for what the stored cilium-config
+ * says (`cilium`): said where Cilium runs (engine-warnings.ts, app/simulate.ts). With the key on,
+ * only the v1alpha1 kinds are left out: Cilium watches the v1alpha2 ClusterNetworkPolicy alone.
+ */
+export function ciliumClusterNetworkPolicyNote(cilium: CiliumPolicySettings | undefined): string {
+  if (ciliumEnforcesClusterNetworkPolicies(cilium)) return 'Cilium enforces the v1alpha2 ClusterNetworkPolicy only, no v1alpha1 AdminNetworkPolicy or BaselineAdminNetworkPolicy';
+  const shown = cilium?.enableK8sClusterNetworkPolicy === false ? 'and the imported cilium-config does not' : 'which the inventory does not show: import kube-system/cilium-config';
+  return `Cilium enforces ClusterNetworkPolicies only from 1.20 and only where the cilium-config sets enable-k8s-cluster-network-policy: "true" (off by default), ${shown}`;
+}
 
 /**
  * The engine a set of manifests is written for. NetworkPolicies are enforced by every engine, so

@@ -7,12 +7,13 @@
  * own way, a `kubernetes` recommendation is judged by the `cilium` simulator, which reads the
  * NetworkPolicies as Cilium does (decide.ts verifyingEngine).
  */
-import { cidrMatchesNodes } from '../../domain/inventory.ts';
+import { cidrMatchesNodes, ciliumEnforcesClusterNetworkPolicies } from '../../domain/inventory.ts';
 import type { EngineName } from '../engines/types.ts';
 import { calicoSimulator } from './calico.ts';
 import { ciliumSimulator } from './cilium.ts';
 import { cidrMatchModeShown } from './cilium/config-shown.ts';
-import { createClusterNetworkPolicySimulator } from './clusternetworkpolicy.ts';
+import { createClusterNetworkPolicySimulator, withClusterNetworkPolicyTiers } from './clusternetworkpolicy.ts';
+import type { TierPolicy } from './clusternetworkpolicy/compile.ts';
 import { createKubernetesSimulator, NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
 import { ClusterView } from './kubernetes/cluster-view.ts';
 import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type Simulator, type SimulatorFactory } from './types.ts';
@@ -81,14 +82,28 @@ const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
     if (!c.isolated) return kv.allowed || direction === 'egress' ? kv : (cilium.localHostIngress(flow) ?? kv);
     return c.allowed ? c : kv;
   };
-  return {
-    engine: 'cilium',
-    evaluate: (flow) => combine(side(flow, 'egress'), side(flow, 'ingress')),
+  const onCilium = {
+    engine: 'cilium' as const,
+    evaluate: (flow: SimFlow) => combine(side(flow, 'egress'), side(flow, 'ingress')),
     side,
     // Where no NetworkPolicy isolates the side (the usual case), Cilium's verdict is the side's.
-    allows: (flow, direction) => (cilium.enforcing && kubernetes.isolates(direction === 'ingress' ? flow.server : flow.client, direction) ? side(flow, direction).allowed : cilium.allows(flow, direction)),
+    allows: (flow: SimFlow, direction: Direction) => (cilium.enforcing && kubernetes.isolates(direction === 'ingress' ? flow.server : flow.client, direction) ? side(flow, direction).allowed : cilium.allows(flow, direction)),
   };
+  return cilium.enforcing && ciliumEnforcesClusterNetworkPolicies(cluster.ciliumPolicy) ? withClusterNetworkPolicyTiers(onCilium, policies, cluster, enforcedByCilium) : onCilium;
 };
+
+/**
+ * The cluster-scoped policies Cilium enforces with `enable-k8s-cluster-network-policy` on (1.20 on):
+ * the v1alpha2 ClusterNetworkPolicy, which it converts into rules of its Admin or Baseline tier
+ * around the Normal tier of its own and the Kubernetes policies (cilium/cilium
+ * pkg/policy/k8s/cluster_network_policy.go; pkg/k8s ParseClusterNetworkPolicy: `tier := types.Admin`,
+ * `types.Baseline` for `spec.tier: Baseline`; pkg/policy/types/policyentry.go `Admin`, `Normal`,
+ * `Baseline`): the layering the clusternetworkpolicy simulator gives the NetworkPolicies, with every
+ * Cilium-enforced policy in their place. Cilium watches no v1alpha1 AdminNetworkPolicy or
+ * BaselineAdminNetworkPolicy (decide.ts evaluatesKind). Under `enable-policy: never` nothing is
+ * enforced, these neither (the mode is the agent's, for every rule its repository holds).
+ */
+const enforcedByCilium = (p: TierPolicy): boolean => p.kind === 'ClusterNetworkPolicy';
 
 /** Pods with the labels Cilium's identities hold: one object per pod, the pod itself when the filter drops none (the index caches per pod). */
 function identityLabelled(): { flow(f: SimFlow): SimFlow; endpoint(e: SimEndpoint): SimEndpoint } {

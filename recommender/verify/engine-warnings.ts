@@ -2,14 +2,14 @@
  * Where an engine's semantics make a correct output ineffective on this cluster. The manifests
  * themselves pass; what the cluster already runs decides whether they do anything.
  */
-import { kindKey, type AppliedPolicy, type LabelSelector } from '../../domain/inventory.ts';
+import { kindKey, type AppliedPolicy, type CiliumPolicySettings, type LabelSelector } from '../../domain/inventory.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import type { EmitResult, EngineManifests, EngineName } from '../engines/types.ts';
 import { compareStrings } from '../policy/order.ts';
 import { conversionNotes } from '../simulate/calico/cluster-tiers.ts';
 import { hostEndpointOptionNotModelled, KNOWN_TIERS, tierOrDefault } from '../simulate/calico/policies.ts';
 import { serviceAccountLabelWarnings } from '../simulate/calico/service-accounts.ts';
-import { CILIUM_CLUSTER_NETWORK_POLICY_NOTE, enforcingEngine, engineOfKind, evaluatesKind, UNEVALUATED_EFFECT, verifyingEngine } from '../simulate/decide.ts';
+import { ciliumClusterNetworkPolicyNote, enforcingEngine, engineOfKind, evaluatesKind, UNEVALUATED_EFFECT, verifyingEngine } from '../simulate/decide.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
 import type { SimCluster, SimPod } from '../simulate/types.ts';
@@ -90,13 +90,13 @@ function calicoHostObjectsWords(engine: EngineName, counts: ReadonlyMap<string, 
  * deny whatever a NetworkPolicy allows), and Calico policies of a tier the inventory lacks
  * (Calico refuses to create a policy in a tier that does not exist, so the Tier was not imported).
  */
-function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy[]): string[] {
+function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy[], cilium?: CiliumPolicySettings): string[] {
   const byKind = new Map<string, string[]>();
   const effects = new Set<string>();
   const hostObjects = new Map<string, number>();
   for (const p of applied) {
     // A Tier orders Calico policies; it decides nothing itself.
-    if (evaluatesKind(engine, p.apiVersion, p.kind) || (p.apiVersion === 'projectcalico.org/v3' && p.kind === 'Tier')) continue;
+    if (evaluatesKind(engine, p.apiVersion, p.kind, cilium) || (p.apiVersion === 'projectcalico.org/v3' && p.kind === 'Tier')) continue;
     // Host endpoints and Felix's configuration are no policies: said apart (calicoHostObjectsWords).
     if (p.apiVersion === 'projectcalico.org/v3' && CALICO_HOST_OBJECTS.has(p.kind)) {
       if (engine !== 'calico') hostObjects.set(p.kind, (hostObjects.get(p.kind) ?? 0) + 1);
@@ -105,7 +105,7 @@ function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy
     const kind = kindKey(p.apiVersion, p.kind);
     const of = engineOfKind(p.apiVersion, p.kind);
     if (of !== undefined) effects.add(UNEVALUATED_EFFECT[of]);
-    if (of === 'clusternetworkpolicy' && engine === 'cilium') effects.add(CILIUM_CLUSTER_NETWORK_POLICY_NOTE);
+    if (of === 'clusternetworkpolicy' && engine === 'cilium') effects.add(ciliumClusterNetworkPolicyNote(cilium));
     const names = byKind.get(kind) ?? [];
     names.push(p.namespace ? `${p.namespace}/${p.name}` : p.name);
     byKind.set(kind, names);
@@ -178,7 +178,7 @@ function importedPolicyWarnings(engine: EngineName, applied: readonly AppliedPol
   const manifests = applied.map((p) => p.manifest);
   // How the judge reads what the cluster stored: per-pod labels, non-standard CIDRs, refused selectors.
   const readings = [...perPodSelectorWarnings(judge, manifests), ...nonStandardCidrWarnings(applied), ...refusedSelectorWarnings(judge, manifests)];
-  if (judge === 'cilium') return [...appliedNotSimulated(judge, applied), ...appliedHostPolicyWarnings(manifests, cluster), ...readings];
+  if (judge === 'cilium') return [...appliedNotSimulated(judge, applied, cluster.ciliumPolicy), ...appliedHostPolicyWarnings(manifests, cluster), ...readings];
   if (judge !== 'calico') return [...appliedNotSimulated(judge, applied), ...readings];
   // A finding names the rule as written: what Calico's conversion made of it (a Deny of everything) is said here.
   const converted = conversionNotes(manifests).map((n) => `applied ${n.policy}: ${n.reason}`);

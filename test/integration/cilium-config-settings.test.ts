@@ -21,7 +21,12 @@ import { importInventory } from '../../app/inventory.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation, verificationFailures } from '../../app/recommendation.ts';
 import { simulateFlows } from '../../app/simulate.ts';
 import { readInventory } from '../../store/inventory.ts';
-import { tmpDb } from '../helpers/tmp.ts';
+import { tmpDb, tmpDir } from '../helpers/tmp.ts';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { ciliumEnforcesClusterNetworkPolicies } from '../../domain/inventory.ts';
+import { openDb } from '../../store/db.ts';
+import { loadMigrations, migrate } from '../../store/migrate.ts';
 
 const NOW = Date.now();
 const T = '2026-01-01T00:00:00Z';
@@ -77,11 +82,11 @@ async function store(config: string, agent = true) {
 
 test('policy-cidr-match-mode and enable-sctp are imported with the cilium-config, kept while later imports carry none, Cilium\'s defaults when absent, not known from an older import; a non-boolean enable-sctp is refused naming the field', async () => {
   const db = await store(', policy-cidr-match-mode: "nodes", enable-sctp: "true"');
-  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: ['nodes'], enableSctp: true, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false, enableIcmpRules: true });
+  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: ['nodes'], enableSctp: true, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false, enableIcmpRules: true, enableK8sClusterNetworkPolicy: false });
   importInventory(db, { text: inventory(''), takenAt: NOW - 3_000_000, source: 'second', now: NOW });
-  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: ['nodes'], enableSctp: true, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false, enableIcmpRules: true }, 'a later import without the ConfigMap keeps them');
+  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: ['nodes'], enableSctp: true, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false, enableIcmpRules: true, enableK8sClusterNetworkPolicy: false }, 'a later import without the ConfigMap keeps them');
   importInventory(db, { text: inventory(', policy-cidr-match-mode: ""'), takenAt: NOW - 2_400_000, source: 'third', now: NOW });
-  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false, enableIcmpRules: true });
+  assert.deepEqual(readInventory(db).ciliumPolicy, { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false, enableIcmpRules: true, enableK8sClusterNetworkPolicy: false });
   // An import stored by a release that read only cluster-name (migration 0018 leaves its columns NULL).
   db.prepare('UPDATE inventory_imports SET cilium_policy_cidr_match_mode = NULL, cilium_enable_sctp = NULL').run();
   const older = readInventory(db);
@@ -107,6 +112,31 @@ test('enable-icmp-rules is imported with the cilium-config (absent: on, the agen
   assert.throws(
     () => importInventory(tmpDb().db, { text: inventory(', enable-icmp-rules: "off"'), takenAt: NOW - 3_600_000, source: 'bad', now: NOW }),
     (e: unknown) => e instanceof AppError && /ConfigMap kube-system\/cilium-config: data\.enable-icmp-rules: expected "true" or "false", got the string "off"/.test(e.message),
+  );
+});
+
+test('enable-k8s-cluster-network-policy is imported with the cilium-config (absent: off, the agent\'s default); a store made before migration 0050 opens and reads it as not known (off); a non-boolean value is refused naming the field', async () => {
+  // cilium/cilium pkg/policy/k8s/conformance/conformance_test.go preflightCheck: cm.Data["enable-k8s-cluster-network-policy"] != "true" is "missing".
+  assert.equal(readInventory(await store(', enable-k8s-cluster-network-policy: "true"')).ciliumPolicy?.enableK8sClusterNetworkPolicy, true);
+  assert.equal(readInventory(await store(', enable-k8s-cluster-network-policy: "false"')).ciliumPolicy?.enableK8sClusterNetworkPolicy, false);
+  assert.equal(readInventory(await store(', enable-sctp: "false"')).ciliumPolicy?.enableK8sClusterNetworkPolicy, false, 'a cilium-config without the key');
+  // A store whose schema predates the column (migration 0049): its import opens with the upgrade, the key not known.
+  const path = join(tmpDir(), 'before-0050.db');
+  const old = new Database(path);
+  migrate(old, loadMigrations(), 49);
+  old.prepare("INSERT INTO inventory_imports (taken_at, source, counts, cilium_cluster_name, cilium_policy_cidr_match_mode, cilium_enable_sctp, cilium_allow_localhost) VALUES (?, 'old', '{}', 'c1', '', 0, 'auto')").run(NOW);
+  old.close();
+  const upgraded = openDb(path);
+  try {
+    const policy = readInventory(upgraded).ciliumPolicy;
+    assert.deepEqual(policy, { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto' });
+    assert.equal(ciliumEnforcesClusterNetworkPolicies(policy), false);
+  } finally {
+    upgraded.close();
+  }
+  assert.throws(
+    () => importInventory(tmpDb().db, { text: inventory(', enable-k8s-cluster-network-policy: "on"'), takenAt: NOW - 3_600_000, source: 'bad', now: NOW }),
+    (e: unknown) => e instanceof AppError && /ConfigMap kube-system\/cilium-config: data\.enable-k8s-cluster-network-policy: expected "true" or "false", got the string "on"/.test(e.message),
   );
 });
 

@@ -25,7 +25,7 @@ const CONFIGMAPS = { group: '', version: 'v1', kind: 'ConfigMap', plural: 'confi
 
 const ciliumConfig = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data });
 /** Cilium's defaults for the keys a cilium-config leaves out (domain/inventory.ts CiliumPolicySettings). */
-const DEFAULTS = { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false, enableIcmpRules: true };
+const DEFAULTS = { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto', enableHostFirewall: false, enablePolicy: 'default', policyAuditMode: false, enableIcmpRules: true, enableK8sClusterNetworkPolicy: false };
 
 /** The fake cluster serving ConfigMaps, granted as the Role in deploy/kubernetes/rbac.yaml grants them, with other ConfigMaps the collector must not read. */
 async function clusterWithConfigMaps(): Promise<FakeCluster> {
@@ -87,6 +87,8 @@ test('the collector lists and watches kube-system/cilium-config alone: its clust
   assert.deepEqual(ciliumOf(db), { clusterName: 'c1', policy: DEFAULTS });
   await written(collector, () => cluster.server.put(ciliumConfig({ 'cluster-name': 'c1', 'enable-icmp-rules': 'false' })));
   assert.deepEqual(ciliumOf(db), { clusterName: 'c1', policy: { ...DEFAULTS, enableIcmpRules: false } }, 'read by the parse function the import reads it with');
+  await written(collector, () => cluster.server.put(ciliumConfig({ 'cluster-name': 'c1', 'enable-k8s-cluster-network-policy': 'true' })));
+  assert.deepEqual(ciliumOf(db), { clusterName: 'c1', policy: { ...DEFAULTS, enableK8sClusterNetworkPolicy: true } }, 'enable-k8s-cluster-network-policy too');
 
   await written(collector, () => cluster.server.remove('v1', 'ConfigMap', 'kube-system', 'cilium-config'));
   assert.deepEqual(ciliumOf(db), { clusterName: undefined, policy: undefined }, 'as an inventory without a cilium-config');

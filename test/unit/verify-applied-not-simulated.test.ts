@@ -165,3 +165,16 @@ test('a kubernetes recommendation on Cilium beside an applied ClusterNetworkPoli
   // Without Cilium in the inventory the ClusterNetworkPolicy API judges them: nothing is left out.
   assert.deepEqual(engineWarnings(emitted('kubernetes'), model, [np, cnp]), []);
 });
+
+test('on Cilium with enable-k8s-cluster-network-policy "true" the cilium simulation evaluates the v1alpha2 ClusterNetworkPolicy (Admin and Baseline tiers around its own: cilium/cilium pkg/policy/k8s/cluster_network_policy.go): not named; a v1alpha1 AdminNetworkPolicy, which Cilium does not watch, still is', () => {
+  const on = { cluster: { ...model.cluster, ciliumClusterName: 'default', ciliumPolicy: { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto', enableK8sClusterNetworkPolicy: true } } } as unknown as ClusterModel;
+  const cnp = policy('policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy', 'admin-deny-b-to-a', { tier: 'Admin', priority: 10 });
+  for (const engine of ['kubernetes', 'cilium'] as const) assert.deepEqual(engineWarnings(emitted(engine), on, [np, cnp]), [], engine);
+  const [warning, ...more] = engineWarnings(emitted('kubernetes'), on, [np, cnp, anp]);
+  assert.deepEqual(more, []);
+  assert.match(warning ?? '', /the cilium simulation does not evaluate were left out of the verification beside applied policies: AdminNetworkPolicy\.policy\.networking\.k8s\.io ×1 \(deny-monitoring-db\);/);
+  assert.match(warning ?? '', /Cilium enforces the v1alpha2 ClusterNetworkPolicy only, no v1alpha1 AdminNetworkPolicy or BaselineAdminNetworkPolicy/);
+  // The key "false" (or absent): as before, with what the cilium-config says.
+  const off = { cluster: { ...on.cluster, ciliumPolicy: { ...on.cluster.ciliumPolicy, enableK8sClusterNetworkPolicy: false } } } as unknown as ClusterModel;
+  assert.match(engineWarnings(emitted('kubernetes'), off, [np, cnp]).join('\n'), /only where the cilium-config sets enable-k8s-cluster-network-policy: "true" \(off by default\), and the imported cilium-config does not/);
+});
