@@ -9,7 +9,7 @@ import { Backoff, sleep } from '../backoff.ts';
 import type { Collector, CollectorDeps, CollectorRejection, CollectorStatus } from '../collector.ts';
 import { PrometheusApi } from './client.ts';
 import type { PrometheusSettings } from './config.ts';
-import { runPass, type PassSummary } from './pass.ts';
+import { passFailure, runPass, type PassSummary } from './pass.ts';
 import { RecentRejections } from '../rejections.ts';
 
 export interface PrometheusCollectorOptions {
@@ -98,11 +98,11 @@ export class PrometheusCollector implements Collector {
     if (fresh.length > 0) this.deps.logger.warn({ collector: this.name, warnings: fresh.slice(0, 3), more: fresh.length - Math.min(3, fresh.length) }, 'prometheus pass: what it could not fully decide or read as configured (logged once each)');
     this.logUnread(summary);
     this.options.onPass?.(summary);
-    const failedQueries = summary.queries.filter((q) => q.status === 'failed');
-    if (failedQueries.length > 0) {
-      const first = failedQueries[0] as (typeof failedQueries)[number];
+    const failure = passFailure(summary.queries);
+    if (failure !== undefined) {
+      const failedQueries = summary.queries.filter((q) => q.status === 'failed');
       for (const q of failedQueries) this.counters[`errors_${(q.errorKind ?? 'unknown').replace(/-/g, '_')}`] = (this.counters[`errors_${(q.errorKind ?? 'unknown').replace(/-/g, '_')}`] ?? 0) + 1;
-      this.failed(`${first.query}: ${first.error}`, first.errorKind ?? 'unknown', failedQueries.length);
+      this.failed(failure, failedQueries[0]?.errorKind ?? 'unknown', failedQueries.length);
       return this.backoff.next();
     }
     if (this.failing) this.deps.logger.info({ collector: this.name, failures: this.backoff.failures }, 'prometheus reachable again');

@@ -10,7 +10,7 @@
 import type { FlowSource } from '../../domain/flow.ts';
 import type { Db } from '../../store/db.ts';
 import { EdgeStore } from '../../store/edges.ts';
-import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
+import { IngestRunStore, type IngestRunCounters, type IngestRunStatus } from '../../store/ingest-runs.ts';
 import { readNamespaces, readResolutionData } from '../../store/inventory.ts';
 import { MeshView } from '../../domain/istio.ts';
 import { runBudgets } from '../flows/edge-budget.ts';
@@ -165,17 +165,39 @@ function seriesText(labels: Readonly<Record<string, string>>): string {
   return text.length > 400 ? `${text.slice(0, 399)}…` : text;
 }
 
-export async function runPass({ db, api, settings, now, limits, clusterDomain = DEFAULT_CLUSTER_DOMAIN }: PassOptions): Promise<PassSummary> {
+/** Why a pass failed, as its run's `error` and the collector's `lastError` say it: the first failed query and its reason; undefined when none failed. */
+export function passFailure(queries: readonly QueryOutcome[]): string | undefined {
+  const first = queries.find((q) => q.status === 'failed');
+  return first && `${first.query}: ${first.error}`;
+}
+
+export async function runPass(options: PassOptions): Promise<PassSummary> {
+  const writer = new SqliteBatchWriter(options.db);
+  const run = writer.startRun(`prometheus ${options.settings.url}`, 'prometheus');
+  try {
+    return await countPass(options, writer, run);
+  } catch (e) {
+    // Not a source failure (the store refused a write, a bug): the run says why it stopped, rather
+    // than stay `running` until the next pass's start closes it as left by a stopped process.
+    try {
+      new IngestRunStore(options.db).fail(run, `the pass stopped: ${(e as Error).message}`);
+    } catch {
+      // The store refuses even this: the row stays `running` with what it committed, which is still true.
+    }
+    throw e;
+  }
+}
+
+/** The pass itself, counted into run `run`. */
+async function countPass({ db, api, settings, now, limits, clusterDomain = DEFAULT_CLUSTER_DOMAIN }: PassOptions, writer: SqliteBatchWriter, run: number): Promise<PassSummary> {
   // Every workload whole: series name workloads without their kind (PeerResolver), and the mesh.
   const data = readResolutionData(db, { everyWorkload: true });
   const index = new ResolutionIndex(data);
   const resolver = new PeerResolver(index, data.workloads);
   const wire = new MeshWirePorts(new MeshView(data.workloads, readNamespaces(db)));
   const store = new PrometheusStore(db);
-  const writer = new SqliteBatchWriter(db);
   // One pass is one run: its caps count what it adds over every query, and what is stored.
   const budgets = runBudgets(limits.caps, writer, (k) => index.listedWorkload(k));
-  const run = writer.startRun(`prometheus ${settings.url}`, 'prometheus');
   const counters: IngestRunCounters = { records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, rejects: {} };
   const reasons: Record<string, number> = {};
   const examples: PassSummary['examples'] = [];
@@ -430,12 +452,15 @@ export async function runPass({ db, api, settings, now, limits, clusterDomain = 
     }
   }
 
-  const failed = queries.some((q) => q.status === 'failed');
-  writer.commit({ edges: [], ambiguous: [], names: [] }, run, counters, failed ? 'failed' : 'done');
+  const failure = passFailure(queries);
+  store.transaction(() => {
+    writer.commit({ edges: [], ambiguous: [], names: [] }, run, counters, failure === undefined ? 'done' : 'failed');
+    if (failure !== undefined) writer.fail(run, counters, failure);
+  });
   return {
     url: settings.url,
     run,
-    status: failed ? 'failed' : 'done',
+    status: failure === undefined ? 'done' : 'failed',
     queries,
     records: counters.records,
     accepted: counters.accepted,
