@@ -29,7 +29,7 @@ import { Backoff, sleep } from '../backoff.ts';
 import type { JsonObject } from '../inventory/fields.ts';
 import type { KubeApi, ServedResource } from './api.ts';
 import { describeFailure, KubeApiError, type KubeFailure } from './errors.ts';
-import { apiVersionOf, fieldSelectorOf } from './resources.ts';
+import { apiVersionOf, fieldSelectorOf, resourceName } from './resources.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -217,6 +217,12 @@ export class Reflector {
     this.sink.resumed(this.resource, at);
   }
 
+  /** A watch the API server took and never answered, not even with its response headers, within `ms`. */
+  private unanswered(ms: number): KubeApiError {
+    const what = resourceName(this.resource);
+    return new KubeApiError(`watch ${what} (all namespaces): the API server at ${this.api.server} did not answer within ${ms / 1000} s`, 'unreachable', 'watch', what);
+  }
+
   private watchOnce(signal: AbortSignal): Promise<WatchOutcome> {
     this.stats.watches++;
     const apiVersion = apiVersionOf(this.resource);
@@ -229,12 +235,17 @@ export class Reflector {
       // The server ends a watch after timeoutSeconds; one still open well past that is a stalled
       // connection (a proxy holding a dead stream: TCP up, nothing arrives), which would otherwise
       // hide every change from here on: it is dropped, and the watch resumes from the last event.
+      // A watch not even answered by then (no response headers: the API server black-holed) is a
+      // failure like a refused connection, as the client library's own 30 s request timeout makes
+      // it when that comes first (watchTimeoutSeconds of 20 or more).
       const grace = this.options.stallGraceMs ?? Math.max(10_000, this.options.watchTimeoutSeconds * 100);
+      const stallMs = this.options.watchTimeoutSeconds * 1000 + grace;
       const stalled = setTimeout(() => {
         this.stats.stalls++;
         this.controller?.abort();
-        settle(() => resolve({ progress, gone }));
-      }, this.options.watchTimeoutSeconds * 1000 + grace);
+        if (connected) settle(() => resolve({ progress, gone }));
+        else settle(() => reject(this.unanswered(stallMs)));
+      }, stallMs);
       const settle = (f: () => void) => {
         if (settled) return;
         settled = true;

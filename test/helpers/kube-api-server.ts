@@ -92,8 +92,8 @@ export class KubeApiServer {
   private readonly forbidden = new Set<string>();
   /** Resources granted only by a Role in one namespace with resourceNames: `grantOnly`. */
   private readonly grantedOnly = new Map<string, { namespace: string; name: string }>();
-  /** Resources whose requests are taken and never answered: a list hangs, a watch stays open with nothing on it. */
-  private readonly held = new Set<string>();
+  /** Resources whose requests are taken and never answered: a list hangs, a watch stays open with nothing on it (or without even its headers: `hold`). */
+  private readonly held = new Map<string, { headers: boolean }>();
   private rv = 100;
   /** Events with rv <= this are no longer in the history. */
   private compactedRv = 100;
@@ -136,9 +136,13 @@ export class KubeApiServer {
     return this.watches.size;
   }
 
-  /** From now on, requests for `resource` (`pods`, `tiers.projectcalico.org`) hang: an aggregated API or a proxy that stopped answering. */
-  hold(resource: string): void {
-    this.held.add(resource);
+  /**
+   * From now on, requests for `resource` (`pods`, `tiers.projectcalico.org`) hang: an aggregated API
+   * or a proxy that stopped answering. A watch gets its 200 and then nothing; with `headers: false`,
+   * not even that (an API server black-holed: the connection accepted, nothing ever sent).
+   */
+  hold(resource: string, { headers = true }: { headers?: boolean } = {}): void {
+    this.held.set(resource, { headers });
   }
 
   release(resource: string): void {
@@ -357,9 +361,10 @@ export class KubeApiServer {
         status(403, 'Forbidden', `${rbacName} is forbidden: User "${user}" cannot ${verb} resource "${r.plural}" in API group "${r.group}" ${where}`, { kind: r.plural, ...(r.group ? { group: r.group } : {}) }),
       );
     }
-    if (this.held.has(rbacName)) {
-      // A watch gets its 200 and then nothing, and is never ended; a list gets nothing at all.
-      if (watching) {
+    const held = this.held.get(rbacName);
+    if (held) {
+      // A watch gets its 200 (unless held without headers) and then nothing, and is never ended; a list gets nothing at all.
+      if (watching && held.headers) {
         res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
         res.flushHeaders();
       }

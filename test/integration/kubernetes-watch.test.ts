@@ -595,6 +595,27 @@ test('a watch that stalls (its connection open, nothing arriving, never ended at
   assert.ok(collector.status().counters.stalls! >= 1);
 });
 
+test('a watch the API server never answers (the connection accepted, not even the response headers) before its stall time is a failure: starting, with lastError saying so; running again once it answers', async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { db } = tmpDb();
+  // A watchTimeoutSeconds below 20 s: the stall time (here 1.3 s) comes before the client library's own 30 s request timeout.
+  const collector = new KubernetesCollector(
+    { settings: { ...cluster.settings, watchTimeoutSeconds: 1 }, writer, env: {}, random: () => 0.5, timeouts: { stallGraceMs: 300 } },
+    { db, logger: pino({ level: 'silent' }), now: () => clock.t, ingest: DEFAULT_INGEST_LIMITS },
+  );
+  after(() => collector.stop());
+  await synced(collector);
+  cluster.server.hold('pods', { headers: false });
+  await waitFor('the unanswered watch dropped', () => stats(collector, 'pods').stalls >= 1, 10_000);
+  const s = collector.status();
+  assert.equal(s.state, 'starting', 'retrying what may heal: up 0, /readyz 200');
+  assert.match(s.lastError ?? '', /^watch pods \(all namespaces\): the API server at http:\/\/127\.0\.0\.1:\d+ did not answer within 1\.3 s$/);
+  assert.ok((s.counters['pods:errors'] ?? 0) >= 1);
+  cluster.server.release('pods');
+  await waitFor('running again', () => collector.status().state === 'running' && collector.status().lastError === undefined, 10_000);
+});
+
 test('a list that is never answered (an aggregated API hung) fails after its page timeout: the other resources are written, and stop() returns', async () => {
   const cluster = await startFakeCluster();
   cluster.server.hold('pods');
