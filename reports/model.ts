@@ -7,6 +7,7 @@ import type { Direction } from '../domain/direction.ts';
 import type { EdgeObservationJson } from '../domain/edge-json.ts';
 import type { ComparisonStatus, DocumentedRuleStatus } from '../recommender/compare/status.ts';
 import type { Citation } from '../recommender/matrix/resolved.ts';
+import type { Tightness } from '../recommender/verify/recommendation.ts';
 import type { IngestRunStatus } from '../store/ingest-runs.ts';
 
 export const REPORT_SCHEMA_VERSION = 1;
@@ -371,21 +372,8 @@ export interface VerificationWarning {
   message: string;
 }
 
-/**
- * A workload side's tightness (recommender/verify/recommendation.ts Tightness): the (peer, port)
- * pairs the policies allow among the observed pairs and the probes, divided by the observed pairs.
- */
-export interface TightnessItem {
-  workload: string;
-  direction: Direction;
-  observed: number;
-  allowed: number;
-  /** `allowed / observed` to 2 decimals; null where nothing was observed. */
-  ratio: number | null;
-  /** Nothing observed and something allowed: above every ratio. */
-  unbounded?: true;
-  note?: string;
-}
+/** A workload side's tightness, as the verification measured it (recommender/verify/recommendation.ts). */
+export type TightnessItem = Tightness;
 
 export const BLOCKED_BY_APPLIED_SHOWN = 20;
 
