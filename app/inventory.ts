@@ -6,6 +6,7 @@
  */
 import { convertInventoryText, InventoryInputError, snapshotFromObjects, type ConvertedInventory, type KnownOwners, type RawObject } from '../collectors/inventory/index.ts';
 import { compareStrings } from '../domain/order.ts';
+import { workloadKey, type WorkloadRef } from '../domain/peer.ts';
 import type { Db } from '../store/db.ts';
 import { applySnapshot, clusterDnsKeys, presentWorkloadCheck, readOwnerAliases, SnapshotOrderError, type ApplyResult } from '../store/inventory.ts';
 import { planIpHistory, type IpHistoryPlan } from '../store/ip-history-plan.ts';
@@ -118,8 +119,8 @@ export function convertInventoryExport(db: Db, req: InventoryImportRequest): Pre
  * plan when no import came in between (else the write plans again).
  */
 export function storeConvertedInventory(db: Db, req: ImportMeta, prepared: PreparedInventory): InventoryImportSummary {
-  // A file's kinds replace what is stored, whatever it left out: said when a kind shrinks.
-  return store(db, req, prepared, { sayShrunk: true, plan: prepared.plan });
+  // A file's kinds replace what is stored, whatever it left out: said when a kind shrinks or a workload is marked absent.
+  return store(db, req, prepared, { sayReplaced: true, plan: prepared.plan });
 }
 
 /** The same for objects already read (a collector's list): one snapshot of them. */
@@ -129,7 +130,7 @@ export function importInventoryObjects(db: Db, req: InventoryObjectsRequest): In
   const knownOwners: KnownOwners = { hasCronJob: presentWorkloadCheck(db) };
   const converted = convert(req, () => snapshotFromObjects(req.objects, req.takenAt, { knownOwners, ...(req.scope ? { scope: req.scope } : {}) }));
   // A collector's lists are the cluster as it is: a kind that shrinks lost its objects there.
-  return store(db, req, converted, { coalesce: req.coalesce === true, sayShrunk: false });
+  return store(db, req, converted, { coalesce: req.coalesce === true, sayReplaced: false });
 }
 
 /** An import replaces every kind it holds: one that now holds fewer objects is said (a file of one Namespace is all the Namespaces there are). */
@@ -137,7 +138,34 @@ function shrunkWarning(s: ApplyResult['shrunk'][number]): string {
   return `${s.section}: ${s.before} stored before, ${s.after} now — an import replaces every kind it holds, so the ${s.section} it does not list are gone; import a complete export of that kind if that was not meant`;
 }
 
-function store(db: Db, req: ImportMeta, converted: ConvertedInventory, how: { coalesce?: boolean; sayShrunk: boolean; plan?: IpHistoryPlan }): InventoryImportSummary {
+/** How many of a list to name in a warning before "and N more". */
+const NAMED = 5;
+
+const namedFirst = (items: string[]): string =>
+  items.length <= NAMED ? items.join(', ') : `${items.slice(0, NAMED).join(', ')} and ${items.length - NAMED} more`;
+
+/**
+ * The workloads an import marked absent, said: its workload kinds replace what is stored too, and
+ * a filtered export (`-n client`, `-l app=x`) leaves every other workload of those kinds out —
+ * the recommendations then leave their edges out, as to workloads no longer there.
+ */
+function markedAbsentWarning(absent: readonly WorkloadRef[]): string {
+  const one = absent.length === 1;
+  const namespaces = [...new Set(absent.map((w) => w.namespace))].sort(compareStrings);
+  return (
+    `workloads: ${absent.length} stored before ${one ? 'is' : 'are'} not in this import and ${one ? 'is' : 'are'} marked absent ` +
+    `(${namespaces.length === 1 ? 'namespace' : 'namespaces'} ${namedFirst(namespaces)}): ${namedFirst(absent.map(workloadKey))} — ` +
+    `an import replaces every kind it holds, so the recommendations leave ${one ? 'its' : 'their'} edges out; ` +
+    'if this import was filtered (one namespace, a label selector), import the whole cluster'
+  );
+}
+
+/** What a file's import says of what it replaced: the kinds that shrank, the workloads it marked absent. */
+function replacedWarnings(result: ApplyResult): string[] {
+  return [...result.shrunk.map(shrunkWarning), ...(result.markedAbsent.length > 0 ? [markedAbsentWarning(result.markedAbsent)] : [])];
+}
+
+function store(db: Db, req: ImportMeta, converted: ConvertedInventory, how: { coalesce?: boolean; sayReplaced: boolean; plan?: IpHistoryPlan }): InventoryImportSummary {
   const coalesce = how.coalesce === true;
   const { snapshot } = converted;
   let result: ApplyResult;
@@ -159,6 +187,6 @@ function store(db: Db, req: ImportMeta, converted: ConvertedInventory, how: { co
     apiserver: snapshot.apiserver.map((a) => `${a.ip.includes(':') ? `[${a.ip}]` : a.ip}:${a.port}/${a.protocol}`),
     ownerAliases: result.ownerAliases,
     // The links to the stored Services say again what the import's own did: each once.
-    warnings: [...new Set([...converted.warnings, ...result.warnings])].sort(compareStrings).concat(how.sayShrunk ? result.shrunk.map(shrunkWarning) : []),
+    warnings: [...new Set([...converted.warnings, ...result.warnings])].sort(compareStrings).concat(how.sayReplaced ? replacedWarnings(result) : []),
   };
 }

@@ -455,10 +455,11 @@ export interface InventorySnapshot {
    */
   formerControlPlaneNodes?: string[];
   /**
-   * Workloads the stored edges name that an import marked absent (deleted from the cluster), by
-   * workload key: the time of that import (read back, never imported). Their labels are known, but
-   * no pod of them is left to select: their edges are left out of the policy, and say so
-   * (`workloadNotInInventory`). Absent: the edges name no deleted workload.
+   * Workloads the stored edges name that an import marked absent (it did not list them: deleted
+   * from the cluster, or left out of a filtered export), by workload key: the time of that import
+   * (read back, never imported). Their labels are known, but the inventory holds no pod of them to
+   * select: their edges are left out of the policy, and say so (`workloadNotInInventory`). Absent:
+   * the edges name no such workload.
    */
   deletedWorkloads?: Record<string, number>;
   /**
@@ -476,14 +477,15 @@ export interface InventorySnapshot {
 }
 
 /**
- * Why an edge's workload `key` is not among the inventory's workloads: an import marked it absent
- * at `deletedAt` (InventorySnapshot.deletedWorkloads) — it was deleted —, or no import ever listed
- * it (only flow records name it).
+ * Why an edge's workload `key` is not among the inventory's workloads: the import of `deletedAt`
+ * did not list it though it held its kind, so it marked it absent (InventorySnapshot.deletedWorkloads),
+ * or no import ever listed it (only flow records name it). Not listed is all that is known: it was
+ * deleted, or that import was filtered (one namespace, a label selector) and left it out.
  */
 export function workloadNotInInventory(key: string, deletedAt: number | undefined): string {
   return deletedAt === undefined
     ? `workload ${key} is not in the inventory`
-    : `workload ${key} was deleted (absent from the inventory since the import of ${new Date(deletedAt).toISOString()})`;
+    : `workload ${key} is not listed by the inventory import of ${new Date(deletedAt).toISOString()} (deleted, or left out of that import)`;
 }
 
 /**

@@ -70,6 +70,8 @@ export interface ApplyResult {
   /** Replaced sections that now hold fewer objects than before: what was stored, what is now. */
   shrunk: { section: string; before: number; after: number }[];
   workloads: { inSnapshot: number; added: number; markedAbsent: number };
+  /** The workloads this snapshot marked absent, in key order: stored as present, not in it though it holds their kind. */
+  markedAbsent: WorkloadRef[];
   ipIntervals: { opened: number; closed: number };
   ownerAliases: { upserted: number; pruned: number };
   /** Stored owners' selectors that miss the import's pods (selectorToStore), and what linking the present workloads to the stored Services and Ingresses could not resolve; sorted. */
@@ -96,7 +98,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
   const t = snapshot.takenAt;
   const inScope = (key: string) => !snapshot.scope || snapshot.scope.includes(key);
   if (holdsNothing(snapshot)) {
-    return { replaced: [], shrunk: [], workloads: { inSnapshot: 0, added: 0, markedAbsent: 0 }, ipIntervals: { opened: 0, closed: 0 }, ownerAliases: { upserted: 0, pruned: 0 }, warnings: [] };
+    return { replaced: [], shrunk: [], workloads: { inSnapshot: 0, added: 0, markedAbsent: 0 }, markedAbsent: [], ipIntervals: { opened: 0, closed: 0 }, ownerAliases: { upserted: 0, pruned: 0 }, warnings: [] };
   }
   return db.transaction((): ApplyResult => {
     const last = (db.prepare('SELECT max(taken_at) AS t FROM inventory_imports').get() as { t: number | null }).t;
@@ -158,7 +160,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     }
     replacePolicies(db, snapshot, inScope, replaced);
     replaceCalicoCrdObjects(db, snapshot, inScope);
-    const { warnings: selectorWarnings, ...workloads } = writeWorkloads(db, snapshot, inScope);
+    const { warnings: selectorWarnings, absent: markedAbsent, ...workloads } = writeWorkloads(db, snapshot, inScope);
     const warnings = [...selectorWarnings, ...linkStoredWorkloads(db)].sort(compareStrings);
     const ownerAliases = writeAliases(db, snapshot);
     // The links, slices and aliases are this import's now: which workloads each Service sends to from `t`.
@@ -193,7 +195,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
           .run(t, options.source, json(options.counts ?? {}), ...ciliumConfigColumns(snapshot)).lastInsertRowid,
       );
     }
-    return { importId, replaced: replaced.sort(), shrunk, workloads, ipIntervals, ownerAliases, warnings };
+    return { importId, replaced: replaced.sort(), shrunk, workloads, markedAbsent, ipIntervals, ownerAliases, warnings };
   }).immediate();
 }
 
@@ -240,7 +242,7 @@ function replacePolicies(db: Db, snapshot: InventorySnapshot, inScope: (k: strin
   if (kinds.size > 0 || snapshot.policies.length > 0) replaced.push('policies');
 }
 
-function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string) => boolean): ApplyResult['workloads'] & { warnings: string[] } {
+function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string) => boolean): ApplyResult['workloads'] & { warnings: string[]; absent: WorkloadRef[] } {
   const t = snapshot.takenAt;
   const find = db.prepare('SELECT selector, selector_derived FROM workloads WHERE namespace = ? AND kind = ? AND name = ?');
   const upsert = db.prepare(`
@@ -290,19 +292,19 @@ function writeWorkloads(db: Db, snapshot: InventorySnapshot, inScope: (k: string
       t,
     });
   }
-  let markedAbsent = 0;
+  const absent: WorkloadRef[] = [];
   const present = db.prepare('SELECT id, namespace, kind, name FROM workloads WHERE present = 1 AND kind = ?');
-  const absent = db.prepare('UPDATE workloads SET present = 0, absent_since = ? WHERE id = ?');
+  const markAbsent = db.prepare('UPDATE workloads SET present = 0, absent_since = ? WHERE id = ?');
   for (const kind of WORKLOAD_KINDS) {
     if (!inScope(WORKLOAD_SCOPE_KIND[kind])) continue;
     for (const r of present.all(kind) as { id: number; namespace: string; kind: WorkloadKind; name: string }[]) {
       if (!keys.has(workloadKey(r))) {
-        absent.run(t, r.id);
-        markedAbsent++;
+        markAbsent.run(t, r.id);
+        absent.push({ namespace: r.namespace, kind: r.kind, name: r.name });
       }
     }
   }
-  return { inSnapshot: snapshot.workloads.length, added, markedAbsent, warnings };
+  return { inSnapshot: snapshot.workloads.length, added, markedAbsent: absent.length, warnings, absent: absent.sort((a, b) => compareStrings(workloadKey(a), workloadKey(b))) };
 }
 
 /** A workload's stored selector (JSON) and whether it was made from labels (1) or is the owner's (0). */

@@ -100,8 +100,9 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
 }
 
 /**
- * Why no rule names a workload the inventory does not list: it was deleted since its edges were
- * seen (its edges are left out, rightly), or only flow records name it, without labels to select it by.
+ * Why no rule names a workload the inventory does not list: an import since its edges were seen
+ * did not list it (deleted, or left out of a filtered export: its edges are left out either way),
+ * or only flow records name it, without labels to select it by.
  */
 function unlistedWorkloadReason(ref: WorkloadRef, ix: ClusterIndex): string {
   const key = workloadKey(ref);

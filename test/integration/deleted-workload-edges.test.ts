@@ -1,8 +1,8 @@
 /**
  * Edges to a workload deleted since they were seen: night 1 imports shop/Deployment/legacy and
  * sees web call it; the import of night 2 no longer lists it (`markedAbsent: 1`). Its edges are
- * left out of the policy — rightly — and the reason says it was deleted, with the time of the
- * import that marked it absent, not that its labels are unknown: the store holds them. A workload
+ * left out of the policy — rightly — and the reason says that import did not list it (deleted, or
+ * left out of that import), with its time, not that its labels are unknown: the store holds them. A workload
  * only flow records name (never listed by an import) keeps that reason.
  */
 import assert from 'node:assert/strict';
@@ -71,10 +71,10 @@ async function twoNights() {
   return db;
 }
 
-const DELETED = `workload shop/Deployment/legacy was deleted (absent from the inventory since the import of ${iso(NIGHT2)})`;
+const DELETED = `workload shop/Deployment/legacy is not listed by the inventory import of ${iso(NIGHT2)} (deleted, or left out of that import)`;
 const NEVER_LISTED = 'workload shop/Deployment/ghost is not in the inventory: its labels are unknown';
 
-test('an edge to a workload an import marked absent is left out because it was deleted, since that import; one only flow records name, because its labels are unknown', async () => {
+test('an edge to a workload an import marked absent is left out because that import did not list it; one only flow records name, because its labels are unknown', async () => {
   const db = await twoNights();
   const input = readRecommendationInput(db, {});
   const { rec, verification } = runRecommendation(input, 'kubernetes', recommendOptions({ namespace: 'shop', now: NOW }));
