@@ -15,7 +15,7 @@
 import { nodeHostIps, workloadNotInInventory, type ApiserverEndpoint, type ContainerPort, type InventorySnapshot, type Labels, type PodAddress, type Workload } from '../../domain/inventory.ts';
 import { workloadKey, type Peer } from '../../domain/peer.ts';
 import { echoRequest, isIcmp, type Protocol } from '../../domain/flow.ts';
-import type { SimCluster, SimEndpoint, SimFlow, SimNode, SimPod, SimProtocol } from './types.ts';
+import { ipsOfFamily, type SimCluster, type SimEndpoint, type SimFlow, type SimNode, type SimPod, type SimProtocol } from './types.ts';
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
 import { clusterDnsTarget } from '../../domain/cluster-dns.ts';
 import { podIdentityLabels } from '../../domain/pod-identity-labels.ts';
@@ -118,6 +118,20 @@ export interface ClusterModel {
    * What `pods-apart.ts` judges apart where the policies tell the addresses apart.
    */
   apiserverAddresses(e: SimEndpoint, family: IpFamily | undefined): readonly string[];
+  /**
+   * The node as a whole (an edge's end, which keeps no address) at its first address of `family`
+   * (its first address when undefined or it holds none): one object per (node, address); undefined
+   * for a node without a known address.
+   */
+  nodeEnd(node: SimNode, family: IpFamily | undefined): SimEndpoint | undefined;
+  /** The node at one of its addresses (a record names it): one object per (node, address). */
+  nodeAt(node: SimNode, ip: string): SimEndpoint;
+  /**
+   * Every address of the node end `e` in the family of the one it is judged at, when `e` is the
+   * node as a whole (`nodeEnd`); empty for any other end (the node at the address a record names
+   * included). What `pods-apart.ts` judges apart where the policies tell the addresses apart.
+   */
+  nodeAddresses(e: SimEndpoint): readonly string[];
 }
 
 /** One pod as the inventory lists it: its addresses, node and network. */
@@ -260,7 +274,7 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
   const families = endpointFamilies(clusterFamilies(cluster));
   const onlyFamily = (a: SimEndpoint, b: SimEndpoint): IpFamily | undefined => connectionFamily(families(a), families(b));
   const deleted = new Map(Object.entries(inventory.deletedWorkloads ?? {}));
-  return { cluster, podOf: (k) => pods.get(k), deletedAt: (k) => deleted.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, placeable, atAddress, podsOf, labelSets, relabelled, podAt, onlyFamily, families, ...apiserverEnds(inventory.apiserver) };
+  return { cluster, podOf: (k) => pods.get(k), deletedAt: (k) => deleted.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, placeable, atAddress, podsOf, labelSets, relabelled, podAt, onlyFamily, families, ...apiserverEnds(inventory.apiserver), ...nodeEnds() };
 }
 
 /**
@@ -352,6 +366,40 @@ function apiserverEnds(eps: readonly ApiserverEndpoint[]): Pick<ClusterModel, 'a
   return { apiserver, apiserverAt: (ip) => at.get(ip), apiserverAddresses };
 }
 
+/**
+ * A node's ends: as a whole and at each address. An edge's connection with a node may be at any of
+ * its addresses of the connection's family (a second NIC, an InternalIP that changed): its peers
+ * reach it at whichever address they were given, and an ipBlock, a Calico `nets` or a
+ * ClusterNetworkPolicy `networks` holds the packet's address, not the node. A record's is at the
+ * address it names.
+ */
+function nodeEnds(): Pick<ClusterModel, 'nodeEnd' | 'nodeAt' | 'nodeAddresses'> {
+  const wholes = endsByAddress();
+  const ats = endsByAddress();
+  const addressesOf = new Map<SimEndpoint, readonly string[]>();
+  const nodeEnd = (node: SimNode, family: IpFamily | undefined): SimEndpoint | undefined => {
+    const ip = (family === undefined ? undefined : node.ips.find((a) => ipFamily(a) === family)) ?? node.ips[0];
+    if (ip === undefined) return undefined;
+    return wholes(node, ip, (whole) => addressesOf.set(whole, ipsOfFamily(node.ips, ipFamily(ip))));
+  };
+  return { nodeEnd, nodeAt: (node, ip) => ats(node, ip), nodeAddresses: (e) => addressesOf.get(e) ?? [] };
+}
+
+/** A node's end at an address, made once per (node, address): simulators keep per-end caches. `made` is told of each new one. */
+function endsByAddress(): (node: SimNode, ip: string, made?: (e: SimEndpoint) => void) => SimEndpoint {
+  const ends = new Map<SimNode, Map<string, SimEndpoint>>();
+  return (node, ip, made) => {
+    let byIp = ends.get(node);
+    if (byIp === undefined) ends.set(node, (byIp = new Map()));
+    let e = byIp.get(ip);
+    if (e === undefined) {
+      byIp.set(ip, (e = { kind: 'node', node, ip }));
+      made?.(e);
+    }
+    return e;
+  };
+}
+
 /** The families of an endpoint (a node can be reached at any of its addresses), once per pod, node or address: asked per edge side. */
 function endpointFamilies(cluster: ClusterFamilies): (e: SimEndpoint) => Families {
   const known = new Map<SimPod | SimNode | string, Families>();
@@ -415,8 +463,8 @@ function endpointOf(model: ClusterModel, peer: Peer, port: number): EndpointOrRe
     }
     case 'node': {
       const node = model.nodeOf(peer.node);
-      const ip = node?.ips[0];
-      return node && ip !== undefined ? { ok: true, endpoint: { kind: 'node', node, ip } } : { ok: false, reason: `node ${peer.node} has no known address` };
+      const endpoint = node && model.nodeEnd(node, undefined);
+      return endpoint ? { ok: true, endpoint } : { ok: false, reason: `node ${peer.node} has no known address` };
     }
     case 'cilium-ingress':
       return { ok: true, endpoint: CILIUM_INGRESS };
@@ -447,14 +495,14 @@ export function connectionFlow(model: ClusterModel, client: Peer, server: Peer, 
   const to = onItsNode(model, s.endpoint, seen.serverIp);
   if (isIcmp(protocol)) {
     const family = protocol === 'ICMP' ? 4 : 6;
-    return { ok: true, flow: { client: atFamily(from, family), server: atFamily(to, family), port: 0, protocol, icmp: echoRequest(protocol), family } };
+    return { ok: true, flow: { client: atFamily(model, from, family), server: atFamily(model, to, family), port: 0, protocol, icmp: echoRequest(protocol), family } };
   }
   const family = seen.family ?? model.onlyFamily(from, to);
   // The apiserver on a port none of its endpoints serves now (they changed since the edge was
   // seen: a flow of their time resolves through apiserver_history) is the apiserver as it is reached now.
   const eps = model.cluster.apiserver;
   const toPort = server.kind === 'apiserver' && eps.length > 0 && !eps.some((e) => e.port === port) ? eps[0]!.port : port;
-  const flow: SimFlow = family === undefined ? { client: from, server: to, port: toPort, protocol } : { client: atFamily(from, family), server: atFamily(to, family), port: toPort, protocol, family };
+  const flow: SimFlow = family === undefined ? { client: from, server: to, port: toPort, protocol } : { client: atFamily(model, from, family), server: atFamily(model, to, family), port: toPort, protocol, family };
   if (clientPort !== undefined) flow.clientPort = clientPort;
   return { ok: true, flow };
 }
@@ -482,8 +530,9 @@ export interface FlowAddressing {
 function onItsNode(model: ClusterModel, e: SimEndpoint, ip: string | undefined): SimEndpoint {
   if (ip === undefined) return e;
   // A node sends from one of its addresses (InternalIP, tunnel, router): an ipBlock or a Calico
-  // `nets` holds the packet's, so the record's is simulated, not the node's first.
-  if (e.kind === 'node') return ip !== e.ip && e.node.ips.includes(ip) ? { ...e, ip } : e;
+  // `nets` holds the packet's, so the record's is simulated, not the node's first; an address the
+  // Node object does not list, at its first, as before. Either way at that one address only.
+  if (e.kind === 'node') return model.nodeAt(e.node, e.node.ips.includes(ip) ? ip : e.ip);
   // The apiserver at the endpoint address the record names (its own, after kube-proxy's DNAT), not
   // at its first: an ipBlock holds the packet's address. Another address (the ClusterIP) may be
   // any endpoint's: the apiserver as a whole, judged at each (pods-apart.ts).
@@ -501,8 +550,8 @@ function onItsNode(model: ClusterModel, e: SimEndpoint, ip: string | undefined):
 }
 
 /** The flow as a connection of `family`: its node ends at their address of it. */
-export function inFamily<F extends SimFlow>(flow: F, family: IpFamily): F {
-  return { ...flow, client: atFamily(flow.client, family), server: atFamily(flow.server, family), family };
+export function inFamily<F extends SimFlow>(model: ClusterModel, flow: F, family: IpFamily): F {
+  return { ...flow, client: atFamily(model, flow.client, family), server: atFamily(model, flow.server, family), family };
 }
 
 const BOTH_FAMILIES: readonly IpFamily[] = [4, 6];
@@ -535,11 +584,12 @@ function canUseBoth(model: ClusterModel, e: SimEndpoint): boolean {
   return f === 'both' || f === undefined;
 }
 
-/** A node end at its address of the flow's family (a dual-stack node is reached at either). */
-function atFamily(e: SimEndpoint, family: IpFamily): SimEndpoint {
+/** A node end at its address of the flow's family (a dual-stack node is reached at either); as a whole where it is one (ClusterModel.nodeEnd). */
+function atFamily(model: ClusterModel, e: SimEndpoint, family: IpFamily): SimEndpoint {
   if (e.kind !== 'node' || ipFamily(e.ip) === family) return e;
+  if (model.nodeAddresses(e).length > 0) return model.nodeEnd(e.node, family) ?? e;
   const ip = e.node.ips.find((a) => ipFamily(a) === family);
-  return ip === undefined ? e : { ...e, ip };
+  return ip === undefined ? e : model.nodeAt(e.node, ip);
 }
 
 function namesOf(model: ClusterModel, ip: string): { names?: readonly string[] } {

@@ -28,7 +28,9 @@
  *   IPs and Service Proxies") likewise, at a subject pod on it and one elsewhere.
  * The apiserver as a whole (an edge's, a record's to its ClusterIP) is told apart the same way,
  * as a peer, at its endpoint addresses (ClusterModel.apiserverAddresses): one per group the
- * address blocks (node selectors; on Cilium `host`/`remote-node`) tell apart.
+ * address blocks (node selectors; on Cilium `host`/`remote-node`) tell apart; and a node as a whole
+ * (an edge's) at its addresses of the connection's family (ClusterModel.nodeAddresses): one per
+ * group the address blocks tell apart.
  * A workload no policy tells apart — the common case — is judged as one pod, as before: one flow,
  * the same words.
  */
@@ -38,7 +40,7 @@ import { rangeTouches, type IpFamily } from '../../domain/ip.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 import type { Direction } from '../../domain/direction.ts';
 import type { EngineName } from '../engines/types.ts';
-import { decideSide, sideAllows, type SideVerdict, type SimEndpoint, type SimFlow, type SimPod, type Simulator } from './types.ts';
+import { decideSide, sideAllows, type SideVerdict, type SimEndpoint, type SimFlow, type SimNode, type SimPod, type Simulator } from './types.ts';
 
 /** A flow at one pod of each workload end it reaches, and which pods those are (for a verdict's words). */
 export interface FlowAtPods<F extends SimFlow> {
@@ -64,8 +66,8 @@ export interface PodsApartOptions {
 interface PodGroup {
   /** The pod judged for the group: the workload's own stand-in when the group is all its pods; undefined: the end as it is (no workload's pods). */
   pod?: SimPod;
-  /** A group of the apiserver's endpoint addresses: the end judged for it (at its first address), and the words naming it. */
-  at?: { end: SimEndpoint; words: string };
+  /** A group of the apiserver's endpoint addresses or of a node's addresses: the end judged for it (at its first address), and the words naming it. */
+  at?: AddressEnd;
   /** The group's pods (empty when the workload has fewer than two: `pod` alone). */
   members: readonly WorkloadPod[];
   /** The pod a verdict's words name; undefined when the group is the whole workload. */
@@ -74,6 +76,15 @@ interface PodGroup {
   nodes?: GroupNodes;
   /** Why its workload's pods are told apart (absent for a whole workload). */
   why?: string;
+}
+
+/** An end at one address of the apiserver or of a node (PodGroup.at). */
+interface AddressEnd {
+  end: SimEndpoint;
+  /** `the apiserver endpoint 10.0.0.2 (node cp-2)`, `node w-2 at 10.0.1.13`. */
+  words: string;
+  /** What the connection may be any one of: `endpoint's`, `address's`. */
+  any: string;
 }
 
 /** A group's pods whose node is known, by node. */
@@ -111,6 +122,7 @@ const BY_NODE = 'on Cilium a host-network pod is `host` from its own node and `r
 const BY_PEER_NODE = 'on Cilium a node is `host` to the pods on it and `remote-node` to the others';
 const BY_LABELS = "its workload's pods carry label sets other than its template's (a rollout's other revision), and a selector selects pods by their own labels";
 const BY_ENDPOINT = "the policies tell the apiserver's endpoint addresses apart";
+const BY_NODE_ADDRESS = "the policies tell the node's addresses of this family apart";
 /** Whys whose pods are named with their node. */
 const NODE_WHYS: ReadonlySet<string> = new Set([BY_NODE, BY_PEER_NODE]);
 
@@ -148,6 +160,8 @@ export class PodsApart {
   private readonly peerGroups = new Map<SimPod, readonly PodGroup[]>();
   /** Per set of apiserver endpoint addresses (joined): their groups as a peer. */
   private readonly endpointGroups = new Map<string, readonly PodGroup[]>();
+  /** Per whole node end (ClusterModel.nodeEnd): its addresses' groups as a peer. */
+  private readonly nodeAddressGroups = new Map<SimEndpoint, readonly PodGroup[]>();
   private readonly peerByNode: boolean;
   /** The node holding each node address (nodeOfPeer), made on first use. */
   private nodeByIp: Map<string, string> | undefined;
@@ -175,10 +189,11 @@ export class PodsApart {
   /** An edge of either family (cluster.ts familiesJudgedApart): the flow in each, at each pod pair, lazily and iterable again. */
   private inEachFamily<F extends SimFlow>(flow: F, families: readonly IpFamily[], direction: Direction, place: (f: F) => F): Iterable<FlowAtPods<F>> {
     const atPods = (f: F) => this.atPods(f, direction, place);
+    const { model } = this;
     return {
       *[Symbol.iterator]() {
         for (const family of families) {
-          for (const at of atPods(inFamily(flow, family))) yield { flow: at.flow, at: `${at.at}${overFamily(family)}` };
+          for (const at of atPods(inFamily(model, flow, family))) yield { flow: at.flow, at: `${at.at}${overFamily(family)}` };
         }
       },
     };
@@ -230,9 +245,14 @@ export class PodsApart {
     };
   }
 
-  /** The groups of a workload end's pods, as subject or as peer (the apiserver's endpoint addresses, as peer, of the flow's `family`); one whole group otherwise. */
+  /**
+   * The groups of a workload end's pods, as subject or as peer (as peer, the apiserver's endpoint
+   * addresses of the flow's `family`, and a node's addresses of the family it is judged at); one
+   * whole group otherwise.
+   */
   private groupsOf(e: SimEndpoint, role: 'subject' | 'peer', family?: IpFamily): readonly PodGroup[] {
     if (e.kind === 'apiserver' && role === 'peer') return this.endpointsOf(this.model.apiserverAddresses(e, family));
+    if (e.kind === 'node' && role === 'peer') return this.nodeAddressesOf(e);
     if (e.kind !== 'pod') return NOT_A_WORKLOAD;
     const cache = role === 'subject' ? this.subjectGroups : this.peerGroups;
     let g = cache.get(e.pod);
@@ -307,8 +327,32 @@ export class PodsApart {
     const why = byBlocks || !this.peerByNode ? BY_ENDPOINT : BY_PEER_NODE;
     return [...byKey.values()].map(([ip]) => {
       const node = this.nodeAtAddress(ip!);
-      return { members: [], at: { end: this.model.apiserverAt(ip!)!, words: `the apiserver endpoint ${ip!}${node !== undefined ? ` (node ${node})` : ''}` }, why };
+      return { members: [], at: { end: this.model.apiserverAt(ip!)!, words: `the apiserver endpoint ${ip!}${node !== undefined ? ` (node ${node})` : ''}`, any: "endpoint's" }, why };
     });
+  }
+
+  /**
+   * A node as a whole (an edge's end) as a peer, at its addresses of the family it is judged at
+   * (ClusterModel.nodeAddresses), grouped by the policies' address blocks holding them: the edge's
+   * connections may be at any of them (a second NIC, an InternalIP that changed), and an address
+   * rule holds the packet's address, so it is judged at one address of each group. One whole group
+   * — the end as it is — where nothing tells them apart (every node selector and Cilium entity
+   * matches the node, whichever its address).
+   */
+  private nodeAddressesOf(e: SimEndpoint & { kind: 'node' }): readonly PodGroup[] {
+    const ips = this.model.nodeAddresses(e);
+    if (ips.length < 2) return NOT_A_WORKLOAD;
+    let g = this.nodeAddressGroups.get(e);
+    if (g === undefined) this.nodeAddressGroups.set(e, (g = this.nodeAddressGroupsOf(e.node, ips)));
+    return g;
+  }
+
+  private nodeAddressGroupsOf(node: SimNode, ips: readonly string[]): readonly PodGroup[] {
+    const { blocks } = this.policyAddressing();
+    if (blocks.length === 0) return NOT_A_WORKLOAD;
+    const byKey = groupedBy(ips, (ip) => this.blocksHolding([ip], blocks));
+    if (byKey.size < 2) return NOT_A_WORKLOAD;
+    return [...byKey.values()].map(([ip]) => ({ members: [], at: { end: this.model.nodeAt(node, ip!), words: `node ${node.name} at ${ip!}`, any: "address's" }, why: BY_NODE_ADDRESS }));
   }
 
   /**
@@ -448,7 +492,7 @@ function flowAt<F extends SimFlow>(flow: F, egress: boolean, pair: PodPair, plac
   const subject = words(pair.named.subject);
   const other = pair.peerAt?.words ?? words(pair.named.peer);
   const named = (egress ? [subject, other] : [other, subject]).filter((w): w is string => w !== undefined);
-  const any = [...(pair.named.subject !== undefined || pair.named.peer !== undefined ? ["pod's"] : []), ...(pair.peerAt !== undefined ? ["endpoint's"] : [])].join(' and any ');
+  const any = [...(pair.named.subject !== undefined || pair.named.peer !== undefined ? ["pod's"] : []), ...(pair.peerAt !== undefined ? [pair.peerAt.any] : [])].join(' and any ');
   return {
     flow: place(client === flow.client && server === flow.server ? flow : { ...flow, client, server }),
     at: named.length === 0 ? '' : ` (at ${named.join(' and ')}: ${pair.why}, and the connection may be any ${any})`,

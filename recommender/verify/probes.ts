@@ -115,6 +115,8 @@ function peerClasses(model: ClusterModel, subject: SimEndpoint, observed: Readon
   const api = cluster.apiserver[0];
   if (api) peers.push({ kind: 'apiserver', ip: api.ip });
   // A subject that can use one family only is reached in it: a dual-stack node at its address of that family.
+  // One address per peer (a plain end, never ClusterModel.nodeEnd's, so never judged at each address):
+  // a probe measures how wide the rules are, and the edges themselves are judged at every address.
   const family = model.families(subject);
   const node = cluster.nodes.find((n) => n.ips.length > 0);
   if (node) peers.push({ kind: 'node', node, ip: node.ips.find((ip) => ipFamily(ip) === family) ?? node.ips[0]! });
