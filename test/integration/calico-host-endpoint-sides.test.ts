@@ -25,18 +25,27 @@ import { tmpDb } from '../helpers/tmp.ts';
 const NOW = Date.now();
 const T = '2026-01-01T00:00:00Z';
 
-const NODES = [
+interface NodeItem {
+  name: string;
+  ip: string;
+  /** A second InternalIP of the same family (a second NIC). */
+  also?: string;
+  cidr: string;
+  labels: Record<string, string>;
+}
+const NODES: NodeItem[] = [
   { name: 'cp1', ip: '10.0.0.10', cidr: '10.244.0.0/24', labels: { 'kubernetes.io/hostname': 'cp1', 'node-role.kubernetes.io/control-plane': '' } },
   { name: 'w1', ip: '10.0.0.11', cidr: '10.244.1.0/24', labels: { 'kubernetes.io/hostname': 'w1' } },
   { name: 'w2', ip: '10.0.0.12', cidr: '10.244.2.0/24', labels: { 'kubernetes.io/hostname': 'w2' } },
 ];
-const node = (n: (typeof NODES)[number]) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: n.name, uid: `n-${n.name}`, creationTimestamp: T, labels: n.labels }, spec: { podCIDR: n.cidr }, status: { addresses: [{ type: 'InternalIP', address: n.ip }] } });
+const addressesOf = (n: NodeItem) => [n.ip, ...(n.also !== undefined ? [n.also] : [])];
+const node = (n: NodeItem) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: n.name, uid: `n-${n.name}`, creationTimestamp: T, labels: n.labels }, spec: { podCIDR: n.cidr }, status: { addresses: addressesOf(n).map((address) => ({ type: 'InternalIP', address })) } });
 /** What kube-controllers writes for each node (`<node>-auto-hep`). */
-const autoHep = (n: (typeof NODES)[number]) => ({
+const autoHep = (n: NodeItem) => ({
   apiVersion: 'projectcalico.org/v3',
   kind: 'HostEndpoint',
   metadata: { name: `${n.name}-auto-hep`, labels: n.labels },
-  spec: { node: n.name, interfaceName: '*', expectedIPs: [n.ip], profiles: ['projectcalico-default-allow'] },
+  spec: { node: n.name, interfaceName: '*', expectedIPs: addressesOf(n), profiles: ['projectcalico-default-allow'] },
 });
 const HOST_PROTECT = {
   apiVersion: 'projectcalico.org/v3',
@@ -75,15 +84,15 @@ const APISERVER = [
   },
 ];
 
-const inventory = (policies: unknown[]) =>
+const inventory = (policies: unknown[], nodes: readonly NodeItem[]) =>
   JSON.stringify({
     apiVersion: 'v1',
     kind: 'List',
     items: [
       NS,
       DEFAULT_NS,
-      ...NODES.map(node),
-      ...NODES.map(autoHep),
+      ...nodes.map(node),
+      ...nodes.map(autoHep),
       ...workload('metrics-server', 'w2', '10.244.2.10', [4443]),
       ...workload('prometheus', 'w2', '10.244.2.20', [9090]),
       ...workload('web', 'w2', '10.244.2.30', [8080]),
@@ -128,9 +137,9 @@ const TO_EXPORTER = 'workload:monitoring/StatefulSet/prometheus|workload:monitor
 const TO_APISERVER = 'workload:monitoring/StatefulSet/web|apiserver|6443|TCP';
 const NOT_JUDGED = /not the host endpoint's side/;
 
-async function store(policies: unknown[] = [HOST_PROTECT]) {
+async function store(policies: unknown[] = [HOST_PROTECT], nodes: readonly NodeItem[] = NODES) {
   const { db } = tmpDb();
-  importInventory(db, { text: inventory(policies), takenAt: NOW - 3_600_000, source: 'inventory.json', now: NOW });
+  importInventory(db, { text: inventory(policies, nodes), takenAt: NOW - 3_600_000, source: 'inventory.json', now: NOW });
   await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${FLOWS}\n`]) }], { format: 'hubble' });
   return db;
 }
@@ -191,4 +200,22 @@ test('calico: where the FelixConfiguration leaves 6443 out of the failsafe ports
   assert.ok(cut !== undefined, JSON.stringify(verification.blockedByApplied, null, 1));
   assert.equal(cut.hostEndpoint, 'ingress');
   assert.match(cut.reason, /the kube-apiserver \(host endpoint cp1-auto-hep\) for ingress \(GlobalNetworkPolicy\/host-protect\)/);
+});
+
+/**
+ * w1 with a second InternalIP 10.0.1.11 on eth1, policed by its own named host endpoint w1-eth1
+ * (no profile, no policy: deny but failsafe) before the node's `*` one (felix#2228), which allows
+ * all at 10.0.0.11. metrics-server's connection to w1's kubelet may be at either address (an edge
+ * keeps none), so the one at 10.0.1.11 is cut. Before, the verification judged the node at its
+ * first address only (10.0.0.11, the `*` host endpoint): nothing was said.
+ */
+test('calico: a node with a second address whose own host endpoint denies: the edge to its kubelet is in blockedByApplied, at that address', async () => {
+  const eth1 = { apiVersion: 'projectcalico.org/v3', kind: 'HostEndpoint', metadata: { name: 'w1-eth1', labels: { role: 'backplane' } }, spec: { node: 'w1', interfaceName: 'eth1', expectedIPs: ['10.0.1.11'] } };
+  const db = await store([eth1], NODES.map((n) => (n.name === 'w1' ? { ...n, also: '10.0.1.11' } : n)));
+  const { verification } = runRecommendation(readRecommendationInput(db, {}), 'calico', recommendOptions({ namespace: 'monitoring' }), { tightness: false });
+  const cut = verification.blockedByApplied.find((f) => f.edge === TO_KUBELET);
+  assert.ok(cut !== undefined, JSON.stringify(verification.blockedByApplied, null, 1));
+  assert.equal(cut.hostEndpoint, 'ingress');
+  assert.match(cut.reason, /host endpoint w1-eth1/);
+  assert.match(cut.reason, /10\.0\.1\.11/, cut.reason);
 });
