@@ -4,8 +4,9 @@
  * where its pods carry those labels, every pod of it gets the same verdict (its IPs differ, which
  * only matters for IP-based peers: all of its current IPs are kept, and where the policies'
  * address blocks tell its pods apart, `podsOf` gives each pod for pods-apart.ts to judge on its
- * own); where its pods carry other label sets (a rollout's other revision), `labelSets` gives each
- * for pods-apart.ts to judge at, since a selector selects pods by their own labels.
+ * own); where its pods carry other labels or container ports (a rollout's other revision), `ownSets`
+ * gives each distinct pair for pods-apart.ts to judge at (own-set-groups.ts), since a selector
+ * selects pods by their own labels and a port name is each pod's own.
  * Where the verdict depends on the node (Cilium's `host` is the local node only), a flow record's
  * pod is the workload's pod on the node its address is on (`FlowAddressing`), and it carries the
  * labels and container ports of the pod holding that address (`atAddress`: where the store knows
@@ -21,7 +22,6 @@ import { clusterDnsTarget } from '../../domain/cluster-dns.ts';
 import { podIdentityLabels } from '../../domain/pod-identity-labels.ts';
 import { nodeAddresses } from '../../domain/node-addresses.ts';
 import { compareStrings } from '../../domain/order.ts';
-import { isVolatileLabel } from '../../domain/volatile-labels.ts';
 import { clusterFamilies, connectionFamily, familiesOf, podFamilies, type ClusterFamilies, type Families } from './connection-family.ts';
 
 
@@ -78,15 +78,15 @@ export interface ClusterModel {
    */
   podsOf(pod: SimPod): readonly WorkloadPod[];
   /**
-   * The label sets the pods of the workload `pod` stands for carry, where some differ from its
-   * template's labels beyond those controllers stamp per pod or revision (a rollout's other
-   * revision still running): one per distinct set, each with `pod` carrying it (`relabelled`).
-   * Empty otherwise — the common case — and for a pod that stands for no workload. What
-   * `pods-apart.ts` judges apart: a selector "selects Pods" by their own labels (kubernetes
-   * networking/v1 types.go, NetworkPolicyPeer.podSelector), not by their workload's template.
+   * Each distinct (own labels, own container ports) the pods of the workload `pod` stands for
+   * carry (PodOwnSet), in label order; empty for a pod that stands for no workload and a workload
+   * no pod of which is known. What `pods-apart.ts` groups (own-set-groups.ts) and judges apart: a
+   * selector "selects Pods" by their own labels (kubernetes networking/v1 types.go,
+   * NetworkPolicyPeer.podSelector), not by their workload's template, and a named port is "a named
+   * port on a pod" (NetworkPolicyPort.port).
    */
-  labelSets(pod: SimPod): readonly PodLabelSet[];
-  /** `pod` (a workload's stand-in or one of its pods, `podsOf`) carrying the label set `set` of its workload's pods: one object per (pod, set). */
+  ownSets(pod: SimPod): readonly PodOwnSet[];
+  /** `pod` (a workload's stand-in or one of its pods, `podsOf`) carrying the label set `set` of its workload's pods (and its ports, where `set` has them): one object per (pod, set). */
   relabelled(pod: SimPod, set: PodLabelSet): SimPod;
   /**
    * The pod of `pod`'s workload that holds `ip` (a host-network pod: any of its node's addresses),
@@ -141,11 +141,25 @@ interface OwnPod {
   hostNetwork: boolean;
 }
 
-/** One distinct label set of a workload's pods (ClusterModel.labelSets). */
+/** One distinct (labels, container ports) of a workload's pods (ClusterModel.ownSets). */
+export interface PodOwnSet {
+  /** The pods' own labels, with those they get from their own identity (domain/pod-identity-labels.ts). */
+  labels: Labels;
+  /** The pods' own container ports; absent: not known (stored before migration 0048), the workload's merged ports stand for them. */
+  ports?: readonly ContainerPort[];
+  /** The pods carrying it, by name; empty for a set known only from the workload's label sets (a pod without an address, a store before 0048). */
+  pods: readonly string[];
+}
+
+/** A group of a workload's pods judged at one of their own label sets (and port lists): own-set-groups.ts. */
 export interface PodLabelSet {
   labels: Labels;
-  /** `app=api,pod-template-hash=a2,track=v2`: the set in words, and its key. */
+  /** `app=api,pod-template-hash=a2,track=v2`: the set in words. */
   text: string;
+  /** The group's own container ports, where its workload's pods that a connection reaches declare different ones; absent: the workload's merged ports. */
+  ports?: readonly ContainerPort[];
+  /** The pods of the group, by name (none known: empty). */
+  pods: readonly string[];
 }
 
 /** One pod of a workload (ClusterModel.podsOf). */
@@ -155,7 +169,7 @@ export interface WorkloadPod {
   pod: SimPod;
   /** It stands for all the workload's pods (those carrying `labelled`), not one (pods-apart.ts). */
   whole?: true;
-  /** The label set it carries in words, where the workload's pods are judged at each (ClusterModel.labelSets). */
+  /** The label set (and ports) it carries in words, where the workload's pods are judged at each (own-set-groups.ts). */
   labelled?: string;
 }
 
@@ -267,46 +281,61 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     const own = holders.get(ip);
     return own === undefined || own.hostNetwork ? own : atAddress(own, ip);
   };
-  const setsByKey = podLabelSets(inventory);
-  const labelSets = (pod: SimPod): readonly PodLabelSet[] => setsByKey.get(podWorkloadKey.get(pod) ?? '') ?? [];
-  const withLabels = podVariants((pod, key) => ({ ...pod, labels: JSON.parse(key) as Labels }));
-  const relabelled = (pod: SimPod, set: PodLabelSet): SimPod => withLabels(pod, JSON.stringify(set.labels));
+  // Made on first use: only a workload end judged as a whole (an edge, a record to a Service) asks.
+  let setsByKey: Map<string, readonly PodOwnSet[]> | undefined;
+  const ownSets = (pod: SimPod): readonly PodOwnSet[] => (setsByKey ??= podOwnSets(inventory)).get(podWorkloadKey.get(pod) ?? '') ?? [];
+  const withOwn = podVariants((pod, key) => {
+    const own = JSON.parse(key) as { labels: Labels; ports?: ContainerPort[] };
+    return { ...pod, labels: own.labels, ...(own.ports !== undefined ? { ports: own.ports } : {}) };
+  });
+  const relabelled = (pod: SimPod, set: PodLabelSet): SimPod => withOwn(pod, JSON.stringify({ labels: set.labels, ports: set.ports }));
   const families = endpointFamilies(clusterFamilies(cluster));
   const onlyFamily = (a: SimEndpoint, b: SimEndpoint): IpFamily | undefined => connectionFamily(families(a), families(b));
   const deleted = new Map(Object.entries(inventory.deletedWorkloads ?? {}));
-  return { cluster, podOf: (k) => pods.get(k), deletedAt: (k) => deleted.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, placeable, atAddress, podsOf, labelSets, relabelled, podAt, onlyFamily, families, ...apiserverEnds(inventory.apiserver), ...nodeEnds() };
+  return { cluster, podOf: (k) => pods.get(k), deletedAt: (k) => deleted.get(k), nodeOf: (n) => nodes.get(n), endpoints: new Map(), nodeOfPodIp: (ip) => nodeByIp.get(ip), onNode, otherNode, placeable, atAddress, podsOf, ownSets, relabelled, podAt, onlyFamily, families, ...apiserverEnds(inventory.apiserver), ...nodeEnds() };
 }
 
 /**
- * Per workload key, its pods' distinct label sets (the inventory's, InventorySnapshot.podLabels),
- * where one differs from its template's labels once the labels controllers stamp per pod or
- * revision (pod-template-hash, …: domain/volatile-labels.ts) are left out of both; such a label
- * tells no workload's pods apart from another's template. Workloads whose pods all carry the
- * template's labels — every demo workload — are left out: judged as one pod, as before.
+ * Per workload key, each distinct (own labels, own container ports) of its pods: those the pod
+ * addresses carry (ownLabelsAndPorts), and the workload's label sets no addressed pod carries (a
+ * pod without an address yet; every set, in a store from before migration 0048, whose addresses
+ * carry none), with the merged ports. Sorted by labels, then ports.
  */
-function podLabelSets(inventory: InventorySnapshot): Map<string, readonly PodLabelSet[]> {
-  const out = new Map<string, readonly PodLabelSet[]>();
-  for (const w of inventory.workloads) {
-    const sets = inventory.podLabels?.[workloadKey(w)] ?? [];
-    const template = stableText(w.labels);
-    if (sets.every((l) => stableText(l) === template)) continue;
-    // One set per stable text: a StatefulSet's pods each carry their own pod-name label, and judging
-    // every pod's set would multiply the sides judged by the pods (not by the revisions) on both ends.
-    const byStable = new Map<string, Labels>();
-    for (const l of sets) {
-      const stable = stableText(l);
-      if (!byStable.has(stable)) byStable.set(stable, l);
+function podOwnSets(inventory: InventorySnapshot): Map<string, readonly PodOwnSet[]> {
+  const byWorkload = new Map<string, Map<string, { labels: Labels; ports?: readonly ContainerPort[]; pods: string[] }>>();
+  const workloads = inventory.workloads.map(workloadKey);
+  const seenPods = new Set<string>();
+  for (const a of inventory.podAddresses) {
+    const k = workloadKey(a.workload);
+    if (seenPods.has(`${k}|${a.pod}`)) continue;
+    seenPods.add(`${k}|${a.pod}`);
+    const own = ownLabelsAndPorts(a);
+    if (own?.labels === undefined) continue;
+    const key = `${labelsText(own.labels)}|${JSON.stringify(own.ports ?? null)}`;
+    let sets = byWorkload.get(k);
+    if (sets === undefined) byWorkload.set(k, (sets = new Map()));
+    const same = sets.get(key);
+    if (same !== undefined) same.pods.push(a.pod);
+    else sets.set(key, { labels: own.labels, ...(own.ports !== undefined ? { ports: own.ports } : {}), pods: [a.pod] });
+  }
+  const out = new Map<string, readonly PodOwnSet[]>();
+  for (const k of workloads) {
+    const sets = [...(byWorkload.get(k)?.values() ?? [])];
+    const carried = new Set(sets.map((s) => labelsText(s.labels)));
+    for (const labels of inventory.podLabels?.[k] ?? []) {
+      const text = labelsText(labels);
+      if (!carried.has(text)) sets.push({ labels, pods: [] });
+      carried.add(text);
     }
-    const distinct = [...byStable.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, labels]) => labels);
-    out.set(workloadKey(w), distinct.map((labels) => ({ labels, text: labelsText(labels) })));
+    if (sets.length === 0) continue;
+    const text = (s: PodOwnSet) => `${labelsText(s.labels)}|${JSON.stringify(s.ports ?? null)}`;
+    out.set(k, sets.map((s) => ({ ...s, pods: [...s.pods].sort(compareStrings) })).sort((a, b) => compareStrings(text(a), text(b))));
   }
   return out;
 }
 
-/** A label set without its volatile labels, as text (keys sorted): what tells a revision's pods from the template. */
-const stableText = (l: Labels): string => labelsText(Object.fromEntries(Object.entries(l).filter(([k]) => !isVolatileLabel(k))));
-
-const labelsText = (l: Labels): string =>
+/** `app=api,track=v2`: a label set in words, keys sorted. */
+export const labelsText = (l: Labels): string =>
   Object.entries(l)
     .sort(([a], [b]) => compareStrings(a, b))
     .map(([k, v]) => `${k}=${v}`)

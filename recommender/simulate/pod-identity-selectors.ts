@@ -10,7 +10,7 @@ import { POD_IDENTITY_LABEL_KEYS } from '../../domain/pod-identity-labels.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 import { manifestId } from '../engines/manifest-id.ts';
 import type { EngineName } from '../engines/types.ts';
-import { selectorLabelKeys } from './calico/selector.ts';
+import { calicoSelectorKeys, labelSelectorKeys } from './selector-keys.ts';
 import { evaluatesKind } from './decide.ts';
 import { walkFields } from './manifest-fields.ts';
 
@@ -21,21 +21,6 @@ export interface PodIdentitySelector {
   path: string;
   /** The per-pod label keys it names, sorted. */
   labels: string[];
-}
-
-/** Keys a Kubernetes label selector reads. */
-function labelSelectorKeys(s: Record<string, unknown>): string[] {
-  const keys = isPlainObject(s.matchLabels) ? Object.keys(s.matchLabels) : [];
-  if (Array.isArray(s.matchExpressions)) for (const e of s.matchExpressions) if (isPlainObject(e) && typeof e.key === 'string') keys.push(e.key);
-  return keys;
-}
-
-function calicoSelectorKeys(s: string): string[] {
-  try {
-    return selectorLabelKeys(s);
-  } catch {
-    return []; // admission names a selector that does not parse
-  }
 }
 
 /**

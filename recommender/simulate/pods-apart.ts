@@ -35,6 +35,7 @@
  * the same words.
  */
 import { familiesJudgedApart, inFamily, type ClusterModel, type PodLabelSet, type WorkloadPod } from './cluster.ts';
+import { ownSetGroups, podsWords, portsWords, volatileKeysSelected, type PortAt } from './own-set-groups.ts';
 import { AddressCache, type AddressRange } from './kubernetes/cidr-match.ts';
 import { rangeTouches, type IpFamily } from '../../domain/ip.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
@@ -120,7 +121,8 @@ const BY_ADDRESS = "the policies' address blocks hold some of its workload's pod
 const BY_NETWORK = "some of its workload's pods are on the host network (their node) and some on the pod network";
 const BY_NODE = 'on Cilium a host-network pod is `host` from its own node and `remote-node` from the others';
 const BY_PEER_NODE = 'on Cilium a node is `host` to the pods on it and `remote-node` to the others';
-const BY_LABELS = "its workload's pods carry label sets other than its template's (a rollout's other revision), and a selector selects pods by their own labels";
+const BY_LABELS = "its workload's pods carry label sets other than its template's (a rollout's other revision, a policy on a pod's own name), and a selector selects pods by their own labels";
+const BY_PORTS = "the pods of its workload that declare the connection's port declare different container ports, and a port name means each pod's own number (NetworkPolicyPort: \"a numerical or named port on a pod\")";
 const BY_ENDPOINT = "the policies tell the apiserver's endpoint addresses apart";
 const BY_NODE_ADDRESS = "the policies tell the node's addresses of this family apart";
 /** Whys whose pods are named with their node. */
@@ -155,9 +157,13 @@ interface Addressing {
 export class PodsApart {
   private addressing: Addressing | undefined;
   private readonly addresses = new AddressCache();
-  /** Per workload stand-in: its pods grouped as subject, and as peer. */
+  /** Per workload stand-in: its pods grouped as subject, and as peer, by address and network (groupedByAddress). */
   private readonly subjectGroups = new Map<SimPod, readonly PodGroup[]>();
   private readonly peerGroups = new Map<SimPod, readonly PodGroup[]>();
+  /** Per workload stand-in: its groups (grouped) per role, and per port where its pods' own sets may tell them apart by it. */
+  private readonly groups = new Map<SimPod, Map<string, readonly PodGroup[]>>();
+  /** The volatile label keys the policies select on (own-set-groups.ts), read once. */
+  private kept: ReadonlySet<string> | undefined;
   /** Per set of apiserver endpoint addresses (joined): their groups as a peer. */
   private readonly endpointGroups = new Map<string, readonly PodGroup[]>();
   /** Per whole node end (ClusterModel.nodeEnd): its addresses' groups as a peer. */
@@ -203,8 +209,9 @@ export class PodsApart {
     const egress = direction === 'egress';
     const subjectEnd = egress ? flow.client : flow.server;
     const peerEnd = egress ? flow.server : flow.client;
-    const subjects = this.groupsOf(subjectEnd, 'subject');
-    const peers = this.groupsOf(peerEnd, 'peer', flow.family);
+    const at = portAt(flow);
+    const subjects = this.groupsOf(subjectEnd, 'subject', undefined, egress ? undefined : at);
+    const peers = this.groupsOf(peerEnd, 'peer', flow.family, egress ? at : undefined);
     // The common case, once per edge side: no closure made (under tsx each is an Object.defineProperty, esbuild's keepNames).
     if (subjects.length === 1 && peers.length === 1 && isEnd(subjects[0]!, subjectEnd) && isEnd(peers[0]!, peerEnd) && !this.judgedByNode(subjects[0]!, subjectEnd, peers[0]!, peerEnd)) return [{ flow: placedWhole ?? place(flow), at: '' }];
     return this.pairFlows(flow, egress, subjects, subjectEnd, peers, peerEnd, place);
@@ -246,17 +253,21 @@ export class PodsApart {
   }
 
   /**
-   * The groups of a workload end's pods, as subject or as peer (as peer, the apiserver's endpoint
-   * addresses of the flow's `family`, and a node's addresses of the family it is judged at); one
-   * whole group otherwise.
+   * The groups of a workload end's pods, as subject or as peer (as peer, the apiserver's endpoint addresses of the flow's
+   * `family`, and a node's addresses of the family it is judged at), a connection to port `at` when the end is its server; one
+   * whole group otherwise. Made once per (workload, role) and, where its pods' own sets may tell
+   * them apart by the port, per port.
    */
-  private groupsOf(e: SimEndpoint, role: 'subject' | 'peer', family?: IpFamily): readonly PodGroup[] {
+  private groupsOf(e: SimEndpoint, role: 'subject' | 'peer', family?: IpFamily, at?: PortAt): readonly PodGroup[] {
     if (e.kind === 'apiserver' && role === 'peer') return this.endpointsOf(this.model.apiserverAddresses(e, family));
     if (e.kind === 'node' && role === 'peer') return this.nodeAddressesOf(e);
     if (e.kind !== 'pod') return NOT_A_WORKLOAD;
-    const cache = role === 'subject' ? this.subjectGroups : this.peerGroups;
-    let g = cache.get(e.pod);
-    if (g === undefined) cache.set(e.pod, (g = this.grouped(e.pod, role)));
+    const byPort = at !== undefined && this.model.ownSets(e.pod).length > 1;
+    const key = byPort ? `${role}|${at.port}/${at.protocol}|${at.name ?? ''}` : role;
+    let cache = this.groups.get(e.pod);
+    if (cache === undefined) this.groups.set(e.pod, (cache = new Map()));
+    let g = cache.get(key);
+    if (g === undefined) cache.set(key, (g = this.grouped(e.pod, role, byPort ? at : undefined)));
     return g;
   }
 
@@ -265,23 +276,29 @@ export class PodsApart {
    * tells them apart in `role`, and that share a network: a workload of host-network and
    * pod-network pods is always judged apart, each pod as what it is (a node; a pod the policies
    * select), since only host-network pods are outside NetworkPolicy (kubernetes.io "Network
-   * Policies": it "ignores hostNetwork pods when matching podSelector").
+   * Policies": it "ignores hostNetwork pods when matching podSelector"); each at every group of its
+   * pods' own labels and ports a connection (to `at`) reaches (own-set-groups.ts).
    */
-  private grouped(pod: SimPod, role: 'subject' | 'peer'): readonly PodGroup[] {
-    const groups = this.groupedByAddress(pod, role);
-    const sets = this.model.labelSets(pod);
+  private grouped(pod: SimPod, role: 'subject' | 'peer', at: PortAt | undefined): readonly PodGroup[] {
+    const cache = role === 'subject' ? this.subjectGroups : this.peerGroups;
+    let groups = cache.get(pod);
+    if (groups === undefined) cache.set(pod, (groups = this.groupedByAddress(pod, role)));
+    this.kept ??= volatileKeysSelected(this.manifests);
+    const sets = ownSetGroups(this.model.ownSets(pod), pod.labels, pod.ports, this.kept, at);
     return sets.length === 0 ? groups : groups.flatMap((g) => sets.map((set) => this.labelled(g, pod, set)));
   }
 
   /**
-   * The group `g` of `pod`'s workload at one label set its pods carry (ClusterModel.labelSets): a
-   * selector selects pods by their own labels, and which pod carries which set the inventory does
-   * not say, so each group is judged at each set (typically two, mid-rollout).
+   * The group `g` of `pod`'s workload at one group of its pods' own labels (and ports: where the
+   * pods a connection reaches differ in them) (own-set-groups.ts). Which of the pods `g` holds carry
+   * it the words do not say where `g` was told apart by address too: each is judged at each.
    */
   private labelled(g: PodGroup, pod: SimPod, set: PodLabelSet): PodGroup {
-    const at = (m: WorkloadPod): WorkloadPod => ({ ...m, pod: this.model.relabelled(m.pod, set), labelled: set.text });
-    const named = g.named !== undefined ? at(g.named) : { name: '', whole: true as const, pod: this.model.relabelled(g.pod ?? pod, set), labelled: set.text };
-    return { pod: this.model.relabelled(g.pod ?? pod, set), members: g.members.map(at), named, why: g.why !== undefined ? `${g.why}, and ${BY_LABELS}` : BY_LABELS };
+    const words = setWords(set);
+    const at = (m: WorkloadPod): WorkloadPod => ({ ...m, pod: this.model.relabelled(m.pod, set), labelled: words });
+    const named = g.named !== undefined ? at(g.named) : { name: '', whole: true as const, pod: this.model.relabelled(g.pod ?? pod, set), labelled: words };
+    const why = set.ports !== undefined ? BY_PORTS : BY_LABELS;
+    return { pod: this.model.relabelled(g.pod ?? pod, set), members: g.members.map(at), named, why: g.why !== undefined ? `${g.why}, and ${why}` : why };
   }
 
   /** The groups of `pod`'s workload told apart by address and network (grouped). */
@@ -414,6 +431,15 @@ export class PodsApart {
 }
 
 const asIs = <F>(f: F): F => f;
+
+/** The port a flow is to (its server end's), none for ICMP, which has none. */
+const portAt = (flow: SimFlow): PortAt | undefined => (flow.icmp !== undefined ? undefined : { port: flow.port, protocol: flow.protocol, ...(flow.throughPortName !== undefined ? { name: flow.throughPortName } : {}) });
+
+/** `app=web,pod-template-hash=aaa (pod web-aaa-1; container ports http=8080/TCP)`: a group of own sets in words. */
+function setWords(set: PodLabelSet): string {
+  const more = [podsWords(set.pods), ...(set.ports !== undefined ? [`container ports ${portsWords(set.ports)}`] : [])].filter((w) => w !== '');
+  return more.length === 0 ? set.text : `${set.text} (${more.join('; ')})`;
+}
 
 /** The words of a flow judged in one family of an edge that may be either's. */
 const overFamily = (family: IpFamily): string => ` (over IPv${family}: an edge keeps no address family, and a node's addresses of either may carry it)`;

@@ -133,6 +133,12 @@ export interface PortFlow extends FlowEnds {
   port: number;
   protocol: SimProtocol;
   icmp?: undefined;
+  /**
+   * The Service target port name alone the connection reached `port` through (an edge's
+   * EdgeTraffic.targetPortName, never by number too): it reaches the server's pods whose container
+   * port of that name is `port` (pods-apart.ts). Simulators never read it.
+   */
+  throughPortName?: string;
 }
 
 /**

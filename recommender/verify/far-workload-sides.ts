@@ -27,6 +27,7 @@
 import { DIRECTIONS, opposite, type Direction } from '../../domain/direction.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
+import { volatileKeysSelected } from '../simulate/own-set-groups.ts';
 import type { SimCluster, Simulator, SimulatorFactory } from '../simulate/types.ts';
 import { deniesUnselected } from '../simulate/cilium/enforcement-mode.ts';
 import type { VerifiedSides } from '../verified-sides.ts';
@@ -99,8 +100,9 @@ function selectedByApplied(candidates: ReadonlyMap<string, ReadonlySet<Direction
   if (candidates.size === 0) return out;
   const together = simulator(beside, model.cluster);
   const naming = policiesSelecting(beside, model, simulator);
+  const kept = volatileKeysSelected(beside);
   for (const [workload, directions] of candidates) {
-    const pods = workloadPods(model, workload);
+    const pods = workloadPods(model, workload, kept);
     const isolated = [...directions].filter((d) => pods.some((pod) => isolates(model, together, pod, d)));
     if (isolated.length === 0) continue;
     const by = naming(workload);

@@ -286,9 +286,18 @@ function verifiedFlow(j: Judges, edge: EdgeTraffic, direction: Direction, requir
   const conn = connectionFlow(j.model, edge.client, edge.server, edge.port, edge.protocol, farAddress(required?.address, direction));
   if (!conn.ok) return conn;
   if (conn.flow.icmp !== undefined && !rendersEcho(j.engine, j.model.cluster.ciliumPolicy)) return { ok: false, reason: `${edge.protocol} echo: ${noEchoRule(j.engine)} (a restricted direction denies it, warned)` };
-  const whole = resolvedFrom(conn.flow, required?.names);
+  const whole = throughPortName(resolvedFrom(conn.flow, required?.names), edge);
   const flow = j.atNodes(whole);
   return { ok: true, flow, whole, each: j.apart.side(whole, direction, j.atNodes, flow) };
+}
+
+/**
+ * The flow of an edge whose flows reached its port through a Service's target port name alone
+ * carrying that name: "a named port in the target Pod's container ports" (ServicePort.targetPort),
+ * so it reaches the pods giving the name that number, not every pod declaring it.
+ */
+function throughPortName(flow: SimFlow, edge: EdgeTraffic): SimFlow {
+  return edge.targetPortName === undefined || edge.reachedByNumberToo === true || flow.icmp !== undefined ? flow : { ...flow, throughPortName: edge.targetPortName };
 }
 
 /** Why the engine wrote no ICMP rule: it has none, or (cilium) the cilium-config turns the agent's ICMP rules off. */

@@ -22,6 +22,7 @@ import { workloadKey, type Peer } from '../../domain/peer.ts';
 import { manifestId } from '../engines/manifest-id.ts';
 import { compareStrings } from '../policy/order.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
+import { ownSetGroups, volatileKeysSelected } from '../simulate/own-set-groups.ts';
 import { decideSide, type SimPod, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
 import { subjectNamespaces } from '../subject-namespaces.ts';
 import { edgeKeyOf } from '../synthesize/evidence.ts';
@@ -148,8 +149,9 @@ const NONE: Record<Direction, string[]> = { ingress: [], egress: [] };
 export function policiesSelecting(policies: readonly unknown[], model: ClusterModel, simulator: SimulatorFactory): (workload: string) => Record<Direction, string[]> {
   if (policies.length === 0) return () => NONE;
   const each = policies.map((policy) => ({ namespaces: reach(policy), id: manifestId(policy), alone: lazy(() => simulator([policy], model.cluster)) }));
+  const kept = volatileKeysSelected(policies);
   return (key) => {
-    const pods = workloadPods(model, key);
+    const pods = workloadPods(model, key, kept);
     if (pods.length === 0) return NONE;
     const out: Record<Direction, string[]> = { ingress: [], egress: [] };
     for (const p of each) {
@@ -160,10 +162,17 @@ export function policiesSelecting(policies: readonly unknown[], model: ClusterMo
   };
 }
 
-/** A workload's pod and every pod of it the policies tell apart (ClusterModel.podsOf); none for a workload the model has no pod of. */
-export function workloadPods(model: ClusterModel, key: string): SimPod[] {
+/**
+ * A workload's pod, every pod of it the policies tell apart by address (ClusterModel.podsOf), and
+ * the pod at each of its pods' own label sets told apart by their labels (own-set-groups.ts: the
+ * volatile labels of `kept` keys, those the policies select on, kept); none for a workload the
+ * model has no pod of.
+ */
+export function workloadPods(model: ClusterModel, key: string, kept: ReadonlySet<string>): SimPod[] {
   const pod = model.podOf(key);
-  return pod === undefined ? [] : [pod, ...model.podsOf(pod).map((p) => p.pod)];
+  if (pod === undefined) return [];
+  const own = ownSetGroups(model.ownSets(pod), pod.labels, pod.ports, kept).map((set) => model.relabelled(pod, set));
+  return [pod, ...model.podsOf(pod).map((p) => p.pod), ...own];
 }
 
 /**

@@ -1,0 +1,118 @@
+/**
+ * The groups a workload's pods are judged at as an edge's end (pods-apart.ts), by what the engines
+ * read of each pod itself: its own labels, and — at the end a connection is to — its own container
+ * ports (ClusterModel.ownSets).
+ *
+ * - Labels: a selector "selects Pods" by their own labels (kubernetes networking/v1 types.go,
+ *   NetworkPolicyPeer.podSelector). Sets differing only in labels controllers stamp per pod or
+ *   revision (domain/volatile-labels.ts: a StatefulSet pod's own name, a revision's hash) are one
+ *   group, which bounds the sides judged by the revisions, not the pods — unless a policy judged
+ *   selects on such a key (`volatileKeysSelected`): the StatefulSet Pod Name Label exists "to attach
+ *   a Service to a specific Pod" (kubernetes.io "StatefulSets"), and a policy on it is legitimate;
+ *   the pods are then told apart by it.
+ * - Ports: a named port is "a numerical or named port on a pod" (NetworkPolicyPort.port), each
+ *   pod's own number (Cilium pkg/endpoint GetNamedPort, ingress: "the ports of the POD itself";
+ *   Calico named ports per endpoint, "as defined in the ports list of one or more endpoints"). A
+ *   connection to port P reaches the pods declaring P: an edge on P is judged at each group of
+ *   those, apart where their port lists differ (a name may be P on one and not on another, and
+ *   the edge is allowed only where every group allows it). A group not declaring P is not reached
+ *   on P — judging it there would fail an edge no connection of which reaches it — unless no pod
+ *   declares P (pods may listen on a port they do not declare): then every group is.
+ * No group — the workload judged as its one stand-in — where they would all be the template's.
+ */
+import type { ContainerPort, Labels } from '../../domain/inventory.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
+import { isVolatileLabel } from '../../domain/volatile-labels.ts';
+import { compareStrings } from '../../domain/order.ts';
+import { labelsText, type PodLabelSet, type PodOwnSet } from './cluster.ts';
+import { calicoSelectorKeys, labelSelectorKeys } from './selector-keys.ts';
+import { walkFields } from './manifest-fields.ts';
+
+/** The port (and protocol) a connection is to: what tells the pods it reaches. */
+export interface PortAt {
+  port: number;
+  protocol: string;
+  /** The Service target port name the connection came through (PortFlow.throughPortName): it reaches the pods giving that name `port`. */
+  name?: string;
+}
+
+/** Calico's selector fields (strings in its own syntax; a `selector` under `serviceAccounts` selects ServiceAccounts, not pods). */
+const CALICO_SELECTOR_KEYS: ReadonlySet<string> = new Set(['selector', 'notSelector', 'namespaceSelector']);
+
+/**
+ * The volatile label keys (domain/volatile-labels.ts) some selector of `manifests` reads: a label
+ * selector anywhere (podSelector, endpointSelector, a Cilium peer, a ClusterNetworkPolicy subject or
+ * peer; a Cilium key without its source prefix, `k8s:`), a Calico selector. A namespace or node
+ * selector counted too: over-counting only splits a workload's pods more finely.
+ */
+export function volatileKeysSelected(manifests: readonly unknown[]): ReadonlySet<string> {
+  const keys = new Set<string>();
+  const add = (key: string) => {
+    const bare = key.includes(':') ? key.slice(key.indexOf(':') + 1) : key;
+    if (isVolatileLabel(bare)) keys.add(bare);
+  };
+  for (const m of manifests) {
+    if (!isPlainObject(m)) continue;
+    const calico = m.apiVersion === 'projectcalico.org/v3';
+    walkFields(m.spec, '', (k, x, _at, parent) => {
+      if (isPlainObject(x) && (isPlainObject(x.matchLabels) || Array.isArray(x.matchExpressions))) labelSelectorKeys(x).forEach(add);
+      else if (calico && typeof x === 'string' && CALICO_SELECTOR_KEYS.has(k) && parent !== 'serviceAccounts') calicoSelectorKeys(x).forEach(add);
+      return true;
+    });
+  }
+  return keys;
+}
+
+/**
+ * The groups of a workload's own sets (`sets`, ClusterModel.ownSets) a connection is judged at:
+ * to port `at` when the workload is its server end (absent: its client end, or ICMP), the pods
+ * told apart by their labels without the volatile ones no policy selects (`kept` are kept), and by
+ * their ports where those reached on `at` differ. Empty: judged as its stand-in (template labels
+ * `template`, merged ports `merged`).
+ */
+export function ownSetGroups(sets: readonly PodOwnSet[], template: Labels, merged: readonly ContainerPort[], kept: ReadonlySet<string>, at?: PortAt): readonly PodLabelSet[] {
+  if (sets.length === 0) return [];
+  const portsOf = (s: PodOwnSet) => s.ports ?? merged;
+  const declaring = at === undefined ? [] : reachedOn(sets, portsOf, at);
+  const reached = declaring.length > 0 ? declaring : sets;
+  const byPorts = new Set(declaring.map((s) => JSON.stringify(portsOf(s)))).size > 1;
+  const groups = new Map<string, { first: PodOwnSet; pods: string[] }>();
+  for (const s of reached) {
+    const key = `${stableText(s.labels, kept)}${byPorts ? `|${JSON.stringify(portsOf(s))}` : ''}`;
+    const same = groups.get(key);
+    if (same !== undefined) same.pods.push(...s.pods);
+    else groups.set(key, { first: s, pods: [...s.pods] });
+  }
+  const templateText = stableText(template, kept);
+  if (!byPorts && [...groups.keys()].every((k) => k === templateText)) return [];
+  return [...groups.values()].map(({ first, pods }) => ({
+    labels: first.labels,
+    text: labelsText(first.labels),
+    ...(byPorts ? { ports: portsOf(first) } : {}),
+    pods: pods.sort(compareStrings),
+  }));
+}
+
+/**
+ * The sets a connection to `at` reaches: those giving its Service target port name that number
+ * where it came through one and some set does (ServicePort.targetPort: "looked up as a named port
+ * in the target Pod's container ports"), else those declaring the number; none when none does.
+ */
+function reachedOn(sets: readonly PodOwnSet[], portsOf: (s: PodOwnSet) => readonly ContainerPort[], at: PortAt): readonly PodOwnSet[] {
+  const declaring = sets.filter((s) => portsOf(s).some((p) => p.port === at.port && p.protocol === at.protocol));
+  const named = at.name === undefined ? [] : declaring.filter((s) => portsOf(s).some((p) => p.port === at.port && p.protocol === at.protocol && p.name === at.name));
+  return named.length > 0 ? named : declaring;
+}
+
+/** A label set without the volatile labels not `kept`, in words: what tells a group's pods from the template and from each other. */
+const stableText = (l: Labels, kept: ReadonlySet<string>): string => labelsText(Object.fromEntries(Object.entries(l).filter(([k]) => kept.has(k) || !isVolatileLabel(k))));
+
+/** `pod web-1`, `pods db-0, db-1`, `pods a, b, c and 4 more`: a group's pods in words ('' when none is known). */
+export function podsWords(pods: readonly string[]): string {
+  if (pods.length === 0) return '';
+  const shown = pods.slice(0, 3).join(', ');
+  return `${pods.length === 1 ? 'pod' : 'pods'} ${shown}${pods.length > 3 ? ` and ${pods.length - 3} more` : ''}`;
+}
+
+/** `http=8080/TCP, metrics=9090/TCP`: a group's container ports in words. */
+export const portsWords = (ports: readonly ContainerPort[]): string => ports.map((p) => `${p.name !== undefined ? `${p.name}=` : ''}${p.port}/${p.protocol}`).join(', ');
