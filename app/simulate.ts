@@ -19,7 +19,7 @@ import type { CiliumPolicySettings } from '../domain/inventory.ts';
 import { parsePeerKey, peerKey, type Peer } from '../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { clusterModel } from '../recommender/simulate/cluster.ts';
-import { ciliumClusterNetworkPolicyNote, decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, verifyingEngine, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
+import { ciliumClusterNetworkPolicyNote, ciliumClusterNetworkPolicyReadingWarning, isCiliumClusterNetworkPolicy, decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, verifyingEngine, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
 import { judgesPeerByNode, PodsApart } from '../recommender/simulate/pods-apart.ts';
 import { priorityTies } from '../recommender/simulate/clusternetworkpolicy/priority-ties.ts';
@@ -200,6 +200,13 @@ function refuseInadmissible(policies: readonly unknown[], cilium: CiliumPolicySe
   });
 }
 
+/** The ClusterNetworkPolicies given, judged under both of Cilium's readings where its build is not known (decide.ts ciliumClusterNetworkPolicyReadingWarning). */
+function clusterNetworkPolicyReadings(policies: readonly unknown[], cluster: SimCluster): string[] {
+  const ids = policies.filter(isCiliumClusterNetworkPolicy).map(manifestId);
+  const warning = ids.length === 0 ? undefined : ciliumClusterNetworkPolicyReadingWarning(ids.join(', '), cluster);
+  return warning === undefined ? [] : [warning];
+}
+
 /**
  * Policies of another engine's kinds, given with an engine named (`--engine`): that engine's
  * simulation leaves them out, yet where they are enforced they decide traffic too. `cilium`: the
@@ -285,7 +292,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   // Cilium enforces these policies — NetworkPolicies too on a cluster running it, as its own rules (decide.ts verifyingEngine) —: its enforcement settings are said, as the recommendation's verification says them (engine-warnings.ts enforcementWarnings).
   const enforcedByCilium = verifyingEngine(engine, plugin) === 'cilium';
   if (enforcedByCilium) warnings.push(...enforcementModeWarnings(model.cluster));
-  if (engine === 'cilium') warnings.push(...hostPolicyWarnings(policies, model.cluster));
+  if (engine === 'cilium') warnings.push(...hostPolicyWarnings(policies, model.cluster), ...clusterNetworkPolicyReadings(policies, model.cluster));
   else if (enforcedByCilium) warnings.push(...alwaysNotSimulated(model.cluster, engine));
   if (engine === 'clusternetworkpolicy') warnings.push(...samePriority(policies, model.cluster));
   if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies));

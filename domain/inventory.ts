@@ -342,7 +342,8 @@ export interface CiliumPolicySettings {
   /**
    * `enable-k8s-cluster-network-policy` (Helm `k8sClusterNetworkPolicy.enabled`): only with it does
    * the agent (Cilium 1.20 on) watch policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicies and
-   * enforce them, Admin tier before its own and the Kubernetes policies, Baseline tier after
+   * enforce them, Admin tier before its own and the Kubernetes policies, Baseline tier after (a
+   * build before its tiers without them: domain/cilium-release.ts)
    * (pkg/policy/k8s/cluster_network_policy.go; pkg/policy/types/policyentry.go `Admin`, `Normal`,
    * `Baseline`). Off by default, and a ConfigMap without the key is off; absent only where the
    * import was made by a release that did not read it (before migration 0050): then not known, and
@@ -449,6 +450,12 @@ export interface InventorySnapshot {
    * keys (not set: Cilium's defaults are assumed, and warnings say the config is not known).
    */
   ciliumPolicy?: CiliumPolicySettings;
+  /**
+   * The image of Cilium's agent (its DaemonSet's cilium-agent container, collectors/inventory/cilium-agent.ts),
+   * whose tag is the Cilium version: how the ClusterNetworkPolicies are enforced depends on it
+   * (domain/cilium-release.ts). Read back from the latest import that showed one; absent when none did.
+   */
+  ciliumAgentImage?: string;
   /**
    * Nodes gone from the cluster that ran the apiserver (read from the IP history, never imported):
    * traffic stored from them came from a control plane (domain/apiserver.ts formerControlPlaneNodes).

@@ -187,12 +187,14 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
           previous.id,
         );
       }
+      // Likewise a write that does not show the agent (a pods-only refresh of another namespace) leaves its image.
+      if (snapshot.ciliumAgentImage !== undefined) db.prepare('UPDATE inventory_imports SET cilium_agent_image = ? WHERE id = ?').run(snapshot.ciliumAgentImage, previous.id);
       importId = previous.id;
     } else {
       importId = Number(
         db
-          .prepare('INSERT INTO inventory_imports (taken_at, source, counts, cilium_cluster_name, cilium_policy_cidr_match_mode, cilium_enable_sctp, cilium_allow_localhost, cilium_enable_host_firewall, cilium_enable_policy, cilium_policy_audit_mode, cilium_enable_icmp_rules, cilium_enable_k8s_cluster_network_policy, cilium_config_listed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(t, options.source, json(options.counts ?? {}), ...ciliumConfigColumns(snapshot)).lastInsertRowid,
+          .prepare('INSERT INTO inventory_imports (taken_at, source, counts, cilium_cluster_name, cilium_policy_cidr_match_mode, cilium_enable_sctp, cilium_allow_localhost, cilium_enable_host_firewall, cilium_enable_policy, cilium_policy_audit_mode, cilium_enable_icmp_rules, cilium_enable_k8s_cluster_network_policy, cilium_config_listed, cilium_agent_image) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(t, options.source, json(options.counts ?? {}), ...ciliumConfigColumns(snapshot), snapshot.ciliumAgentImage ?? null).lastInsertRowid,
       );
     }
     return { importId, replaced: replaced.sort(), shrunk, workloads, markedAbsent, ipIntervals, ownerAliases, warnings };
@@ -815,6 +817,7 @@ export function readInventory(db: Db): InventorySnapshot {
       ...withServiceCidrs(readServiceCidrs(db)),
       ownerAliases: readOwnerAliases(db),
       ...ciliumConfig(db),
+      ...ciliumAgentImage(db),
       ...readCalicoCrdObjects(db),
       ...readFormerControlPlaneNodes(db, nodes),
     };
@@ -903,4 +906,10 @@ function ciliumConfig(db: Db): Pick<InventorySnapshot, 'ciliumClusterName' | 'ci
   if (row.icmpRules !== null) policy.enableIcmpRules = row.icmpRules === 1;
   if (row.clusterNetworkPolicy !== null) policy.enableK8sClusterNetworkPolicy = row.clusterNetworkPolicy === 1;
   return { ciliumClusterName: row.name, ciliumPolicy: policy };
+}
+
+/** The Cilium agent image of the latest import that showed one (migration 0050). */
+function ciliumAgentImage(db: Db): Pick<InventorySnapshot, 'ciliumAgentImage'> {
+  const row = db.prepare('SELECT cilium_agent_image AS image FROM inventory_imports WHERE cilium_agent_image IS NOT NULL ORDER BY taken_at DESC, id DESC LIMIT 1').get() as { image: string } | undefined;
+  return row !== undefined ? { ciliumAgentImage: row.image } : {};
 }

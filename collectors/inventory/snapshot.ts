@@ -38,6 +38,7 @@ import { toService } from './services.ts';
 import { calicoCrdImportWarnings, calicoCrdKey } from '../../domain/calico-crd.ts';
 import { toServiceCidr } from './service-cidrs.ts';
 import { isCiliumConfig, readCiliumConfig } from './cilium-config.ts';
+import { agentImage, ciliumAgentImageOf } from './cilium-agent.ts';
 import { chosenConvention, dnsConventionOf, selectingServices, type DnsConvention } from '../../domain/cluster-dns.ts';
 import { compareStrings } from '../../domain/order.ts';
 import { exposureOf, servicesByNamespace, servicesSelecting } from '../../domain/service-links.ts';
@@ -77,6 +78,8 @@ interface Objects {
   serviceCidrWarnings: string[];
   ciliumClusterName?: string;
   ciliumPolicy?: CiliumPolicySettings;
+  /** The Cilium agent's DaemonSet and pods, with the image their cilium-agent container runs (cilium-agent.ts). */
+  ciliumAgents: { image: string; from: 'DaemonSet' | 'Pod' }[];
   counts: Map<string, number>;
   ignored: Map<string, number>;
 }
@@ -90,7 +93,7 @@ function sortedRecord(m: Map<string, number>): Record<string, number> {
 }
 
 function readObjects(raws: RawObject[]): Objects {
-  const o: Objects = { pods: [], controllers: [], services: [], slices: [], nodes: [], namespaces: [], ingresses: [], policies: [], serviceCidrs: [], serviceCidrWarnings: [], counts: new Map(), ignored: new Map() };
+  const o: Objects = { pods: [], controllers: [], services: [], slices: [], nodes: [], namespaces: [], ingresses: [], policies: [], serviceCidrs: [], serviceCidrWarnings: [], ciliumAgents: [], counts: new Map(), ignored: new Map() };
   const seen = new Map<string, string>();
   const unique = (raw: RawObject, namespace: string | undefined, name: string) => {
     const id = `${raw.key}|${namespace ?? ''}|${name}`;
@@ -101,6 +104,8 @@ function readObjects(raws: RawObject[]): Objects {
   };
   for (const raw of raws) {
     const key = raw.key;
+    const agent = ciliumAgentImageOf(raw);
+    if (agent !== undefined) o.ciliumAgents.push(agent);
     if (key === 'Pod') {
       const p = toPod(raw);
       unique(raw, p.namespace, p.name);
@@ -426,6 +431,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
     ...(Object.keys(calicoCrd).length > 0 ? { calicoCrdObjects: calicoCrd } : {}),
     ...(o.ciliumClusterName !== undefined ? { ciliumClusterName: o.ciliumClusterName } : {}),
     ...(o.ciliumPolicy !== undefined ? { ciliumPolicy: o.ciliumPolicy } : {}),
+    ...ciliumAgentImage(o.ciliumAgents),
   };
   return { snapshot, objects: sortedRecord(o.counts), ignored: sortedRecord(o.ignored), warnings: [...warnings].sort() };
 }
@@ -511,4 +517,10 @@ function addressesOf(pods: PodInfo[], podWorkload: Map<PodInfo, WorkloadRef>, ow
   }
   out.push(...podNetwork.values());
   return out.sort((a, b) => compareStrings(a.ip, b.ip) || compareStrings(a.namespace, b.namespace) || compareStrings(a.pod, b.pod));
+}
+
+/** The snapshot's `ciliumAgentImage`, when the import shows one (cilium-agent.ts agentImage). */
+function ciliumAgentImage(agents: readonly { image: string; from: 'DaemonSet' | 'Pod' }[]): { ciliumAgentImage?: string } {
+  const image = agentImage(agents);
+  return image !== undefined ? { ciliumAgentImage: image } : {};
 }

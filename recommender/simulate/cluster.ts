@@ -223,6 +223,7 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     ...(dnsNames !== undefined ? { dnsNames } : {}),
     ...(inventory.ciliumClusterName !== undefined ? { ciliumClusterName: inventory.ciliumClusterName } : {}),
     ...(inventory.ciliumPolicy !== undefined ? { ciliumPolicy: inventory.ciliumPolicy } : {}),
+    ...(inventory.ciliumAgentImage !== undefined ? { ciliumAgentImage: inventory.ciliumAgentImage } : {}),
     ...calicoHostObjects(inventory),
   };
   const dns = clusterDnsTarget(inventory.workloads, inventory.services);

@@ -24,7 +24,7 @@
  * with apimachinery programs nothing for it.
  */
 import { ClusterView, subjectPod } from './kubernetes/cluster-view.ts';
-import { compileTierPolicies, mapSelectors, type Direction, type TierPolicy } from './clusternetworkpolicy/compile.ts';
+import { compileTierPolicies, mapSelectors, type CompiledRule, type Direction, type TierPolicy } from './clusternetworkpolicy/compile.ts';
 import { TierRules, type MatchPolicy, type MatchRule } from './clusternetworkpolicy/rules.ts';
 import { SubjectIndex } from './clusternetworkpolicy/subjects.ts';
 import { NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
@@ -132,6 +132,82 @@ export function createClusterNetworkPolicySimulator(policies: readonly unknown[]
 export function withClusterNetworkPolicyTiers(middle: Simulator & MiddleTier, policies: readonly unknown[], cluster: SimCluster, enforced: (p: TierPolicy) => boolean): Simulator {
   const tierPolicies = compileTierPolicies(policies).filter(enforced);
   return tierPolicies.length === 0 ? middle : tiered(middle.engine, new TieredPolicies(tierPolicies, new ClusterView(cluster), middle));
+}
+
+/**
+ * The cluster-scoped policies as a plugin without tiers enforces them, around `middle`'s policies
+ * (Cilium builds before its policy tiers, domain/cilium-release.ts: ParseClusterNetworkPolicy
+ * ignores `tier` and `priority`, and makes each rule a plain rule of its own, `Deny: deny`,
+ * `DefaultDeny = false`): a Deny rule of any policy matching the flow denies, whatever allows it;
+ * otherwise `middle` decides, and where it isolates the side and denies it for want of an allow
+ * (`deniedByRule` tells its own deny rules, which win over every allow), an Accept or Pass rule
+ * matching allows it. These rules isolate nothing. Matching is the tiers' own (TierRules: a peer or
+ * port of no known kind fails closed for Deny and Pass rules, as the conversion's wildcard does).
+ */
+export function withUntieredClusterNetworkPolicies(
+  middle: Simulator & MiddleTier,
+  policies: readonly unknown[],
+  cluster: SimCluster,
+  enforced: (p: TierPolicy) => boolean,
+  deniedByRule: (v: SideVerdict) => boolean,
+): Simulator {
+  const tierPolicies = compileTierPolicies(policies).filter(enforced);
+  if (tierPolicies.length === 0) return middle;
+  const rules = new UntieredRules(tierPolicies, new ClusterView(cluster));
+  const side = (flow: SimFlow, direction: Direction): SideVerdict => {
+    const deny = rules.match('deny', flow, direction);
+    if (deny) return untiered(deny, direction);
+    const m = middle.side(flow, direction);
+    if (m.allowed || !m.isolated || deniedByRule(m)) return m;
+    const allow = rules.match('allow', flow, direction);
+    return allow ? untiered(allow, direction) : m;
+  };
+  return {
+    engine: middle.engine,
+    evaluate: (flow) => combine(side(flow, 'egress'), side(flow, 'ingress')),
+    side,
+    allows: (flow, direction) => {
+      if (rules.match('deny', flow, direction)) return false;
+      if (middle.allows?.(flow, direction) ?? middle.side(flow, direction).allowed) return true;
+      return rules.match('allow', flow, direction) !== undefined && side(flow, direction).allowed;
+    },
+  };
+}
+
+/** The policies' Deny rules, and apart their Accept and Pass rules, each kind as one unordered set (withUntieredClusterNetworkPolicies). */
+class UntieredRules {
+  private readonly rules: TierRules;
+  private readonly byVerdict: Record<'deny' | 'allow', SubjectIndex<MatchPolicy>>;
+
+  constructor(tierPolicies: readonly TierPolicy[], view: ClusterView) {
+    this.rules = new TierRules(view);
+    const keep = (p: TierPolicy, deny: boolean): TierPolicy => {
+      const kept = (rs: readonly CompiledRule[]) => rs.filter((r) => (r.action === 'Deny') === deny);
+      return { ...p, rules: { ingress: kept(p.rules.ingress), egress: kept(p.rules.egress) } };
+    };
+    const built = mapSelectors(tierPolicies, asApimachineryBuilds);
+    const index = (deny: boolean) => new SubjectIndex(built.map((p) => this.rules.compile(keep(p, deny))), view);
+    this.byVerdict = { deny: index(true), allow: index(false) };
+  }
+
+  /** A rule of that kind matching the flow at `direction`'s end, of a policy of either tier. */
+  match(verdict: 'deny' | 'allow', flow: SimFlow, direction: Direction): MatchRule | undefined {
+    const pod = subjectPod(direction === 'ingress' ? flow.server : flow.client);
+    if (!pod) return undefined;
+    const sel = this.byVerdict[verdict].of(pod);
+    return this.rules.firstMatch(sel.admin[direction], direction, flow) ?? this.rules.firstMatch(sel.baseline[direction], direction, flow);
+  }
+}
+
+function untiered(m: MatchRule, direction: Direction): SideVerdict {
+  const allowed = m.rule.action !== 'Deny';
+  const named = m.rule.name ? ` "${m.rule.name}"` : '';
+  return {
+    isolated: true,
+    allowed,
+    by: { policy: m.policy.ref, rule: m.rule.pointer },
+    reason: `${allowed ? 'allowed' : 'denied'} by ${direction} rule${named} of ${m.policy.ref}, a Cilium ${allowed ? 'allow' : 'deny'} rule where Cilium enforces ClusterNetworkPolicies without tiers (its ${m.policy.tier} tier and priority ignored${m.rule.action === 'Pass' ? ', Pass an allow' : ''})`,
+  };
 }
 
 function tiered(engine: Simulator['engine'], tiers: TieredPolicies): Simulator {

@@ -8,7 +8,8 @@ import { echoRequest, isIcmp, type IcmpMessage, type Protocol } from '../../doma
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../engines/types.ts';
 import { connectionFlow, ownNodeFlow, type ClusterModel, type FlowAddressing } from './cluster.ts';
-import { combine, decideSide, type SideVerdict, type SimFlow, type Simulator } from './types.ts';
+import { combine, decideSide, type SideVerdict, type SimCluster, type SimFlow, type Simulator } from './types.ts';
+import { agentImageShown, clusterNetworkPolicyReadings } from '../../domain/cilium-release.ts';
 import type { Direction } from '../../domain/direction.ts';
 import type { NetworkPlugin } from './network-plugin.ts';
 import { ciliumEnforcesClusterNetworkPolicies, type CiliumPolicySettings } from '../../domain/inventory.ts';
@@ -218,6 +219,24 @@ export function ciliumClusterNetworkPolicyNote(cilium: CiliumPolicySettings | un
   if (ciliumEnforcesClusterNetworkPolicies(cilium)) return 'Cilium enforces the v1alpha2 ClusterNetworkPolicy only, no v1alpha1 AdminNetworkPolicy or BaselineAdminNetworkPolicy';
   const shown = cilium?.enableK8sClusterNetworkPolicy === false ? 'and the imported cilium-config does not' : 'which the inventory does not show: import kube-system/cilium-config';
   return `Cilium enforces ClusterNetworkPolicies only from 1.20 and only where the cilium-config sets enable-k8s-cluster-network-policy: "true" (off by default), ${shown}`;
+}
+
+/**
+ * Where Cilium enforces the ClusterNetworkPolicies (`isCiliumClusterNetworkPolicy` among `policies`,
+ * `subject` names them) and the inventory shows no build known to enforce them in tiers: that they
+ * were judged under both readings (domain/cilium-release.ts, simulate/index.ts
+ * withClusterNetworkPolicies), and how to make it exact. Undefined where one reading applies, or none.
+ */
+export function ciliumClusterNetworkPolicyReadingWarning(subject: string, cluster: Pick<SimCluster, 'ciliumPolicy' | 'ciliumAgentImage'>): string | undefined {
+  if (!ciliumEnforcesClusterNetworkPolicies(cluster.ciliumPolicy) || cluster.ciliumPolicy?.enablePolicy === 'never') return undefined;
+  if (clusterNetworkPolicyReadings(cluster.ciliumAgentImage).length === 1) return undefined;
+  return `${subject}: judged under both readings Cilium builds have, as ${agentImageShown(cluster.ciliumAgentImage)} — tiered (1.20 on: the Admin tier by priority, then Cilium's and the Kubernetes policies, then the Baseline tier) and untiered (builds before the tiers: every Deny a Cilium deny rule that wins over any allow, Accept and Pass plain allows) — and a side is allowed only where both allow it; a finding says which reading denied it`;
+}
+
+/** A v1alpha2 ClusterNetworkPolicy manifest, the one network-policy-api kind Cilium enforces. */
+export function isCiliumClusterNetworkPolicy(manifest: unknown): boolean {
+  const o = (typeof manifest === 'object' && manifest !== null ? manifest : {}) as { apiVersion?: unknown; kind?: unknown };
+  return isCiliumEnforcedKind(String(o.apiVersion), String(o.kind));
 }
 
 /**

@@ -8,11 +8,12 @@
  * NetworkPolicies as Cilium does (decide.ts verifyingEngine).
  */
 import { cidrMatchesNodes, ciliumEnforcesClusterNetworkPolicies } from '../../domain/inventory.ts';
+import { clusterNetworkPolicyReadings } from '../../domain/cilium-release.ts';
 import type { EngineName } from '../engines/types.ts';
 import { calicoSimulator } from './calico.ts';
 import { ciliumSimulator } from './cilium.ts';
 import { cidrMatchModeShown } from './cilium/config-shown.ts';
-import { createClusterNetworkPolicySimulator, withClusterNetworkPolicyTiers } from './clusternetworkpolicy.ts';
+import { createClusterNetworkPolicySimulator, withClusterNetworkPolicyTiers, withUntieredClusterNetworkPolicies, type MiddleTier } from './clusternetworkpolicy.ts';
 import type { TierPolicy } from './clusternetworkpolicy/compile.ts';
 import { createKubernetesSimulator, NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
 import { ClusterView } from './kubernetes/cluster-view.ts';
@@ -74,8 +75,7 @@ const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
   const kubernetes = networkPoliciesOnCilium(policies, cluster);
   const side = (flow: SimFlow, direction: Direction): SideVerdict => {
     const c = cilium.side(flow, direction);
-    const denyRule = !c.allowed && c.by?.rule !== undefined && /Deny\//.test(c.by.rule);
-    if (denyRule || !cilium.enforcing) return c;
+    if (deniedByCiliumDenyRule(c) || !cilium.enforcing) return c;
     const kv = kubernetes.side(flow, direction);
     if (!kv.isolated) return c;
     // Isolated by a CiliumNetworkPolicy, the cilium simulator has applied the local-host allow already.
@@ -89,17 +89,53 @@ const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
     // Where no NetworkPolicy isolates the side (the usual case), Cilium's verdict is the side's.
     allows: (flow: SimFlow, direction: Direction) => (cilium.enforcing && kubernetes.isolates(direction === 'ingress' ? flow.server : flow.client, direction) ? side(flow, direction).allowed : cilium.allows(flow, direction)),
   };
-  return cilium.enforcing && ciliumEnforcesClusterNetworkPolicies(cluster.ciliumPolicy) ? withClusterNetworkPolicyTiers(onCilium, policies, cluster, enforcedByCilium) : onCilium;
+  return cilium.enforcing && ciliumEnforcesClusterNetworkPolicies(cluster.ciliumPolicy) ? withClusterNetworkPolicies(onCilium, policies, cluster) : onCilium;
 };
 
+/** A side a Cilium deny rule (`ingressDeny`, `egressDeny`) denies: it wins over every allow. */
+const deniedByCiliumDenyRule = (v: SideVerdict): boolean => !v.allowed && v.by?.rule !== undefined && /Deny\//.test(v.by.rule);
+
 /**
- * The cluster-scoped policies Cilium enforces with `enable-k8s-cluster-network-policy` on (1.20 on):
- * the v1alpha2 ClusterNetworkPolicy, which it converts into rules of its Admin or Baseline tier
- * around the Normal tier of its own and the Kubernetes policies (cilium/cilium
- * pkg/policy/k8s/cluster_network_policy.go; pkg/k8s ParseClusterNetworkPolicy: `tier := types.Admin`,
- * `types.Baseline` for `spec.tier: Baseline`; pkg/policy/types/policyentry.go `Admin`, `Normal`,
- * `Baseline`): the layering the clusternetworkpolicy simulator gives the NetworkPolicies, with every
- * Cilium-enforced policy in their place. Cilium watches no v1alpha1 AdminNetworkPolicy or
+ * The ClusterNetworkPolicies around Cilium's own and the Kubernetes policies, in each reading the
+ * agent's build may apply (domain/cilium-release.ts): tiered from 1.20 on; where the inventory shows
+ * no such release, tiered and untiered alike, and a side is allowed only where both allow it (the
+ * warning saying so: decide.ts ciliumClusterNetworkPolicyReadingWarning).
+ */
+function withClusterNetworkPolicies(onCilium: Simulator & MiddleTier, policies: readonly unknown[], cluster: SimCluster): Simulator {
+  const readings = clusterNetworkPolicyReadings(cluster.ciliumAgentImage).map((r) =>
+    r === 'tiered' ? withClusterNetworkPolicyTiers(onCilium, policies, cluster, enforcedByCilium) : withUntieredClusterNetworkPolicies(onCilium, policies, cluster, enforcedByCilium, deniedByCiliumDenyRule),
+  );
+  return readings.length === 1 ? readings[0]! : everyReadingAllows(readings);
+}
+
+/** A side allowed only where every reading allows it; a denied one in the words of the first reading denying it. */
+function everyReadingAllows(readings: readonly Simulator[]): Simulator {
+  const sideOf = (s: Simulator, flow: SimFlow, d: Direction): SideVerdict => (s.side ? s.side(flow, d) : d === 'ingress' ? s.evaluate(flow).ingress : s.evaluate(flow).egress);
+  const side = (flow: SimFlow, d: Direction): SideVerdict => {
+    let first: SideVerdict | undefined;
+    for (const s of readings) {
+      const v = sideOf(s, flow, d);
+      if (!v.allowed) return v;
+      first ??= v;
+    }
+    return first!;
+  };
+  return {
+    engine: readings[0]!.engine,
+    evaluate: (flow) => combine(side(flow, 'egress'), side(flow, 'ingress')),
+    side,
+    allows: (flow, d) => readings.every((s) => (s.allows ? s.allows(flow, d) : sideOf(s, flow, d).allowed)),
+  };
+}
+
+/**
+ * The cluster-scoped policies Cilium enforces with `enable-k8s-cluster-network-policy` on: the
+ * v1alpha2 ClusterNetworkPolicy (cilium/cilium pkg/policy/k8s/cluster_network_policy.go), which 1.20
+ * on converts into rules of its Admin or Baseline tier around the Normal tier of its own and the
+ * Kubernetes policies (pkg/k8s ParseClusterNetworkPolicy: `tier := types.Admin`, `types.Baseline`
+ * for `spec.tier: Baseline`; pkg/policy/types/policyentry.go `Admin`, `Normal`, `Baseline`): the
+ * layering the clusternetworkpolicy simulator gives the NetworkPolicies, with every Cilium-enforced
+ * policy in their place; a build before the tiers into plain rules (withClusterNetworkPolicies). Cilium watches no v1alpha1 AdminNetworkPolicy or
  * BaselineAdminNetworkPolicy (decide.ts evaluatesKind). Under `enable-policy: never` nothing is
  * enforced, these neither (the mode is the agent's, for every rule its repository holds).
  */

@@ -83,6 +83,8 @@ export interface SimCluster {
   ciliumClusterName?: string;
   /** The inventory's cilium-config policy settings, when known (`cidrMatchesNodes` decides how Cilium reads CIDR peers and ipBlocks). */
   ciliumPolicy?: CiliumPolicySettings;
+  /** The image of Cilium's agent, when the inventory shows it: its version decides how ClusterNetworkPolicies are enforced (domain/cilium-release.ts). */
+  ciliumAgentImage?: string;
   /**
    * The cluster DNS (domain/cluster-dns.ts) when the inventory shows it: its pods and the ports
    * they answer on. Cilium's toFQDNs learns names only from the lookups a pod sends it through

@@ -9,7 +9,7 @@ import { compareStrings } from '../policy/order.ts';
 import { conversionNotes } from '../simulate/calico/cluster-tiers.ts';
 import { hostEndpointOptionNotModelled, KNOWN_TIERS, tierOrDefault } from '../simulate/calico/policies.ts';
 import { serviceAccountLabelWarnings } from '../simulate/calico/service-accounts.ts';
-import { ciliumClusterNetworkPolicyNote, enforcingEngine, engineOfKind, evaluatesKind, UNEVALUATED_EFFECT, verifyingEngine } from '../simulate/decide.ts';
+import { ciliumClusterNetworkPolicyNote, ciliumClusterNetworkPolicyReadingWarning, isCiliumClusterNetworkPolicy, enforcingEngine, engineOfKind, evaluatesKind, UNEVALUATED_EFFECT, verifyingEngine } from '../simulate/decide.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
 import type { SimCluster, SimPod } from '../simulate/types.ts';
@@ -168,17 +168,17 @@ export function manifestWarnings(emitted: EmitResult, model: ClusterModel, appli
  * What the verification beside the applied policies cannot judge of them: the same whatever manifests
  * are verified. Calico objects the import could not read are in force whatever engine judges: said on every one.
  */
-export function appliedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin, cluster: Pick<SimCluster, 'ciliumClusterName' | 'ciliumPolicy'>, calicoCrdObjects: Readonly<Record<string, number>> = {}): string[] {
+export function appliedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin, cluster: Pick<SimCluster, 'ciliumClusterName' | 'ciliumPolicy' | 'ciliumAgentImage'>, calicoCrdObjects: Readonly<Record<string, number>> = {}): string[] {
   return [...calicoCrdVerificationWarnings(calicoCrdObjects), ...importedPolicyWarnings(engine, applied, plugin, cluster)];
 }
 
-function importedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin, cluster: Pick<SimCluster, 'ciliumClusterName' | 'ciliumPolicy'>): string[] {
+function importedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin, cluster: Pick<SimCluster, 'ciliumClusterName' | 'ciliumPolicy' | 'ciliumAgentImage'>): string[] {
   // Beside the applied policies, the engine that enforces them judges (simulate/decide.ts enforcingEngine).
   const judge = enforcingEngine(engine, applied, plugin);
   const manifests = applied.map((p) => p.manifest);
   // How the judge reads what the cluster stored: per-pod labels, non-standard CIDRs, refused selectors.
   const readings = [...perPodSelectorWarnings(judge, manifests), ...nonStandardCidrWarnings(applied), ...refusedSelectorWarnings(judge, manifests)];
-  if (judge === 'cilium') return [...appliedNotSimulated(judge, applied, cluster.ciliumPolicy), ...appliedHostPolicyWarnings(manifests, cluster), ...readings];
+  if (judge === 'cilium') return [...appliedNotSimulated(judge, applied, cluster.ciliumPolicy), ...appliedClusterNetworkPolicyReadings(applied, cluster), ...appliedHostPolicyWarnings(manifests, cluster), ...readings];
   if (judge !== 'calico') return [...appliedNotSimulated(judge, applied), ...readings];
   // A finding names the rule as written: what Calico's conversion made of it (a Deny of everything) is said here.
   const converted = conversionNotes(manifests).map((n) => `applied ${n.policy}: ${n.reason}`);
@@ -204,6 +204,13 @@ function unmodelledHostEndpointPolicies(applied: readonly AppliedPolicy[]): stri
     ...(untracked.length > 0 ? [`applied Calico GlobalNetworkPolicies with preDNAT or doNotTrack (${shownNames(untracked)}) are not modelled: where they select host endpoints they police traffic arriving on the node for its pods before any other policy, and what they deny there is not in this verification`] : []),
     ...(forwarded.length > 0 ? [`applied Calico GlobalNetworkPolicies with applyOnForward (${shownNames(forwarded)}) are judged on their host endpoints' own traffic only: what they deny of traffic forwarded through a host endpoint to or from pods is not in this verification`] : []),
   ];
+}
+
+/** Applied ClusterNetworkPolicies judged under both of Cilium's readings, where its build is not known (decide.ts ciliumClusterNetworkPolicyReadingWarning). */
+function appliedClusterNetworkPolicyReadings(applied: readonly AppliedPolicy[], cluster: Pick<SimCluster, 'ciliumPolicy' | 'ciliumAgentImage'>): string[] {
+  const names = applied.filter((p) => isCiliumClusterNetworkPolicy(p.manifest)).map((p) => p.name).sort(compareStrings);
+  const warning = names.length === 0 ? undefined : ciliumClusterNetworkPolicyReadingWarning(`applied ClusterNetworkPolicies ${shownNames(names)}`, cluster);
+  return warning === undefined ? [] : [warning];
 }
 
 /** Applied Cilium host policies the judge left out because the inventory does not say whether the host firewall is on (simulate/cilium/host-firewall.ts). */

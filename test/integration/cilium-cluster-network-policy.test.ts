@@ -26,8 +26,14 @@ import { CLIENT_SERVER_EDGE, clientCall, twoNamespaceInventory } from '../helper
 
 const NOW = Date.now();
 const ON = ', enable-k8s-cluster-network-policy: "true"';
-const inventory = (config: string, extra: string) =>
+/** The kube-system cilium DaemonSet (as the Helm chart names and labels it) running this cilium-agent image. */
+const ciliumAgent = (image: string) =>
+  `  - { apiVersion: apps/v1, kind: DaemonSet, metadata: { name: cilium, namespace: kube-system, uid: u-cilium, labels: { k8s-app: cilium } }, spec: { selector: { matchLabels: { k8s-app: cilium } }, template: { metadata: { labels: { k8s-app: cilium } }, spec: { hostNetwork: true, containers: [{ name: cilium-agent, image: "${image}" }] } } } }`;
+/** A release with the tiers (Cilium 1.20 on: domain/cilium-release.ts). */
+const TIERED_AGENT = ciliumAgent('quay.io/cilium/cilium:v1.20.1@sha256:0000000000000000000000000000000000000000000000000000000000000000');
+const inventory = (config: string, extra: string, agent: string = TIERED_AGENT) =>
   twoNamespaceInventory(`  - { apiVersion: v1, kind: ConfigMap, metadata: { name: cilium-config, namespace: kube-system }, data: { cluster-name: c1${config} } }
+${agent}
 ${extra}`);
 
 /** A ClusterNetworkPolicy selecting namespace b, one ingress rule from namespace a. */
@@ -39,9 +45,9 @@ const BASELINE_DENY = cnp('baseline-deny-a', 'Baseline', 10, 'Deny');
 /** Applied in namespace b: denies a's pods at server (a Cilium deny rule wins over every allow). */
 const CILIUM_DENY_FROM_A = `  - { apiVersion: cilium.io/v2, kind: CiliumNetworkPolicy, metadata: { name: server-deny-a, namespace: b }, spec: { endpointSelector: { matchLabels: { app: server } }, ingress: [{ fromEntities: [all] }], ingressDeny: [{ fromEndpoints: [{ matchLabels: { k8s:io.kubernetes.pod.namespace: a } }] }] } }`;
 
-async function verify(config: string, engine: EngineName, extra: string, scope: { namespace?: string } = {}) {
+async function verify(config: string, engine: EngineName, extra: string, scope: { namespace?: string } = {}, agent?: string) {
   const { db } = tmpDb();
-  importInventory(db, { text: inventory(config, extra), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  importInventory(db, { text: inventory(config, extra, agent), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
   await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${clientCall(NOW)}\n`]) }], { format: 'hubble' });
   return runRecommendation(readRecommendationInput(db, {}), engine, recommendOptions({ now: NOW, ...scope }), { tightness: false }).verification;
 }
@@ -108,4 +114,70 @@ test('simulate on that cluster: the engine inferred from a ClusterNetworkPolicy 
     const named = r.warnings.filter((w) => /the cilium simulation does not evaluate this kind/.test(w));
     assert.equal(named.length, config === ON ? 0 : 1, r.warnings.join('\n'));
   }
+});
+
+/**
+ * The Cilium build decides the reading (domain/cilium-release.ts): from 1.20 on the tiered one, in
+ * which a Baseline Deny never overrides what a NetworkPolicy selecting the pod allows (network-policy-api
+ * clusternetworkpolicy_types.go: the Baseline tier "will only be evaluated for Pods not selected by a
+ * namespaced v1.NetworkPolicy"); the untiered ParseClusterNetworkPolicy ("TODO: Implement support for
+ * rule priorities") makes that Deny a plain Cilium deny rule, which wins over the NetworkPolicy's
+ * allow ("Deny policies take precedence", Cilium policy language). The recommendation (engine
+ * kubernetes) is the NetworkPolicy allowing client → server.
+ */
+const BUILD_NOT_KNOWN = /judged under both readings.*allowed only where both allow it/;
+
+test('Cilium v1.20.1 (tiers): a Baseline Deny a → b beside the NetworkPolicy allowing the edge cuts nothing; no reading warning', async () => {
+  const v = await verify(ON, 'kubernetes', BASELINE_DENY);
+  assert.equal(v.ok, true);
+  assert.deepEqual(ofTheEdge(v.blockedByApplied), [], JSON.stringify(v.blockedByApplied));
+  assert.doesNotMatch(v.warnings.join('\n'), BUILD_NOT_KNOWN);
+});
+
+test('Cilium v1.19.1 (a release before the tiers): the Baseline Deny is judged as a Cilium deny rule too, so the edge is blockedByApplied, named, and a warning says why', async () => {
+  const v = await verify(ON, 'kubernetes', BASELINE_DENY, {}, ciliumAgent('quay.io/cilium/cilium:v1.19.1'));
+  const found = ofTheEdge(v.blockedByApplied);
+  assert.deepEqual(found.map((f) => [f.workload, f.direction, f.by?.policy]), [['b/DaemonSet/server', 'ingress', 'ClusterNetworkPolicy/baseline-deny-a']], JSON.stringify(v.blockedByApplied));
+  assert.match(found[0]!.reason, /a Cilium deny rule where Cilium enforces ClusterNetworkPolicies without tiers/);
+  assert.match(v.warnings.join('\n'), BUILD_NOT_KNOWN);
+  assert.match(v.warnings.join('\n'), /v1\.19\.1 is a release before 1\.20/);
+});
+
+test('Cilium version not known (no agent image; a digest only; a dev build): blockedByApplied under the untiered reading, and the warning says how to make it exact', async () => {
+  for (const [agent, shown] of [
+    ['', /import the kube-system cilium DaemonSet/],
+    [ciliumAgent('quay.io/cilium/cilium@sha256:0000000000000000000000000000000000000000000000000000000000000000'), /names no version, only a digest/],
+    [ciliumAgent('quay.io/cilium/cilium-ci:4f1e0c2b3a'), /is no release/],
+  ] as const) {
+    const v = await verify(ON, 'kubernetes', BASELINE_DENY, {}, agent);
+    assert.deepEqual(ofTheEdge(v.blockedByApplied).map((f) => [f.direction, f.by?.policy]), [['ingress', 'ClusterNetworkPolicy/baseline-deny-a']], `${agent}: ${JSON.stringify(v.blockedByApplied)}`);
+    assert.match(v.warnings.join('\n'), BUILD_NOT_KNOWN, agent);
+    assert.match(v.warnings.join('\n'), shown, agent);
+  }
+});
+
+test('Cilium version not known: where both readings allow (an Admin Pass, no Deny) the edge is not cut', async () => {
+  const v = await verify(ON, 'kubernetes', ADMIN_PASS, {}, '');
+  assert.deepEqual(ofTheEdge(v.blockedByApplied), [], JSON.stringify(v.blockedByApplied));
+});
+
+test('simulate: a Baseline Deny a → b beside a NetworkPolicy allowing the call — allowed on Cilium v1.20.1, denied where the version is not known, with the warning', async () => {
+  const baseline = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy', metadata: { name: 'baseline-deny-a' }, spec: { tier: 'Baseline', priority: 10, subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'b' } } }, ingress: [{ name: 'deny-a', action: 'Deny', from: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'a' } } }] }] } };
+  const allowA = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'server-from-a', namespace: 'b' }, spec: { podSelector: { matchLabels: { app: 'server' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'a' } } }] }] } };
+  const policies = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [baseline, allowA] });
+  for (const [agent, verdict] of [[TIERED_AGENT, 'allow'], ['', 'deny']] as const) {
+    const { db } = tmpDb();
+    importInventory(db, { text: inventory(ON, '', agent), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+    const r = simulateFlows(db, { policies, flows: clientCall(NOW), engine: 'cilium' });
+    assert.equal(r.decisions[0]?.verdict, verdict, `${agent}: ${JSON.stringify(r.decisions[0])}`);
+    assert.equal(r.warnings.filter((w) => BUILD_NOT_KNOWN.test(w)).length, agent === '' ? 1 : 0, r.warnings.join('\n'));
+  }
+});
+
+test('an Admin Accept a → b beside an applied Cilium deny rule for a: on v1.20.1 the Accept decides first (allowed); where the version is not known the untiered reading lets the deny rule win (blockedByApplied, the CiliumNetworkPolicy named)', async () => {
+  const ADMIN_ACCEPT = cnp('admin-accept-a', 'Admin', 10, 'Accept');
+  const tiered = await verify(ON, 'cilium', `${ADMIN_ACCEPT}\n${CILIUM_DENY_FROM_A}`);
+  assert.deepEqual(ofTheEdge(tiered.blockedByApplied), [], JSON.stringify(tiered.blockedByApplied));
+  const unknown = await verify(ON, 'cilium', `${ADMIN_ACCEPT}\n${CILIUM_DENY_FROM_A}`, {}, '');
+  assert.deepEqual(ofTheEdge(unknown.blockedByApplied).map((f) => [f.direction, f.by?.policy]), [['ingress', 'CiliumNetworkPolicy/b/server-deny-a']], JSON.stringify(unknown.blockedByApplied));
 });

@@ -140,6 +140,24 @@ test('enable-k8s-cluster-network-policy is imported with the cilium-config (abse
   );
 });
 
+test('the Cilium agent image (its kube-system cilium DaemonSet\'s cilium-agent container, else its pods\' where they agree) is stored with the import and read back from the latest import that showed one; none shown: not known', () => {
+  const agentDaemonSet = (image: string) =>
+    `apiVersion: v1\nkind: List\nitems:\n  - { apiVersion: apps/v1, kind: DaemonSet, metadata: { name: cilium, namespace: kube-system, uid: u-cilium }, spec: { selector: { matchLabels: { k8s-app: cilium } }, template: { metadata: { labels: { k8s-app: cilium } }, spec: { hostNetwork: true, containers: [{ name: cilium-agent, image: "${image}" }, { name: other, image: x }] } } } }\n`;
+  const agentPod = (name: string, image: string) => `  - { apiVersion: v1, kind: Pod, metadata: { name: ${name}, namespace: kube-system, labels: { k8s-app: cilium }, creationTimestamp: "${T}" }, spec: { nodeName: worker-1, hostNetwork: true, containers: [{ name: cilium-agent, image: "${image}" }] }, status: { phase: Running, startTime: "${T}", podIP: 172.18.0.3, podIPs: [{ ip: 172.18.0.3 }] } }\n`;
+  const { db } = tmpDb();
+  assert.equal(readInventory(db).ciliumAgentImage, undefined);
+  importInventory(db, { text: agentDaemonSet('quay.io/cilium/cilium:v1.20.1@sha256:00'), takenAt: NOW - 7_200_000, source: 'a', now: NOW });
+  assert.equal(readInventory(db).ciliumAgentImage, 'quay.io/cilium/cilium:v1.20.1@sha256:00');
+  importInventory(db, { text: inventory(''), takenAt: NOW - 3_600_000, source: 'b', now: NOW });
+  assert.equal(readInventory(db).ciliumAgentImage, 'quay.io/cilium/cilium:v1.20.1@sha256:00', 'a later import whose agent pod runs no cilium-agent container keeps it');
+  const pods = (a: string, b: string) => `apiVersion: v1\nkind: List\nitems:\n${agentPod('cilium-a', a)}${agentPod('cilium-b', b)}`;
+  importInventory(db, { text: pods('quay.io/cilium/cilium:v1.21.0', 'quay.io/cilium/cilium:v1.21.0'), takenAt: NOW - 1_800_000, source: 'c', now: NOW });
+  assert.equal(readInventory(db).ciliumAgentImage, 'quay.io/cilium/cilium:v1.21.0', 'pods that agree, without their DaemonSet');
+  const { db: rolling } = tmpDb();
+  importInventory(rolling, { text: pods('quay.io/cilium/cilium:v1.20.1', 'quay.io/cilium/cilium:v1.21.0'), takenAt: NOW - 1_800_000, source: 'd', now: NOW });
+  assert.equal(readInventory(rolling).ciliumAgentImage, undefined, 'pods mid-rollout, two versions: not known');
+});
+
 test('a kubernetes recommendation on a Cilium cluster without policy-cidr-match-mode: nodes is judged as Cilium enforces it: its ipBlocks on the apiserver and a node are blocked (exit 2), saying to set the mode or use the cilium engine', async () => {
   const db = await store('');
   const { verification } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({ namespace: 'shop' }), { tightness: false });

@@ -167,9 +167,15 @@ test('a kubernetes recommendation on Cilium beside an applied ClusterNetworkPoli
 });
 
 test('on Cilium with enable-k8s-cluster-network-policy "true" the cilium simulation evaluates the v1alpha2 ClusterNetworkPolicy (Admin and Baseline tiers around its own: cilium/cilium pkg/policy/k8s/cluster_network_policy.go): not named; a v1alpha1 AdminNetworkPolicy, which Cilium does not watch, still is', () => {
-  const on = { cluster: { ...model.cluster, ciliumClusterName: 'default', ciliumPolicy: { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto', enableK8sClusterNetworkPolicy: true } } } as unknown as ClusterModel;
+  // Cilium 1.20.1: a release known to enforce them in tiers (domain/cilium-release.ts).
+  const on = { cluster: { ...model.cluster, ciliumClusterName: 'default', ciliumPolicy: { policyCidrMatchMode: [], enableSctp: false, allowLocalhost: 'auto', enableK8sClusterNetworkPolicy: true }, ciliumAgentImage: 'quay.io/cilium/cilium:v1.20.1' } } as unknown as ClusterModel;
   const cnp = policy('policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy', 'admin-deny-b-to-a', { tier: 'Admin', priority: 10 });
   for (const engine of ['kubernetes', 'cilium'] as const) assert.deepEqual(engineWarnings(emitted(engine), on, [np, cnp]), [], engine);
+  // No agent image: judged under both readings, named, and how to make it exact.
+  const unknownBuild = { cluster: { ...on.cluster, ciliumAgentImage: undefined } } as unknown as ClusterModel;
+  const [reading, ...others] = engineWarnings(emitted('kubernetes'), unknownBuild, [np, cnp]);
+  assert.deepEqual(others, []);
+  assert.match(reading ?? '', /^applied ClusterNetworkPolicies admin-deny-b-to-a: judged under both readings Cilium builds have, as the inventory shows no Cilium agent image \(import the kube-system cilium DaemonSet/);
   const [warning, ...more] = engineWarnings(emitted('kubernetes'), on, [np, cnp, anp]);
   assert.deepEqual(more, []);
   assert.match(warning ?? '', /the cilium simulation does not evaluate were left out of the verification beside applied policies: AdminNetworkPolicy\.policy\.networking\.k8s\.io ×1 \(deny-monitoring-db\);/);
