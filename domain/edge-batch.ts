@@ -33,6 +33,8 @@ export interface EdgeDelta {
    * merged as store/edges.ts upserts it.
    */
   targetPortName?: string;
+  /** The Service port the delta's flows were addressed to, `namespace/name:port` (absent: none): `edges.through_service`, the first one seen staying. */
+  throughService?: string;
 }
 
 export interface AmbiguousDelta {

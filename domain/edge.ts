@@ -23,6 +23,27 @@ export interface EdgeTraffic {
   targetPortName?: string;
   /** Flows of the edge also reached `port` by number (directly, or recorded after the Service's translation): the number stays open. */
   reachedByNumberToo?: true;
+  /**
+   * The Service port flows of the edge were addressed to, `namespace/name:port` (of the edge's
+   * protocol; `edges.through_service`, migration 0051): the client dials that port, and the rules
+   * follow the Service as it maps it today. Absent: none, or not known (stored before 0051).
+   */
+  throughService?: string;
+  /**
+   * Set on an edge no flow had: the Service the flows of `observed` came through (`throughService`)
+   * sends the same client here now — another backend, or another target port
+   * (recommender/follow-services.ts). Its traffic figures are `observed`'s.
+   */
+  followed?: FollowedEdge;
+}
+
+/** Where a followed edge (EdgeTraffic.followed) comes from, and what its rule and evidence say of it. */
+export interface FollowedEdge {
+  /** The observed edge's server and port. */
+  observedServer: Peer;
+  observedPort: number;
+  /** `not in the flows itself: through Service shop/web:80, which sends to shop/Deployment/web-canary on 9090 now (the flows went to shop/Deployment/web on 8080)`. */
+  note: string;
 }
 
 /**

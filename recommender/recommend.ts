@@ -40,6 +40,7 @@ import { intentEdges, planWorkload, restricts, unobservedMustFlows, type Planned
 import { mirroredRules, type MirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
 import { openLeftDirections } from './synthesize/open-by-rule.ts';
 import { appliedHostPolicies } from './synthesize/host-firewall.ts';
+import { followServices, type UnfollowedService } from './follow-services.ts';
 import { uniquePorts, unresolvedTargetPorts, workloadServedPorts, type UnresolvedTargetPort } from './matrix/bindings.ts';
 import type { ResolvedPort } from './matrix/resolved.ts';
 
@@ -233,7 +234,7 @@ function dealSides(order: Int32Array, edges: readonly EdgeTraffic[], infos: read
 export function recommend(given: RecommendInput, options: Partial<RecommendOptions> = {}, run: RecommendRun = {}): Recommendation {
   const details = run.details !== false || run.eachDetailed !== undefined;
   const opts = checkedOptions(given, options, details);
-  const { input, distinct, withPodNetworkPods, componentsOf, podNetwork, mirrors } = runBasis(given, opts);
+  const { input, distinct, withPodNetworkPods, componentsOf, podNetwork, mirrors, unfollowed } = runBasis(given, opts);
   const workloads = selectedWorkloads(input.inventory, opts);
   const owners = outsideOwners(input.inventory, workloads, mirrors);
   // The owners' sides take the slots after the run's.
@@ -264,7 +265,7 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
     }),
     namespaces: layers.intents.map((i) => layerRecord(i, evidence, details)).sort((a, b) => compareStrings(a.intent, b.intent)),
     policySet: set,
-    warnings: [...layers.warnings, ...dnsWarnings(input.inventory, opts, plans)].sort(compareStrings),
+    warnings: [...layers.warnings, ...dnsWarnings(input.inventory, opts, plans), ...unfollowedWarnings(unfollowed, workloads)].sort(compareStrings),
     sides: [
       ...withExposureFlows(
         withDocumentedFlows(withOutsideRequirements(plans.map((p) => verifiedSides(p, layers.intents, opts, now, closed, foreign.get(workloadKey(p.workload)), podNetwork)), outsideRules, opts, now, closed), [...plans, ...outsideRules], opts, now),
@@ -278,15 +279,28 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
   };
 }
 
-/** What every workload of a run is compared and planned against: the inventory with distinct selectors, the matrices' components and mirrored rules, the pod network. */
+/**
+ * What every workload of a run is compared and planned against: the inventory with distinct
+ * selectors, the edges with those their Services lead to today (follow-services.ts), the matrices'
+ * components and mirrored rules, the pod network.
+ */
 function runBasis(given: RecommendInput, opts: RecommendOptions) {
   const withPodNetworkPods = workloadsWithPodNetworkPods(given.inventory.podAddresses);
   const distinct = distinctSelectors(given.inventory, given.matrices, withPodNetworkPods);
-  const input = distinct.inventory === given.inventory ? given : { ...given, inventory: distinct.inventory };
+  const followed = followServices(given.edges, given.inventory.services, given.inventory.workloads);
+  const input = distinct.inventory === given.inventory && followed.edges === given.edges ? given : { ...given, inventory: distinct.inventory, edges: followed.edges };
   const componentsOf = componentsByWorkload(input.matrices);
   const podNetwork = podNetworkOf(input.inventory, componentsOf, withPodNetworkPods);
   const mirrors = mirroredRules(input.matrices, opts, podNetwork, componentsOf);
-  return { input, distinct, withPodNetworkPods, componentsOf, podNetwork, mirrors };
+  return { input, distinct, withPodNetworkPods, componentsOf, podNetwork, mirrors, unfollowed: followed.unfollowed };
+}
+
+/** The warnings of the edges through a Service that cannot be followed today, of the run's workloads (either end), each once. */
+function unfollowedWarnings(unfollowed: readonly UnfollowedService[], workloads: readonly Workload[]): string[] {
+  if (unfollowed.length === 0) return [];
+  const inRun = new Set(workloads.map(workloadKey));
+  const ofRun = (p: Peer): boolean => p.kind === 'workload' && inRun.has(workloadKey(p.workload));
+  return [...new Set(unfollowed.filter((u) => ofRun(u.edge.client) || ofRun(u.edge.server)).map((u) => u.warning))];
 }
 
 /** What recommend() computed that the must flows at the workloads outside a scoped run are read from (outsideMustFlows). */

@@ -71,9 +71,11 @@ export class EdgeStore {
   constructor(private readonly db: Db) {
     // Sums saturate at MAX_COUNT (2^53 - 1): a counter that would overflow never fails a batch.
     this.upsertEdge = db.prepare(`
-      INSERT INTO edges (client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources, target_port_name)
-      VALUES (@client, @server, @port, @protocol, @firstSeen, @lastSeen, @flows, @packets, @bytes, @forwarded, @dropped, @sources, @targetPortName)
+      INSERT INTO edges (client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources, target_port_name, through_service)
+      VALUES (@client, @server, @port, @protocol, @firstSeen, @lastSeen, @flows, @packets, @bytes, @forwarded, @dropped, @sources, @targetPortName, @throughService)
       ON CONFLICT (client, server, port, protocol) DO UPDATE SET
+        -- The Service port the flows were addressed to (migration 0051): the first one seen stays.
+        through_service = coalesce(through_service, excluded.through_service),
         -- How the flows reached the port (migration 0045), merged as domain/edge.ts mergeTargetPortWays
         -- merges them: a name once seen stays, '+' marks flows by number too; NULL (not known) takes the new.
         target_port_name = CASE
@@ -141,6 +143,7 @@ export class EdgeStore {
         dropped: e.dropped,
         sources: e.sources,
         targetPortName: e.targetPortName ?? '',
+        throughService: e.throughService ?? null,
       }) as { id: number };
       for (const h of e.hours.values()) this.upsertHour.run(id, h.hour, h.flows, h.packets, h.bytes);
     }

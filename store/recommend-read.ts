@@ -54,7 +54,7 @@ function namesByHolder(rows: { iterate(): IterableIterator<unknown> }): Map<stri
 const PROTOCOL_STRINGS = new Map<string, Protocol>(PROTOCOLS.map((p) => [p, p]));
 
 /** Column order of the raw rows below (arrays are cheaper to build than one object per row). */
-type EdgeTuple = [id: number, client: string, server: string, port: number, protocol: string, firstSeen: number, lastSeen: number, flows: number, packets: number, bytes: number, forwarded: number, dropped: number, sources: number, targetPortName: string | null];
+type EdgeTuple = [id: number, client: string, server: string, port: number, protocol: string, firstSeen: number, lastSeen: number, flows: number, packets: number, bytes: number, forwarded: number, dropped: number, sources: number, targetPortName: string | null, throughService: string | null];
 
 /**
  * Peers parsed once per distinct key and shared between edges (a cluster has far fewer peers
@@ -86,7 +86,7 @@ export function readAllEdges(db: Db, skipped?: SkippedRows): Edge[] {
   const sources = new Map<number, FlowSource[]>();
   const out: Edge[] = [];
   const rows = db
-    .prepare('SELECT id, client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources, target_port_name FROM edges')
+    .prepare('SELECT id, client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources, target_port_name, through_service FROM edges')
     .raw(true)
     .iterate() as Iterable<EdgeTuple>;
   let lastBits = -1;
@@ -121,6 +121,7 @@ export function readAllEdges(db: Db, skipped?: SkippedRows): Edge[] {
       sources: lastSources,
     };
     if (typeof r[13] === 'string' && r[13] !== '') Object.assign(edge, targetPortOf(r[13]));
+    if (typeof r[14] === 'string') edge.throughService = r[14];
     out.push(edge);
   }
   return out;
@@ -141,6 +142,7 @@ export function readEdgeTraffic(db: Db, skipped?: SkippedRows): EdgeTraffic[] {
   const peer = peerInterner();
   const out: EdgeTraffic[] = [];
   const named = readTargetPortNames(db);
+  const through = readThroughServices(db);
   const rows = db.prepare(TRAFFIC_QUERY).raw(true).iterate() as Iterable<TrafficTuple>;
   // In key order, consecutive rows share their client, and often their server (other ports).
   let clientKey = '';
@@ -165,12 +167,14 @@ export function readEdgeTraffic(db: Db, skipped?: SkippedRows): EdgeTraffic[] {
     const edge: EdgeTraffic = { client: client as Peer, server: server as Peer, port: r[2], protocol: PROTOCOL_STRINGS.get(r[3]) ?? (r[3] as Protocol), lastSeen: r[4], flows: r[5], forwarded: r[6], dropped: r[7] };
     const ways = named.get(r[0])?.get(r[1])?.get(r[2])?.get(r[3]);
     if (ways !== undefined) Object.assign(edge, targetPortOf(ways));
+    const service = through.get(r[0])?.get(r[1])?.get(r[2])?.get(r[3]);
+    if (service !== undefined) edge.throughService = service;
     out.push(edge);
   }
   return out;
 }
 
-/** Target port names by client, server, port and protocol: looked up by the strings a row already holds, no key built per row. */
+/** A text per edge (a target port name, a Service port) by client, server, port and protocol: looked up by the strings a row already holds, no key built per row. */
 type NamesByEdge = Map<string, Map<string, Map<number, Map<string, string>>>>;
 
 /**
@@ -179,16 +183,25 @@ type NamesByEdge = Map<string, Map<string, Map<number, Map<string, string>>>>;
  * the covering index alone.
  */
 function readTargetPortNames(db: Db): NamesByEdge {
-  const named: NamesByEdge = new Map();
   // The partial index's own condition: '' (mixed) and NULL (not known) are no name.
-  const rows = db.prepare("SELECT client, server, port, protocol, target_port_name FROM edges WHERE target_port_name <> ''").raw(true).iterate() as Iterable<[string, string, number, string, string]>;
-  for (const [client, server, port, protocol, name] of rows) {
-    const byServer = named.get(client) ?? named.set(client, new Map()).get(client)!;
+  return byEdge(db.prepare("SELECT client, server, port, protocol, target_port_name FROM edges WHERE target_port_name <> ''"));
+}
+
+/** The Service ports the edges that keep one came through (migration 0051), by edge: from their partial index, as readTargetPortNames. */
+function readThroughServices(db: Db): NamesByEdge {
+  return byEdge(db.prepare('SELECT client, server, port, protocol, through_service FROM edges WHERE through_service IS NOT NULL'));
+}
+
+/** Rows of (client, server, port, protocol, value) by edge. */
+function byEdge(query: { raw(toggle: boolean): { iterate(): IterableIterator<unknown> } }): NamesByEdge {
+  const out: NamesByEdge = new Map();
+  for (const [client, server, port, protocol, value] of query.raw(true).iterate() as Iterable<[string, string, number, string, string]>) {
+    const byServer = out.get(client) ?? out.set(client, new Map()).get(client)!;
     const byPort = byServer.get(server) ?? byServer.set(server, new Map()).get(server)!;
     const byProtocol = byPort.get(port) ?? byPort.set(port, new Map()).get(port)!;
-    byProtocol.set(protocol, name);
+    byProtocol.set(protocol, value);
   }
-  return named;
+  return out;
 }
 
 /** The most stored edges one recommendation reads by default (config `recommendations.maxEdges`). */

@@ -40,14 +40,16 @@ export class Aggregator {
    * Adds one oriented flow; returns the edge key (for counting distinct edges). `key` is the
    * edge's `edgeKey`, when the caller already built it; `targetPortName` the Service target port
    * name the flow reached its server through ('' none: by number), merged with the edge's other
-   * flows as store/edges.ts upserts it (domain/edge.ts mergeTargetPortWays).
+   * flows as store/edges.ts upserts it (domain/edge.ts mergeTargetPortWays); `throughService` the
+   * Service port it was addressed to (`namespace/name:port`), the first one seen staying, as there.
    */
-  addEdge(client: string, server: string, port: number, protocol: Protocol, f: FlowCounters, verdict: Verdict = f.verdict, key = edgeKey(client, server, port, protocol), targetPortName = ''): string {
+  addEdge(client: string, server: string, port: number, protocol: Protocol, f: FlowCounters, verdict: Verdict = f.verdict, key = edgeKey(client, server, port, protocol), targetPortName = '', throughService?: string): string {
     let e = this.edges.get(key);
     if (!e) {
       e = { client, server, port, protocol, firstSeen: f.time, lastSeen: f.time, flows: 0, packets: 0, bytes: 0, forwarded: 0, dropped: 0, sources: 0, hours: new Map(), targetPortName };
       this.edges.set(key, e);
     } else if (e.targetPortName !== targetPortName) e.targetPortName = mergeTargetPortWays(e.targetPortName ?? '', targetPortName) ?? '';
+    if (throughService !== undefined && e.throughService === undefined) e.throughService = throughService;
     if (f.time < e.firstSeen) e.firstSeen = f.time;
     if (f.time > e.lastSeen) e.lastSeen = f.time;
     const n = f.flows ?? 1;

@@ -543,7 +543,7 @@ export class FlowIngest {
       }
       if (edge.folded) counters.folded = (counters.folded ?? 0) + 1;
       // A folded edge's server is an address block, never a pod: no name of it is a port.
-      this.aggregator.addEdge(edge.client, edge.server, port, f.protocol, f, verdict, edge.key, edge.folded ? '' : (c.server.targetPortName ?? ''));
+      this.aggregator.addEdge(edge.client, edge.server, port, f.protocol, f, verdict, edge.key, edge.folded ? '' : (c.server.targetPortName ?? ''), edge.folded ? undefined : c.server.throughService);
     }
     this.rememberNames(dsts, index, f.time, counters);
     if (refused > 0 && refused === connections.length) return 'over-cap';

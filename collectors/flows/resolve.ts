@@ -41,6 +41,8 @@ export interface ResolvedSide extends ResolvedEndpoint {
    * on each pod: `port` is one number of it), kept on the edge (`edges.target_port_name`).
    */
   targetPortName?: string;
+  /** The Service port this backend was reached through, `namespace/name:port` (serviceSides), kept on the edge (`edges.through_service`). */
+  throughService?: string;
   /** Cilium `reserved:host`: the reporting node itself, so any pod it talks to is local. */
   localHost?: boolean;
   /** DNS names seen for this IP (kept for external peers, and per workload for a pod's own address or a Service's ClusterIP). */
@@ -828,7 +830,23 @@ export class ResolutionIndex {
     if (e.names) Object.assign(side, this.namesOfPod(info, e.names, e.meta));
     const name = this.targetPortNameOfPod(info, e, protocol);
     if (name) side.targetPortName = name;
+    const through = this.servicePortOfPod(info, e, protocol);
+    if (through !== undefined) side.throughService = through;
     return side;
+  }
+
+  /**
+   * The Service port a pod's port was reached through, `namespace/name:port`, where the record names
+   * a Service (recordedService) exactly one of whose ports of the flow's protocol sends to that number
+   * on this backend: as serviceSides keeps it for a flow to the ClusterIP. Two ports reaching it, or
+   * none (a Service not selecting the pod): undefined.
+   */
+  private servicePortOfPod(info: WorkloadInfo, e: FlowEndpoint, protocol: Protocol): string | undefined {
+    const svc = this.recordedService(e.meta);
+    const backend = svc?.backends.find((b) => b.key === info.key);
+    if (svc === undefined || backend === undefined || e.port === undefined || isHeadless(svc.service)) return undefined;
+    const reaching = [...svc.targetPorts].filter(([sp, byBackend]) => sp.protocol === protocol && byBackend.get(backend)?.includes(e.port!) === true);
+    return reaching.length === 1 ? `${svc.key}:${reaching[0]![0].port}` : undefined;
   }
 
   /**
@@ -876,23 +894,26 @@ export class ResolutionIndex {
     const sp = e.port === undefined || isHeadless(svc.service) ? undefined : servicePortFor(svc.service, e.port, protocol);
     const targetPorts = sp === undefined ? undefined : svc.targetPorts.get(sp);
     const name = sp === undefined ? undefined : targetPortName(sp);
+    const through = sp === undefined ? undefined : `${svc.key}:${sp.port}`;
     const sides: ResolvedSide[] = [];
     for (const b of svc.backends) {
       const targets = targetPorts?.get(b);
-      // The name is kept on every edge reached through it, whatever number it has today: a rollout
-      // may renumber the pods later, and the rules must follow the name (recommender/synthesize/
-      // workload.ts targetPortPorts) — an edge first seen before the rollout included.
-      if (targets !== undefined && targets.length > 0) for (const port of targets) sides.push(this.backendSide(svc, b, e, port, name));
+      // The name and the Service port are kept on every edge reached through them, whatever they map
+      // to today: a rollout may renumber or rename the pods' port later, or the Service gain backends,
+      // and the rules must follow the Service (recommender/follow-services.ts, recommender/synthesize/
+      // workload.ts targetPortPorts) — an edge first seen before the change included.
+      if (targets !== undefined && targets.length > 0) for (const port of targets) sides.push(this.backendSide(svc, b, e, port, name, through));
       else sides.push(this.backendSide(svc, b, e, e.port));
     }
     return sides;
   }
 
-  /** A backend of a Service addressed by `e`, on `port` (the target port, else the port addressed), reached through the target port `name` when it has one. */
-  private backendSide(svc: ServiceInfo, b: WorkloadInfo, e: FlowEndpoint, port: number | undefined, name?: string): ResolvedSide {
+  /** A backend of a Service addressed by `e`, on `port` (the target port, else the port addressed), reached through the target port `name` when it has one, from the Service port `through`. */
+  private backendSide(svc: ServiceInfo, b: WorkloadInfo, e: FlowEndpoint, port: number | undefined, name?: string, through?: string): ResolvedSide {
     const declared = port === undefined || b.declared.has(port) ? b.declared : new Set([...b.declared, port]);
     const side: ResolvedSide = { peer: b.peer, key: b.key, ip: e.ip, port, declaredPorts: declared, viaService: true };
     if (name !== undefined) side.targetPortName = name;
+    if (through !== undefined) side.throughService = through;
     // A name answered with the ClusterIP (an outside name CNAMEd to the Service) leads to these backends.
     if (e.names) Object.assign(side, namesThrough(svc, e.names));
     return side;

@@ -39,6 +39,12 @@ export interface EdgeEvidence extends EdgeObservationJson {
   rules: string[];
   /** Status `documented-when-set`: the rules that document it once the config says so, `<rule id> when <condition>` (docs/matrices.md). */
   documentedWhen?: string[];
+  /**
+   * No flow had this edge: the Service another edge of the client came through sends it here now
+   * (recommender/follow-services.ts), `not in the flows itself: through Service shop/web:80, which sends to … now (…)`;
+   * `id`, counts and times are that observed edge's.
+   */
+  followed?: string;
 }
 
 export function matrixRuleEvidence(a: RuleAssessment): MatrixRuleEvidence {
@@ -80,6 +86,7 @@ export function edgeEvidence(a: EdgeAssessment, text?: ObservationText): EdgeEvi
   const observation = edgeObservation(e, text);
   const out: EdgeEvidence = { id: e.id, key: joinedEdgeKey(observation.client, observation.server, e.port, e.protocol), direction: a.direction, status: a.status, ...observation, rules: [...a.rules] };
   if (a.documentedWhen !== undefined) out.documentedWhen = [...a.documentedWhen];
+  if (e.followed !== undefined) out.followed = e.followed.note;
   return out;
 }
 

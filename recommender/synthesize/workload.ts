@@ -1426,6 +1426,13 @@ function rulesOf(pass: ObservedPass, ruleIds: readonly string[]): RuleAssessment
 
 /** The notes of an observed edge's atoms: the rule that documents it once set, or HBONE's port. */
 function observedNotes(side: SideComparison, i: number, ix: ClusterIndex): readonly string[] {
+  const notes = edgeNotes(side, i, ix);
+  // No flow had it: the Service another edge came through sends the client here now (follow-services.ts).
+  const followed = side.edges[i]!.followed;
+  return followed === undefined ? notes : [...notes, followed.note];
+}
+
+function edgeNotes(side: SideComparison, i: number, ix: ClusterIndex): readonly string[] {
   // A documented-when-set edge is under no rule in force: its rule says which one documents it, once set.
   const when = side.status[i] === 'documented-when-set' ? side.documentedWhen.get(i) : undefined;
   if (when !== undefined && when.length > 0) return [`documented when set: ${when.join('; ')}`];

@@ -431,8 +431,10 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
       judgeLeftOut(j, found, workload, direction, edge, conn.each, reason);
       return;
     }
-    const allowed = judgeRequired(j, found, workload, direction, edge, conn.each);
-    judgeOtherEnd(j, found, workload, direction, edge, conn, '');
+    // An edge no flow had, that a Service leads the client to now (follow-services.ts): its findings say so.
+    const followed = edge.followed === undefined ? '' : `; ${edge.followed.note}`;
+    const allowed = judgeRequired(j, found, workload, direction, edge, conn.each, undefined, followed);
+    judgeOtherEnd(j, found, workload, direction, edge, conn, followed);
     // Tightness is measured on ports (probes.ts): an echo edge is judged above, not probed.
     if (input.tightness && conn.flow.icmp === undefined && (outside.size === 0 || !outside.has(workload))) observePair(sides, workload, direction, conn.flow, allowed);
   }, appliedDecide);

@@ -1,0 +1,231 @@
+/**
+ * An edge whose flows came through a Service is followed through that Service as it is today.
+ * Clients keep dialling the Service port; kube-proxy (or Cilium's socket LB) sends each connection
+ * to an endpoint of the Service as it is then, on the target port the Service port maps to there:
+ * ServicePort.targetPort "will be looked up as a named port in the target Pod's container ports"
+ * (kubernetes.io "Service", "Port definitions"), and kube-proxy redirects "traffic to the Service's
+ * clusterIP and port … to one of the Service's backend sets" (kubernetes.io "Virtual IPs and Service
+ * Proxies"). What must stay open is the Service port the client dials, as the Service maps it today.
+ *
+ * Night A: Deployment shop/web declares `http` = 8080, Service web maps 80 → `targetPort: http`,
+ * and cli calls 10.96.5.5:80 (NetObserv at the client's node, before the translation): the edge
+ * cli → web:8080. Night B changes the Service's mapping, with no flow since:
+ * - renamed: the container port is `{name: web, containerPort: 9090}` and the Service maps 80 → `web`;
+ * - renumbered by number: `targetPort: 8080` → `targetPort: 9090`;
+ * - canary: a second Deployment web-canary (`app=web, track=canary`, `http` = 9090) that the
+ *   Service selects too.
+ *
+ * Before: every engine opened 8080 only on web's ingress and cli's egress (web-canary: deny all),
+ * the verification said ok, and the Service's next connection was denied at 9090.
+ */
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { importInventory } from '../../app/inventory.ts';
+import { ingestFlows } from '../../app/ingest.ts';
+import { emitOptions, readRecommendationInput, recommendOptions, recommendWithWarnings, runRecommendation } from '../../app/recommendation.ts';
+import { simulateFlows } from '../../app/simulate.ts';
+import { ENGINE_NAMES, getEngine } from '../../recommender/engines/index.ts';
+import { toMultiDocYaml } from '../../recommender/engines/yaml.ts';
+import { clusterModel } from '../../recommender/simulate/cluster.ts';
+import { SIMULATORS } from '../../recommender/simulate/index.ts';
+import { verifyRecommendation } from '../../recommender/verify/recommendation.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+
+const NIGHT_A = Date.parse('2025-03-02T12:00:00Z');
+const FLOW_TIME = Date.parse('2025-03-03T11:06:40Z');
+const NIGHT_B = Date.parse('2025-03-04T12:00:00Z');
+const AFTER = Date.parse('2025-03-04T13:00:00Z');
+const T = '2025-02-01T00:00:00Z';
+const CLUSTER_IP = '10.96.5.5';
+const CLI_IP = '10.244.0.21';
+
+type Port = { name?: string; containerPort: number };
+type Pod = { name: string; ip: string; hash: string };
+
+const namespace = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name }, creationTimestamp: T } });
+
+/** A Deployment with one ReplicaSet (`pod.hash`) and its one pod, every container declaring `ports`. */
+function deployment(ns: string, name: string, labels: Record<string, string>, ports: Port[], pod: Pod): unknown[] {
+  const containers = [{ name: 'c', image: 'x', ports }];
+  const podLabels = { ...labels, 'pod-template-hash': pod.hash };
+  const rs = `${name}-${pod.hash}`;
+  const owner = (kind: string, n: string) => [{ apiVersion: 'apps/v1', kind, name: n, uid: `u-${kind}-${n}`, controller: true }];
+  return [
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns, uid: `u-Deployment-${name}`, labels, creationTimestamp: T }, spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers } } } },
+    { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: rs, namespace: ns, uid: `u-ReplicaSet-${rs}`, labels: podLabels, creationTimestamp: T, ownerReferences: owner('Deployment', name) }, spec: { selector: { matchLabels: podLabels }, template: { metadata: { labels: podLabels }, spec: { containers } } } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.name, namespace: ns, uid: `u-pod-${pod.name}`, labels: podLabels, creationTimestamp: T, ownerReferences: owner('ReplicaSet', rs) }, spec: { nodeName: 'node-a', containers }, status: { phase: 'Running', startTime: T, podIP: pod.ip, podIPs: [{ ip: pod.ip }] } },
+  ];
+}
+
+/** Service shop/web (10.96.5.5, selector app=web) mapping 80/TCP (named `http`) to `targetPort`, with one EndpointSlice per backend pod. */
+function webService(targetPort: string | number, endpoints: { pod: Pod; port: number }[]): unknown[] {
+  return [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop', creationTimestamp: T }, spec: { type: 'ClusterIP', selector: { app: 'web' }, ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort }], clusterIP: CLUSTER_IP, clusterIPs: [CLUSTER_IP] } },
+    ...endpoints.map(({ pod, port }) => ({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: `web-${pod.hash}`, namespace: 'shop', labels: { 'kubernetes.io/service-name': 'web' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: [pod.ip], conditions: { ready: true }, targetRef: { kind: 'Pod', name: pod.name, namespace: 'shop' } }],
+      ports: [{ name: 'http', port, protocol: 'TCP' }],
+    })),
+  ];
+}
+
+/** A kubectl List: the namespaces, node-a, the apiserver, client/cli, and `shop`. */
+function list(shop: unknown[]): string {
+  const base = [
+    namespace('default'),
+    namespace('kube-system'),
+    namespace('shop'),
+    namespace('client'),
+    { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a', creationTimestamp: T, labels: { 'kubernetes.io/hostname': 'node-a' } }, spec: { podCIDR: '10.244.0.0/24' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.1.10' }] } },
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default', creationTimestamp: T }, spec: { type: 'ClusterIP', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], clusterIP: '10.96.0.1', clusterIPs: ['10.96.0.1'] } },
+    { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } }, addressType: 'IPv4', endpoints: [{ addresses: ['192.168.1.10'], conditions: { ready: true } }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] },
+    ...deployment('client', 'cli', { app: 'cli' }, [], { name: 'cli-ccc-1', ip: CLI_IP, hash: 'ccc' }),
+  ];
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...base, ...shop] });
+}
+
+const WEB_A: Pod = { name: 'web-aaa-1', ip: '10.244.0.11', hash: 'aaa' };
+const WEB_B: Pod = { name: 'web-bbb-1', ip: '10.244.0.12', hash: 'bbb' };
+const CANARY: Pod = { name: 'web-canary-ccc-1', ip: '10.244.0.13', hash: 'ccc' };
+
+/** Night A of every case: web's `http` 8080, Service web 80 → `targetPort` (the name `http`, or the number 8080). */
+const nightA = (targetPort: string | number = 'http') => list([...deployment('shop', 'web', { app: 'web' }, [{ name: 'http', containerPort: 8080 }], WEB_A), ...webService(targetPort, [{ pod: WEB_A, port: 8080 }])]);
+
+const CASES = {
+  /** The rollout renamed the container port `web` = 9090, and the Service maps 80 → `web`. */
+  renamed: { a: nightA(), b: list([...deployment('shop', 'web', { app: 'web' }, [{ name: 'web', containerPort: 9090 }], WEB_B), ...webService('web', [{ pod: WEB_B, port: 9090 }])]) },
+  /** A numeric targetPort 8080 → 9090, the pods renumbered. */
+  numeric: { a: nightA(8080), b: list([...deployment('shop', 'web', { app: 'web' }, [{ containerPort: 9090 }], WEB_B), ...webService(9090, [{ pod: WEB_B, port: 9090 }])]) },
+  /** web-canary (app=web, track=canary; `http` 9090) joins the Service's backends; web is unchanged. */
+  canary: {
+    a: nightA(),
+    b: list([
+      ...deployment('shop', 'web', { app: 'web' }, [{ name: 'http', containerPort: 8080 }], WEB_A),
+      ...deployment('shop', 'web-canary', { app: 'web', track: 'canary' }, [{ name: 'http', containerPort: 9090 }], CANARY),
+      ...webService('http', [{ pod: WEB_A, port: 8080 }, { pod: CANARY, port: 9090 }]),
+    ]),
+  },
+};
+
+/** A NetObserv record of a connection's first packet (SYN) from cli to dst at `time`. */
+const syn = (srcPort: number, dst: string, dstPort: number, time = FLOW_TIME): string =>
+  JSON.stringify({ SrcAddr: CLI_IP, DstAddr: dst, SrcPort: srcPort, DstPort: dstPort, Proto: 6, Flags: 2, Bytes: 100, Packets: 1, TimeFlowStartMs: time - 100, TimeFlowEndMs: time, TimeReceived: Math.floor(time / 1000) });
+
+/** Night A's inventory, cli's `record` ingested, night B's inventory: the store and each night's recommendation input. */
+async function nights(c: { a: string; b: string }, record = syn(40010, CLUSTER_IP, 80)) {
+  const { db } = tmpDb();
+  importInventory(db, { text: c.a, takenAt: NIGHT_A, source: 'night-a.json', now: NIGHT_A });
+  const summary = await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${record}\n`]) }], { format: 'auto', now: () => FLOW_TIME });
+  assert.equal(summary.accepted, 1);
+  const inputA = readRecommendationInput(db, {});
+  importInventory(db, { text: c.b, takenAt: NIGHT_B, source: 'night-b.json', now: NIGHT_B });
+  return { db, inputA, inputB: readRecommendationInput(db, {}) };
+}
+
+/** Each engine's verdicts of `flows` (NetObserv records) under its verified night-B export, per connection. */
+function nextConnections(db: ReturnType<typeof tmpDb>['db'], input: Awaited<ReturnType<typeof nights>>['inputB'], flows: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const engine of ENGINE_NAMES) {
+    const { verification, emitted } = runRecommendation(input, engine, recommendOptions({ now: AFTER }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+    const next = simulateFlows(db, { engine, policies: toMultiDocYaml(emitted.manifests), flows, format: 'netobserv' });
+    out.set(engine, next.decisions.flatMap((d) => (d.connections ?? [d]).map((x) => `${x.verdict} ${x.port}`)).sort());
+  }
+  return out;
+}
+
+for (const [name, c] of Object.entries(CASES)) {
+  test(`${name}: on every engine the recommendation is verified and the Service's next connection (cli → ${CLUSTER_IP}:80) is allowed`, async () => {
+    const { db, inputB } = await nights(c);
+    const verdicts = nextConnections(db, inputB, `${syn(40020, CLUSTER_IP, 80, AFTER)}\n`);
+    for (const [engine, v] of verdicts) {
+      assert.ok(v.length > 0, engine);
+      assert.ok(v.every((x) => x.startsWith('allow ')), `${engine}: ${v.join(', ')}`);
+      assert.ok(v.includes('allow 9090'), `${engine}: ${v.join(', ')}`);
+    }
+  });
+
+  test(`${name}: night A's manifests judged against night B's cluster are blocked at 9090 (the verification judges the Service as it maps today)`, async () => {
+    const { inputA, inputB } = await nights(c);
+    for (const engine of ENGINE_NAMES) {
+      const old = getEngine(engine).emit(recommendWithWarnings(inputA, recommendOptions({ now: FLOW_TIME }), { details: false }).policySet, emitOptions(inputA));
+      const rec = recommendWithWarnings(inputB, recommendOptions({ now: AFTER }), { details: false });
+      const v = verifyRecommendation({ engine, emitted: old, model: clusterModel(inputB.inventory, inputB.externalNames), applied: [], sides: rec.sides, simulator: SIMULATORS[engine], tightness: false });
+      assert.equal(v.ok, false, engine);
+      const at9090 = v.blocked.filter((b) => b.edge.endsWith('|9090|TCP'));
+      assert.deepEqual(at9090.map((b) => b.direction).sort(), ['egress', 'ingress'], `${engine}: ${JSON.stringify(v.blocked)}`);
+      for (const b of at9090) assert.match(b.reason, /through Service shop\/web:80, which sends to shop\/Deployment\/web(-canary)? on 9090 now/, engine);
+    }
+  });
+}
+
+test("canary: the Service's connection delivered to web-canary (10.244.0.13:9090) is allowed, and the rule's evidence says it came through Service shop/web:80", async () => {
+  const { db, inputB } = await nights(CASES.canary);
+  const verdicts = nextConnections(db, inputB, `${syn(40021, CANARY.ip, 9090, AFTER)}\n`);
+  for (const [engine, v] of verdicts) assert.deepEqual(v, ['allow 9090'], engine);
+  const { rec } = runRecommendation(inputB, 'kubernetes', recommendOptions({ now: AFTER }), { tightness: false });
+  const canary = rec.workloads.find((w) => w.workload.name === 'web-canary')!;
+  const ingress = canary.rules.filter((r) => r.direction === 'ingress' && r.ports.some((p) => p.kind === 'number' && p.port === 9090));
+  assert.equal(ingress.length, 1, JSON.stringify(canary.rules));
+  assert.match(ingress[0]!.evidence.notes.join(' '), /through Service shop\/web:80/);
+  assert.match(ingress[0]!.evidence.edges.map((e) => e.followed ?? '').join(' '), /through Service shop\/web:80/);
+});
+
+test('control: an edge not through a Service (cli dialled the pod 10.244.0.11:8080) is not followed: 8080 only, as before', async () => {
+  const { inputB } = await nights(CASES.canary, syn(40010, WEB_A.ip, 8080));
+  assert.deepEqual(inputB.edges.map((e) => `${e.port} ${e.throughService ?? '-'}`), ['8080 -']);
+  const { verification, emitted } = runRecommendation(inputB, 'kubernetes', recommendOptions({ now: AFTER }), { tightness: false });
+  assert.equal(verification.ok, true);
+  const canary = emitted.manifests.find((m) => (m as { metadata: { name: string } }).metadata.name.includes('web-canary')) as { spec: { ingress?: unknown[] } };
+  assert.equal(canary.spec.ingress, undefined, 'web-canary: deny all, as before');
+});
+
+/**
+ * Hubble with Cilium's kube-proxy replacement records the connection after the Service's translation
+ * (the backend web-aaa-1:8080) and names the Service: `destination_service` (cilium/cilium
+ * api/v1/flow/flow.proto: "destination_service contains the service name of the destination").
+ */
+const hubbleSyn = (srcPort: number, pod: Pod, dstPort: number, time = FLOW_TIME): string =>
+  JSON.stringify({
+    flow: {
+      time: new Date(time).toISOString(),
+      verdict: 'FORWARDED',
+      IP: { source: CLI_IP, destination: pod.ip, ipVersion: 'IPv4' },
+      l4: { TCP: { source_port: srcPort, destination_port: dstPort, flags: { SYN: true } } },
+      source: { namespace: 'client', labels: ['k8s:app=cli'], pod_name: 'cli-ccc-1', workloads: [{ name: 'cli', kind: 'Deployment' }] },
+      destination: { namespace: 'shop', labels: ['k8s:app=web'], pod_name: pod.name, workloads: [{ name: 'web', kind: 'Deployment' }] },
+      Type: 'L3_L4',
+      traffic_direction: 'EGRESS',
+      is_reply: false,
+      destination_service: { name: 'web', namespace: 'shop' },
+    },
+  });
+
+test("canary, seen by Hubble after the translation (destination_service): the edge records Service shop/web:80, and the Service's connection to web-canary is allowed on every engine", async () => {
+  const { db, inputB } = await nights(CASES.canary, hubbleSyn(40010, WEB_A, 8080));
+  assert.deepEqual(inputB.edges.map((e) => `${e.port} ${e.throughService}`), ['8080 shop/web:80']);
+  const verdicts = nextConnections(db, inputB, `${syn(40021, CANARY.ip, 9090, AFTER)}\n`);
+  for (const [engine, v] of verdicts) assert.deepEqual(v, ['allow 9090'], engine);
+});
+
+test('an edge through a Service records the Service port it came through (migration 0051)', async () => {
+  const { db, inputA } = await nights(CASES.canary);
+  assert.deepEqual(inputA.edges.map((e) => `${e.port} ${e.throughService}`), ['8080 shop/web:80']);
+  assert.deepEqual(db.prepare('SELECT through_service FROM edges').pluck().all(), ['shop/web:80']);
+});
+
+test('the Service gone: the observed port stays open, and a warning names the Service', async () => {
+  const { db } = tmpDb();
+  importInventory(db, { text: CASES.canary.a, takenAt: NIGHT_A, source: 'night-a.json', now: NIGHT_A });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${syn(40010, CLUSTER_IP, 80)}\n`]) }], { format: 'auto', now: () => FLOW_TIME });
+  const withoutService = JSON.parse(CASES.canary.a) as { items: { kind: string; metadata: { name: string } }[] };
+  withoutService.items = withoutService.items.filter((i) => !(i.metadata.name === 'web' && i.kind === 'Service') && i.kind !== 'EndpointSlice' || i.metadata.name === 'kubernetes');
+  importInventory(db, { text: JSON.stringify(withoutService), takenAt: NIGHT_B, source: 'night-b.json', now: NIGHT_B });
+  const { rec, verification } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({ now: AFTER }), { tightness: false });
+  assert.equal(verification.ok, true);
+  assert.ok(rec.warnings.some((w) => /Service shop\/web/.test(w) && /no longer in the inventory/.test(w)), JSON.stringify(rec.warnings));
+});
