@@ -25,6 +25,7 @@ import { runCli } from '../helpers/cli.ts';
 import { clientEgressMatrix, clientServerInventory } from '../helpers/client-server-cluster.ts';
 import { testApp } from '../helpers/service.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
+import { oldSchemaCopy } from '../helpers/upgraded-store.ts';
 
 const dir = tmpDir();
 /** The schema the release before per-workload DNS names left (0031 and 0032 came after it). */
@@ -77,20 +78,9 @@ async function freshStore(): Promise<string> {
  * old release kept no name answered by a pod (its schema has no `workload_names`).
  */
 async function upgradedStore(): Promise<string> {
-  const fresh = await freshStore();
-  const path = join(tmpDir(), 'old.db');
-  const old = openDb(path, { migrate: false });
-  migrate(old, loadMigrations(), OLD_SCHEMA);
-  old.pragma('foreign_keys = OFF'); // tables are copied by name, a child before its parent
-  old.prepare('ATTACH DATABASE ? AS fresh').run(fresh);
-  const tables = old.prepare("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name").all() as { name: string }[];
-  for (const { name } of tables) {
-    const columns = (old.prepare(`SELECT name FROM pragma_table_info(?, 'main')`).all(name) as { name: string }[]).map((c) => `"${c.name}"`).join(', ');
-    old.exec(`INSERT OR REPLACE INTO main."${name}" (${columns}) SELECT ${columns} FROM fresh."${name}"`);
-  }
-  old.exec('DETACH DATABASE fresh');
-  assert.equal((old.prepare('SELECT count(*) AS n FROM edges').get() as { n: number }).n, 1, 'the old release stored the edge');
-  old.close();
+  const path = oldSchemaCopy(await freshStore(), OLD_SCHEMA, (old) => {
+    assert.equal((old.prepare('SELECT count(*) AS n FROM edges').get() as { n: number }).n, 1, 'the old release stored the edge');
+  });
   openDb(path).close();
   return path;
 }

@@ -18,6 +18,7 @@ import { openDb, type Db } from '../../store/db.ts';
 import { listWorkloads } from '../../store/inventory.ts';
 import { loadMigrations, migrate } from '../../store/migrate.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
+import { oldSchemaCopy } from '../helpers/upgraded-store.ts';
 
 const OLD_IMPORT = Date.parse('2026-11-01T00:00:00Z');
 const NOW = Date.parse('2026-11-02T00:00:00Z');
@@ -85,21 +86,11 @@ const kubernetesExport = (db: Db) => toMultiDocYaml([...exportFromStore(db, {}, 
 function upgradedStore(): Db {
   const { db: whole, path: wholePath } = tmpDb();
   load(whole, WHOLE, OLD_IMPORT, 'cluster.json');
-  const path = join(tmpDir(), 'old.db');
-  const old = openDb(path, { migrate: false });
-  migrate(old, loadMigrations(), OLD_SCHEMA);
-  old.prepare('ATTACH DATABASE ? AS whole').run(wholePath);
-  const tables = old.prepare("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name").all() as { name: string }[];
-  for (const { name } of tables) {
-    const columns = (old.prepare(`SELECT name FROM pragma_table_info(?, 'main')`).all(name) as { name: string }[]).map((c) => `"${c.name}"`).join(', ');
-    old.exec(`INSERT OR REPLACE INTO main."${name}" (${columns}) SELECT ${columns} FROM whole."${name}"`);
-  }
-  old.exec('DETACH DATABASE whole');
-  const stored = old.prepare("SELECT services, exposure FROM workloads WHERE namespace = 'shop' AND kind = 'StatefulSet' AND name = 'web'").get() as { services: string; exposure: string };
-  assert.deepEqual({ services: JSON.parse(stored.services), exposure: JSON.parse(stored.exposure) }, OLD_LINKS, 'the old release stored these links');
-  old.close();
-  const db = openDb(path);
-  return db;
+  const path = oldSchemaCopy(wholePath, OLD_SCHEMA, (old) => {
+    const stored = old.prepare("SELECT services, exposure FROM workloads WHERE namespace = 'shop' AND kind = 'StatefulSet' AND name = 'web'").get() as { services: string; exposure: string };
+    assert.deepEqual({ services: JSON.parse(stored.services), exposure: JSON.parse(stored.exposure) }, OLD_LINKS, 'the old release stored these links');
+  });
+  return openDb(path);
 }
 
 function wholeExport(): string {
