@@ -125,8 +125,10 @@ export interface FormerClusterIp {
  * A state a Service was in before today's: from `validFrom` (the import that first saw it, or the
  * Service's creation when it was created after the import before) until `validTo` (the import that
  * saw it change, or the Service gone), with `ports` it sent to `backends`. The Service instance is
- * its namespace, name and `createdAt` (absent: not known). A flow to its ClusterIP in that time went
- * to those backends (store/service-backends.ts).
+ * its namespace, name and `createdAt` (absent: not known). A flow to its ClusterIP before
+ * `changedAfter` (when an import last showed the state) went to those backends; one from then
+ * until `validTo` went to them or to the next state's, since the change happened at a moment no
+ * import saw (store/service-backends.ts).
  */
 export interface ServiceBackendState {
   namespace: string;
@@ -136,6 +138,7 @@ export interface ServiceBackendState {
   backends: WorkloadRef[];
   validFrom: number;
   validTo: number;
+  changedAfter: number;
 }
 
 /**

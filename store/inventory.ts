@@ -34,7 +34,7 @@ import type { Db } from './db.ts';
 import { INTERVAL_COLUMNS, intervalOf, StoredIpHistory, type IntervalRow } from './ip-history-lookup.ts';
 import { StoredGoneWorkloads } from './gone-workloads.ts';
 import { readFormerClusterIps, recordFormerClusterIps } from './former-cluster-ips.ts';
-import { readServiceBackendHistory, recordServiceBackends } from './service-backends.ts';
+import { backendInputsListedAt, readServiceBackendHistory, recordServiceBackends } from './service-backends.ts';
 import type { NameSample } from './edge-names.ts';
 import { toWorkload, WORKLOAD_ORDER, type WorkloadRow } from './workload-rows.ts';
 
@@ -107,8 +107,10 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
         `snapshot taken at ${new Date(t).toISOString()} is older than the last import (${new Date(last).toISOString()}): import snapshots in the order they were taken`,
       );
     }
-    // Read before any section is replaced: the previous pods and nodes decide claims' starts.
+    // Read before any section is replaced: the previous pods and nodes decide claims' starts, and
+    // when the Services' backends were last listed dates a change this import sees.
     const plan = options.plan !== undefined && options.plan.generation === inventoryGeneration(db) ? options.plan : planIpHistory(db, snapshot);
+    const backendsListedAt = backendInputsListedAt(db, plan.podsListedAt);
     const replaced: string[] = [];
     const shrunk: ApplyResult['shrunk'] = [];
     /** Empties a section's table, noting it when the snapshot holds fewer objects than it did. */
@@ -164,7 +166,7 @@ export function applySnapshot(db: Db, snapshot: InventorySnapshot, options: Appl
     const warnings = [...selectorWarnings, ...linkStoredWorkloads(db)].sort(compareStrings);
     const ownerAliases = writeAliases(db, snapshot);
     // The links, slices and aliases are this import's now: which workloads each Service sends to from `t`.
-    recordServiceBackends(db, t, last);
+    recordServiceBackends(db, t, last, backendsListedAt);
     if (inScope('Pod')) {
       replaced.push('podAddresses');
       // Pods are replaced like the other kinds: a one-namespace export ends every other pod's address.

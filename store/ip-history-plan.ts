@@ -25,6 +25,11 @@ export interface IpHistoryPlan {
   generation: number;
   /** Pods holding pod-network addresses before the snapshot (its summary says when it has fewer). */
   previousPods: number;
+  /**
+   * When the last import with Pods listed them (absent: no pod address stored), read here so that
+   * the writer reads no pod address: it dates a Service's backend change (store/service-backends.ts).
+   */
+  podsListedAt?: number;
   /** Pods first, then nodes, of the classes the snapshot is authoritative for. */
   classes: IpHistoryClassPlan[];
 }
@@ -46,6 +51,8 @@ export function planIpHistory(db: Db, snapshot: InventorySnapshot): IpHistoryPla
   const inScope = (kind: string) => !snapshot.scope || snapshot.scope.includes(kind);
   return db.transaction((): IpHistoryPlan => {
     const generation = inventoryGeneration(db);
+    const podsListed = lastSeenAt(db, 'pods');
+    const podsListedAt = podsListed !== undefined ? { podsListedAt: podsListed } : {};
     const t = snapshot.takenAt;
     const claims: [ClaimClass, IpClaim[]][] = [];
     let previousPods = 0;
@@ -55,7 +62,7 @@ export function planIpHistory(db: Db, snapshot: InventorySnapshot): IpHistoryPla
       claims.push(['pods', podClaims(snapshot, previous)]);
     }
     if (inScope('Node')) claims.push(['nodes', nodeClaims(snapshot.nodes, previousNodeIps(db), t)]);
-    if (claims.length === 0) return { generation, previousPods, classes: [] };
+    if (claims.length === 0) return { generation, previousPods, ...podsListedAt, classes: [] };
     const openRows = db.prepare('SELECT id, ip, peer, node, host_network, valid_from FROM ip_history WHERE valid_to IS NULL').all() as {
       id: number;
       ip: string;
@@ -87,7 +94,7 @@ export function planIpHistory(db: Db, snapshot: InventorySnapshot): IpHistoryPla
         return earlier === undefined ? stored : Math.max(stored, earlier);
       };
       const r = reconcileClaims(open, list, t, endedBefore, {
-        previousAt: lastSeenAt(db, cls),
+        previousAt: cls === 'pods' ? podsListed : lastSeenAt(db, cls),
         endingAfter: (ip, after) => [
           ...(releasedEndingAfter.all(ip, after) as number[]).map((id) => ({ id })),
           ...(releasedSoFar.get(ip) ?? []).filter((x) => x.validTo > after).map(({ id }) => ({ id })),
@@ -104,7 +111,7 @@ export function planIpHistory(db: Db, snapshot: InventorySnapshot): IpHistoryPla
         moveBack: r.moveBack.map((m) => ({ id: m.interval.id, validTo: m.validTo })),
       });
     }
-    return { generation, previousPods, classes };
+    return { generation, previousPods, ...podsListedAt, classes };
   })();
 }
 

@@ -705,14 +705,28 @@ export class ResolutionIndex {
    * endpoints of the Service's selector at that time (kubernetes.io "Virtual IPs and Service
    * Proxies") — else `svc` as the index holds it: today's Service (or a gone one as last listed)
    * from its last recorded change on, and also before the first state the store knows of it, whose
-   * backends are not known (today's are taken, as before the history was kept).
+   * backends are not known (today's are taken, as before the history was kept). Between the last
+   * import that showed a state (`changedAfter`) and the one that saw it change, the change happened
+   * at a moment no import saw: that state and the next are both returned, since a policy must cut
+   * neither, as the IP history never ends a holder before the last import that showed it.
    */
-  private serviceAsOf(svc: ServiceInfo, time: number): ServiceInfo {
-    const state = this.backendStates.get(svc.key)?.find((s) => s.createdAt === svc.service.createdAt && time < s.validTo);
-    if (state === undefined || time < state.validFrom) return svc;
+  private servicesAsOf(svc: ServiceInfo, time: number): [ServiceInfo, ServiceInfo?] {
+    const states = this.backendStates.get(svc.key);
+    if (states === undefined) return [svc];
+    const at = states.findIndex((s) => s.createdAt === svc.service.createdAt && time < s.validTo);
+    const state = states[at];
+    if (state === undefined || time < state.validFrom) return [svc];
+    const then = this.stateService(state, svc);
+    if (time < state.changedAfter) return [then];
+    const next = states.find((s, i) => i > at && s.createdAt === svc.service.createdAt);
+    return [then, next === undefined ? svc : this.stateService(next, svc)];
+  }
+
+  /** A past state's ServiceInfo, with what the history does not keep taken from `today` (pastService). */
+  private stateService(state: ServiceBackendState, today: ServiceInfo): ServiceInfo {
     let info = this.stateServices.get(state);
     if (info === undefined) {
-      info = this.pastService({ ...svc.service, ports: state.ports }, state.backends, svc);
+      info = this.pastService({ ...today.service, ports: state.ports }, state.backends, today);
       this.stateServices.set(state, info);
     }
     return info;
@@ -883,7 +897,14 @@ export class ResolutionIndex {
   }
 
   private serviceSides(current: ServiceInfo, e: FlowEndpoint, time: number, protocol: Protocol): ResolvedSide[] {
-    const svc = this.serviceAsOf(current, time);
+    const [svc, other] = this.servicesAsOf(current, time);
+    const sides = this.stateSides(svc, e, time, protocol);
+    // A flow of a change no import saw: each side once, of either state (a backend of both is one edge).
+    return other === undefined ? sides : uniqueSides([...sides, ...this.stateSides(other, e, time, protocol)]);
+  }
+
+  /** The sides a flow to `svc` (one state of a Service) reaches: its backends on their target ports, else its endpoint addresses. */
+  private stateSides(svc: ServiceInfo, e: FlowEndpoint, time: number, protocol: Protocol): ResolvedSide[] {
     if (svc.backends.length === 0 && svc.addresses.length > 0) return this.addressSides(svc, e, time, protocol);
     if (svc.backends.length === 0) return [this.unknownServiceSide(e)];
     // One side per backend and port it may be sent to: a named target port may have a number per
@@ -1012,6 +1033,17 @@ export class ResolutionIndex {
     if (e.names) side.names = e.names;
     return side;
   }
+}
+
+/** `sides` without repeats: one per peer, port and target port name, the first kept. */
+function uniqueSides(sides: readonly ResolvedSide[]): ResolvedSide[] {
+  const seen = new Set<string>();
+  return sides.filter((side) => {
+    const key = `${side.key} ${side.port ?? ''} ${side.targetPortName ?? ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** A selector's matchLabels, when it has some and no matchExpressions: what a record's labels are matched against. */

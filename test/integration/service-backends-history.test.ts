@@ -13,7 +13,6 @@
  * api-v2 that never happened, opening api-v2's ingress) and gave api-v1, which served it, no edge.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { ingestFlows } from '../../app/ingest.ts';
@@ -21,11 +20,12 @@ import { importInventory } from '../../app/inventory.ts';
 import { peerKey } from '../../domain/peer.ts';
 import { openDb, type Db } from '../../store/db.ts';
 import { EdgeStore } from '../../store/edges.ts';
-import { loadMigrations, migrate } from '../../store/migrate.ts';
+import { loadMigrations } from '../../store/migrate.ts';
 import { applyRetention } from '../../store/retention.ts';
 import { clientServerInventory, deploymentItems } from '../helpers/client-server-cluster.ts';
 import { netobservRecord } from '../helpers/netobserv-record.ts';
-import { tmpDb, tmpDir } from '../helpers/tmp.ts';
+import { tmpDb } from '../helpers/tmp.ts';
+import { oldSchemaCopy } from '../helpers/upgraded-store.ts';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 1, 10);
@@ -57,7 +57,7 @@ const load = (db: Db, services: readonly object[], takenAt: number) => importInv
 /** NetObserv records of the client's connections to the ClusterIP on port 80, one at each of `times`, ingested. */
 async function ingestAt(db: Db, times: readonly number[]): Promise<void> {
   const flows = times.map((time, i) => netobservRecord({ src: CLIENT, dst: CLUSTER_IP, dstPort: 80, proto: 6, srcPort: 43000 + i, time })).join('\n') + '\n';
-  const summary = await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([flows]) }], { format: 'netobserv', now: () => T0 + 10 * HOUR });
+  const summary = await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([flows]) }], { format: 'netobserv', now: () => T0 + 48 * HOUR });
   assert.equal(summary.accepted, times.length);
 }
 
@@ -68,10 +68,37 @@ const V2 = 'workload:app/Deployment/client → workload:app/Deployment/api-v2 80
 test('a backlog to a ClusterIP ingested after the Service was re-pointed resolves to the backends of each flow\'s time', async () => {
   const { db } = tmpDb();
   load(db, [apiSelecting('api-v1')], T0);
+  load(db, [apiSelecting('api-v1')], T0 + HOUR);
   load(db, [apiSelecting('api-v2')], T1);
-  // Two flows between the imports (api-v1 was the backend then; the change was seen at T1), one after.
+  // Before T0+1h, the last import that still showed api-v1: api-v1 only. After T1, the import that
+  // saw api-v2: api-v2 only. In between the selector moved at a moment no import saw: either may
+  // have served the flow, and a policy must cut neither (the IP history likewise never ends a
+  // holder before the last import that showed it, docs/inventory.md "IP history").
   await ingestAt(db, [T0 + HOUR / 2, T0 + 1.5 * HOUR, T1 + HOUR / 2]);
-  assert.deepEqual(edgesOf(db), [`${V1} x2`, `${V2} x1`]);
+  assert.deepEqual(edgesOf(db), [`${V1} x2`, `${V2} x2`]);
+});
+
+test('blue/green: flows after a flip no import saw, before the import that saw it, are credited to the old and the new backends', async () => {
+  // Yesterday's import: api → api-v1 (blue); the selector flips to api-v2 (green) an hour later;
+  // today's import sees api-v2. Before, every flow of the day went to api-v1 alone, and api-v2's
+  // recommended ingress denied the traffic it served, with the verification ok.
+  const { db } = tmpDb();
+  const today = T0 + 24 * HOUR;
+  load(db, [apiSelecting('api-v1')], T0);
+  load(db, [apiSelecting('api-v2')], today);
+  await ingestAt(db, [T0 + 2 * HOUR, T0 + 12 * HOUR, today - HOUR]);
+  assert.deepEqual(edgesOf(db), [`${V1} x3`, `${V2} x3`]);
+});
+
+test('an import that did not list the Services confirms no backend state: the change may have come before it', async () => {
+  const { db } = tmpDb();
+  load(db, [apiSelecting('api-v1')], T0);
+  // Namespaces only (no Service, EndpointSlice or Pod listed): the store keeps api → api-v1, unseen.
+  const namespaces = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app', uid: 'ns-app' } }] };
+  importInventory(db, { text: JSON.stringify(namespaces), takenAt: T0 + HOUR, source: 'namespaces.json', now: T0 + HOUR });
+  load(db, [apiSelecting('api-v2')], T1);
+  await ingestAt(db, [T0 + HOUR / 2]);
+  assert.deepEqual(edgesOf(db), [`${V1} x1`, `${V2} x1`]);
 });
 
 /** `items` with the pod template's and pods' labels extended by `extra`. */
@@ -85,7 +112,7 @@ function withLabels(items: readonly object[], extra: Record<string, string>): ob
   return items.map((o) => relabel(o) as object);
 }
 
-test('a backend a Service gains (a Deployment its selector now matches) is credited only from the import that saw it', async () => {
+test('a backend a Service gains (a Deployment its selector now matches) is credited from the last import that did not show it', async () => {
   const { db } = tmpDb();
   const tierApi = (created: number) => {
     const s = service('api', 'unused', created) as { spec: Record<string, unknown> };
@@ -95,17 +122,20 @@ test('a backend a Service gains (a Deployment its selector now matches) is credi
   const v2 = deploymentItems('api-v2', '10.244.3.5', [8080]);
   const text = (deployments: readonly object[]) => JSON.stringify(clientServerInventory({ extra: [...deployments, LASTING, tierApi(API_CREATED)] }));
   importInventory(db, { text: text([...v1, ...v2]), takenAt: T0, source: 'cluster.json', now: T0 });
-  // api-v2's pods now carry tier=api too: from T1 the Service sends to both.
+  importInventory(db, { text: text([...v1, ...v2]), takenAt: T0 + HOUR, source: 'cluster.json', now: T0 + HOUR });
+  // api-v2's pods now carry tier=api too: the T1 import sees the Service send to both, since some
+  // moment after T0+1h.
   importInventory(db, { text: text([...v1, ...withLabels(v2, { tier: 'api' })]), takenAt: T1, source: 'cluster.json', now: T1 });
-  await ingestAt(db, [T0 + HOUR / 2, T1 + HOUR / 2]);
-  assert.deepEqual(edgesOf(db), [`${V1} x2`, `${V2} x1`]);
+  await ingestAt(db, [T0 + HOUR / 2, T0 + 1.5 * HOUR, T1 + HOUR / 2]);
+  assert.deepEqual(edgesOf(db), [`${V1} x3`, `${V2} x2`]);
 });
 
 test('a ClusterIP reused by another Service after the first was re-pointed and deleted: each flow resolves through the Service and the backends of its time', async () => {
   const { db } = tmpDb();
   const T2 = T1 + 2 * HOUR;
-  // api → api-v1 (T0), → api-v2 (T1), deleted (T2); `other` created at T2+1h on api's address, selecting the client (T3).
+  // api → api-v1 (T0, again at T0+1h), → api-v2 (T1), deleted (T2); `other` created at T2+1h on api's address, selecting the client (T3).
   load(db, [apiSelecting('api-v1')], T0);
+  load(db, [apiSelecting('api-v1')], T0 + HOUR);
   load(db, [apiSelecting('api-v2')], T1);
   load(db, [], T2);
   load(db, [service('other', 'client', T2 + HOUR)], T2 + 2 * HOUR);
@@ -157,24 +187,13 @@ const OLD_SCHEMA = (loadMigrations().find((m) => m.name === 'service_backends')?
 /**
  * A store as the release before the backend history left it after the T0 import (api → api-v1),
  * opened (so migrated) by this one: the rows of that import, the columns the old schema has,
- * copied into a store at that schema (as test/integration/inventory-upgrade-links.test.ts does).
+ * copied into a store at that schema (test/helpers/upgraded-store.ts).
  */
 function upgradedStore(): Db {
   const { db: whole, path: wholePath } = tmpDb();
   load(whole, [apiSelecting('api-v1')], T0);
   whole.close();
-  const path = join(tmpDir(), 'old.db');
-  const old = openDb(path, { migrate: false });
-  migrate(old, loadMigrations(), OLD_SCHEMA);
-  old.prepare('ATTACH DATABASE ? AS whole').run(wholePath);
-  const tables = old.prepare("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name").all() as { name: string }[];
-  for (const { name } of tables) {
-    const columns = (old.prepare(`SELECT name FROM pragma_table_info(?, 'main')`).all(name) as { name: string }[]).map((c) => `"${c.name}"`).join(', ');
-    old.exec(`INSERT OR REPLACE INTO main."${name}" (${columns}) SELECT ${columns} FROM whole."${name}"`);
-  }
-  old.exec('DETACH DATABASE whole');
-  old.close();
-  return openDb(path);
+  return openDb(oldSchemaCopy(wholePath, OLD_SCHEMA));
 }
 
 test('a store from before the backend history: its flows resolve as before, and the Service\'s backends it held are the first state once an import re-points it', async () => {
