@@ -120,6 +120,38 @@ export function isIp(s: unknown): s is string {
   return s.includes(':') && isIpAddress(s);
 }
 
+/** One address of a record: its field, the text the record gave and that text as stored (`storedAddress`). */
+export interface AddressField {
+  field: string;
+  given: string;
+  stored: string;
+}
+
+/** An address's family as stored: an IPv4-mapped address (`::ffff:a.b.c.d`) is stored as the IPv4 address it maps. */
+export const storedFamily = (stored: string): 'IPv4' | 'IPv6' => (stored.includes(':') ? 'IPv6' : 'IPv4');
+
+/**
+ * One flow record comes from one IP header, which has one family: both its addresses are of it
+ * (compared as stored, so `::ffff:10.0.0.1` is IPv4, as the agents print the IPv4 addresses they
+ * hold mapped: Go's net.IP String), and so is the family the record says the header had, where
+ * it says one (`version`: NetObserv's Etype, the frame's EtherType, ebpf-agent RecordToMap;
+ * Hubble's IP.ipVersion, cilium pkg/hubble/parser/threefour decodeIPv4 / decodeIPv6). Two
+ * families are a record that cannot be: an `invalid-field` naming both fields and values, never
+ * half of it counted towards an edge. One string comparison per record.
+ */
+export function familyMismatch(src: AddressField, dst: AddressField, version?: { field: string; value: unknown; family: 'IPv4' | 'IPv6' }): Decoded | undefined {
+  const family = storedFamily(src.stored);
+  const dstFamily = storedFamily(dst.stored);
+  if (dstFamily !== family) return reject('invalid-field', dst.field, dst.given, `${dst.field} ${shown(dst)} is ${dstFamily} but ${src.field} ${shown(src)} is ${family}: the two addresses of one flow come from one IP header, of one family`);
+  if (version !== undefined && version.family !== family) {
+    return reject('invalid-field', version.field, version.value, `${version.field} ${showValue(version.value)} is ${version.family} but ${src.field} ${shown(src)} is ${family}: the record's addresses come from one IP header, of the family it names`);
+  }
+  return undefined;
+}
+
+/** An address as a message shows it: as given, said to be IPv4-mapped where it is (it counts as IPv4). */
+const shown = (a: AddressField): string => (a.given.includes(':') && !a.stored.includes(':') ? `${a.given} (IPv4-mapped)` : a.given);
+
 /** A TCP/UDP/SCTP port: 1–65535 (0 is no port: no packet is addressed to it). */
 export function isPort(n: unknown): n is number {
   return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;

@@ -5,7 +5,7 @@
  * lines in test/fixtures/reference/flows/hubble/.
  */
 import { ECHO_TYPES, type EndpointMeta, type FlowEndpoint, type HandshakeHint, type Protocol, type Verdict } from '../../domain/flow.ts';
-import { isIp, isPort, reject, timeError, toCount, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
+import { familyMismatch, isIp, isPort, reject, timeError, toCount, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
 import { checkLabel, checkName } from './names.ts';
 import { canonicalDnsName } from '../../domain/dns-name.ts';
 import { storedAddress } from '../../domain/ip.ts';
@@ -134,6 +134,7 @@ function notAString(v: unknown, field: string): Decoded | undefined {
 /** The enums flowmatrix reads, by number (cilium/cilium api/v1/flow/flow.proto). */
 const VERDICT_NAMES = ['VERDICT_UNKNOWN', 'FORWARDED', 'DROPPED', 'ERROR', 'AUDIT', 'REDIRECTED', 'TRACED', 'TRANSLATED'];
 const FLOW_TYPES = ['UNKNOWN_TYPE', 'L3_L4', 'L7', 'SOCK'];
+const IP_VERSIONS = ['IP_NOT_USED', 'IPv4', 'IPv6'];
 const TRAFFIC_DIRECTIONS = ['TRAFFIC_DIRECTION_UNKNOWN', 'INGRESS', 'EGRESS'];
 /** Where a trace was taken (flow.proto TraceObservationPoint; TO_ENDPOINT is 101). */
 const OBSERVATION_POINTS: Readonly<Record<number, string>> = {
@@ -343,6 +344,14 @@ export class HubbleDecoder implements Decoder {
     if (!isIp(ip.source)) return reject('invalid-field', `${prefix}IP.source`, ip.source, 'IP.source must be an IPv4 or IPv6 address');
     if (ip.destination === undefined) return reject('missing-field', `${prefix}IP.destination`);
     if (!isIp(ip.destination)) return reject('invalid-field', `${prefix}IP.destination`, ip.destination, 'IP.destination must be an IPv4 or IPv6 address');
+    // flow.proto IP: `ipVersion` (IPVersion: IP_NOT_USED 0, IPv4 1, IPv6 2) is the header's.
+    const ipVersion = enumField(ip.ipVersion, `${prefix}IP.ipVersion`, IP_VERSIONS);
+    if (ipVersion.reject) return ipVersion.reject;
+    const srcAddr = { field: `${prefix}IP.source`, given: ip.source, stored: storedAddress(ip.source) };
+    const dstAddr = { field: `${prefix}IP.destination`, given: ip.destination, stored: storedAddress(ip.destination) };
+    const family = ipVersion.name === 'IPv4' ? 'IPv4' : ipVersion.name === 'IPv6' ? 'IPv6' : undefined;
+    const families = familyMismatch(srcAddr, dstAddr, family === undefined ? undefined : { field: `${prefix}IP.ipVersion`, value: ip.ipVersion, family });
+    if (families) return families;
 
     const timeText = f.time ?? topTime;
     if (timeText === undefined) return reject('missing-field', `${prefix}time`);
@@ -431,9 +440,9 @@ export class HubbleDecoder implements Decoder {
     // it connects to the server (cilium/proxy cilium/l7policy.cc AccessFilter::decodeHeaders).
     const noLaterPacket = protocol !== 'TCP' || type.name === 'L7';
     const egressOnly = verdict === 'forwarded' && noLaterPacket && f.is_reply !== true && beforeReceiver;
-    const srcResult = endpoint(storedAddress(ip.source), srcPort, f.source, f.source_names, f.source_service, { ep: `${prefix}source`, names: `${prefix}source_names`, service: `${prefix}source_service` }, this.memory);
+    const srcResult = endpoint(srcAddr.stored, srcPort, f.source, f.source_names, f.source_service, { ep: `${prefix}source`, names: `${prefix}source_names`, service: `${prefix}source_service` }, this.memory);
     if (srcResult.reject) return srcResult.reject;
-    const dstResult = endpoint(storedAddress(ip.destination), dstPort, f.destination, f.destination_names, f.destination_service, { ep: `${prefix}destination`, names: `${prefix}destination_names`, service: `${prefix}destination_service` }, this.memory);
+    const dstResult = endpoint(dstAddr.stored, dstPort, f.destination, f.destination_names, f.destination_service, { ep: `${prefix}destination`, names: `${prefix}destination_names`, service: `${prefix}destination_service` }, this.memory);
     if (dstResult.reject) return dstResult.reject;
     const src = srcResult.endpoint;
     const dst = dstResult.endpoint;

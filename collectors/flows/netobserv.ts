@@ -5,7 +5,7 @@
  * test/fixtures/reference/flows/netobserv/.
  */
 import { ECHO_TYPES, isIcmp, type EndpointMeta, type FlowEndpoint, type HandshakeHint, type Protocol, type Verdict } from '../../domain/flow.ts';
-import { isIp, isPort, reject, timeError, toCount, MAX_COUNT, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
+import { familyMismatch, isIp, isPort, reject, timeError, toCount, MAX_COUNT, type Decoded, type DecodeLimits, type Decoder } from './decode.ts';
 import type { KnownMeta, MetaFields } from './known-meta.ts';
 import { checkName } from './names.ts';
 import { storedAddress } from '../../domain/ip.ts';
@@ -335,6 +335,10 @@ export const netobservDecoder: Decoder = {
     if (!isIp(srcIp)) return reject('invalid-field', 'SrcAddr', srcIp, 'SrcAddr must be an IPv4 or IPv6 address');
     if (dstIp === undefined) return reject('missing-field', 'DstAddr');
     if (!isIp(dstIp)) return reject('invalid-field', 'DstAddr', dstIp, 'DstAddr must be an IPv4 or IPv6 address');
+    const src = { field: 'SrcAddr', given: srcIp, stored: storedAddress(srcIp) };
+    const dst = { field: 'DstAddr', given: dstIp, stored: storedAddress(dstIp) };
+    const families = familyMismatch(src, dst, etype === undefined ? undefined : { field: 'Etype', value: r.Etype, family: etype === ETYPE_IPV4 ? 'IPv4' : 'IPv6' });
+    if (families) return families;
 
     const protoNum = num(r.Proto);
     if (r.Proto === undefined) return reject('missing-field', 'Proto');
@@ -400,8 +404,8 @@ export const netobservDecoder: Decoder = {
       kind: 'flow',
       flow: {
         time,
-        src: endpoint(storedAddress(srcIp), srcPort, srcMeta),
-        dst: endpoint(storedAddress(dstIp), dstPort, dstMeta),
+        src: endpoint(src.stored, srcPort, srcMeta),
+        dst: endpoint(dst.stored, dstPort, dstMeta),
         protocol,
         packets,
         bytes,

@@ -26,7 +26,7 @@ import { netobservPredefinedQueries } from './families/netobserv-predefined.ts';
 import { PeerResolver } from './peers.ts';
 import { MeshWirePorts } from './mesh-ports.ts';
 import { MetricFlowRecorder, type Outcome } from './record.ts';
-import { checkedNames, type FamilyQuery, type SeriesReading } from './series.ts';
+import { checkedFamilies, checkedNames, type FamilyQuery, type SeriesReading } from './series.ts';
 import { WindowReader, type UnreadPart } from './window-split.ts';
 
 import { PrometheusStore } from './store.ts';
@@ -293,7 +293,7 @@ async function countPass({ db, api, settings, now, limits, clusterDomain = DEFAU
       counters.records += s.points.length;
       const gap = smallestGap(s.points);
       if (gap !== undefined && gap > step) passWarnings.add(sparseWarning(name, step));
-      const reading = checkedNames(q.read(s.labels));
+      const reading = checkedFamilies(checkedNames(q.read(s.labels)));
       if (reading.kind === 'skip' && reading.reason === 'pod-short-context') passWarnings.add(POD_SHORT_WARNING);
       if (reading.kind === 'pair') {
         for (const [t, v] of s.points) {

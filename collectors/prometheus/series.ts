@@ -5,6 +5,7 @@
  */
 import { showValue } from '../flows/decode.ts';
 import type { Protocol, Verdict } from '../../domain/flow.ts';
+import { isIpv4Mapped, parseIp } from '../../domain/ip.ts';
 import { dns1123LabelError, dns1123SubdomainError, kindError } from '../../domain/k8s-names.ts';
 
 export type EndpointRef =
@@ -175,4 +176,24 @@ export function checkedNames(reading: SeriesReading): SeriesReading {
     if (bad !== undefined) return reject('invalid-label', side, bad);
   }
   return reading;
+}
+
+/** An address label's family, an IPv4-mapped address IPv4 (as ingest stores it, domain/ip.ts storedAddress); undefined for what ipaddr.js does not read. */
+function familyOf(text: string): 4 | 6 | undefined {
+  const a = parseIp(text);
+  return a === undefined ? undefined : isIpv4Mapped(a) ? 4 : a.family;
+}
+
+/**
+ * A reading whose two sides are addresses of two families becomes a reject naming both: the
+ * labels come from flows (NetObserv SrcAddr / DstAddr, Hubble source_ip / destination_ip), and one
+ * flow comes from one IP header, of one family (as ingest rejects such a record,
+ * collectors/flows/decode.ts familyMismatch). Scrape targets are not read through it: a scraper
+ * configured by one address may scrape over the other family.
+ */
+export function checkedFamilies(reading: SeriesReading): SeriesReading {
+  const [a, b] = reading.kind === 'flow' ? [reading.flow.src, reading.flow.dst] : reading.kind === 'pair' ? [reading.pair.a, reading.pair.b] : [];
+  if (a?.kind !== 'ip' || b?.kind !== 'ip') return reading;
+  const [fa, fb] = [familyOf(a.ip), familyOf(b.ip)];
+  return fa !== undefined && fb !== undefined && fa !== fb ? reject('invalid-label', 'source, destination', `${a.ip}, ${b.ip}`) : reading;
 }

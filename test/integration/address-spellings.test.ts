@@ -7,7 +7,7 @@
  * and an outside IPv6 host in two case spellings is one external peer. A real SQLite file.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli, runCliJson } from '../helpers/cli.ts';
@@ -22,9 +22,14 @@ const record = (src: string, dst: string, port: number, i: number): string =>
 test('the same hosts spelt differently in flow records are the same peers: ::ffff: pod addresses resolve to their workloads, IPv6 case does not split a peer', async () => {
   const dir = tmpDir();
   const db = join(dir, 'a.db');
-  assert.equal((await runCli(['inventory', 'import', CLUSTER, '--db', db, '--taken-at', '2025-03-02T12:00:00Z'])).code, 0);
+  // web's first pod dual-stack: a record's two addresses are of one family (docs/ingest.md).
+  const cluster = JSON.parse(readFileSync(CLUSTER, 'utf8')) as { items: { kind: string; metadata: { name: string }; status?: { podIPs?: { ip: string }[] } }[] };
+  cluster.items.find((i) => i.kind === 'Pod' && i.metadata.name === 'web-6b9f8c7d54-x2x9k')!.status!.podIPs!.push({ ip: 'fd00:244::a' });
+  const inventory = join(dir, 'cluster.json');
+  writeFileSync(inventory, JSON.stringify(cluster));
+  assert.equal((await runCli(['inventory', 'import', inventory, '--db', db, '--taken-at', '2025-03-02T12:00:00Z'])).code, 0);
   const flows = join(dir, 'flows.ndjson');
-  writeFileSync(flows, [record('::ffff:10.244.0.10', '::FFFF:10.244.1.15', 5432, 0), record('10.244.0.10', '2001:DB8::7', 443, 1), record('10.244.0.10', '2001:db8::7', 443, 2)].join('\n') + '\n');
+  writeFileSync(flows, [record('::ffff:10.244.0.10', '::FFFF:10.244.1.15', 5432, 0), record('fd00:244::a', '2001:DB8::7', 443, 1), record('FD00:244::A', '2001:db8::7', 443, 2)].join('\n') + '\n');
   assert.equal((await runCli(['ingest', flows, '--db', db])).code, 0);
   const edges = await runCliJson<{ client: string; server: string; port: number }[]>(['edges', '-o', 'json', '--db', db]);
   assert.deepEqual(edges.map((e) => `${e.client} ${e.server} ${e.port}`).sort(), ['workload:shop/Deployment/web external:2001:db8::7 443', 'workload:shop/Deployment/web workload:shop/StatefulSet/db 5432']);

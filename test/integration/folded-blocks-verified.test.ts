@@ -22,9 +22,10 @@ import { toMultiDocYaml } from '../../recommender/engines/yaml.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const NOW = Date.now();
-const inventory = readFileSync(new URL('../fixtures/openshift-dns/inventory.yaml', import.meta.url), 'utf8');
+// web dual-stack: one flow record has addresses of one family (docs/ingest.md, Validation at the door).
+const inventory = readFileSync(new URL('../fixtures/openshift-dns/inventory.yaml', import.meta.url), 'utf8').replace('podIPs: [{ ip: 10.128.0.20 }]', 'podIPs: [{ ip: 10.128.0.20 }, { ip: "fd00:10:128::20" }]');
 const record = (dst: string, i: number) =>
-  JSON.stringify({ SrcAddr: '10.128.0.20', DstAddr: dst, SrcPort: 40000 + i, DstPort: 443, Proto: 6, Flags: 2, Etype: dst.includes(':') ? 34525 : 2048, Packets: 1, Bytes: 80, TimeFlowStartMs: NOW - 60_000 + i, TimeFlowEndMs: NOW - 60_000 + i });
+  JSON.stringify({ SrcAddr: dst.includes(':') ? 'fd00:10:128::20' : '10.128.0.20', DstAddr: dst, SrcPort: 40000 + i, DstPort: 443, Proto: 6, Flags: 2, Etype: dst.includes(':') ? 34525 : 2048, Packets: 1, Bytes: 80, TimeFlowStartMs: NOW - 60_000 + i, TimeFlowEndMs: NOW - 60_000 + i });
 
 test('a workload whose external addresses folded into blocks (/24, /64) is verified on every engine, and its policy allows every address of the blocks it saw', async () => {
   const { db } = tmpDb();

@@ -631,3 +631,44 @@ test('metadata found valid earlier answers exactly as the checks do; a bad name 
   const again = flow(netobservDecoder.decode({ ...r, ...pod, SrcPort: 40001 }, limits));
   assert.equal(again.src.meta, first.src.meta);
 });
+
+test('a record whose addresses, or whose EtherType / ipVersion and addresses, are of two families is invalid-field naming both fields and values; an IPv4-mapped address is IPv4', () => {
+  // One flow record comes from one IP header, of one family: NetObserv's Etype is the frame's
+  // EtherType (ebpf-agent RecordToMap), Hubble's IP.ipVersion the header's (cilium
+  // pkg/hubble/parser/threefour decodeIPv4 / decodeIPv6).
+  const r = { Proto: 6, SrcPort: 40000, DstPort: 9090, Flags: ['SYN'], TimeFlowEndMs: Date.UTC(2026, 0, 1) };
+  const rejected = (d: Decoded) => {
+    assert.equal(d.kind, 'reject', JSON.stringify(d));
+    const { reason, field, value, message } = d as { reason: string; field: string; value: string; message: string };
+    return { reason, field, value, message };
+  };
+  const mixed = rejected(netobservDecoder.decode({ ...r, SrcAddr: '10.244.1.10', DstAddr: 'fd00:244:1::14' }));
+  assert.deepEqual([mixed.reason, mixed.field, mixed.value], ['invalid-field', 'DstAddr', 'fd00:244:1::14']);
+  assert.match(mixed.message, /^DstAddr fd00:244:1::14 is IPv6 but SrcAddr 10.244.1.10 is IPv4/);
+  const etype = rejected(netobservDecoder.decode({ ...r, SrcAddr: 'fd00:244:1::a', DstAddr: 'fd00:244:1::14', Etype: 2048 }));
+  assert.deepEqual([etype.reason, etype.field, etype.value], ['invalid-field', 'Etype', '2048']);
+  assert.match(etype.message, /^Etype 2048 is IPv4 but SrcAddr fd00:244:1::a is IPv6/);
+  assert.match(rejected(netobservDecoder.decode({ ...r, SrcAddr: '10.0.0.1', DstAddr: '10.0.0.2', Etype: 34525 })).message, /^Etype 34525 is IPv6 but SrcAddr 10.0.0.1 is IPv4/);
+  // Compared after an IPv4-mapped address is read as IPv4 (as the agent prints the IPv4 addresses it holds mapped).
+  const mapped = rejected(netobservDecoder.decode({ ...r, SrcAddr: '::ffff:10.0.0.11', DstAddr: 'fd00:244:1::14' }));
+  assert.match(mapped.message, /^DstAddr fd00:244:1::14 is IPv6 but SrcAddr ::ffff:10.0.0.11 \(IPv4-mapped\) is IPv4/);
+  assert.equal(flow(netobservDecoder.decode({ ...r, SrcAddr: '::ffff:10.244.1.10', DstAddr: '10.244.2.20', Etype: 2048 })).src.ip, '10.244.1.10');
+  assert.equal(flow(netobservDecoder.decode({ ...r, SrcAddr: 'fd00:244:1::a', DstAddr: '64:ff9b::203.0.113.7', Etype: 34525 })).dst.ip, '64:ff9b::cb00:7107');
+
+  const [line] = hubbleLines('hubble-v1.18.3-policy-deny-sample.jsonl') as Record<string, Record<string, unknown>>[];
+  const f = line!.flow as Record<string, unknown>;
+  const hubble = (IP: Record<string, unknown>) => hubbleDecoder.decode({ flow: { ...f, IP } });
+  const h = rejected(hubble({ source: '10.244.1.10', destination: 'fd00:244:1::14', ipVersion: 'IPv4' }));
+  assert.deepEqual([h.reason, h.field, h.value], ['invalid-field', 'flow.IP.destination', 'fd00:244:1::14']);
+  assert.match(h.message, /^flow.IP.destination fd00:244:1::14 is IPv6 but flow.IP.source 10.244.1.10 is IPv4/);
+  const v = rejected(hubble({ source: 'fd00:244:1::a', destination: 'fd00:244:1::14', ipVersion: 'IPv4' }));
+  assert.deepEqual([v.reason, v.field, v.value], ['invalid-field', 'flow.IP.ipVersion', 'IPv4']);
+  assert.match(v.message, /^flow.IP.ipVersion IPv4 is IPv4 but flow.IP.source fd00:244:1::a is IPv6/);
+  // The enum as its number (proto3 JSON reads both): 2 is IPv6.
+  assert.equal(rejected(hubble({ source: '10.0.0.1', destination: '10.0.0.2', ipVersion: 2 })).field, 'flow.IP.ipVersion');
+  assert.deepEqual(bare(hubble({ source: '10.0.0.1', destination: '10.0.0.2', ipVersion: ['IPv4'] })), { kind: 'reject', reason: 'invalid-field', field: 'flow.IP.ipVersion', value: '["IPv4"]' });
+  for (const ok of [{ ipVersion: 'IPv6' }, { ipVersion: 2 }, {}, { ipVersion: 'IP_NOT_USED' }]) {
+    assert.equal(hubble({ source: 'fd00:244:1::a', destination: 'fd00:244:1::14', ...ok }).kind, 'flow', JSON.stringify(ok));
+  }
+  assert.equal(hubble({ source: '::ffff:10.0.0.1', destination: '10.0.0.2', ipVersion: 'IPv4' }).kind, 'flow');
+});

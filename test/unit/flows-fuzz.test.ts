@@ -38,7 +38,7 @@ function mutated(base: Record<string, unknown>, keys: string[]): fc.Arbitrary<Re
 }
 
 const NETOBSERV = {
-  SrcAddr: '10.0.0.1', SrcPort: 40000, DstAddr: 'fd00::2', DstPort: 443, Proto: 6, TimeFlowEndMs: Date.UTC(2026, 10, 20), Flags: 2, Packets: 3, Bytes: 100, Etype: 2048,
+  SrcAddr: 'fd00::1', SrcPort: 40000, DstAddr: 'fd00::2', DstPort: 443, Proto: 6, TimeFlowEndMs: Date.UTC(2026, 10, 20), Flags: 2, Packets: 3, Bytes: 100, Etype: 34525,
   FlowDirection: 1, SrcK8S_Type: 'Pod', SrcK8S_Namespace: 'shop', SrcK8S_Name: 'web-1', SrcK8S_OwnerType: 'Deployment', SrcK8S_OwnerName: 'web', SrcK8S_HostName: 'node-a',
   DstK8S_Type: 'Service', DstK8S_Namespace: 'shop', DstK8S_Name: 'api', IcmpType: 8,
 };

@@ -19,7 +19,7 @@ import { readNetobserv } from '../../collectors/prometheus/families/netobserv.ts
 import { parseDuration, resolvePrometheusConfig, type ScraperRef } from '../../collectors/prometheus/config.ts';
 import { flowCount } from '../../collectors/prometheus/pass.ts';
 import { promql } from '../../collectors/prometheus/series.ts';
-import { checkedNames } from '../../collectors/prometheus/series.ts';
+import { checkedFamilies, checkedNames } from '../../collectors/prometheus/series.ts';
 import { readTarget, scraperListenPort, TargetCursors, type TargetNames } from '../../collectors/prometheus/targets.ts';
 import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
@@ -70,6 +70,18 @@ test('names that are no Kubernetes names are rejected naming the side and the va
   assert.deepEqual(checkedNames(flow({ from_namespace: 'shop', from_workload: 'x'.repeat(300), from_kind: 'Deployment' })).kind, 'reject');
   const ok = flow({ from_namespace: 'shop', from_workload: 'web', from_kind: 'Deployment' });
   assert.equal(checkedNames(ok), ok);
+});
+
+test('a series whose two addresses are of two families is rejected naming both (one flow, one IP header); an IPv4-mapped address is IPv4', () => {
+  const series = (src: string, dst: string) => readNetobserv({ SrcAddr: src, DstAddr: dst, DstPort: '9090', Proto: '6', Flags: 'SYN' });
+  assert.deepEqual(checkedFamilies(series('10.244.1.10', 'fd00:244:1::14')), { kind: 'reject', reason: 'invalid-label', label: 'source, destination', value: '10.244.1.10, fd00:244:1::14' });
+  for (const [src, dst] of [['::ffff:10.244.1.10', '10.244.2.20'], ['fd00:244:1::a', 'fd00:244:1::14'], ['10.0.0.1', '10.0.0.2']]) {
+    const ok = series(src!, dst!);
+    assert.equal(checkedFamilies(ok), ok, `${src} ${dst}`);
+  }
+  const hubble = hubbleEndpoint({ source_ip: '10.0.0.1' }, 'source', ['workload']);
+  const pair = { kind: 'pair', pair: { a: hubble, b: { kind: 'ip', ip: 'fd00::1' }, counts: 'flows' } } as const;
+  assert.equal(checkedFamilies(pair as never).kind, 'reject');
 });
 
 // Istio standard metrics: source_* is the client; "unknown" when the proxy could not tell.
