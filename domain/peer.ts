@@ -38,6 +38,14 @@ export type Peer =
 
 export type PeerKind = Peer['kind'];
 
+/**
+ * An `unknown` peer as a reason names it: one in-cluster address, or the block ingest's edge caps
+ * folded such addresses into (`::/0` is those addresses, not one; collectors/flows/edge-budget.ts).
+ */
+export function unknownAddressText(ip: string): string {
+  return ip.includes('/') ? `in-cluster addresses folded into ${ip} by the ingest's edge caps` : `in-cluster address ${ip}`;
+}
+
 export function workloadKey(w: WorkloadRef): string {
   return `${w.namespace}/${w.kind}/${w.name}`;
 }

@@ -14,7 +14,7 @@
  * ordinal, domain/pod-identity-labels.ts), which no workload label holds.
  */
 import { nodeHostIps, workloadNotInInventory, type ApiserverEndpoint, type ContainerPort, type InventorySnapshot, type Labels, type PodAddress, type Workload } from '../../domain/inventory.ts';
-import { workloadKey, type Peer } from '../../domain/peer.ts';
+import { unknownAddressText, workloadKey, type Peer } from '../../domain/peer.ts';
 import { echoRequest, isIcmp, type Protocol } from '../../domain/flow.ts';
 import { ipsOfFamily, type SimCluster, type SimEndpoint, type SimFlow, type SimNode, type SimPod, type SimProtocol } from './types.ts';
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
@@ -503,7 +503,7 @@ function endpointOf(model: ClusterModel, peer: Peer, port: number): EndpointOrRe
     case 'external':
       return { ok: true, endpoint: { kind: 'external', ip: peer.ip, ...namesOf(model, peer.ip) } };
     case 'unknown':
-      return { ok: false, reason: `in-cluster address ${peer.ip} resolved to nothing at the flow’s time` };
+      return { ok: false, reason: `${unknownAddressText(peer.ip)} resolved to nothing at the flow’s time` };
   }
 }
 

@@ -5,7 +5,7 @@
 import { isApiserverAddress } from '../../domain/apiserver.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { workloadNotInInventory, type LabelSelector } from '../../domain/inventory.ts';
-import { workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
+import { unknownAddressText, workloadKey, type Peer, type WorkloadRef } from '../../domain/peer.ts';
 import { reachedAsPods, type ClusterIndex } from '../compare/context.ts';
 import { namedPortNumbers, resolvePortNumbers } from '../compare/match.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
@@ -95,7 +95,7 @@ export function irPeers(far: Peer, direction: Direction, ns: string, ix: Cluster
       return { ok: true, peers: [cidrPeer(block, ownBlocksInside(block, ix.ownBlocks.hosts), ownBlocksInside(block, ix.ownBlocks.pods))] };
     }
     case 'unknown':
-      return { ok: false, reason: `in-cluster address ${far.ip} resolved to nothing at the time of the flows: import the inventory of that time (or another ClusterMesh cluster's peer, which is not rendered)` };
+      return { ok: false, reason: `${unknownAddressText(far.ip)} resolved to nothing at the time of the flows: import the inventory of that time (or another ClusterMesh cluster's peer, which is not rendered)` };
   }
 }
 

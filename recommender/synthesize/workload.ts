@@ -1487,10 +1487,27 @@ function portlessCut(direction: Direction, edges: readonly EdgeTraffic[]): strin
  */
 function unresolvedCut(direction: Direction, edges: readonly EdgeTraffic[]): string[] {
   if (edges.length === 0) return [];
-  const peers = [...new Set(edges.map((e) => `${peerKey(direction === 'ingress' ? e.client : e.server).slice('unknown:'.length)}${direction === 'egress' ? ` ${e.port}/${e.protocol}` : ''}`))].sort(compareStrings);
-  const shown = firstFew(peers);
+  const addresses = new Set<string>();
+  const blocks = new Set<string>();
+  for (const e of edges) {
+    const ip = peerKey(direction === 'ingress' ? e.client : e.server).slice('unknown:'.length);
+    (ip.includes('/') ? blocks : addresses).add(`${ip}${direction === 'egress' ? ` ${e.port}/${e.protocol}` : ''}`);
+  }
   const peerWord = direction === 'ingress' ? 'from' : 'to';
-  return [`${direction}: traffic observed ${peerWord} in-cluster addresses that resolved to nothing at the flow's time (${shown}) will be denied: no rule can name them; import the inventory of that time (the pods, the Service's EndpointSlices) and ingest the flows again — unless they are another ClusterMesh cluster's pods or nodes, which flowmatrix does not render`];
+  const said = `${direction}: traffic observed ${peerWord} in-cluster addresses that resolved to nothing at the flow's time`;
+  const inventory = "import the inventory of that time (the pods, the Service's EndpointSlices) and ingest the flows again";
+  const clusterMesh = "unless they are another ClusterMesh cluster's pods or nodes, which flowmatrix does not render";
+  const warnings: string[] = [];
+  if (addresses.size > 0) warnings.push(`${said} (${firstFew([...addresses].sort(compareStrings))}) will be denied: no rule can name them; ${inventory} — ${clusterMesh}`);
+  // Past the edge caps ingest folds such addresses into their block, then the whole family
+  // (collectors/flows/edge-budget.ts): `::/0` is the addresses folded into it, not an address.
+  if (blocks.size > 0) {
+    warnings.push(
+      `${said}, folded into blocks by the ingest's edge caps (${firstFew([...blocks].sort(compareStrings))}: a block stands for the addresses folded into it, not for one), will be denied: no rule can name them; ` +
+        `${inventory}, with higher edge caps (--max-edges-per-workload, --max-edges-per-run; service: ingest.maxEdgesPerWorkload, ingest.maxEdgesPerRun) to keep each address apart — ${clusterMesh}`,
+    );
+  }
+  return warnings;
 }
 
 const HBONE_NOTES: readonly string[] = [`Istio HBONE: between mesh workloads ambient mode tunnels the connection to the receiving pod on ${HBONE_PORT}/TCP, the port the policy sees instead of the application's (Istio, "Ambient and Kubernetes NetworkPolicy")`];
