@@ -18,7 +18,7 @@ import { ipFamily, isIpOrCidr } from '../domain/ip.ts';
 import type { CiliumPolicySettings } from '../domain/inventory.ts';
 import { parsePeerKey, peerKey, type Peer } from '../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
-import { clusterModel } from '../recommender/simulate/cluster.ts';
+import { clusterModel, type ClusterModel } from '../recommender/simulate/cluster.ts';
 import { ciliumClusterNetworkPolicyNote, ciliumClusterNetworkPolicyReadingWarning, isCiliumClusterNetworkPolicy, decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, verifyingEngine, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
 import { judgesPeerByNode, PodsApart } from '../recommender/simulate/pods-apart.ts';
@@ -26,7 +26,8 @@ import { priorityTies } from '../recommender/simulate/clusternetworkpolicy/prior
 import type { SimCluster } from '../recommender/simulate/types.ts';
 import type { CalicoSimulator } from '../recommender/simulate/calico.ts';
 import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/service-accounts.ts';
-import { podIdentitySelectors } from '../recommender/simulate/pod-identity-selectors.ts';
+import { identitySelectorsTakenAsLacking } from '../recommender/simulate/pod-identity-selectors.ts';
+import { shownNames } from '../recommender/verify/plugin-warnings.ts';
 import { refusedSelectorMessage, refusedSelectors } from '../recommender/simulate/refused-selectors.ts';
 import { hostPoliciesNotJudged, hostPolicyIds } from '../recommender/simulate/cilium/host-firewall.ts';
 import { alwaysNotSimulated, enforcementModeWarnings } from '../recommender/simulate/cilium/enforcement-mode.ts';
@@ -150,7 +151,7 @@ export interface Simulation {
   policies: number;
   /** What the API server would warn about in the policies (each names the manifest and the field). */
   warnings: string[];
-  /** What cannot be decided when the flows are edges (workloads as a whole): said beside `warnings` for edges input only. */
+  /** What cannot be decided when the flows are edges (each side a workload, judged at its own label sets): said beside `warnings` for edges input only. */
   edgeWarnings: string[];
   /** Every element of an `edges -o json` array, decided in order. */
   decideEdges(json: string): FlowDecision[];
@@ -241,14 +242,17 @@ function samePriority(policies: readonly unknown[], cluster: SimCluster): string
 }
 
 /**
- * A selector on a pod's own StatefulSet labels picks pods of a workload, not the workload: for an
- * edge's side the verdicts take its pods as lacking the label. A flow record names the pod by its
- * address, and the pod holding it carries them (simulate/cluster.ts).
+ * A selector on a pod's own StatefulSet labels picks pods of a workload, not the workload: an
+ * edge's side is judged at each pod's own labels where the inventory lists them (pods-apart.ts);
+ * at a StatefulSet none of whose pods it lists so, the verdicts take its pods as lacking the label,
+ * said naming those StatefulSets, and only then. A flow record names the pod by its address, and
+ * the pod holding it carries them (simulate/cluster.ts).
  */
-function perPodSelectorWarnings(engine: EngineName, policies: readonly unknown[]): string[] {
-  return podIdentitySelectors(engine, policies).map(
+function perPodSelectorWarnings(engine: EngineName, policies: readonly unknown[], model: ClusterModel): string[] {
+  const { selectors, statefulSets } = identitySelectorsTakenAsLacking(engine, policies, model);
+  return selectors.map(
     (s) =>
-      `${s.policy}${s.path}: selects pods by ${s.labels.join(', ')}, which each pod of a StatefulSet gets from its own name; an edge's side is a workload as a whole, so whether this selects it is not decided here: the verdicts take the workload's pods as lacking the label (simulate flow records to decide per pod)`,
+      `${s.policy}${s.path}: selects pods by ${s.labels.join(', ')}, which each pod of a StatefulSet gets from its own name; the inventory lists no pod of ${shownNames(statefulSets)} with its own labels, so an edge's side there takes their pods as lacking the label: import their Pods, or simulate flow records to decide per pod`,
   );
 }
 
@@ -349,7 +353,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
     return { ...head, verdict: worst(connections), connections };
   };
 
-  return { engine, policies: policies.length, warnings, edgeWarnings: perPodSelectorWarnings(engine, policies), decideEdges, decideLine };
+  return { engine, policies: policies.length, warnings, edgeWarnings: perPodSelectorWarnings(engine, policies, model), decideEdges, decideLine };
 }
 
 /** `simulate` on flows given as one text (the API's request body). */

@@ -18,7 +18,7 @@ import { alwaysJudged, enforcementModeWarnings } from '../simulate/cilium/enforc
 import { manifestId } from './index.ts';
 import { PluginWarnings, shownNames } from './plugin-warnings.ts';
 import type { NetworkPlugin } from '../simulate/network-plugin.ts';
-import { podIdentitySelectors } from '../simulate/pod-identity-selectors.ts';
+import { identitySelectorsTakenAsLacking } from '../simulate/pod-identity-selectors.ts';
 import { refusedSelectorMessage, refusedSelectors } from '../simulate/refused-selectors.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 import type { Direction } from '../../domain/direction.ts';
@@ -142,7 +142,7 @@ export function engineWarnings(emitted: EmitResult, model: ClusterModel, applied
     ...enforcementWarnings(emitted.engine, plugin.plugin, model.cluster),
     ...manifestWarnings(emitted, model, applied, plugin),
     ...plugin.summaries(),
-    ...appliedPolicyWarnings(emitted.engine, applied, plugin.plugin, model.cluster, calicoCrdObjects),
+    ...appliedPolicyWarnings(emitted.engine, applied, plugin.plugin, model, calicoCrdObjects),
   ];
 }
 
@@ -168,16 +168,17 @@ export function manifestWarnings(emitted: EmitResult, model: ClusterModel, appli
  * What the verification beside the applied policies cannot judge of them: the same whatever manifests
  * are verified. Calico objects the import could not read are in force whatever engine judges: said on every one.
  */
-export function appliedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin, cluster: Pick<SimCluster, 'ciliumClusterName' | 'ciliumPolicy' | 'ciliumAgentImage'>, calicoCrdObjects: Readonly<Record<string, number>> = {}): string[] {
-  return [...calicoCrdVerificationWarnings(calicoCrdObjects), ...importedPolicyWarnings(engine, applied, plugin, cluster)];
+export function appliedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin, model: Pick<ClusterModel, 'cluster' | 'ownSets'>, calicoCrdObjects: Readonly<Record<string, number>> = {}): string[] {
+  return [...calicoCrdVerificationWarnings(calicoCrdObjects), ...importedPolicyWarnings(engine, applied, plugin, model)];
 }
 
-function importedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin, cluster: Pick<SimCluster, 'ciliumClusterName' | 'ciliumPolicy' | 'ciliumAgentImage'>): string[] {
+function importedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin, model: Pick<ClusterModel, 'cluster' | 'ownSets'>): string[] {
+  const cluster = model.cluster;
   // Beside the applied policies, the engine that enforces them judges (simulate/decide.ts enforcingEngine).
   const judge = enforcingEngine(engine, applied, plugin);
   const manifests = applied.map((p) => p.manifest);
   // How the judge reads what the cluster stored: per-pod labels, non-standard CIDRs, refused selectors.
-  const readings = [...perPodSelectorWarnings(judge, manifests), ...nonStandardCidrWarnings(applied), ...refusedSelectorWarnings(judge, manifests)];
+  const readings = [...perPodSelectorWarnings(judge, manifests, model), ...nonStandardCidrWarnings(applied), ...refusedSelectorWarnings(judge, manifests)];
   if (judge === 'cilium') return [...appliedNotSimulated(judge, applied, cluster.ciliumPolicy), ...appliedClusterNetworkPolicyReadings(applied, cluster), ...appliedHostPolicyWarnings(manifests, cluster), ...readings];
   if (judge !== 'calico') return [...appliedNotSimulated(judge, applied), ...readings];
   // A finding names the rule as written: what Calico's conversion made of it (a Deny of everything) is said here.
@@ -243,13 +244,15 @@ function refusedSelectorWarnings(judge: EngineName, manifests: readonly unknown[
 }
 
 /**
- * The verification judges edges, workloads as a whole: an applied policy selecting pods by a
- * label each StatefulSet pod gets from its own name (simulate/pod-identity-selectors.ts) is judged
- * as if no pod had it, so what it decides for the pods it names is not verified.
+ * An applied policy selecting pods by a label each StatefulSet pod gets from its own name
+ * (simulate/pod-identity-selectors.ts) is judged at each pod's own labels where the inventory lists
+ * them; at a StatefulSet none of whose pods it lists so, as if no pod had it, so what the policy
+ * decides for those pods is not verified: said naming those StatefulSets, and only then.
  */
-function perPodSelectorWarnings(judge: EngineName, manifests: readonly unknown[]): string[] {
-  return podIdentitySelectors(judge, manifests).map(
+function perPodSelectorWarnings(judge: EngineName, manifests: readonly unknown[], model: Pick<ClusterModel, 'cluster' | 'ownSets'>): string[] {
+  const { selectors, statefulSets } = identitySelectorsTakenAsLacking(judge, manifests, model);
+  return selectors.map(
     (s) =>
-      `applied ${s.policy}${s.path}: selects pods by ${s.labels.join(', ')}, which each pod of a StatefulSet gets from its own name; the verification beside applied policies judges workloads as a whole and takes their pods as lacking the label, so what this policy decides for the pods it names is not verified`,
+      `applied ${s.policy}${s.path}: selects pods by ${s.labels.join(', ')}, which each pod of a StatefulSet gets from its own name; the inventory lists no pod of ${shownNames(statefulSets)} with its own labels, so the verification beside applied policies takes their pods as lacking the label, and what this policy decides for them is not verified: import their Pods`,
   );
 }

@@ -151,7 +151,7 @@ export function verifyInChunks(input: ChunkedVerifyInput): ChunkedVerification {
   const found: SidesFound[] = [];
   // What is said of the applied policies is said once; what is said of manifests, per chunk.
   const plugin = new PluginWarnings(input.engine, input.model, input.applied);
-  const warnings = [...enforcementWarnings(input.engine, plugin.plugin, input.model.cluster), ...appliedPolicyWarnings(input.engine, input.applied, plugin.plugin, input.model.cluster, input.calicoCrdObjects)];
+  const warnings = [...enforcementWarnings(input.engine, plugin.plugin, input.model.cluster), ...appliedPolicyWarnings(input.engine, input.applied, plugin.plugin, input.model, input.calicoCrdObjects)];
   const emitWarnings: EmitWarning[] = [];
   const slots: ManifestSlot[] = [];
   const check = (e: EmitResult): void => {

@@ -30,6 +30,7 @@ import { ingestFlows } from '../../app/ingest.ts';
 import { importInventory } from '../../app/inventory.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import type { EngineName } from '../../recommender/engines/types.ts';
+import type { Db } from '../../store/db.ts';
 import type { EdgeFinding } from '../../recommender/verify/recommendation.ts';
 import { FLOW_TIME, list, namespace, node, NOW, pod, record, T } from '../helpers/node-exporter-cluster.ts';
 import { tmpDb } from '../helpers/tmp.ts';
@@ -131,10 +132,11 @@ const CALICO_DB_1_OWN_NAMESPACE = {
   spec: { selector: "statefulset.kubernetes.io/pod-name == 'db-1'", types: ['Ingress'], ingress: [{ action: 'Allow', source: { selector: 'all()' } }] },
 };
 
-/** `recommend -n client --engine <engine> -o json`'s verification, over `items` and the records. */
-async function verifyClient(engine: EngineName, items: unknown[], records: string[]) {
+/** `recommend -n client --engine <engine> -o json`'s verification, over `items` and the records; `stored` changes the store after the import. */
+async function verifyClient(engine: EngineName, items: unknown[], records: string[], stored?: (db: Db) => void) {
   const { db } = tmpDb();
   importInventory(db, { text: list(items), takenAt: Date.parse(T), source: 'inventory.json', now: NOW });
+  stored?.(db);
   await ingestFlows(db, [{ name: 'flows', open: () => Readable.from(records.map((r) => `${r}\n`)) }], { format: 'netobserv' });
   assert.ok(FLOW_TIME < NOW);
   return runRecommendation(readRecommendationInput(db, {}), engine, recommendOptions({ now: NOW, namespace: 'client' }), { tightness: false }).verification;
@@ -179,8 +181,27 @@ for (const [engine, applied] of [
     assert.equal(f.farSide, 'ingress');
     assert.match(f.reason, /db-1-own-ns selects it for ingress/);
     assert.match(f.reason, /statefulset\.kubernetes\.io\/pod-name=db-1/);
+    // Judged at db-1's own labels: nothing to warn of.
+    assert.deepEqual(v.warnings.filter((w) => w.includes('pod-name')), []);
   });
 }
+
+/** The store as a release before migration 0024 left it once migrated: no workload's pods listed with their own labels or ports. */
+const podsNotListed = (db: Db) => {
+  db.prepare("UPDATE workloads SET pod_labels = '[]', pod_ports = NULL").run();
+  db.prepare('UPDATE pod_addresses SET label_set = NULL, port_set = NULL').run();
+};
+
+test('kubernetes, -n client, the same applied NetworkPolicy on statefulset.kubernetes.io/pod-name, in a store that lists no pod of db with its own labels: db is judged at its template labels, and the warning names the policy, the label and shop/StatefulSet/db', async () => {
+  const v = await verifyClient('kubernetes', [...BASE, ...DB, DB_1_OWN_NAMESPACE], [record(CLI, DB_0, 5432), record(CLI, DB_1, 5432, 1)], podsNotListed);
+  assert.deepEqual(ofEdge(v.blockedByApplied, DB_EDGE), []);
+  assert.deepEqual(
+    v.warnings.filter((w) => w.includes('pod-name')),
+    [
+      'applied NetworkPolicy/shop/db-1-own-ns/spec/podSelector: selects pods by statefulset.kubernetes.io/pod-name, which each pod of a StatefulSet gets from its own name; the inventory lists no pod of shop/StatefulSet/db with its own labels, so the verification beside applied policies takes their pods as lacking the label, and what this policy decides for them is not verified: import their Pods',
+    ],
+  );
+});
 
 test('cilium, -n client, the same applied NetworkPolicy on statefulset.kubernetes.io/pod-name: Cilium keeps the label out of identities (cilium#28003), the selector selects no pod, nothing is said of the edge', async () => {
   const config = HTTP_ONLY.cilium![0];

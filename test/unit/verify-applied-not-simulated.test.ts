@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AppliedPolicy } from '../../domain/inventory.ts';
 import type { EmitResult, EngineName } from '../../recommender/engines/types.ts';
-import type { ClusterModel } from '../../recommender/simulate/cluster.ts';
+import type { ClusterModel, PodOwnSet } from '../../recommender/simulate/cluster.ts';
 import { enforcingEngine } from '../../recommender/simulate/decide.ts';
 import { engineWarnings } from '../../recommender/verify/engine-warnings.ts';
 
@@ -115,19 +115,32 @@ test('Baseline under an applied NetworkPolicy: said per direction the NetworkPol
   assert.deepEqual(engineWarnings(out, shop, [both]).map((w) => w.split(':')[1]?.trim().split(' ').slice(0, 2).join(' ')), ['Baseline ingress', 'Baseline egress']);
 });
 
-test('an applied policy selecting by a label the pod gets from its own identity (statefulset.kubernetes.io/pod-name, apps.kubernetes.io/pod-index: stateful_set_utils.go updateIdentity) cannot be judged on an edge, a workload as a whole: named with the label', () => {
+/** shop/StatefulSet/db's stand-in with its own label sets `sets` (ClusterModel.ownSets): its pods as the inventory lists them. */
+function withDb(sets: readonly PodOwnSet[]): ClusterModel {
+  const db = { namespace: 'shop', name: 'db', labels: { app: 'db' }, ips: [], hostNetwork: false, ports: [], workload: { key: 'shop/StatefulSet/db', selector: { matchLabels: { app: 'db' } } } };
+  return { cluster: { ...model.cluster, pods: [db] }, ownSets: (p: unknown) => (p === db ? sets : []) } as unknown as ClusterModel;
+}
+const dbPod = (i: number): PodOwnSet => ({ labels: { app: 'db', 'statefulset.kubernetes.io/pod-name': `db-${i}`, 'apps.kubernetes.io/pod-index': String(i) }, pods: [`db-${i}`] });
+
+test('an applied policy selecting by a label the pod gets from its own identity (statefulset.kubernetes.io/pod-name, apps.kubernetes.io/pod-index: stateful_set_utils.go updateIdentity) is judged at each pod where the inventory lists the pods with their own labels: no warning; where it lists none of a StatefulSet\'s, its pods are taken as lacking the label: named with the label and the StatefulSet', () => {
   const byName = policy('networking.k8s.io/v1', 'NetworkPolicy', 'only-from-db-0', { podSelector: {}, ingress: [{ from: [{ podSelector: { matchLabels: { 'statefulset.kubernetes.io/pod-name': 'db-0' } } }] }] }, 'shop');
-  const warnings = engineWarnings(emitted('kubernetes'), model, [byName]);
-  assert.deepEqual(
-    warnings.filter((w) => w.includes('statefulset.kubernetes.io/pod-name')).map((w) => /NetworkPolicy\/shop\/only-from-db-0/.test(w)),
-    [true],
-    warnings.join('\n'),
-  );
+  const listed = withDb([dbPod(0), dbPod(1)]);
+  assert.deepEqual(engineWarnings(emitted('kubernetes'), listed, [byName]), []);
+  // A store from before pod labels were kept, or no pod imported: db stands at its template labels.
+  const unlisted = withDb([]);
+  assert.deepEqual(engineWarnings(emitted('kubernetes'), unlisted, [byName]), [
+    'applied NetworkPolicy/shop/only-from-db-0/spec/ingress/0/from/0/podSelector: selects pods by statefulset.kubernetes.io/pod-name, which each pod of a StatefulSet gets from its own name; the inventory lists no pod of shop/StatefulSet/db with its own labels, so the verification beside applied policies takes their pods as lacking the label, and what this policy decides for them is not verified: import their Pods',
+  ]);
+  // Its template's label set alone (the workload's, with none of the pods' own): the same.
+  assert.equal(engineWarnings(emitted('kubernetes'), withDb([{ labels: { app: 'db' }, pods: [] }]), [byName]).length, 1);
+  // No StatefulSet at all: no pod carries the label, and every verdict is right.
+  assert.deepEqual(engineWarnings(emitted('kubernetes'), model, [byName]), []);
   // Calico selectors are read through their grammar.
   const byIndex = policy('projectcalico.org/v3', 'GlobalNetworkPolicy', 'default.first-replica', { selector: "apps.kubernetes.io/pod-index == '0'" });
-  assert.ok(engineWarnings(emitted('calico'), model, [byIndex]).some((w) => w.includes('GlobalNetworkPolicy/default.first-replica') && w.includes('apps.kubernetes.io/pod-index')));
+  assert.ok(engineWarnings(emitted('calico'), unlisted, [byIndex]).some((w) => w.includes('GlobalNetworkPolicy/default.first-replica') && w.includes('apps.kubernetes.io/pod-index') && w.includes('shop/StatefulSet/db')));
+  assert.ok(!engineWarnings(emitted('calico'), listed, [byIndex]).some((w) => w.includes('pod-index')));
   // Cilium keeps both labels out of identities (pkg/labelsfilter): such a selector selects no pod, on every edge alike.
-  assert.ok(!engineWarnings(emitted('cilium'), model, [byName]).some((w) => w.includes('pod-name')));
+  assert.ok(!engineWarnings(emitted('cilium'), unlisted, [byName]).some((w) => w.includes('pod-name')));
 });
 
 test('Calico host endpoints and FelixConfiguration are no policies: beside another engine they are said apart, naming what they do; the calico simulation models them', () => {
