@@ -12,7 +12,7 @@ export interface ObservationText {
   time(ms: number): string;
 }
 
-const PLAIN_TEXT: ObservationText = { peer: peerKey, time: (ms) => new Date(ms).toISOString() };
+export const PLAIN_TEXT: ObservationText = { peer: peerKey, time: (ms) => new Date(ms).toISOString() };
 
 /** What was observed on an edge: peers as keys, counters, first/last seen (ISO), sources. */
 export function edgeObservation(e: Edge, text: ObservationText = PLAIN_TEXT) {

@@ -30,18 +30,19 @@ export interface EdgeTraffic {
    */
   throughService?: string;
   /**
-   * Set on an edge no flow had: the Service the flows of `observed` came through (`throughService`)
-   * sends the same client here now — another backend, or another target port
-   * (recommender/follow-services.ts). Its traffic figures are `observed`'s.
+   * Set on an edge no flow had: the Service the flows of `followed.from` came through
+   * (`throughService`) sends the same client here now — another backend, or another target port
+   * (recommender/follow-services.ts). Its traffic figures are `from`'s: they let synthesis and the
+   * verification treat it as that edge (stale when it is), but no comparison, evidence or report
+   * presents them as its own.
    */
   followed?: FollowedEdge;
 }
 
 /** Where a followed edge (EdgeTraffic.followed) comes from, and what its rule and evidence say of it. */
 export interface FollowedEdge {
-  /** The observed edge's server and port. */
-  observedServer: Peer;
-  observedPort: number;
+  /** The observed edge it follows (its id and counts are that edge's, never the followed one's). */
+  from: EdgeTraffic;
   /** `not in the flows itself: through Service shop/web:80, which sends to shop/Deployment/web-canary on 9090 now (the flows went to shop/Deployment/web on 8080)`. */
   note: string;
 }

@@ -127,7 +127,7 @@ function followedEdge(e: EdgeTraffic, b: Backend, port: number, name: string | u
     server: b.peer,
     port,
     ...(name !== undefined ? { targetPortName: name } : {}),
-    followed: { observedServer: e.server, observedPort: e.port, note: `not in the flows itself: through Service ${e.throughService}, which sends to ${workloadKey(b)} on ${port} now (${at})` },
+    followed: { from: e, note: `not in the flows itself: through Service ${e.throughService}, which sends to ${workloadKey(b)} on ${port} now (${at})` },
   };
 }
 

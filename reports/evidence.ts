@@ -56,6 +56,9 @@ export class ReportEvidence {
     const violations = new Set(w.violations.map(unpadKey));
     const nsSides = countsOf(this.sideCountsByNamespace, ns);
     for (const o of w.observed) {
+      // An edge no flow had (a Service leads the client there now: `followed`) is no observed side:
+      // it has no stored edge (no id) to be listed under, and is not counted as observed.
+      if (o.id === undefined) continue;
       const side: EdgeSide = { workload: name, direction: o.direction, status: o.status, rules: [...o.rules], included: o.included, violation: violations.has(o.key) };
       if (o.reason !== undefined) side.reason = o.reason;
       if (o.documentedWhen !== undefined) side.documentedWhen = [...o.documentedWhen];

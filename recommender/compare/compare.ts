@@ -296,7 +296,7 @@ export function compareWorkload(
       let status: ComparisonStatus;
       if (edge.lastSeen < staleBefore) status = 'stale';
       else if (rules.length === 0) status = 'undocumented';
-      else if (isBlockedTraffic(edge) && rules.some((r) => r.rule.level === 'must')) status = 'blocked';
+      else if (edge.followed === undefined && isBlockedTraffic(edge) && rules.some((r) => r.rule.level === 'must')) status = 'blocked';
       else status = 'confirmed';
       side.status[i] = status;
       side.rules[i] = rules.length === 0 ? NO_RULES : rules.length === 1 ? [rules[0]!.rule.id] : [...new Set(rules.map((r) => r.rule.id))].sort();
@@ -306,11 +306,14 @@ export function compareWorkload(
 
   for (const { c, rule, matched } of active) {
     const side = sides[rule.direction];
+    // Only flows observe a rule: an edge a Service leads the client to now (EdgeTraffic.followed)
+    // falls under it, and is rendered and verified, but no flow had it.
+    const seen = matched.filter((i) => side.edges[i]!.followed === undefined);
     let status: DocumentedRuleStatus;
     // A host-network component's own flows come from its node's address (recommender/compare/observe.ts).
-    if (matched.length === 0) status = rule.observedFromNodes?.length ? 'confirmed' : 'documented-unobserved';
-    else if (matched.some((i) => side.status[i] === 'confirmed')) status = 'confirmed';
-    else if (matched.some((i) => side.status[i] === 'blocked')) status = 'blocked';
+    if (seen.length === 0) status = rule.observedFromNodes?.length ? 'confirmed' : 'documented-unobserved';
+    else if (seen.some((i) => side.status[i] === 'confirmed')) status = 'confirmed';
+    else if (seen.some((i) => side.status[i] === 'blocked')) status = 'blocked';
     else status = 'stale';
     ruleAssessments.push({ matrix: c.matrix, component: c.component.name, rule, status, edges: sortByEdgeKey([...new Set(matched.map((i) => side.edges[i]!))], keyOf), matched });
   }

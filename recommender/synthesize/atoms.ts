@@ -25,7 +25,7 @@ export interface GroupedRule {
   /** The observed edges behind the rule (one side of one workload; several for a shared rule). */
   evidence: EdgeRefs[];
   /**
-   * Observed edges are behind the rule: kept when a run without details lets `evidence` go, for
+   * Observed edges are behind the rule (not only edges a Service leads to now, EdgeTraffic.followed): kept when a run without details lets `evidence` go, for
    * the shared layers' text (the same manifests with details and without).
    */
   observedInFlows: boolean;
@@ -104,7 +104,7 @@ export function ruleText(rules: readonly RuleAssessment[], observedInFlows: bool
  */
 function purposesSeenOrNot(rules: readonly RuleAssessment[]): string {
   const seen = new Map<string, boolean>();
-  for (const r of rules) seen.set(r.rule.purpose, seen.get(r.rule.purpose) === true || r.matched.length > 0);
+  for (const r of rules) seen.set(r.rule.purpose, seen.get(r.rule.purpose) === true || r.edges.some((e) => e.followed === undefined));
   return [...seen.keys()]
     .sort(compareStrings)
     .map((purpose) => `${purpose} (${seen.get(purpose) ? 'observed' : 'not observed'})`)
@@ -330,14 +330,15 @@ export class AtomGroups {
       }
       const id = rules.length > 0 ? matrixIds(rules) : observed ? observedRuleId(observed) : unbackedId(direction, g);
       const undocumented = rules.length > 0 ? this.undocumentedWords(idx) : NONE;
+      const observedInFlows = idx.some((i) => this.side.edges[i]!.followed === undefined);
       const rule: GroupedRule = {
         direction,
         status,
         rules,
         evidence: idx.length === 0 ? [] : [{ side: this.side, idx }],
-        observedInFlows: idx.length > 0,
+        observedInFlows,
         notes,
-        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(rules, idx.length > 0, notes, undocumented)) },
+        input: { peers: g.peers, ports: g.ports, explanation: explanation(id, status, ruleText(rules, observedInFlows, notes, undocumented)) },
       };
       if (observed) rule.observed = observed;
       if (undocumented.length > 0) rule.undocumented = undocumented;
@@ -349,7 +350,7 @@ export class AtomGroups {
   /** The edges at `idx` no documented rule covers (status `undocumented`), in words, sorted; none: the shared empty list. */
   private undocumentedWords(idx: readonly number[]): readonly string[] {
     let words: Set<string> | undefined;
-    for (const i of idx) if (this.side.status[i] === 'undocumented') (words ??= new Set()).add(sideEdgeWords(this.side.edges[i]!, this.direction));
+    for (const i of idx) if (this.side.status[i] === 'undocumented' && this.side.edges[i]!.followed === undefined) (words ??= new Set()).add(sideEdgeWords(this.side.edges[i]!, this.direction));
     return words === undefined ? NONE : [...words].sort(compareStrings);
   }
 

@@ -4,8 +4,8 @@
  * seen and sources, each with its comparison status.
  */
 import type { Direction } from '../../domain/direction.ts';
-import { isStoredEdge, type Edge, type EdgeTraffic } from '../../domain/edge.ts';
-import { edgeObservation, type EdgeObservationJson, type ObservationText } from '../../domain/edge-json.ts';
+import { isStoredEdge, type Edge, type EdgeTraffic, type FollowedEdge } from '../../domain/edge.ts';
+import { edgeObservation, PLAIN_TEXT, type EdgeObservationJson, type ObservationText } from '../../domain/edge-json.ts';
 import { peerKey, type Peer } from '../../domain/peer.ts';
 import type { EdgeAssessment, RuleAssessment } from '../compare/compare.ts';
 import type { ComparisonStatus, DocumentedRuleStatus } from '../compare/status.ts';
@@ -30,8 +30,23 @@ export interface MatrixRuleEvidence {
   edges: string[];
 }
 
-export interface EdgeEvidence extends EdgeObservationJson {
-  id: number;
+/** What a followed edge's evidence has of the observation: its ends, port and protocol, no counts, times or sources. */
+type FollowedObservation = Pick<EdgeObservationJson, 'client' | 'server' | 'port' | 'protocol'> & Partial<EdgeObservationJson>;
+
+/** Where an edge no flow had comes from (EdgeTraffic.followed), as its evidence says it. */
+export interface FollowedEvidence {
+  /** The Service port the observed edge's flows were addressed to, `namespace/name:port`. */
+  through: string;
+  /** The observed edge: its database id and evidence key (its counts and times are in its own evidence). */
+  from: number;
+  fromKey: string;
+  /** `not in the flows itself: through Service shop/web:80, which sends to … now (…)`. */
+  note: string;
+}
+
+export interface EdgeEvidence extends FollowedObservation {
+  /** The stored edge's id; absent on a followed edge, which no flow had (`followed.from` is the observed one's). */
+  id?: number;
   key: string;
   direction: Direction;
   status: ComparisonStatus;
@@ -41,10 +56,9 @@ export interface EdgeEvidence extends EdgeObservationJson {
   documentedWhen?: string[];
   /**
    * No flow had this edge: the Service another edge of the client came through sends it here now
-   * (recommender/follow-services.ts), `not in the flows itself: through Service shop/web:80, which sends to … now (…)`;
-   * `id`, counts and times are that observed edge's.
+   * (recommender/follow-services.ts). It has no `id`, counts, times or sources of its own.
    */
-  followed?: string;
+  followed?: FollowedEvidence;
 }
 
 export function matrixRuleEvidence(a: RuleAssessment): MatrixRuleEvidence {
@@ -83,10 +97,26 @@ function storedEdge(e: EdgeTraffic): Edge {
 
 export function edgeEvidence(a: EdgeAssessment, text?: ObservationText): EdgeEvidence {
   const e = storedEdge(a.edge);
+  if (e.followed !== undefined) return followedEvidence(a, e.followed, text);
   const observation = edgeObservation(e, text);
   const out: EdgeEvidence = { id: e.id, key: joinedEdgeKey(observation.client, observation.server, e.port, e.protocol), direction: a.direction, status: a.status, ...observation, rules: [...a.rules] };
   if (a.documentedWhen !== undefined) out.documentedWhen = [...a.documentedWhen];
-  if (e.followed !== undefined) out.followed = e.followed.note;
+  return out;
+}
+
+/**
+ * A followed edge's evidence: its ends and where it comes from. The traffic figures it carries
+ * are the observed edge's (EdgeTraffic.followed), so none is written as its own, nor its id: an id
+ * names one stored edge within an output (the report folds sides by it).
+ */
+function followedEvidence(a: EdgeAssessment, followed: FollowedEdge, text: ObservationText = PLAIN_TEXT): EdgeEvidence {
+  const e = a.edge;
+  const from = storedEdge(followed.from);
+  const client = text.peer(e.client);
+  const server = text.peer(e.server);
+  const out: EdgeEvidence = { key: joinedEdgeKey(client, server, e.port, e.protocol), direction: a.direction, status: a.status, client, server, port: e.port, protocol: e.protocol, rules: [...a.rules] };
+  if (a.documentedWhen !== undefined) out.documentedWhen = [...a.documentedWhen];
+  out.followed = { through: from.throughService!, from: from.id, fromKey: joinedEdgeKey(text.peer(from.client), text.peer(from.server), from.port, from.protocol), note: followed.note };
   return out;
 }
 

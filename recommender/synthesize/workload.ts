@@ -1282,6 +1282,8 @@ function leftOutReason(p: Planning, pass: ObservedPass, side: SideComparison, i:
   if (p.ctx.opts.mode === 'documented' && status !== 'documented-when-set' && p.partial[side.direction] === undefined && farPartial(side, i, p.ctx) === undefined) return MODE_DOCUMENTED_LEFT_OUT;
   if (!pass.include.has(status)) return `status ${status} is not included`;
   if (status === 'undocumented' && authority) {
+    // An edge no flow had (a Service leads the client there now) is no traffic to review: left out all the same.
+    if (side.edges[i]!.followed !== undefined) return `undocumented, and matrix ${authority} is authoritative for ${side.direction}: not a rule`;
     p.plan.violations.push(side.assessment(i));
     return `undocumented, and matrix ${authority} is authoritative for ${side.direction}: a violation to review, not a rule`;
   }

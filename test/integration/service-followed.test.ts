@@ -23,6 +23,8 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { importInventory } from '../../app/inventory.ts';
 import { ingestFlows } from '../../app/ingest.ts';
+import { applyMatrix } from '../../app/matrices.ts';
+import { gatherReportInput } from '../../app/report-input.ts';
 import { emitOptions, readRecommendationInput, recommendOptions, recommendWithWarnings, runRecommendation } from '../../app/recommendation.ts';
 import { simulateFlows } from '../../app/simulate.ts';
 import { ENGINE_NAMES, getEngine } from '../../recommender/engines/index.ts';
@@ -30,6 +32,7 @@ import { toMultiDocYaml } from '../../recommender/engines/yaml.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import { verifyRecommendation } from '../../recommender/verify/recommendation.ts';
+import { buildReport } from '../../reports/build.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const NIGHT_A = Date.parse('2025-03-02T12:00:00Z');
@@ -172,7 +175,75 @@ test("canary: the Service's connection delivered to web-canary (10.244.0.13:9090
   const ingress = canary.rules.filter((r) => r.direction === 'ingress' && r.ports.some((p) => p.kind === 'number' && p.port === 9090));
   assert.equal(ingress.length, 1, JSON.stringify(canary.rules));
   assert.match(ingress[0]!.evidence.notes.join(' '), /through Service shop\/web:80/);
-  assert.match(ingress[0]!.evidence.edges.map((e) => e.followed ?? '').join(' '), /through Service shop\/web:80/);
+  assert.match(ingress[0]!.evidence.edges.map((e) => e.followed?.note ?? '').join(' '), /through Service shop\/web:80/);
+});
+
+const OBSERVED_KEY = 'workload:client/Deployment/cli|workload:shop/Deployment/web|8080|TCP';
+const FOLLOWED_KEY = 'workload:client/Deployment/cli|workload:shop/Deployment/web-canary|9090|TCP';
+
+test("canary: recommend -o json marks web-canary's edge followed, with no id, counts or times of its own, and ids stay unique", async () => {
+  const { inputB } = await nights(CASES.canary);
+  const { rec, verification } = runRecommendation(inputB, 'kubernetes', recommendOptions({ now: AFTER }), { tightness: false });
+  assert.equal(verification.ok, true);
+  const observed = rec.workloads.flatMap((w) => w.observed);
+  const source = observed.find((o) => o.key === OBSERVED_KEY)!;
+  assert.equal(source.flows, 1);
+  assert.equal(source.followed, undefined);
+  const canary = rec.workloads.find((w) => w.workload.name === 'web-canary')!;
+  assert.equal(canary.observed.length, 1);
+  const followed = canary.observed[0]!;
+  assert.equal(followed.key, FOLLOWED_KEY);
+  assert.deepEqual(followed.followed, {
+    through: 'shop/web:80',
+    from: source.id,
+    fromKey: OBSERVED_KEY,
+    note: 'not in the flows itself: through Service shop/web:80, which sends to shop/Deployment/web-canary on 9090 now (the flows went to shop/Deployment/web on 8080)',
+  });
+  for (const field of ['id', 'flows', 'packets', 'bytes', 'forwarded', 'dropped', 'firstSeen', 'lastSeen', 'sources']) assert.equal(field in followed, false, field);
+  // An id stands for one edge within the output: the followed edge borrows none.
+  const keysById = new Map<number, Set<string>>();
+  for (const o of [...observed, ...rec.workloads.flatMap((w) => w.rules.flatMap((r) => r.evidence.edges))]) if (o.id !== undefined) keysById.set(o.id, (keysById.get(o.id) ?? new Set()).add(o.key));
+  for (const [id, keys] of keysById) assert.equal(keys.size, 1, `id ${id}: ${[...keys].join(', ')}`);
+  // The rule opens it for the Service, and does not say it was observed.
+  const rule = canary.rules.find((r) => r.direction === 'ingress' && r.ports.some((p) => p.kind === 'number' && p.port === 9090))!;
+  assert.doesNotMatch(rule.text, /observed in the flows/);
+  assert.match(rule.text, /through Service shop\/web:80/);
+});
+
+test("canary: the report keeps the observed edge's sides its own and counts no followed side as observed", async () => {
+  const { db } = await nights(CASES.canary);
+  const report = buildReport(gatherReportInput(db, { engine: 'kubernetes', mode: 'union', egress: true, staleDays: 30, now: AFTER, matrices: {}, trigger: 'manual', generatedAt: AFTER }));
+  assert.deepEqual(report.totals.edges, { undocumented: 2 });
+  const item = report.attention.undocumented.find((e) => e.key === OBSERVED_KEY)!;
+  assert.deepEqual(item.sides.map((s) => `${s.direction} of ${s.workload}`), ['egress of client/Deployment/cli', 'ingress of shop/Deployment/web']);
+});
+
+/** A matrix documenting cli -> web-canary:9090 at web-canary's ingress, a must rule. */
+const CANARY_MATRIX = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: shop, title: Shop }
+documents: { doc: { title: shop doc, file: shop.txt } }
+components:
+  canary:
+    namespace: shop
+    selector: { matchLabels: { app: web, track: canary } }
+    ingress:
+      - { id: from-cli, peer: { namespace: client, selector: { matchLabels: { app: cli } } }, ports: [{ port: 9090 }], level: must, purpose: shop requests, source: { document: doc, line: 1 } }
+`;
+
+test('canary: a documented rule only a followed edge falls under is not observed (documented-unobserved, not confirmed), and the Service stays open', async () => {
+  const { db } = await nights(CASES.canary);
+  applyMatrix(db, { text: CANARY_MATRIX, origin: 'shop.yaml', appliedAt: NIGHT_B });
+  const input = readRecommendationInput(db, {});
+  const { rec, verification } = runRecommendation(input, 'kubernetes', recommendOptions({ now: AFTER }), { tightness: false });
+  assert.equal(verification.ok, true, JSON.stringify(verification.blocked));
+  const canary = rec.workloads.find((w) => w.workload.name === 'web-canary')!;
+  assert.deepEqual(canary.documented.map((r) => `${r.id} ${r.status}`), ['shop/canary/ingress/from-cli documented-unobserved']);
+  assert.equal(canary.observed[0]!.followed?.fromKey, OBSERVED_KEY);
+  for (const mode of ['observed', 'documented'] as const) {
+    const other = runRecommendation(input, 'kubernetes', recommendOptions({ now: AFTER, mode }), { tightness: false });
+    assert.equal(other.verification.ok, true, `${mode}: ${JSON.stringify(other.verification.blocked)}`);
+  }
 });
 
 test('control: an edge not through a Service (cli dialled the pod 10.244.0.11:8080) is not followed: 8080 only, as before', async () => {

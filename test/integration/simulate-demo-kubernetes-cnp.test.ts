@@ -60,7 +60,8 @@ function deniedIncludedSides(options: Partial<RecommendOptions>, engine: 'kubern
   let checked = 0;
   for (const w of rec.workloads) {
     for (const o of w.observed) {
-      const e = edgesById.get(o.id);
+      // A followed edge (no id: no flow had it) is not among the stored edges.
+      const e = o.id === undefined ? undefined : edgesById.get(o.id);
       const client = e && endpoint(e.client);
       const server = e && endpoint(e.server);
       if (!o.included || !e || !client || !server) continue;
