@@ -133,17 +133,20 @@ export const storedFamily = (stored: string): 'IPv4' | 'IPv6' => (stored.include
 /**
  * One flow record comes from one IP header, which has one family: both its addresses are of it
  * (compared as stored, so `::ffff:10.0.0.1` is IPv4, as the agents print the IPv4 addresses they
- * hold mapped: Go's net.IP String), and so is the family the record says the header had, where
- * it says one (`version`: NetObserv's Etype, the frame's EtherType, ebpf-agent RecordToMap;
- * Hubble's IP.ipVersion, cilium pkg/hubble/parser/threefour decodeIPv4 / decodeIPv6). Two
- * families are a record that cannot be: an `invalid-field` naming both fields and values, never
- * half of it counted towards an edge. One string comparison per record.
+ * hold mapped: Go's net.IP String). The family the record says the header had (`version`:
+ * NetObserv's Etype, the frame's EtherType, ebpf-agent RecordToMap; Hubble's IP.ipVersion, cilium
+ * pkg/hubble/parser/threefour decodeIPv4 / decodeIPv6) may say IPv6 of IPv4 addresses: the agent's
+ * TCP retransmit tracepoint takes the socket's family, and a dual-stack listener (`[::]`) serving
+ * IPv4 has an IPv6 socket holding IPv4-mapped addresses (netobserv-ebpf-agent bpf/tcp_retrans.h,
+ * `family == AF_INET6` → ETH_P_IPV6 with saddr_v6/daddr_v6) — the addresses are the packet's. An
+ * IPv4 header holding IPv6 addresses cannot be. Either impossibility is an `invalid-field` naming
+ * both fields and values, never half of it counted towards an edge. One string comparison per record.
  */
 export function familyMismatch(src: AddressField, dst: AddressField, version?: { field: string; value: unknown; family: 'IPv4' | 'IPv6' }): Decoded | undefined {
   const family = storedFamily(src.stored);
   const dstFamily = storedFamily(dst.stored);
   if (dstFamily !== family) return reject('invalid-field', dst.field, dst.given, `${dst.field} ${shown(dst)} is ${dstFamily} but ${src.field} ${shown(src)} is ${family}: the two addresses of one flow come from one IP header, of one family`);
-  if (version !== undefined && version.family !== family) {
+  if (version !== undefined && version.family === 'IPv4' && family === 'IPv6') {
     return reject('invalid-field', version.field, version.value, `${version.field} ${showValue(version.value)} is ${version.family} but ${src.field} ${shown(src)} is ${family}: the record's addresses come from one IP header, of the family it names`);
   }
   return undefined;
