@@ -28,12 +28,11 @@ const field = (o: unknown, name: string): Record<string, unknown> | undefined =>
 };
 
 /**
- * The agent image of an import: its DaemonSet's (what every pod runs once rolled out); else its
- * pods', where they all run one (mid-rollout they differ: then not known).
+ * The agent image of an import: the one image its DaemonSet and its pods all name; not known where
+ * they differ (mid-rollout the DaemonSet names the new build while pods still run the old one, and
+ * either may be the one enforcing: the verification then judges under both readings).
  */
 export function agentImage(found: readonly { image: string; from: 'DaemonSet' | 'Pod' }[]): string | undefined {
-  const daemonSet = found.find((f) => f.from === 'DaemonSet');
-  if (daemonSet !== undefined) return daemonSet.image;
   const images = new Set(found.map((f) => f.image));
   return images.size === 1 ? [...images][0] : undefined;
 }

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { agentImageShown, clusterNetworkPolicyReadings, imageTag } from '../../domain/cilium-release.ts';
+import { agentImage } from '../../collectors/inventory/cilium-agent.ts';
 
 const DIGEST = 'sha256:0000000000000000000000000000000000000000000000000000000000000000';
 
@@ -31,4 +32,14 @@ test('agentImageShown: says what the inventory shows and how to make it exact', 
   assert.match(agentImageShown(`quay.io/cilium/cilium@${DIGEST}`), /names no version, only a digest/);
   assert.match(agentImageShown('quay.io/cilium/cilium:v1.20.0-pre.2'), /tag v1\.20\.0-pre\.2 is no release/);
   assert.match(agentImageShown('quay.io/cilium/cilium:v1.19.1'), /v1\.19\.1 is a release before 1\.20/);
+});
+
+test('the agent image of an import is the one image its DaemonSet and pods all name; mid-rollout (they differ) it is not known, so both readings judge', () => {
+  const ds = (image: string) => ({ image, from: 'DaemonSet' as const });
+  const pod = (image: string) => ({ image, from: 'Pod' as const });
+  assert.equal(agentImage([ds('quay.io/cilium/cilium:v1.20.1'), pod('quay.io/cilium/cilium:v1.20.1')]), 'quay.io/cilium/cilium:v1.20.1');
+  assert.equal(agentImage([pod('quay.io/cilium/cilium:v1.20.1')]), 'quay.io/cilium/cilium:v1.20.1');
+  // The DaemonSet updated to 1.20, a pod still on the untiered dev build: which build enforces is not known.
+  assert.equal(agentImage([ds('quay.io/cilium/cilium:v1.20.1'), pod('quay.io/cilium/cilium:latest')]), undefined);
+  assert.equal(agentImage([]), undefined);
 });
