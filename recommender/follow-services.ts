@@ -103,7 +103,11 @@ function backendsByService(workloads: readonly Workload[]): Map<string, Backend[
   for (const w of workloads) {
     if (w.services.length === 0) continue;
     const b: Backend = { ...w, peer: { kind: 'workload', workload: { namespace: w.namespace, kind: w.kind, name: w.name } } };
-    for (const s of w.services) out.set(s, [...(out.get(s) ?? []), b]);
+    for (const s of w.services) {
+      const list = out.get(s);
+      if (list === undefined) out.set(s, [b]);
+      else list.push(b);
+    }
   }
   return out;
 }
