@@ -743,7 +743,7 @@ function synthesisContext(
   const network = !onHost ? 'pod' : asPods ? 'both' : 'host';
   const dnsTarget: DnsTarget = { namespace: dns.namespace, selector: dns.selector, ports: dns.ports.map((x) => port(x.protocol, x.port)), network };
   const hostPolicies = appliedHostPolicies(input.inventory);
-  return { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget), portSets: new PortSets(), edgeKeys, details: run.details, mirrors: run.mirrors, podNetwork: run.podNetwork, ...(hostPolicies !== undefined ? { hostPolicies } : {}), ...(run.openByRule ? { openByRule: true } : {}) };
+  return { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget, run.podNetwork), portSets: new PortSets(), edgeKeys, details: run.details, mirrors: run.mirrors, podNetwork: run.podNetwork, ...(hostPolicies !== undefined ? { hostPolicies } : {}), ...(run.openByRule ? { openByRule: true } : {}) };
 }
 
 /** A workload (`slot` of `sides`) compared, documented against observed. */

@@ -128,7 +128,7 @@ export function familyBeyondBlocks(rp: ResolvedPeer & { kind: 'cidr' }, self: Wo
  * the pod network gives a new pod (the nodes' pod CIDRs), as the verification reads it
  * (simulate/connection-family.ts podFamilies). Undefined where it can use both, or nothing says.
  */
-export function workloadOnlyFamily(w: WorkloadRef, cluster: PodNetwork, ix: ClusterIndex): IpFamily | undefined {
+export function workloadOnlyFamily(w: WorkloadRef, cluster: Pick<PodNetwork, 'podIps'>, ix: ClusterIndex): IpFamily | undefined {
   const ips = cluster.podIps(w);
   const families = familiesOf(ips.length > 0 ? ips : ix.ownBlocks.pods);
   return families === 4 || families === 6 ? families : undefined;

@@ -11,6 +11,9 @@ import type { ClusterIndex } from '../compare/context.ts';
 import { canonicalPeer, namedPort, PolicyError, port } from '../policy/build.ts';
 import type { Direction, PolicyPeer, PortProtocol, PortSpec } from '../policy/ir.ts';
 import { policyPeerKey } from '../policy/order.ts';
+import type { IpFamily } from '../../domain/ip.ts';
+import { workloadOnlyFamily } from './block-holders.ts';
+import type { PodNetwork } from './mirrored-rules.ts';
 import { edgePort, farSide, irPeers, type DnsTarget } from './peers.ts';
 
 /** An edge's far side as checked IR peers with their keys, or why it cannot be a rule. */
@@ -39,20 +42,32 @@ export class RunPeers {
   private readonly numbersLists = new Map<string, readonly PortSpec[]>();
   /** A workload server's key and container ports, by peer object (the store's reader shares one per peer). */
   private readonly servers = new Map<Peer, { key: string; ports: readonly ContainerPort[] }>();
+  /** A workload subject's one family, by peer object (`onlyFamilyOf`). */
+  private readonly families = new Map<Peer, IpFamily | undefined>();
 
   constructor(
     private readonly ix: ClusterIndex,
     private readonly dns: DnsTarget,
+    private readonly podNetwork: Pick<PodNetwork, 'podIps'>,
   ) {}
 
   /** The far side of `edge` (its client for ingress, its server for egress) for a subject in namespace `ns`. */
   of(edge: EdgeTraffic, direction: Direction, ns: string): FarPeers {
-    const far = farSide(direction === 'ingress' ? edge.client : edge.server, edge.port, direction, this.ix);
+    const far = this.farSide(edge, direction);
     const own = far.kind === 'workload' && far.workload.namespace === ns;
     const slot: keyof Answers = direction === 'ingress' ? (own ? 'ingressOwnNamespace' : 'ingress') : own ? 'egressOwnNamespace' : 'egress';
     let answers = this.resolved.get(far);
     if (answers === undefined) this.resolved.set(far, (answers = {}));
     return (answers[slot] ??= this.checked(irPeers(far, direction, ns, this.ix, this.dns)));
+  }
+
+  /**
+   * Who the subject of `edge` (its client for egress, its server for ingress) talks to on its far
+   * side (peers.ts farSide): whether a node is the apiserver depends on the family the subject can use.
+   */
+  farSide(edge: EdgeTraffic, direction: Direction): Peer {
+    const subject = direction === 'egress' ? edge.client : edge.server;
+    return farSide(direction === 'ingress' ? edge.client : edge.server, edge.port, direction, this.ix, this.onlyFamilyOf(subject));
   }
 
   /**
@@ -112,6 +127,13 @@ export class RunPeers {
       this.servers.set(server, (known = { key, ports: this.ix.workloads.get(key)?.ports ?? [] }));
     }
     return known;
+  }
+
+  /** The one family a workload subject can use (block-holders.ts workloadOnlyFamily), once per peer object. */
+  private onlyFamilyOf(subject: Peer): IpFamily | undefined {
+    if (subject.kind !== 'workload' && subject.kind !== 'dns') return undefined;
+    if (!this.families.has(subject)) this.families.set(subject, workloadOnlyFamily(subject.workload, this.podNetwork, this.ix));
+    return this.families.get(subject);
   }
 
   private checked(r: ReturnType<typeof irPeers>): FarPeers {

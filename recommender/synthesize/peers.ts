@@ -11,7 +11,7 @@ import { namedPortNumbers, resolvePortNumbers } from '../compare/match.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import { isAnyNamespace, isAnyPod, namespacesOf } from './mirrored-rules.ts';
 import { allPorts, apiserverPeer, cidrPeer, ciliumIngressPeer, dnsPeer, fqdnPeer, namedPort, namespacePeer, nodesPeer, podsPeer, port, portRange, selectedNamespacesPeer, worldPeer } from '../policy/build.ts';
-import { cidrContains, hostCidr, parseCidr } from '../../domain/ip.ts';
+import { cidrContains, hostCidr, ipFamily, parseCidr, type IpFamily } from '../../domain/ip.ts';
 import { PORT_PROTOCOLS, type Direction, type PolicyPeer, type PortProtocol, type PortSpec } from '../policy/ir.ts';
 import { ownBlocksInside } from '../../domain/cluster-own-blocks.ts';
 
@@ -43,12 +43,33 @@ export const APISERVER: Peer = { kind: 'apiserver' };
 /**
  * Who the subject talks to on the far side of an edge: the peer itself, except that egress to
  * a node or an external address on one of the apiserver's endpoint ip:port is the apiserver
- * (it is reached on its endpoint addresses, and every engine renders it apart).
+ * (it is reached on its endpoint addresses, and every engine renders it apart). `family`: the
+ * one family the subject can use, where it can use one only (block-holders.ts workloadOnlyFamily).
  */
-export function farSide(other: Peer, port: number, direction: Direction, ix: ClusterIndex): Peer {
-  if (direction !== 'egress' || (other.kind !== 'node' && other.kind !== 'external')) return other;
-  const ips = other.kind === 'node' ? (ix.nodeIps.get(other.node) ?? []) : [other.ip];
-  return isApiserverAddress(ix.apiserver, ips, port) ? APISERVER : other;
+export function farSide(other: Peer, port: number, direction: Direction, ix: ClusterIndex, family?: IpFamily): Peer {
+  if (direction !== 'egress') return other;
+  if (other.kind === 'external') return isApiserverAddress(ix.apiserver, [other.ip], port) ? APISERVER : other;
+  if (other.kind === 'node') return nodeReachedAsApiserver(other.node, port, ix, family) ? APISERVER : other;
+  return other;
+}
+
+/**
+ * A node reached on `port` is the apiserver where every address of it the connection may go to
+ * (those of the subject's one family, else all) is an endpoint on that port. An edge keeps no
+ * address (simulate/connection-family.ts, cluster.ts nodeEnd): the connection to a dual-stack
+ * control-plane node may go to its address of the other family, which a single-stack `kubernetes`
+ * Service does not list, or to an address of the same family that is no endpoint (an ExternalIP).
+ * The apiserver peer names the endpoint addresses alone — Cilium gives `reserved:kube-apiserver`
+ * to the default/kubernetes endpoints' addresses only (cilium/cilium pkg/policy/api entity.go,
+ * EntityKubeAPIServer), and an ipBlock, a Calico `nets` or a ClusterNetworkPolicy `networks`
+ * holds the packet's address (networking/v1 IPBlock) — so there the node stays a node peer, at
+ * all its addresses.
+ */
+function nodeReachedAsApiserver(node: string, port: number, ix: ClusterIndex, family: IpFamily | undefined): boolean {
+  const ips = ix.nodeIps.get(node) ?? [];
+  const ofFamily = family === undefined ? [] : ips.filter((ip) => ipFamily(ip) === family);
+  const reached = ofFamily.length > 0 ? ofFamily : ips;
+  return reached.length > 0 && reached.every((ip) => isApiserverAddress(ix.apiserver, [ip], port));
 }
 
 /** The IR peers of a far side (`farSide`); `ns` is the subject's namespace. */

@@ -25,7 +25,7 @@ import { EchoAtoms, echoCanName, rulesDirection } from './echo-rules.ts';
 import type { RecommendOptions } from './options.ts';
 import type { RunPeers } from './far-peers.ts';
 import type { PortSets } from './port-sets.ts';
-import { APISERVER, dnsTargetPeers, endpointWorkloadNote, farSide, irPeers, ownNodeClients, protocolOf, reachesHostNetwork, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
+import { APISERVER, dnsTargetPeers, endpointWorkloadNote, irPeers, ownNodeClients, protocolOf, reachesHostNetwork, resolvedPeers, resolvedPorts, type DnsTarget } from './peers.ts';
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
 import { hostNetworkFarSide } from './host-network-far-sides.ts';
@@ -163,7 +163,7 @@ function ruleIncluded(r: RuleAssessment, opts: RecommendOptions): boolean {
 
 const MODE_DOCUMENTED_LEFT_OUT = 'mode documented: no included documented rule covers this edge';
 
-const isApiserverEdge = (e: EdgeTraffic, ix: ClusterIndex): boolean => farSide(e.server, e.port, 'egress', ix).kind === 'apiserver';
+const isApiserverEdge = (e: EdgeTraffic, peers: RunPeers): boolean => peers.farSide(e, 'egress').kind === 'apiserver';
 
 const NO_RULES: RuleAssessment[] = [];
 const NO_NOTES: readonly string[] = [];
@@ -427,7 +427,7 @@ function renderDirection(p: Planning, d: Direction, openWhenUndocumented: boolea
 function warnCutUnderLayer(p: Planning, egress: DirectionInput): void {
   const { plan, ctx } = p;
   const kept = (x: ExcludedEdge): boolean =>
-    egress.mode === 'rules' && x.edge.direction === 'egress' && (x.edge.edge.server.kind === 'dns' || isApiserverEdge(x.edge.edge, ctx.ix));
+    egress.mode === 'rules' && x.edge.direction === 'egress' && (x.edge.edge.server.kind === 'dns' || isApiserverEdge(x.edge.edge, ctx.peers));
   const cut = plan.excluded.filter((x) => x.reason === MODE_DOCUMENTED_LEFT_OUT && !kept(x)).length;
   if (cut === 0) return;
   (plan.underLayer ??= []).push(
@@ -1547,7 +1547,7 @@ function egressDirection(p: Planning, openWhenUndocumented: boolean): PlannedDir
   // A matrix authoritative for the egress lists all of it: apiserver traffic it does not document is
   // a violation to review (StackLight's cAdvisor: "deny all egress"), not a rule to keep.
   const complete = authoritative(p.components, 'egress') !== undefined;
-  const apiEdges = complete ? [] : apiserverEdges(out, ctx.ix);
+  const apiEdges = complete ? [] : apiserverEdges(out, ctx.peers);
   if (p.apiserverUnknown) {
     return leftOpen(p, 'a documented rule needs the apiserver, whose endpoints are unknown: egress is left open rather than cutting it off');
   }
@@ -1569,9 +1569,9 @@ function upstreamDnsSeen(out: SideComparison): boolean {
 }
 
 /** Positions of the egress edges to the apiserver observed lately. */
-function apiserverEdges(out: SideComparison, ix: ClusterIndex): number[] {
+function apiserverEdges(out: SideComparison, peers: RunPeers): number[] {
   const found: number[] = [];
-  for (let i = 0; i < out.edges.length; i++) if (out.status[i] !== 'stale' && isApiserverEdge(out.edges[i]!, ix)) found.push(i);
+  for (let i = 0; i < out.edges.length; i++) if (out.status[i] !== 'stale' && isApiserverEdge(out.edges[i]!, peers)) found.push(i);
   return found;
 }
 

@@ -25,6 +25,8 @@ const inventory: InventorySnapshot = {
   apiserver: [{ ip: '10.0.0.10', port: 6443, protocol: 'TCP' }],
 } as unknown as InventorySnapshot;
 const ix = indexCluster(inventory);
+/** No pod address known: a subject's family is its pod network's (none in these snapshots). */
+const NO_POD_IPS = { podIps: () => [] };
 const node: Peer = { kind: 'node', node: 'cp-1' };
 const external: Peer = { kind: 'external', ip: '10.0.0.10' };
 
@@ -38,8 +40,23 @@ test('egress to a node or an external address on an apiserver endpoint ip:port i
   assert.equal(farSide(other, 6443, 'egress', ix), other);
 });
 
+test('egress to a node on the endpoint port is the apiserver only where every address of it the subject may reach (of its one family, else all) is an endpoint', () => {
+  // An edge keeps no family: an IPv6-only subject reaches cp-1 at fd00:10::10, which a single-stack
+  // kubernetes Service does not list; the apiserver peer names its endpoints alone (docs/recommend.md).
+  const dual = { ...inventory, nodes: [{ name: 'cp-1', labels: {}, addresses: [{ type: 'InternalIP', address: '10.0.0.10' }, { type: 'InternalIP', address: 'fd00:10::10' }] }] };
+  const v4Only = indexCluster(dual as unknown as InventorySnapshot);
+  assert.equal(farSide(node, 6443, 'egress', v4Only, 6), node, 'IPv6-only subject: its connection goes to the IPv6 address, no endpoint');
+  assert.equal(farSide(node, 6443, 'egress', v4Only), node, 'a subject of both families (or unknown) may use either');
+  assert.equal(farSide(node, 6443, 'egress', v4Only, 4), APISERVER, 'IPv4-only subject: the IPv4 address is the endpoint');
+  const both = indexCluster({ ...dual, apiserver: [{ ip: '10.0.0.10', port: 6443, protocol: 'TCP' }, { ip: 'fd00:10::10', port: 6443, protocol: 'TCP' }] } as unknown as InventorySnapshot);
+  for (const family of [4, 6, undefined] as const) assert.equal(farSide(node, 6443, 'egress', both, family), APISERVER, `a dual-stack kubernetes Service, family ${family}`);
+  assert.equal(farSide(node, 6443, 'egress', ix, 6), APISERVER, 'a node with no address of the subject\'s family: judged at the addresses it has');
+  const external = indexCluster({ ...inventory, nodes: [{ name: 'cp-1', labels: {}, addresses: [{ type: 'InternalIP', address: '10.0.0.10' }, { type: 'ExternalIP', address: '203.0.113.10' }] }] } as unknown as InventorySnapshot);
+  assert.equal(farSide(node, 6443, 'egress', external, 4), node, 'an ExternalIP beside the endpoint: the connection may go to either');
+});
+
 test('RunPeers: one answer per peer object, direction and namespace relation; the pod selector names a foreign namespace only', () => {
-  const peers = new RunPeers(ix, { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ports: dnsPorts(), network: 'pod' });
+  const peers = new RunPeers(ix, { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ports: dnsPorts(), network: 'pod' }, NO_POD_IPS);
   const api: Peer = { kind: 'workload', workload: { namespace: 'shop', kind: 'Deployment', name: 'api' } };
   const edge = (client: Peer, server: Peer, port: number): EdgeTraffic => ({ client, server, port, protocol: 'TCP', lastSeen: 0, flows: 1, forwarded: 1, dropped: 0 });
   const own = peers.of(edge(api, api, 80), 'egress', 'shop');
@@ -61,7 +78,7 @@ test('RunPeers: one answer per peer object, direction and namespace relation; th
 });
 
 test('RunPeers: equal checked peers are one object for the run, whichever edge peer, direction or rule they come from', () => {
-  const peers = new RunPeers(ix, { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ports: dnsPorts(), network: 'pod' });
+  const peers = new RunPeers(ix, { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ports: dnsPorts(), network: 'pod' }, NO_POD_IPS);
   const shop: Peer = { kind: 'workload', workload: { namespace: 'shop', kind: 'Deployment', name: 'api' } };
   const pay: Peer = { kind: 'workload', workload: { namespace: 'pay', kind: 'Deployment', name: 'api' } };
   const edge = (client: Peer, server: Peer): EdgeTraffic => ({ client, server, port: 80, protocol: 'TCP', lastSeen: 0, flows: 1, forwarded: 1, dropped: 0 });
@@ -87,7 +104,7 @@ test('ingress from a control-plane node (an apiserver endpoint address) allows e
     ],
     apiserver: [{ ip: '10.0.0.10', port: 6443, protocol: 'TCP' }, { ip: '10.0.0.11', port: 6443, protocol: 'TCP' }],
   } as unknown as InventorySnapshot);
-  const peers = new RunPeers(ha, { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ports: dnsPorts(), network: 'pod' });
+  const peers = new RunPeers(ha, { namespace: 'kube-system', selector: { matchLabels: { 'k8s-app': 'kube-dns' } }, ports: dnsPorts(), network: 'pod' }, NO_POD_IPS);
   const api: Peer = { kind: 'workload', workload: { namespace: 'shop', kind: 'Deployment', name: 'api' } };
   const edge = (client: Peer, server: Peer, port: number): EdgeTraffic => ({ client, server, port, protocol: 'TCP', lastSeen: 0, flows: 1, forwarded: 1, dropped: 0 });
   const ips = (answer: ReturnType<RunPeers['of']>) => (answer.ok ? answer.peers.map((p) => (p.kind === 'nodes' ? p.ips : p.kind)) : answer);
