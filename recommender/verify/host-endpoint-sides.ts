@@ -23,6 +23,7 @@
  */
 import { opposite, type Direction } from '../../domain/direction.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
+import type { IpFamily } from '../../domain/ip.ts';
 import { ownNodeFlow, type ClusterModel } from '../simulate/cluster.ts';
 import { hostPoliciesEnforced } from '../simulate/cilium/host-firewall.ts';
 import { asCalico } from '../simulate/calico.ts';
@@ -88,23 +89,34 @@ function hostNodeOf(end: SimEndpoint): string | undefined {
 }
 
 /**
- * The flow at each address its far end may be reached at as a host endpoint: a node as it is; the
- * apiserver as a whole (an edge's) at each of its endpoint addresses, each on its own node (kube-proxy
- * picks one per connection, kubernetes.io "Virtual IPs and Service Proxies"), and a host policy
- * may select some of those nodes only; nothing for any other end.
+ * The flow at each address its far end may be reached at as a host endpoint: the apiserver as a
+ * whole (an edge's) at each of its endpoint addresses, each on its own node (kube-proxy picks one
+ * per connection, kubernetes.io "Virtual IPs and Service Proxies"), and a host policy may select
+ * some of those nodes only; a node as a whole at each of its addresses of the flow's family, as
+ * Calico may police each with its own host endpoint (HostEndpoint `interfaceName` and
+ * `expectedIPs`, docs.tigera.io reference/resources/hostendpoint); an end at one address as it is;
+ * nothing for any other end.
  */
 function* atEachHostAddress(model: ClusterModel, flow: SimFlow, direction: Direction): Iterable<FlowAtPods<SimFlow>> {
   const far = direction === 'egress' ? flow.server : flow.client;
-  if (far.kind === 'node') yield { flow, at: '' };
-  if (far.kind !== 'apiserver') return;
-  const ips = model.apiserverAddresses(far, flow.family);
-  if (ips.length < 2) {
+  if (far.kind !== 'node' && far.kind !== 'apiserver') return;
+  const ats = far.kind === 'node' ? nodeAddressEnds(model, far) : apiserverEndpointEnds(model, far, flow.family);
+  if (ats.length < 2) {
     yield { flow, at: '' };
     return;
   }
-  for (const ip of ips) {
+  for (const { end, words } of ats) yield { flow: direction === 'egress' ? { ...flow, server: end } : { ...flow, client: end }, at: ` (at ${words})` };
+}
+
+/** A node end as a whole at each of its addresses (none for a node at one address: ClusterModel.nodeAddresses). */
+function nodeAddressEnds(model: ClusterModel, far: SimEndpoint & { kind: 'node' }): { end: SimEndpoint; words: string }[] {
+  return model.nodeAddresses(far).map((ip) => ({ end: model.nodeAt(far.node, ip), words: `node ${far.node.name} at ${ip}` }));
+}
+
+/** The apiserver as a whole at each of its endpoint addresses of `family`. */
+function apiserverEndpointEnds(model: ClusterModel, far: SimEndpoint, family: IpFamily | undefined): { end: SimEndpoint; words: string }[] {
+  return model.apiserverAddresses(far, family).flatMap((ip) => {
     const end = model.apiserverAt(ip);
-    if (end === undefined) continue;
-    yield { flow: direction === 'egress' ? { ...flow, server: end } : { ...flow, client: end }, at: ` (at the apiserver endpoint ${ip})` };
-  }
+    return end === undefined ? [] : [{ end, words: `the apiserver endpoint ${ip}` }];
+  });
 }

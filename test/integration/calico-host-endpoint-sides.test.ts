@@ -20,6 +20,10 @@ import { test } from 'node:test';
 import { ingestFlows } from '../../app/ingest.ts';
 import { importInventory } from '../../app/inventory.ts';
 import { readRecommendationInput, recommendOptions, recommendWithWarnings, runRecommendation, verifyRecommendationInChunks } from '../../app/recommendation.ts';
+import type { Peer } from '../../domain/peer.ts';
+import { clusterModel, connectionFlow } from '../../recommender/simulate/cluster.ts';
+import { SIMULATORS } from '../../recommender/simulate/index.ts';
+import { hostEndDenied } from '../../recommender/verify/host-endpoint-sides.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const NOW = Date.now();
@@ -209,13 +213,44 @@ test('calico: where the FelixConfiguration leaves 6443 out of the failsafe ports
  * keeps none), so the one at 10.0.1.11 is cut. Before, the verification judged the node at its
  * first address only (10.0.0.11, the `*` host endpoint): nothing was said.
  */
+const ETH1 = { apiVersion: 'projectcalico.org/v3', kind: 'HostEndpoint', metadata: { name: 'w1-eth1', labels: { role: 'backplane' } }, spec: { node: 'w1', interfaceName: 'eth1', expectedIPs: ['10.0.1.11'] } };
+const W1_TWO_ADDRESSES = NODES.map((n) => (n.name === 'w1' ? { ...n, also: '10.0.1.11' } : n));
+
 test('calico: a node with a second address whose own host endpoint denies: the edge to its kubelet is in blockedByApplied, at that address', async () => {
-  const eth1 = { apiVersion: 'projectcalico.org/v3', kind: 'HostEndpoint', metadata: { name: 'w1-eth1', labels: { role: 'backplane' } }, spec: { node: 'w1', interfaceName: 'eth1', expectedIPs: ['10.0.1.11'] } };
-  const db = await store([eth1], NODES.map((n) => (n.name === 'w1' ? { ...n, also: '10.0.1.11' } : n)));
+  const db = await store([ETH1], W1_TWO_ADDRESSES);
   const { verification } = runRecommendation(readRecommendationInput(db, {}), 'calico', recommendOptions({ namespace: 'monitoring' }), { tightness: false });
   const cut = verification.blockedByApplied.find((f) => f.edge === TO_KUBELET);
   assert.ok(cut !== undefined, JSON.stringify(verification.blockedByApplied, null, 1));
   assert.equal(cut.hostEndpoint, 'ingress');
   assert.match(cut.reason, /host endpoint w1-eth1/);
   assert.match(cut.reason, /10\.0\.1\.11/, cut.reason);
+});
+
+/**
+ * The same w1, its far end judged as a whole: where no policy tells its two addresses apart (one
+ * block, 10.0.0.0/16, holding both; pods-apart.ts judges the node once), the host endpoint's side
+ * is still judged at each address, as the apiserver's is at each endpoint: one host endpoint per
+ * interface (HostEndpoint `interfaceName` with its `expectedIPs`, docs.tigera.io
+ * reference/resources/hostendpoint) polices the connections at that address only, and the edge's
+ * may be at either. Before, the node was judged at its first address (10.0.0.11, the `*` host
+ * endpoint allowing all) and the cut at 10.0.1.11 was not seen.
+ */
+test('calico: hostEndDenied judges a node end as a whole at each of its addresses: the per-interface host endpoint at the second one denies, naming it', async () => {
+  const db = await store([ETH1], W1_TWO_ADDRESSES);
+  const input = readRecommendationInput(db, {});
+  const model = clusterModel(input.inventory, input.externalNames);
+  const metricsServer: Peer = { kind: 'workload', workload: { namespace: 'monitoring', kind: 'StatefulSet', name: 'metrics-server' } };
+  const conn = connectionFlow(model, metricsServer, { kind: 'node', node: 'w1' }, 10250, 'TCP');
+  assert.ok(conn.ok);
+  const oneBlock = {
+    apiVersion: 'projectcalico.org/v3',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'metrics-server', namespace: 'monitoring' },
+    spec: { selector: 'app == "metrics-server"', types: ['Egress'], egress: [{ action: 'Allow', protocol: 'TCP', destination: { nets: ['10.0.0.0/16'], ports: [10250] } }] },
+  };
+  const denied = hostEndDenied(SIMULATORS.calico([oneBlock], model.cluster), model, [{ flow: conn.flow, at: '' }], 'egress');
+  assert.ok(denied !== undefined, 'the connection at 10.0.1.11 is cut by w1-eth1');
+  assert.match(denied.side.reason, /host endpoint w1-eth1/, denied.side.reason);
+  assert.match(denied.at, /node w1 at 10\.0\.1\.11/, denied.at);
+  assert.equal(denied.node, 'w1');
 });
