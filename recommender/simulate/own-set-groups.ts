@@ -12,12 +12,15 @@
  *   the pods are then told apart by it.
  * - Ports: a named port is "a numerical or named port on a pod" (NetworkPolicyPort.port), each
  *   pod's own number (Cilium pkg/endpoint GetNamedPort, ingress: "the ports of the POD itself";
- *   Calico named ports per endpoint, "as defined in the ports list of one or more endpoints"). A
- *   connection to port P reaches the pods declaring P: an edge on P is judged at each group of
- *   those, apart where their port lists differ (a name may be P on one and not on another, and
- *   the edge is allowed only where every group allows it). A group not declaring P is not reached
- *   on P — judging it there would fail an edge no connection of which reaches it — unless no pod
- *   declares P (pods may listen on a port they do not declare): then every group is.
+ *   Calico named ports per endpoint, "as defined in the ports list of one or more endpoints"): a
+ *   pod not declaring the name gets no match on it. A container port list is informational — pods
+ *   listen on ports they do not declare —, so a connection to port P by number (a Service's numeric
+ *   target port, a pod's address) reaches P on every pod, declared or not: an edge on P is judged
+ *   at every group, apart where their port lists differ (a name may be P on one, another number or
+ *   nothing on another, and the edge is allowed only where every group allows it). Only through a
+ *   Service's target port NAME is a pod lacking the name not reached (ServicePort.targetPort:
+ *   "looked up as a named port in the target Pod's container ports"): where some set gives that
+ *   name the number P, the edge is judged at the groups of those sets alone.
  * No group — the workload judged as its one stand-in — where they would all be the template's.
  */
 import type { ContainerPort, Labels } from '../../domain/inventory.ts';
@@ -67,15 +70,15 @@ export function volatileKeysSelected(manifests: readonly unknown[]): ReadonlySet
  * The groups of a workload's own sets (`sets`, ClusterModel.ownSets) a connection is judged at:
  * to port `at` when the workload is its server end (absent: its client end, or ICMP), the pods
  * told apart by their labels without the volatile ones no policy selects (`kept` are kept), and by
- * their ports where those reached on `at` differ. Empty: judged as its stand-in (template labels
- * `template`, merged ports `merged`).
+ * their ports where those of the sets reached on `at` (reachedOn: every set, but through a
+ * Service's target port name) differ. Empty: judged as its stand-in (template labels `template`,
+ * merged ports `merged`).
  */
 export function ownSetGroups(sets: readonly PodOwnSet[], template: Labels, merged: readonly ContainerPort[], kept: ReadonlySet<string>, at?: PortAt): readonly PodLabelSet[] {
   if (sets.length === 0) return [];
   const portsOf = (s: PodOwnSet) => s.ports ?? merged;
-  const declaring = at === undefined ? [] : reachedOn(sets, portsOf, at);
-  const reached = declaring.length > 0 ? declaring : sets;
-  const byPorts = new Set(declaring.map((s) => JSON.stringify(portsOf(s)))).size > 1;
+  const reached = at === undefined ? sets : reachedOn(sets, portsOf, at);
+  const byPorts = at !== undefined && new Set(reached.map((s) => JSON.stringify(portsOf(s)))).size > 1;
   const groups = new Map<string, { first: PodOwnSet; pods: string[] }>();
   for (const s of reached) {
     const key = `${stableText(s.labels, kept)}${byPorts ? `|${JSON.stringify(portsOf(s))}` : ''}`;
@@ -94,14 +97,15 @@ export function ownSetGroups(sets: readonly PodOwnSet[], template: Labels, merge
 }
 
 /**
- * The sets a connection to `at` reaches: those giving its Service target port name that number
- * where it came through one and some set does (ServicePort.targetPort: "looked up as a named port
- * in the target Pod's container ports"), else those declaring the number; none when none does.
+ * The sets a connection to `at` reaches. Through a Service's target port name (`at.name`) where some
+ * set gives that name the number `at.port`: those sets alone — the Service resolves the name on each
+ * pod (ServicePort.targetPort: "looked up as a named port in the target Pod's container ports"), and
+ * a pod without it is not sent the connection. Otherwise every set: a connection by number reaches
+ * the port on every pod, whether its container ports declare it or not (they are informational).
  */
 function reachedOn(sets: readonly PodOwnSet[], portsOf: (s: PodOwnSet) => readonly ContainerPort[], at: PortAt): readonly PodOwnSet[] {
-  const declaring = sets.filter((s) => portsOf(s).some((p) => p.port === at.port && p.protocol === at.protocol));
-  const named = at.name === undefined ? [] : declaring.filter((s) => portsOf(s).some((p) => p.port === at.port && p.protocol === at.protocol && p.name === at.name));
-  return named.length > 0 ? named : declaring;
+  const named = at.name === undefined ? [] : sets.filter((s) => portsOf(s).some((p) => p.port === at.port && p.protocol === at.protocol && p.name === at.name));
+  return named.length > 0 ? named : sets;
 }
 
 /** A label set without the volatile labels not `kept`, in words: what tells a group's pods from the template and from each other. */

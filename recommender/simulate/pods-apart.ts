@@ -122,7 +122,7 @@ const BY_NETWORK = "some of its workload's pods are on the host network (their n
 const BY_NODE = 'on Cilium a host-network pod is `host` from its own node and `remote-node` from the others';
 const BY_PEER_NODE = 'on Cilium a node is `host` to the pods on it and `remote-node` to the others';
 const BY_LABELS = "its workload's pods carry label sets other than its template's (a rollout's other revision, a policy on a pod's own name), and a selector selects pods by their own labels";
-const BY_PORTS = "the pods of its workload that declare the connection's port declare different container ports, and a port name means each pod's own number (NetworkPolicyPort: \"a numerical or named port on a pod\")";
+const BY_PORTS = "the pods of its workload the connection's port reaches declare different container ports, and a port name means each pod's own number (NetworkPolicyPort: \"a numerical or named port on a pod\")";
 const BY_ENDPOINT = "the policies tell the apiserver's endpoint addresses apart";
 const BY_NODE_ADDRESS = "the policies tell the node's addresses of this family apart";
 /** Whys whose pods are named with their node. */

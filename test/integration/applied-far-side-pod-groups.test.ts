@@ -22,6 +22,13 @@
  *   one representative (db-0), and the verification said nothing. Cilium keeps these labels out of
  *   its identities (pkg/labelsfilter defaultLabelPrefixCfg, cilium#28003): there the selector
  *   selects no pod and the edge stays allowed.
+ * - Undeclared ports: a container port list is informational; a Service with a numeric targetPort
+ *   (or a connection to a pod's address) reaches port P on every pod, declared or not. Only a
+ *   Service's named target port is "looked up as a named port in the target Pod's container ports"
+ *   (ServicePort.targetPort), so only through one is a pod lacking the name not reached. Deployment
+ *   web mid-rollout, the old pods (track=stable) declare 8080, the new (track=canary) none; Service
+ *   80 → 8080; an applied policy isolates track=canary to its own namespace. Before: once one group
+ *   declared 8080 the canary group was never judged on it, and cli → web:8080 was said verified.
  */
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
@@ -32,7 +39,7 @@ import { readRecommendationInput, recommendOptions, runRecommendation } from '..
 import type { EngineName } from '../../recommender/engines/types.ts';
 import type { Db } from '../../store/db.ts';
 import type { EdgeFinding } from '../../recommender/verify/recommendation.ts';
-import { FLOW_TIME, list, namespace, node, NOW, pod, record, T } from '../helpers/node-exporter-cluster.ts';
+import { FLOW_TIME, list, namespace, node, NOW, pod, record, service, T } from '../helpers/node-exporter-cluster.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const CLI = '10.244.0.21';
@@ -161,10 +168,24 @@ for (const engine of ['kubernetes', 'calico', 'cilium'] as const) {
   });
 }
 
-test('kubernetes, -n client: cli → web:8080 under the same policy is allowed: only web-aaa-1 declares 8080 (its http), and web-bbb-1, which does not, is not judged there', async () => {
+test('kubernetes, -n client: cli → web:8080 under the same policy is blockedByApplied at web-bbb-1, which declares no 8080: a connection by number reaches the port on every pod, declared or not, and there `http` is 9090', async () => {
   const v = await verifyClient('kubernetes', [...BASE, ...WEB, ...HTTP_ONLY.kubernetes!], [record(CLI, WEB_AAA, 8080)]);
   assert.equal(v.ok, true, JSON.stringify(v.blocked));
-  assert.deepEqual(ofEdge(v.blockedByApplied, WEB_EDGE(8080)), []);
+  const [f, ...more] = ofEdge(v.blockedByApplied, WEB_EDGE(8080));
+  assert.ok(f !== undefined, JSON.stringify(v));
+  assert.deepEqual(more, []);
+  assert.match(f.reason, /web-http/);
+  assert.match(f.reason, /pod-template-hash=bbb \(pod web-bbb-1; container ports http=9090\/TCP\)/);
+  assert.doesNotMatch(f.reason, /web-aaa-1/);
+});
+
+/** Service web 80 → the target port named `http` (8080 on web-aaa-1, 9090 on web-bbb-1). */
+const WEB_BY_NAME = { ...service('shop', 'web', '10.96.5.5', { app: 'web' }, 80, 0), spec: { clusterIP: '10.96.5.5', clusterIPs: ['10.96.5.5'], selector: { app: 'web' }, ports: [{ port: 80, protocol: 'TCP', targetPort: 'http' }] } };
+
+test('kubernetes, -n client: cli → Service web:80 whose targetPort is the name `http`, under the same policy, is allowed: the Service sends 8080 only to web-aaa-1 and 9090 only to web-bbb-1 (the pods giving `http` that number), where `http` is allowed', async () => {
+  const v = await verifyClient('kubernetes', [...BASE, ...WEB, WEB_BY_NAME, ...HTTP_ONLY.kubernetes!], [record(CLI, '10.96.5.5', 80), record(CLI, '10.96.5.5', 80, 1)]);
+  assert.equal(v.ok, true, JSON.stringify(v.blocked));
+  assert.deepEqual(v.blockedByApplied, []);
 });
 
 for (const [engine, applied] of [
@@ -208,4 +229,40 @@ test('cilium, -n client, the same applied NetworkPolicy on statefulset.kubernete
   const v = await verifyClient('cilium', [...BASE, ...DB, config, DB_1_OWN_NAMESPACE], [record(CLI, DB_0, 5432), record(CLI, DB_1, 5432, 1)]);
   assert.equal(v.ok, true, JSON.stringify(v.blocked));
   assert.deepEqual(ofEdge(v.blockedByApplied, DB_EDGE), []);
+});
+
+/** Deployment web mid-rollout: web-aaa-1 (track=stable) declares `http` 8080, web-bbb-1 (track=canary) no port; Service web 80 → 8080 by number. */
+const STABLE_PORTS = [{ name: 'http', containerPort: 8080 }];
+const trackedRs = (hash: string, track: string, ports: unknown[]) => {
+  const rs = replicaSet('shop', 'web', hash, ports);
+  return { ...rs, spec: { ...rs.spec, template: { ...rs.spec.template, metadata: { labels: { ...rs.spec.template.metadata.labels, track } } } } };
+};
+const trackedPod = (hash: string, track: string, ip: string, ports: unknown[]) =>
+  pod('shop', `web-${hash}-1`, { app: 'web', 'pod-template-hash': hash, track }, 'node-a', ip, { owner: { kind: 'ReplicaSet', name: `web-${hash}`, uid: `rs-web-${hash}` }, ports });
+const WEB_CANARY_ROLLOUT = [
+  deployment('shop', 'web', []),
+  trackedRs('aaa', 'stable', STABLE_PORTS),
+  trackedRs('bbb', 'canary', []),
+  trackedPod('aaa', 'stable', WEB_AAA, STABLE_PORTS),
+  trackedPod('bbb', 'canary', WEB_BBB, []),
+  service('shop', 'web', '10.96.5.5', { app: 'web' }, 80, 8080),
+];
+/** Applied in shop: the canary pods are isolated for ingress, and let in their own namespace's pods only. */
+const CANARY_OWN_NAMESPACE = {
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
+  metadata: { name: 'canary-own-ns', namespace: 'shop' },
+  spec: { podSelector: { matchLabels: { track: 'canary' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }] }] },
+};
+
+test('kubernetes, -n client: cli → Service web:80 (targetPort 8080 by number) reaches the canary pods, which declare no port, as well as the stable ones declaring 8080: an applied policy isolating track=canary is blockedByApplied, naming it and web-bbb-1', async () => {
+  const v = await verifyClient('kubernetes', [...BASE, ...WEB_CANARY_ROLLOUT, CANARY_OWN_NAMESPACE], [record(CLI, '10.96.5.5', 80), record(CLI, '10.96.5.5', 80, 1)]);
+  assert.equal(v.ok, true, JSON.stringify(v.blocked));
+  const [f, ...more] = ofEdge(v.blockedByApplied, WEB_EDGE(8080));
+  assert.ok(f !== undefined, JSON.stringify(v));
+  assert.deepEqual(more, []);
+  assert.equal(f.farSide, 'ingress');
+  assert.match(f.reason, /canary-own-ns selects it for ingress/);
+  assert.match(f.reason, /track=canary/);
+  assert.match(f.reason, /web-bbb-1/);
 });
