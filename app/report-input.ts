@@ -86,7 +86,7 @@ function appliedBlock(f: EdgeFinding): AppliedBlock {
  * the options. `onDetailed` sees each workload's record with its evidence as it is folded (tests).
  */
 export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (record: WorkloadRecommendation) => void): ReportInput {
-  const { inventory: stored, edges, externalNames, workloadNames, serviceNames, namesNotKept, skippedRows, observedLabels } = tooManyEdges(() => readRecommendData(db, req.maxEdges !== undefined ? { maxEdges: req.maxEdges } : {}));
+  const { inventory: stored, edges, externalNames, workloadNames, serviceNames, namesNotKept, skippedRows, observedLabels, maxEdges } = tooManyEdges(() => readRecommendData(db, req.maxEdges !== undefined ? { maxEdges: req.maxEdges } : {}));
   const { inventory, flowWorkloads } = withWorkloadsFromFlows(stored, edges, observedLabels, inventoriedNamespaces(db));
   const { matrices, invalid: invalidMatrices, configWarnings } = resolveMatrices(db, req.matrices, inventory, { edges, externalNames, workloadNames, serviceNames, namesNotKept });
   const options = recommendOptions({ mode: req.mode, egress: req.egress, shared: req.shared ?? false, defaultDeny: req.defaultDeny ?? false, staleDays: req.staleDays, ...(req.namespace !== undefined ? { namespace: req.namespace } : {}), ...(req.now !== undefined ? { now: req.now } : {}) });
@@ -99,7 +99,7 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
   const driftIntents = new ManifestsByIntent();
   // Of the report engine's verification, what marks the drift's failing policies (nothing when it passes).
   let failed: Pick<Verification, 'ok' | 'blocked' | 'admission'> | undefined;
-  const recommendation = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows, flowWorkloads, invalidMatrices, configWarnings }, options, {
+  const recommendation = recommendForEveryEngine({ inventory, edges, matrices, externalNames, skippedRows, flowWorkloads, invalidMatrices, configWarnings, maxEdges }, options, {
     workload: (w) => {
       evidence.add(w);
       onDetailed?.(w);

@@ -3,6 +3,7 @@
  * hourly buckets, ambiguous peer pairs and the DNS names seen for external IPs and for workloads' pods. Peers are
  * peer keys (domain/peer.ts); times are ms since the epoch.
  */
+import type { ThroughServices } from './edge.ts';
 import type { Protocol } from './flow.ts';
 import type { ObservedLabelsDelta } from './observed-labels.ts';
 
@@ -33,8 +34,8 @@ export interface EdgeDelta {
    * merged as store/edges.ts upserts it.
    */
   targetPortName?: string;
-  /** The Service port the delta's flows were addressed to, `namespace/name:port` (absent: none): `edges.through_service`, the first one seen staying. */
-  throughService?: string;
+  /** The Service ports the delta's flows were addressed to (domain/edge.ts ThroughServices; absent: none): `edges.through_service`, merged as store/edges.ts upserts it. */
+  throughService?: ThroughServices;
 }
 
 export interface AmbiguousDelta {

@@ -1,4 +1,5 @@
 import type { FlowSource, Protocol } from './flow.ts';
+import { compareStrings } from './order.ts';
 import type { Peer } from './peer.ts';
 
 /**
@@ -24,11 +25,12 @@ export interface EdgeTraffic {
   /** Flows of the edge also reached `port` by number (directly, or recorded after the Service's translation): the number stays open. */
   reachedByNumberToo?: true;
   /**
-   * The Service port flows of the edge were addressed to, `namespace/name:port` (of the edge's
-   * protocol; `edges.through_service`, migration 0051): the client dials that port, and the rules
-   * follow the Service as it maps it today. Absent: none, or not known (stored before 0051).
+   * The Service ports flows of the edge were addressed to, as `edges.through_service` keeps them
+   * (ThroughServices, migration 0051): `namespace/name:port` of the edge's protocol, several joined
+   * by `,`. The client dials those ports, and the rules follow each Service as it maps it today.
+   * Absent: none, or not known (stored before 0051).
    */
-  throughService?: string;
+  throughService?: ThroughServices;
   /**
    * Set on an edge no flow had: the Service the flows of `followed.from` came through
    * (`throughService`) sends the same client here now — another backend, or another target port
@@ -43,6 +45,8 @@ export interface EdgeTraffic {
 export interface FollowedEdge {
   /** The observed edge it follows (its id and counts are that edge's, never the followed one's). */
   from: EdgeTraffic;
+  /** The one Service port of `from`'s (EdgeTraffic.throughService) that leads here, `namespace/name:port`. */
+  through: string;
   /** `not in the flows itself: through Service shop/web:80, which sends to shop/Deployment/web-canary on 9090 now (the flows went to shop/Deployment/web on 8080)`. */
   note: string;
 }
@@ -75,6 +79,41 @@ export function targetPortOf(ways: TargetPortWays | null): Pick<EdgeTraffic, 'ta
   if (ways === null || ways === '') return {};
   return ways.startsWith('+') ? { targetPortName: ways.slice(1), reachedByNumberToo: true } : { targetPortName: ways };
 }
+
+/**
+ * The Service ports flows of one edge were addressed to, as `edges.through_service` keeps them
+ * (migration 0051): one `namespace/name:port` (`shop/web:80`); of several, the distinct ones sorted
+ * and joined by `,` (`shop/web-b:8080,shop/web:80`: two Services selecting the same pods, a ClusterIP
+ * one and a metrics one, an old and a new one), at most MAX_THROUGH_SERVICES, then `,+` where more
+ * came (`+` is in no Service name). Sorted and capped, two sets merge to the same text in any order.
+ */
+export type ThroughServices = string;
+
+/** The most Service ports one edge keeps (ThroughServices): an edge is rarely reached through more than two or three Services. */
+export const MAX_THROUGH_SERVICES = 8;
+
+const MORE_SERVICES = '+';
+
+/** The Service ports of a stored ThroughServices, and whether more came than it keeps. */
+export function throughServicesOf(text: ThroughServices): { ports: string[]; more: boolean } {
+  const parts = text.split(',');
+  const more = parts[parts.length - 1] === MORE_SERVICES;
+  return { ports: more ? parts.slice(0, -1) : parts, more };
+}
+
+/** The Service ports of two sets of flows of one edge together (the aggregator's and store/edges.ts' upsert agree); NULL: not known, takes the other. */
+export function mergeThroughServices(a: ThroughServices | null, b: ThroughServices | null): ThroughServices | null {
+  if (a === null || a === b) return b;
+  if (b === null) return a;
+  const x = throughServicesOf(a);
+  const y = throughServicesOf(b);
+  const ports = [...new Set([...x.ports, ...y.ports])].sort(compareStrings);
+  const kept = ports.slice(0, MAX_THROUGH_SERVICES);
+  return x.more || y.more || ports.length > kept.length ? [...kept, MORE_SERVICES].join(',') : kept.join(',');
+}
+
+/** The most stored edges one recommendation holds by default (config `recommendations.maxEdges`): read, and followed through Services (recommender/follow-services.ts). */
+export const DEFAULT_MAX_RECOMMEND_EDGES = 1_000_000;
 
 /** Flows aggregated by (client, server, port, protocol): storage grows with edges, not flows. */
 export interface Edge extends EdgeTraffic {

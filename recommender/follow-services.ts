@@ -11,7 +11,8 @@
  * which the rules open on both sides and the verification judges like an observed one. Only the
  * Service ports the client's flows used, and only the Services they went through.
  */
-import type { EdgeTraffic } from '../domain/edge.ts';
+import { MAX_THROUGH_SERVICES, throughServicesOf, type EdgeTraffic } from '../domain/edge.ts';
+import { compareStrings } from '../domain/order.ts';
 import type { Service, Workload } from '../domain/inventory.ts';
 import { peerKey, workloadKey, type Peer } from '../domain/peer.ts';
 import { servicePortFor, serviceTargetPorts, targetPortNumbersNow } from '../domain/service-links.ts';
@@ -26,9 +27,15 @@ export interface FollowedServices {
   /** The edges given, then the followed ones (none: the same array). */
   edges: readonly EdgeTraffic[];
   unfollowed: UnfollowedService[];
+  /**
+   * Leads not followed for the budget (recommendations.maxEdges less the edges given): how many (a
+   * lead is one observed edge's Service port to one backend and target port no edge has), the budget,
+   * and the Service ports they came through, sorted. Absent: none.
+   */
+  refused?: { leads: number; budget: number; through: string[] };
 }
 
-/** `namespace/name:port` (EdgeTraffic.throughService) read: the Service key and the Service port; undefined when malformed. */
+/** One Service port of EdgeTraffic.throughService (`namespace/name:port`) read: the Service key and the port; undefined when malformed. */
 function readThrough(through: string): { service: string; port: number } | undefined {
   const at = through.lastIndexOf(':');
   const port = Number(through.slice(at + 1));
@@ -45,46 +52,79 @@ function keyOf(p: Peer): string {
 
 const edgeKey = (client: Peer, server: Peer, port: number, protocol: string): string => `${keyOf(client)}|${keyOf(server)}|${port}|${protocol}`;
 
+/** What one run follows: today's Services and backends, the edges it has and adds, and what it cannot follow. */
+interface Following {
+  services: ReadonlyMap<string, Service>;
+  backends: ReadonlyMap<string, Backend[]>;
+  observed: ReadonlySet<string>;
+  followed: Map<string, EdgeTraffic>;
+  unfollowed: UnfollowedService[];
+  /** How many followed edges the run may add (recommendations.maxEdges less the edges given). */
+  budget: number;
+  /** The leads refused past `budget`, and the Service ports they came through. */
+  refused: { leads: number; through: Set<string> };
+}
+
 /**
  * `edges` with, for each edge through a Service, the same client's edge to every (backend, target
- * port) the Service maps that Service port to today that no edge has already; an edge with a later
- * last-seen wins where two lead to the same one. Where the Service is gone, no longer has the port,
- * or sends it nowhere, the edge is `unfollowed` (today's behaviour: its observed port alone).
+ * port) each Service port it came through maps to today that no edge has already; an edge with a
+ * later last-seen wins where two lead to the same one. Where the Service is gone, no longer has the
+ * port, or sends it nowhere, the edge is `unfollowed` for it (today's behaviour: its observed port
+ * alone), and so is an edge that came through more Service ports than the store keeps. At most
+ * `budget` edges are added: the leads past it are counted in `refused`, not followed.
  */
-export function followServices(edges: readonly EdgeTraffic[], services: readonly Service[], workloads: readonly Workload[]): FollowedServices {
+export function followServices(edges: readonly EdgeTraffic[], services: readonly Service[], workloads: readonly Workload[], budget = Number.POSITIVE_INFINITY): FollowedServices {
   const through = edges.filter((e) => e.throughService !== undefined && e.server.kind === 'workload');
   if (through.length === 0) return { edges, unfollowed: [] };
-  const byKey = new Map(services.map((s) => [`${s.namespace}/${s.name}`, s]));
-  const backends = backendsByService(workloads);
-  const observed = observedKeys(edges, new Set(through.map((e) => keyOf(e.client))));
-  const followed = new Map<string, EdgeTraffic>();
-  const unfollowed: UnfollowedService[] = [];
+  const run: Following = {
+    services: new Map(services.map((s) => [`${s.namespace}/${s.name}`, s])),
+    backends: backendsByService(workloads),
+    observed: observedKeys(edges, new Set(through.map((e) => keyOf(e.client)))),
+    followed: new Map(),
+    unfollowed: [],
+    budget: Math.max(0, budget),
+    refused: { leads: 0, through: new Set() },
+  };
   for (const e of through) {
-    const via = readThrough(e.throughService!);
-    if (via === undefined) continue;
-    const s = byKey.get(via.service);
-    const sp = s === undefined ? undefined : servicePortFor(s, via.port, e.protocol);
-    const to = sp === undefined ? [] : (backends.get(via.service) ?? []);
-    if (s === undefined || sp === undefined || to.length === 0) {
-      unfollowed.push({ edge: e, warning: unfollowedWarning(e, via, s === undefined ? 'is no longer in the inventory' : sp === undefined ? `no longer has port ${via.port}/${e.protocol}` : `sends port ${via.port}/${e.protocol} to no workload of the inventory now`) });
-      continue;
-    }
-    const server = serverOf(e, to);
-    for (const b of to) {
-      // The observed server's numbers of the edge's target port name now are followed already (synthesize/workload.ts targetPortPorts, verify judgeRenumbered).
-      const renumbered = b.peer === server ? targetPortNumbersNow(e, b.ports) : [];
-      for (const port of serviceTargetPorts(sp, b)) {
-        if (renumbered.includes(port)) continue;
-        const key = edgeKey(e.client, b.peer, port, e.protocol);
-        if (observed.has(key)) continue;
-        const was = followed.get(key);
-        if (was !== undefined && was.lastSeen >= e.lastSeen) continue;
-        followed.set(key, followedEdge(e, b, port, typeof sp.targetPort === 'string' && !/^\d+$/.test(sp.targetPort) ? sp.targetPort : undefined));
+    const { ports, more } = throughServicesOf(e.throughService!);
+    if (more) run.unfollowed.push({ edge: e, warning: tooManyServicesWarning(e, ports) });
+    for (const port of ports) followServicePort(run, e, port);
+  }
+  const refused = run.refused.leads === 0 ? {} : { refused: { leads: run.refused.leads, budget: run.budget, through: [...run.refused.through].sort(compareStrings) } };
+  if (run.followed.size === 0) return { edges, unfollowed: run.unfollowed, ...refused };
+  return { edges: [...edges, ...[...run.followed.keys()].sort().map((k) => run.followed.get(k)!)], unfollowed: run.unfollowed, ...refused };
+}
+
+/** Follows `e` through one Service port it came through (`namespace/name:port`) into `run`. */
+function followServicePort(run: Following, e: EdgeTraffic, text: string): void {
+  const via = readThrough(text);
+  if (via === undefined) return;
+  const s = run.services.get(via.service);
+  const sp = s === undefined ? undefined : servicePortFor(s, via.port, e.protocol);
+  const to = sp === undefined ? [] : (run.backends.get(via.service) ?? []);
+  if (s === undefined || sp === undefined || to.length === 0) {
+    run.unfollowed.push({ edge: e, warning: unfollowedWarning(e, via, s === undefined ? 'is no longer in the inventory' : sp === undefined ? `no longer has port ${via.port}/${e.protocol}` : `sends port ${via.port}/${e.protocol} to no workload of the inventory now`) });
+    return;
+  }
+  const server = serverOf(e, to);
+  const name = typeof sp.targetPort === 'string' && !/^\d+$/.test(sp.targetPort) ? sp.targetPort : undefined;
+  for (const b of to) {
+    // The observed server's numbers of the edge's target port name now are followed already (synthesize/workload.ts targetPortPorts, verify judgeRenumbered).
+    const renumbered = b.peer === server ? targetPortNumbersNow(e, b.ports) : [];
+    for (const port of serviceTargetPorts(sp, b)) {
+      if (renumbered.includes(port)) continue;
+      const key = edgeKey(e.client, b.peer, port, e.protocol);
+      if (run.observed.has(key)) continue;
+      const was = run.followed.get(key);
+      if (was !== undefined && was.lastSeen >= e.lastSeen) continue;
+      if (was === undefined && run.followed.size >= run.budget) {
+        run.refused.leads++;
+        run.refused.through.add(text);
+        continue;
       }
+      run.followed.set(key, followedEdge(e, text, b, port, name));
     }
   }
-  if (followed.size === 0) return { edges, unfollowed };
-  return { edges: [...edges, ...[...followed.keys()].sort().map((k) => followed.get(k)!)], unfollowed };
 }
 
 /** The backend among `to` that is the edge's server, as its peer object (undefined: the server is no backend now). */
@@ -119,8 +159,8 @@ function observedKeys(edges: readonly EdgeTraffic[], clients: ReadonlySet<string
   return out;
 }
 
-/** `e`'s client to backend `b` on `port`, with `e`'s traffic, through `e`'s Service port (and its target port name). */
-function followedEdge(e: EdgeTraffic, b: Backend, port: number, name: string | undefined): EdgeTraffic {
+/** `e`'s client to backend `b` on `port`, with `e`'s traffic, through `e`'s Service port `through` (and its target port name). */
+function followedEdge(e: EdgeTraffic, through: string, b: Backend, port: number, name: string | undefined): EdgeTraffic {
   const traffic = { ...e };
   delete traffic.targetPortName;
   delete traffic.reachedByNumberToo;
@@ -130,8 +170,9 @@ function followedEdge(e: EdgeTraffic, b: Backend, port: number, name: string | u
     ...traffic,
     server: b.peer,
     port,
+    throughService: through,
     ...(name !== undefined ? { targetPortName: name } : {}),
-    followed: { from: e, note: `not in the flows itself: through Service ${e.throughService}, which sends to ${workloadKey(b)} on ${port} now (${at})` },
+    followed: { from: e, through, note: `not in the flows itself: through Service ${through}, which sends to ${workloadKey(b)} on ${port} now (${at})` },
   };
 }
 
@@ -139,4 +180,16 @@ function unfollowedWarning(e: EdgeTraffic, via: { service: string; port: number 
   const client = e.client.kind === 'workload' ? workloadKey(e.client.workload) : peerKey(e.client);
   const server = e.server.kind === 'workload' ? workloadKey(e.server.workload) : peerKey(e.server);
   return `Service ${via.service}, which ${client}'s flows to ${server} on ${e.port}/${e.protocol} came through (port ${via.port}), ${why}: the rules keep the observed port alone; check where ${client} connects now before applying`;
+}
+
+function tooManyServicesWarning(e: EdgeTraffic, kept: readonly string[]): string {
+  const client = e.client.kind === 'workload' ? workloadKey(e.client.workload) : peerKey(e.client);
+  const server = e.server.kind === 'workload' ? workloadKey(e.server.workload) : peerKey(e.server);
+  return `${client}'s flows to ${server} on ${e.port}/${e.protocol} came through more than ${MAX_THROUGH_SERVICES} Service ports, and only ${MAX_THROUGH_SERVICES} are kept and followed (${kept.join(', ')}): the others' mappings today are not followed; check where ${client} connects now before applying`;
+}
+
+/** The warning of the leads not followed for the run's edge budget (FollowedServices.refused). */
+export function refusedWarning(refused: NonNullable<FollowedServices['refused']>): string {
+  const what = refused.leads === 1 ? '1 edge a Service leads a client to now was not followed' : `${refused.leads} edges Services lead clients to now were not followed`;
+  return `${what}: recommendations.maxEdges leaves room for ${refused.budget} followed edges beside the stored ones; through Service ${refused.through.join(', ')}: check where their clients connect now before applying, or raise recommendations.maxEdges`;
 }

@@ -4,7 +4,7 @@
  * the manifests and warnings. Pure: no I/O; `now` comes from the options or the data.
  */
 import { DNS_CONVENTIONS, isNodeLocalDns, NODE_LOCAL_DNS } from '../domain/cluster-dns.ts';
-import { isStoredEdge, type EdgeTraffic } from '../domain/edge.ts';
+import { DEFAULT_MAX_RECOMMEND_EDGES, isStoredEdge, type EdgeTraffic } from '../domain/edge.ts';
 import type { InventorySnapshot, LabelSelector, Workload } from '../domain/inventory.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
 import { hasSelectablePods, workloadsWithPodNetworkPods } from '../domain/pod-networks.ts';
@@ -40,7 +40,7 @@ import { intentEdges, planWorkload, restricts, unobservedMustFlows, type Planned
 import { mirroredRules, type MirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
 import { openLeftDirections } from './synthesize/open-by-rule.ts';
 import { appliedHostPolicies } from './synthesize/host-firewall.ts';
-import { followServices, type UnfollowedService } from './follow-services.ts';
+import { followServices, refusedWarning, type UnfollowedService } from './follow-services.ts';
 import { uniquePorts, unresolvedTargetPorts, workloadServedPorts, type UnresolvedTargetPort } from './matrix/bindings.ts';
 import type { ResolvedPort } from './matrix/resolved.ts';
 
@@ -56,6 +56,11 @@ export interface RecommendInput {
   matrices: readonly ResolvedMatrix[];
   /** External IP → DNS names seen for it. */
   externalNames?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The most edges the run holds (recommendations.maxEdges; absent: DEFAULT_MAX_RECOMMEND_EDGES):
+   * `edges`, and those it follows through Services, which past it are not followed, with a warning.
+   */
+  maxEdges?: number;
 }
 
 /** One IR rule of a policy as `recommend --output json` lists it, with its evidence. */
@@ -234,7 +239,7 @@ function dealSides(order: Int32Array, edges: readonly EdgeTraffic[], infos: read
 export function recommend(given: RecommendInput, options: Partial<RecommendOptions> = {}, run: RecommendRun = {}): Recommendation {
   const details = run.details !== false || run.eachDetailed !== undefined;
   const opts = checkedOptions(given, options, details);
-  const { input, distinct, withPodNetworkPods, componentsOf, podNetwork, mirrors, unfollowed } = runBasis(given, opts);
+  const { input, distinct, withPodNetworkPods, componentsOf, podNetwork, mirrors, unfollowed, refused } = runBasis(given, opts);
   const workloads = selectedWorkloads(input.inventory, opts);
   const owners = outsideOwners(input.inventory, workloads, mirrors);
   // The owners' sides take the slots after the run's.
@@ -265,7 +270,7 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
     }),
     namespaces: layers.intents.map((i) => layerRecord(i, evidence, details)).sort((a, b) => compareStrings(a.intent, b.intent)),
     policySet: set,
-    warnings: [...layers.warnings, ...dnsWarnings(input.inventory, opts, plans), ...unfollowedWarnings(unfollowed, workloads)].sort(compareStrings),
+    warnings: [...layers.warnings, ...dnsWarnings(input.inventory, opts, plans), ...unfollowedWarnings(unfollowed, workloads), ...(refused !== undefined ? [refusedWarning(refused)] : [])].sort(compareStrings),
     sides: [
       ...withExposureFlows(
         withDocumentedFlows(withOutsideRequirements(plans.map((p) => verifiedSides(p, layers.intents, opts, now, closed, foreign.get(workloadKey(p.workload)), podNetwork)), outsideRules, opts, now, closed), [...plans, ...outsideRules], opts, now),
@@ -287,12 +292,12 @@ export function recommend(given: RecommendInput, options: Partial<RecommendOptio
 function runBasis(given: RecommendInput, opts: RecommendOptions) {
   const withPodNetworkPods = workloadsWithPodNetworkPods(given.inventory.podAddresses);
   const distinct = distinctSelectors(given.inventory, given.matrices, withPodNetworkPods);
-  const followed = followServices(given.edges, given.inventory.services, given.inventory.workloads);
+  const followed = followServices(given.edges, given.inventory.services, given.inventory.workloads, (given.maxEdges ?? DEFAULT_MAX_RECOMMEND_EDGES) - given.edges.length);
   const input = distinct.inventory === given.inventory && followed.edges === given.edges ? given : { ...given, inventory: distinct.inventory, edges: followed.edges };
   const componentsOf = componentsByWorkload(input.matrices);
   const podNetwork = podNetworkOf(input.inventory, componentsOf, withPodNetworkPods);
   const mirrors = mirroredRules(input.matrices, opts, podNetwork, componentsOf);
-  return { input, distinct, withPodNetworkPods, componentsOf, podNetwork, mirrors, unfollowed: followed.unfollowed };
+  return { input, distinct, withPodNetworkPods, componentsOf, podNetwork, mirrors, unfollowed: followed.unfollowed, refused: followed.refused };
 }
 
 /** The warnings of the edges through a Service that cannot be followed today, of the run's workloads (either end), each once. */

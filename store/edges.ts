@@ -1,6 +1,6 @@
 /** Aggregated edges, their hourly buckets, ambiguous pairs and external names: upserts and reads. */
 import type { AggregateBatch } from '../domain/edge-batch.ts';
-import type { Edge } from '../domain/edge.ts';
+import { mergeThroughServices, type Edge } from '../domain/edge.ts';
 import { MAX_COUNT, sourcesFromBits, type Protocol } from '../domain/flow.ts';
 import type { Peer } from '../domain/peer.ts';
 import type { Db } from './db.ts';
@@ -69,13 +69,18 @@ export class EdgeStore {
   private readonly hasName;
 
   constructor(private readonly db: Db) {
+    // Two edges' Service ports merged as the aggregator merges them (migration 0051); only called where both are known and differ.
+    db.function('merge_through_services', { deterministic: true }, (a: unknown, b: unknown) => mergeThroughServices(a as string, b as string));
     // Sums saturate at MAX_COUNT (2^53 - 1): a counter that would overflow never fails a batch.
     this.upsertEdge = db.prepare(`
       INSERT INTO edges (client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources, target_port_name, through_service)
       VALUES (@client, @server, @port, @protocol, @firstSeen, @lastSeen, @flows, @packets, @bytes, @forwarded, @dropped, @sources, @targetPortName, @throughService)
       ON CONFLICT (client, server, port, protocol) DO UPDATE SET
-        -- The Service port the flows were addressed to (migration 0051): the first one seen stays.
-        through_service = coalesce(through_service, excluded.through_service),
+        -- The Service ports the flows were addressed to (migration 0051): every one seen, sorted and
+        -- capped (domain/edge.ts mergeThroughServices); NULL (none, or not known) takes the other.
+        through_service = CASE
+          WHEN through_service IS NULL OR excluded.through_service IS NULL OR through_service = excluded.through_service THEN coalesce(excluded.through_service, through_service)
+          ELSE merge_through_services(through_service, excluded.through_service) END,
         -- How the flows reached the port (migration 0045), merged as domain/edge.ts mergeTargetPortWays
         -- merges them: a name once seen stays, '+' marks flows by number too; NULL (not known) takes the new.
         target_port_name = CASE

@@ -1,7 +1,7 @@
 /** What the recommender reads besides edges and the inventory: DNS names seen for external IPs and for workloads' pods. */
 import type { InventorySnapshot } from '../domain/inventory.ts';
 import { deletedWorkloads, readInventory } from './inventory.ts';
-import { targetPortOf, type Edge, type EdgeTraffic, type NamesNotKept } from '../domain/edge.ts';
+import { DEFAULT_MAX_RECOMMEND_EDGES, targetPortOf, type Edge, type EdgeTraffic, type NamesNotKept } from '../domain/edge.ts';
 import { PROTOCOLS, sourcesFromBits, type FlowSource, type Protocol } from '../domain/flow.ts';
 import { workloadKey, type Peer, type WorkloadRef } from '../domain/peer.ts';
 import type { Db } from './db.ts';
@@ -187,7 +187,7 @@ function readTargetPortNames(db: Db): NamesByEdge {
   return byEdge(db.prepare("SELECT client, server, port, protocol, target_port_name FROM edges WHERE target_port_name <> ''"));
 }
 
-/** The Service ports the edges that keep one came through (migration 0051), by edge: from their partial index, as readTargetPortNames. */
+/** The Service ports the edges that keep one came through (migration 0051, domain/edge.ts ThroughServices), by edge: from their partial index, as readTargetPortNames. */
 function readThroughServices(db: Db): NamesByEdge {
   return byEdge(db.prepare('SELECT client, server, port, protocol, through_service FROM edges WHERE through_service IS NOT NULL'));
 }
@@ -205,7 +205,7 @@ function byEdge(query: { raw(toggle: boolean): { iterate(): IterableIterator<unk
 }
 
 /** The most stored edges one recommendation reads by default (config `recommendations.maxEdges`). */
-export const DEFAULT_MAX_RECOMMEND_EDGES = 1_000_000;
+export { DEFAULT_MAX_RECOMMEND_EDGES };
 
 /** The store holds more edges than one recommendation may read: refused before reading, never an out-of-memory crash. */
 export class TooManyEdgesError extends Error {
@@ -235,6 +235,8 @@ interface RecommendData<E extends EdgeTraffic> {
   skippedRows: SkippedRows;
   /** Pod labels flow records carried for workloads no inventory knew (store/observed-labels.ts). */
   observedLabels: ObservedLabels[];
+  /** The most edges the recommendation holds (recommendations.maxEdges): those read, and those it follows through Services. */
+  maxEdges: number;
 }
 
 /** How many edges the store holds. */
@@ -256,7 +258,7 @@ export function readRecommendData(db: Db, opts: { details?: boolean; maxEdges?: 
   if (count > limit) throw new TooManyEdgesError(count, limit);
   const skippedRows = newSkippedRows();
   const edges = opts.details === false ? readEdgeTraffic(db, skippedRows) : readAllEdges(db, skippedRows);
-  return { inventory: withDeletedWorkloads(db, readInventory(db), edges), edges, externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db), serviceNames: readServiceNames(db), namesNotKept: readNamesNotKept(db), skippedRows, observedLabels: readObservedLabels(db) };
+  return { inventory: withDeletedWorkloads(db, readInventory(db), edges), edges, externalNames: readExternalNames(db), workloadNames: readWorkloadNames(db), serviceNames: readServiceNames(db), namesNotKept: readNamesNotKept(db), skippedRows, observedLabels: readObservedLabels(db), maxEdges: limit };
 }
 
 /**

@@ -3,7 +3,7 @@
  * so memory grows with the number of distinct edges in a batch, never with the number of flows.
  */
 import type { AggregateBatch, AmbiguousDelta, EdgeDelta, ExternalNameDelta, WorkloadNameDelta } from '../../domain/edge-batch.ts';
-import { mergeTargetPortWays } from '../../domain/edge.ts';
+import { mergeTargetPortWays, mergeThroughServices } from '../../domain/edge.ts';
 import { FLOW_SOURCE_BITS, MAX_COUNT, type FlowSource, type Protocol, type Verdict } from '../../domain/flow.ts';
 
 /** A sum that stops at MAX_COUNT (the store's largest exact count) instead of overflowing it. */
@@ -41,7 +41,8 @@ export class Aggregator {
    * edge's `edgeKey`, when the caller already built it; `targetPortName` the Service target port
    * name the flow reached its server through ('' none: by number), merged with the edge's other
    * flows as store/edges.ts upserts it (domain/edge.ts mergeTargetPortWays); `throughService` the
-   * Service port it was addressed to (`namespace/name:port`), the first one seen staying, as there.
+   * Service port it was addressed to (`namespace/name:port`), merged with the edge's others as there
+   * (domain/edge.ts mergeThroughServices).
    */
   addEdge(client: string, server: string, port: number, protocol: Protocol, f: FlowCounters, verdict: Verdict = f.verdict, key = edgeKey(client, server, port, protocol), targetPortName = '', throughService?: string): string {
     let e = this.edges.get(key);
@@ -49,7 +50,7 @@ export class Aggregator {
       e = { client, server, port, protocol, firstSeen: f.time, lastSeen: f.time, flows: 0, packets: 0, bytes: 0, forwarded: 0, dropped: 0, sources: 0, hours: new Map(), targetPortName };
       this.edges.set(key, e);
     } else if (e.targetPortName !== targetPortName) e.targetPortName = mergeTargetPortWays(e.targetPortName ?? '', targetPortName) ?? '';
-    if (throughService !== undefined && e.throughService === undefined) e.throughService = throughService;
+    if (throughService !== undefined && e.throughService !== throughService) e.throughService = mergeThroughServices(e.throughService ?? null, throughService) ?? undefined;
     if (f.time < e.firstSeen) e.firstSeen = f.time;
     if (f.time > e.lastSeen) e.lastSeen = f.time;
     const n = f.flows ?? 1;

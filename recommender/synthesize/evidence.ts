@@ -116,7 +116,7 @@ function followedEvidence(a: EdgeAssessment, followed: FollowedEdge, text: Obser
   const server = text.peer(e.server);
   const out: EdgeEvidence = { key: joinedEdgeKey(client, server, e.port, e.protocol), direction: a.direction, status: a.status, client, server, port: e.port, protocol: e.protocol, rules: [...a.rules] };
   if (a.documentedWhen !== undefined) out.documentedWhen = [...a.documentedWhen];
-  out.followed = { through: from.throughService!, from: from.id, fromKey: joinedEdgeKey(text.peer(from.client), text.peer(from.server), from.port, from.protocol), note: followed.note };
+  out.followed = { through: followed.through, from: from.id, fromKey: joinedEdgeKey(text.peer(from.client), text.peer(from.server), from.port, from.protocol), note: followed.note };
   return out;
 }
 
