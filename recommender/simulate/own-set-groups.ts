@@ -13,14 +13,16 @@
  * - Ports: a named port is "a numerical or named port on a pod" (NetworkPolicyPort.port), each
  *   pod's own number (Cilium pkg/endpoint GetNamedPort, ingress: "the ports of the POD itself";
  *   Calico named ports per endpoint, "as defined in the ports list of one or more endpoints"): a
- *   pod not declaring the name gets no match on it. A container port list is informational — pods
- *   listen on ports they do not declare —, so a connection to port P by number (a Service's numeric
- *   target port, a pod's address) reaches P on every pod, declared or not: an edge on P is judged
- *   at every group, apart where their port lists differ (a name may be P on one, another number or
- *   nothing on another, and the edge is allowed only where every group allows it). Only through a
- *   Service's target port NAME is a pod lacking the name not reached (ServicePort.targetPort:
- *   "looked up as a named port in the target Pod's container ports"): where some set gives that
- *   name the number P, the edge is judged at the groups of those sets alone.
+ *   pod not declaring the name gets no match on it. An edge on P is judged at each group of the
+ *   pods it reaches, apart where their port lists differ (a name may be P on one, another number
+ *   or nothing on another, and the edge is allowed only where every group allows it). Which pods a
+ *   connection to P reaches (reachedOn): through a Service's target port NAME, the pods giving that
+ *   name P (ServicePort.targetPort: "looked up as a named port in the target Pod's container
+ *   ports"); by number, the pods declaring P and those declaring no port at all — a container port
+ *   list is informational (pods listen on ports they do not declare: a canary whose template lists
+ *   none still serves the Service's 8080), but pods listing their ports without P do not serve it,
+ *   and judging them there would deny connections that never reach them; where no pod declares P,
+ *   every group.
  * No group — the workload judged as its one stand-in — where they would all be the template's.
  */
 import type { ContainerPort, Labels } from '../../domain/inventory.ts';
@@ -70,9 +72,8 @@ export function volatileKeysSelected(manifests: readonly unknown[]): ReadonlySet
  * The groups of a workload's own sets (`sets`, ClusterModel.ownSets) a connection is judged at:
  * to port `at` when the workload is its server end (absent: its client end, or ICMP), the pods
  * told apart by their labels without the volatile ones no policy selects (`kept` are kept), and by
- * their ports where those of the sets reached on `at` (reachedOn: every set, but through a
- * Service's target port name) differ. Empty: judged as its stand-in (template labels `template`,
- * merged ports `merged`).
+ * their ports where those of the sets reached on `at` (reachedOn) differ. Empty: judged as its
+ * stand-in (template labels `template`, merged ports `merged`).
  */
 export function ownSetGroups(sets: readonly PodOwnSet[], template: Labels, merged: readonly ContainerPort[], kept: ReadonlySet<string>, at?: PortAt): readonly PodLabelSet[] {
   if (sets.length === 0) return [];
@@ -100,12 +101,16 @@ export function ownSetGroups(sets: readonly PodOwnSet[], template: Labels, merge
  * The sets a connection to `at` reaches. Through a Service's target port name (`at.name`) where some
  * set gives that name the number `at.port`: those sets alone — the Service resolves the name on each
  * pod (ServicePort.targetPort: "looked up as a named port in the target Pod's container ports"), and
- * a pod without it is not sent the connection. Otherwise every set: a connection by number reaches
- * the port on every pod, whether its container ports declare it or not (they are informational).
+ * a pod without it is not sent the connection. By number: the sets declaring the port and those
+ * declaring none (their ports are not known: a port list is informational); every set where none
+ * declares it.
  */
 function reachedOn(sets: readonly PodOwnSet[], portsOf: (s: PodOwnSet) => readonly ContainerPort[], at: PortAt): readonly PodOwnSet[] {
-  const named = at.name === undefined ? [] : sets.filter((s) => portsOf(s).some((p) => p.port === at.port && p.protocol === at.protocol && p.name === at.name));
-  return named.length > 0 ? named : sets;
+  const serves = (s: PodOwnSet, name?: string) => portsOf(s).some((p) => p.port === at.port && p.protocol === at.protocol && (name === undefined || p.name === name));
+  const named = at.name === undefined ? [] : sets.filter((s) => serves(s, at.name));
+  if (named.length > 0) return named;
+  const declaring = sets.filter((s) => serves(s));
+  return declaring.length === 0 ? sets : sets.filter((s) => serves(s) || portsOf(s).length === 0);
 }
 
 /** A label set without the volatile labels not `kept`, in words: what tells a group's pods from the template and from each other. */
