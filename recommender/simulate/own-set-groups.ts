@@ -123,5 +123,5 @@ export function podsWords(pods: readonly string[]): string {
   return `${pods.length === 1 ? 'pod' : 'pods'} ${shown}${pods.length > 3 ? ` and ${pods.length - 3} more` : ''}`;
 }
 
-/** `http=8080/TCP, metrics=9090/TCP`: a group's container ports in words. */
+/** `http=8080/TCP, metrics=9090/TCP`: a group's container ports in words (none: the caller says so). */
 export const portsWords = (ports: readonly ContainerPort[]): string => ports.map((p) => `${p.name !== undefined ? `${p.name}=` : ''}${p.port}/${p.protocol}`).join(', ');

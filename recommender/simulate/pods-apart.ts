@@ -437,7 +437,7 @@ const portAt = (flow: SimFlow): PortAt | undefined => (flow.icmp !== undefined ?
 
 /** `app=web,pod-template-hash=aaa (pod web-aaa-1; container ports http=8080/TCP)`: a group of own sets in words. */
 function setWords(set: PodLabelSet): string {
-  const more = [podsWords(set.pods), ...(set.ports !== undefined ? [`container ports ${portsWords(set.ports)}`] : [])].filter((w) => w !== '');
+  const more = [podsWords(set.pods), ...(set.ports !== undefined ? [set.ports.length === 0 ? 'no container port declared' : `container ports ${portsWords(set.ports)}`] : [])].filter((w) => w !== '');
   return more.length === 0 ? set.text : `${set.text} (${more.join('; ')})`;
 }
 

@@ -259,5 +259,5 @@ test('kubernetes, -n client: cli → Service web:80 (targetPort 8080 by number) 
   assert.equal(f.farSide, 'ingress');
   assert.match(f.reason, /canary-own-ns selects it for ingress/);
   assert.match(f.reason, /track=canary/);
-  assert.match(f.reason, /web-bbb-1/);
+  assert.match(f.reason, /pod web-bbb-1; no container port declared\)/);
 });
