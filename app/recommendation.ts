@@ -155,7 +155,7 @@ export interface RecommendationRun {
    * `details`; every other check of the verification runs either way.
    */
   tightness?: boolean;
-  /** More stored edges than this are refused before anything is read (default store/recommend-read.ts DEFAULT_MAX_RECOMMEND_EDGES). */
+  /** More stored edges than this are refused before anything is read (default domain/edge.ts DEFAULT_MAX_RECOMMEND_EDGES). */
   maxEdges?: number;
 }
 

@@ -67,6 +67,9 @@ export function isWorkloadKind(s: string | undefined): s is WorkloadKind {
   return (WORKLOAD_KINDS as readonly string[]).includes(s ?? '');
 }
 
+/** A peer as messages name it: a workload as `namespace/Kind/name`, anything else by its key (peerKey). */
+export const peerText = (p: Peer): string => (p.kind === 'workload' ? workloadKey(p.workload) : peerKey(p));
+
 export function peerKey(p: Peer): string {
   switch (p.kind) {
     case 'workload':

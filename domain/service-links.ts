@@ -64,6 +64,11 @@ export function servicePortFor(service: Pick<Service, 'ports'>, port: number, pr
   return service.ports.find((p) => p.port === port && p.protocol === protocol);
 }
 
+/** A Service port's target port when it is a name (IntOrString: a string of digits is a number). */
+export function targetPortName(sp: Pick<ServicePort, 'targetPort'>): string | undefined {
+  return typeof sp.targetPort === 'string' && !/^\d+$/.test(sp.targetPort) ? sp.targetPort : undefined;
+}
+
 /**
  * The numbers container port `name` of `protocol` has among `ports`, sorted. A workload's ports merge
  * its pods' (and ReplicaSets'): during a rollout one name may have a number per ReplicaSet.

@@ -14,8 +14,8 @@
 import { MAX_THROUGH_SERVICES, throughServicesOf, type EdgeTraffic } from '../domain/edge.ts';
 import { compareStrings } from '../domain/order.ts';
 import type { Service, Workload } from '../domain/inventory.ts';
-import { peerKey, workloadKey, type Peer } from '../domain/peer.ts';
-import { servicePortFor, serviceTargetPorts, targetPortNumbersNow } from '../domain/service-links.ts';
+import { peerKey, peerText, workloadKey, type Peer } from '../domain/peer.ts';
+import { servicePortFor, serviceTargetPorts, targetPortName, targetPortNumbersNow } from '../domain/service-links.ts';
 
 /** An edge through a Service that cannot be followed today: the rules keep its observed port alone, and this says why. */
 export interface UnfollowedService {
@@ -107,7 +107,7 @@ function followServicePort(run: Following, e: EdgeTraffic, text: string): void {
     return;
   }
   const server = serverOf(e, to);
-  const name = typeof sp.targetPort === 'string' && !/^\d+$/.test(sp.targetPort) ? sp.targetPort : undefined;
+  const name = targetPortName(sp);
   for (const b of to) {
     // The observed server's numbers of the edge's target port name now are followed already (synthesize/workload.ts targetPortPorts, verify judgeRenumbered).
     const renumbered = b.peer === server ? targetPortNumbersNow(e, b.ports) : [];
@@ -164,7 +164,7 @@ function followedEdge(e: EdgeTraffic, through: string, b: Backend, port: number,
   const traffic = { ...e };
   delete traffic.targetPortName;
   delete traffic.reachedByNumberToo;
-  const observedServer = e.server.kind === 'workload' ? workloadKey(e.server.workload) : peerKey(e.server);
+  const observedServer = peerText(e.server);
   const at = workloadKey(b) === observedServer ? `the flows went to ${e.port}` : `the flows went to ${observedServer} on ${e.port}`;
   return {
     ...traffic,
@@ -177,14 +177,14 @@ function followedEdge(e: EdgeTraffic, through: string, b: Backend, port: number,
 }
 
 function unfollowedWarning(e: EdgeTraffic, via: { service: string; port: number }, why: string): string {
-  const client = e.client.kind === 'workload' ? workloadKey(e.client.workload) : peerKey(e.client);
-  const server = e.server.kind === 'workload' ? workloadKey(e.server.workload) : peerKey(e.server);
+  const client = peerText(e.client);
+  const server = peerText(e.server);
   return `Service ${via.service}, which ${client}'s flows to ${server} on ${e.port}/${e.protocol} came through (port ${via.port}), ${why}: the rules keep the observed port alone; check where ${client} connects now before applying`;
 }
 
 function tooManyServicesWarning(e: EdgeTraffic, kept: readonly string[]): string {
-  const client = e.client.kind === 'workload' ? workloadKey(e.client.workload) : peerKey(e.client);
-  const server = e.server.kind === 'workload' ? workloadKey(e.server.workload) : peerKey(e.server);
+  const client = peerText(e.client);
+  const server = peerText(e.server);
   return `${client}'s flows to ${server} on ${e.port}/${e.protocol} came through more than ${MAX_THROUGH_SERVICES} Service ports, and only ${MAX_THROUGH_SERVICES} are kept and followed (${kept.join(', ')}): the others' mappings today are not followed; check where ${client} connects now before applying`;
 }
 

@@ -6,10 +6,7 @@
  * (app/metric-pairs.ts) and passes them in.
  */
 import type { MetricPair } from '../domain/metric-pair.ts';
-import { peerKey, workloadKey, type Peer } from '../domain/peer.ts';
-
-/** A peer as the warning names it: a workload as `namespace/Kind/name`, anything else by its key. */
-const peerText = (p: Peer): string => (p.kind === 'workload' ? workloadKey(p.workload) : peerKey(p));
+import { peerText, workloadKey, type Peer } from '../domain/peer.ts';
 
 const workloadOf = (p: Peer): string | undefined => (p.kind === 'workload' || p.kind === 'dns' ? workloadKey(p.workload) : undefined);
 

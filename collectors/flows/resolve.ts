@@ -11,7 +11,7 @@ import type { GoneWorkloadLookup, ResolutionData } from '../../domain/resolution
 import { apiserverAddressAt, isApiserverAddressAt, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
 import { cidrContains, cidrContainsIp, isIpAddress, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
 import { compareStrings } from '../../domain/order.ts';
-import { externallyReachableAddresses, servicePortFor, serviceTargetPorts } from '../../domain/service-links.ts';
+import { externallyReachableAddresses, servicePortFor, serviceTargetPorts, targetPortName } from '../../domain/service-links.ts';
 import { isHeadless } from '../../domain/service-dns-names.ts';
 import { cronJobOfRun } from '../../domain/cronjob-run.ts';
 
@@ -1115,11 +1115,6 @@ function addTargetPortNames(svc: ServiceInfo): void {
 /** The target port name a Service port reaches `port` of `protocol` on backend `b` through (addTargetPortNames): undefined, or '' for none. */
 function namedTargetPort(svc: ServiceInfo, b: WorkloadInfo, protocol: Protocol, port: number): string | undefined {
   return svc.targetPortNames.get(b.key)?.get(protocol)?.get(port);
-}
-
-/** A Service port's target port when it is a name (IntOrString: a string of digits is a number). */
-function targetPortName(sp: ServicePort): string | undefined {
-  return typeof sp.targetPort === 'string' && !/^\d+$/.test(sp.targetPort) ? sp.targetPort : undefined;
 }
 
 /**
