@@ -11,15 +11,14 @@ import type { RawObject } from './parse.ts';
 const AGENT_CONTAINER = 'cilium-agent';
 
 /** The agent's image when `raw` is the agent's DaemonSet or one of its pods; otherwise undefined. */
-export function ciliumAgentImageOf(raw: RawObject): { image: string; from: 'DaemonSet' | 'Pod' } | undefined {
+export function ciliumAgentImageOf(raw: RawObject): string | undefined {
   if (raw.key !== 'DaemonSet.apps' && raw.key !== 'Pod') return undefined;
-  const from = raw.key === 'Pod' ? 'Pod' : 'DaemonSet';
-  const podish = from === 'Pod' ? raw.obj : field(field(raw.obj, 'spec'), 'template');
+  const podish = raw.key === 'Pod' ? raw.obj : field(field(raw.obj, 'spec'), 'template');
   if (field(field(podish, 'metadata'), 'labels')?.['k8s-app'] !== 'cilium') return undefined;
   const containers = field(podish, 'spec')?.containers;
   if (!Array.isArray(containers)) return undefined;
   const agent = containers.find((c): c is Record<string, unknown> => isPlainObject(c) && c.name === AGENT_CONTAINER);
-  return typeof agent?.image === 'string' && agent.image !== '' ? { image: agent.image, from } : undefined;
+  return typeof agent?.image === 'string' && agent.image !== '' ? agent.image : undefined;
 }
 
 const field = (o: unknown, name: string): Record<string, unknown> | undefined => {
@@ -32,7 +31,7 @@ const field = (o: unknown, name: string): Record<string, unknown> | undefined =>
  * they differ (mid-rollout the DaemonSet names the new build while pods still run the old one, and
  * either may be the one enforcing: the verification then judges under both readings).
  */
-export function agentImage(found: readonly { image: string; from: 'DaemonSet' | 'Pod' }[]): string | undefined {
-  const images = new Set(found.map((f) => f.image));
+export function agentImage(found: readonly string[]): string | undefined {
+  const images = new Set(found);
   return images.size === 1 ? [...images][0] : undefined;
 }

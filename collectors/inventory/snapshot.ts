@@ -79,7 +79,7 @@ interface Objects {
   ciliumClusterName?: string;
   ciliumPolicy?: CiliumPolicySettings;
   /** The Cilium agent's DaemonSet and pods, with the image their cilium-agent container runs (cilium-agent.ts). */
-  ciliumAgents: { image: string; from: 'DaemonSet' | 'Pod' }[];
+  ciliumAgents: string[];
   counts: Map<string, number>;
   ignored: Map<string, number>;
 }
@@ -520,7 +520,7 @@ function addressesOf(pods: PodInfo[], podWorkload: Map<PodInfo, WorkloadRef>, ow
 }
 
 /** The snapshot's `ciliumAgentImage`, when the import shows one (cilium-agent.ts agentImage). */
-function ciliumAgentImage(agents: readonly { image: string; from: 'DaemonSet' | 'Pod' }[]): { ciliumAgentImage?: string } {
+function ciliumAgentImage(agents: readonly string[]): { ciliumAgentImage?: string } {
   const image = agentImage(agents);
   return image !== undefined ? { ciliumAgentImage: image } : {};
 }

@@ -35,8 +35,9 @@ test('agentImageShown: says what the inventory shows and how to make it exact', 
 });
 
 test('the agent image of an import is the one image its DaemonSet and pods all name; mid-rollout (they differ) it is not known, so both readings judge', () => {
-  const ds = (image: string) => ({ image, from: 'DaemonSet' as const });
-  const pod = (image: string) => ({ image, from: 'Pod' as const });
+  // The images of the agent's DaemonSet and of its pods, as the import finds them (ciliumAgentImageOf).
+  const ds = (image: string) => image;
+  const pod = (image: string) => image;
   assert.equal(agentImage([ds('quay.io/cilium/cilium:v1.20.1'), pod('quay.io/cilium/cilium:v1.20.1')]), 'quay.io/cilium/cilium:v1.20.1');
   assert.equal(agentImage([pod('quay.io/cilium/cilium:v1.20.1')]), 'quay.io/cilium/cilium:v1.20.1');
   // The DaemonSet updated to 1.20, a pod still on the untiered dev build: which build enforces is not known.
