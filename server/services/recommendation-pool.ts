@@ -312,7 +312,15 @@ export class WorkerPool implements RecommendationExecutor {
     if (this.closed) return;
     this.closed = true;
     for (const p of [...this.queues.small.splice(0), ...this.queues.wholeCluster.splice(0)]) p.reject(new Error('the service is shutting down'));
-    await Promise.all([...this.all].map((w) => w.worker.terminate()));
+    // A terminating worker does not keep the event loop alive (seen on Node 20, ref'd or not): the
+    // loop could end before terminate() settles, and what awaits close() — the shutdown's database
+    // close — would never run. A timer of its own holds the loop until every worker has exited.
+    const holdLoop = setInterval(() => undefined, 1_000);
+    try {
+      await Promise.all([...this.all].map((w) => w.worker.terminate()));
+    } finally {
+      clearInterval(holdLoop);
+    }
   }
 
   /** The next job a free worker takes: small work first; whole-cluster work while it holds fewer than its workers. */
