@@ -39,12 +39,16 @@ export interface ActiveTarget {
   lastScrape: number;
 }
 
-/** What prometheus-query throws (driver.handleResponse) → a PrometheusError. */
-function toError(e: unknown): PrometheusError {
+/**
+ * What prometheus-query throws (driver.handleResponse) → a PrometheusError. `status`: the HTTP status
+ * of the answer, where one came (the driver drops it from an answer whose body is not the API's: a
+ * proxy's 503 page would otherwise read as a malformed answer, not as the outage it is).
+ */
+function toError(e: unknown, status?: number): PrometheusError {
   if (e instanceof PrometheusError) return e;
   const x = (e ?? {}) as { errorType?: string; error?: string; httpStatus?: number; code?: string; message?: string; original?: { errorType?: string } };
   // The driver's catch() wraps what its own then() threw (an answer that is not the API's) as a network error.
-  if (x.original?.errorType) return toError(x.original);
+  if (x.original?.errorType) return toError(x.original, status);
   const message = x.error ?? x.message ?? String(e);
   switch (x.errorType) {
     case 'timeout_error':
@@ -57,7 +61,8 @@ function toError(e: unknown): PrometheusError {
     case 'http_error':
       return new PrometheusError(x.httpStatus === 401 || x.httpStatus === 403 ? 'auth' : 'http', `HTTP ${x.httpStatus}: ${message}`, x.httpStatus);
     case 'client_error':
-      return new PrometheusError('bad-response', 'the answer is not a Prometheus API response');
+      if (status !== undefined && status >= 400) return new PrometheusError(status === 401 || status === 403 ? 'auth' : 'http', `HTTP ${status}, with a body that is not a Prometheus API response`, status);
+      return new PrometheusError('bad-response', `the answer is not a Prometheus API response${status !== undefined ? ` (HTTP ${status})` : ''}`);
     default:
       // prometheus-query's own parsing (QueryResult.fromJSON, Target.fromJSON) throws plain errors on odd shapes.
       return new PrometheusError('bad-response', message);
@@ -83,7 +88,7 @@ export class PrometheusApi {
    * in `warnings`: prometheus-query's own warningHook looks for them on the HTTP response instead
    * of its body, so it never fires.
    */
-  private driver(signal: AbortSignal, warnings: string[] = []): PrometheusDriver {
+  private driver(signal: AbortSignal, warnings: string[], answer: { status?: number }): PrometheusDriver {
     const s = this.settings;
     const headers: Record<string, string> = { ...s.headers };
     if (s.bearerTokenFile) {
@@ -103,11 +108,16 @@ export class PrometheusApi {
       timeout: s.timeoutMs,
       responseInterceptor: {
         onFulfilled: (response) => {
+          answer.status = response.status;
           const w = (response.data as { warnings?: unknown } | undefined)?.warnings;
           if (Array.isArray(w)) for (const x of w) warnings.push(String(x));
           return response;
         },
-        onRejected: (e: unknown) => Promise.reject(e),
+        onRejected: (e: unknown) => {
+          const status = (e as { response?: { status?: unknown } } | undefined)?.response?.status;
+          if (typeof status === 'number') answer.status = status;
+          return Promise.reject(e);
+        },
       },
       // The driver passes no options of its own for these; its request interceptor sees axios's config.
       requestInterceptor: {
@@ -129,19 +139,20 @@ export class PrometheusApi {
    * keeps trickling in never reaches it, so the deadline is an AbortSignal over the whole request.
    * `what` names the request in the errors (the endpoint's URL, the query).
    */
-  private async bounded<T>(what: string, send: (driver: PrometheusDriver) => Promise<T>, warnings?: string[]): Promise<T> {
+  private async bounded<T>(what: string, send: (driver: PrometheusDriver) => Promise<T>, warnings: string[] = []): Promise<T> {
     const { timeoutMs, maxResponseBytes } = this.settings;
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = this.stopping ? AbortSignal.any([deadline, this.stopping]) : deadline;
+    const answer: { status?: number } = {};
     try {
-      return await send(this.driver(signal, warnings));
+      return await send(this.driver(signal, warnings, answer));
     } catch (e) {
       if (this.stopping?.aborted) throw new PrometheusError('stopped', `${what} abandoned: the collector is stopping`);
       if (deadline.aborted) throw new PrometheusError('timeout', `${what} did not complete within the timeout of ${durationText(timeoutMs)} (collectors.prometheus.timeout bounds the whole request, answer included)`);
       if (isPastMaxContentLength(e)) {
         throw new PrometheusError('too-large', `${what}: the answer is more than maxResponseBytes ${maxResponseBytes} bytes, cut off and not read (raise maxResponseBytes to read it)`);
       }
-      throw toError(e);
+      throw toError(e, answer.status);
     }
   }
 

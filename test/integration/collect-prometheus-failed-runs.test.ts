@@ -18,7 +18,7 @@ import { tmpDb } from '../helpers/tmp.ts';
 
 const NOW = Date.UTC(2026, 0, 15, 10);
 
-type Answer = 'unavailable' | 'html' | 'silent';
+type Answer = 'unavailable' | 'html' | 'proxy-unavailable' | 'silent';
 let answer: Answer = 'unavailable';
 let requests = 0;
 
@@ -30,6 +30,10 @@ function respond(_req: IncomingMessage, res: ServerResponse): void {
   } else if (answer === 'html') {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<html><body>502 Bad Gateway</body></html>');
+  } else if (answer === 'proxy-unavailable') {
+    // A proxy in front of Prometheus: its own page, not the API's JSON.
+    res.writeHead(503, { 'content-type': 'text/plain' });
+    res.end('upstream connect error or disconnect/reset before headers');
   }
   // 'silent': taken and never answered.
 }
@@ -46,12 +50,13 @@ after(
 const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 const settings = resolvePrometheusConfig({ url, timeout: '1s', families: ['hubble'], delay: '0s', lookback: '10m' });
 
-test('a failed pass stores its reason in its run\'s error: HTTP 503, an answer that is not the API\'s, an answer later than timeout', { timeout: 10_000 }, async () => {
+test('a failed pass stores its reason in its run\'s error: HTTP 503, an answer that is not the API\'s, a proxy\'s 503 page (its status named), an answer later than timeout', { timeout: 10_000 }, async () => {
   const { db } = tmpDb();
   const runs = new IngestRunStore(db);
   const expected: [Answer, RegExp][] = [
     ['unavailable', /HTTP 503: the TSDB is starting/],
-    ['html', /the answer is not a Prometheus API response/],
+    ['html', /the answer is not a Prometheus API response \(HTTP 200\)/],
+    ['proxy-unavailable', /HTTP 503, with a body that is not a Prometheus API response/],
     ['silent', /did not complete within the timeout of 1s/],
   ];
   for (const [given, reason] of expected) {
