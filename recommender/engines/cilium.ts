@@ -132,6 +132,8 @@ interface Groups {
 }
 
 const DNS_PORTS = dnsPorts();
+/** 53, and the ports the rule's cluster DNS peers answer DNS on. */
+const lookupPorts = (rule: PolicyRule): readonly PortSpec[] => [...DNS_PORTS, ...rule.peers.flatMap((p) => (p.kind === 'dns' ? p.ports : []))];
 const isDnsPort = (dns: readonly PortSpec[]) => (p: PortSpec): boolean => p.kind === 'number' && dns.some((d) => d.kind === 'number' && d.port === p.port && d.protocol === p.protocol);
 
 /**
@@ -330,28 +332,33 @@ function group(peers: readonly PolicyPeer[], r: Renderer): Groups {
 function renderRule(direction: Direction, rule: PolicyRule, dnsVisibility: boolean, r: Renderer, out: KeyedRules): void {
   const rulePorts = direction === 'egress' ? r.egressPorts(rule.ports) : rule.ports;
   const ports = r.toPorts(rulePorts);
-  // `world` is everything in and out of the cluster: the `all` entity. Cilium's `world` entity
-  // is "traffic external to endpoint's cluster" only (pkg/policy/api/entity.go), so it would cut
-  // in-cluster peers. `all` covers the rule's other peers too. The apiserver as a source
-  // (admission webhooks) is left open on the rule's ports, as seed 003 prescribes: Cilium's
-  // docs note that the kube-apiserver entity does not match ingress on AKS, EKS and GKE
-  // (Documentation/security/policy/language.rst, cilium/cilium#32464), where the webhook would
-  // be cut off and, with failurePolicy Fail, block API writes; TLS authenticates the caller.
-  if (hasKind(rule, 'world') || (direction === 'ingress' && hasKind(rule, 'apiserver'))) {
-    push(out, { entities: ['all'] }, ruleKey('', 'all', '', '', ports.key), ports);
-    return;
-  }
-  const g = group(rule.peers, r);
+  const everyone = hasKind(rule, 'world') || (direction === 'ingress' && hasKind(rule, 'apiserver'));
   // A pod with toFQDNs learns names only from the lookups its DNS proxy sees, whichever resolver
   // they go to (a NodeLocal DNSCache, a nameserver of its own, another cluster DNS): a rule's DNS
-  // ports get `rules.dns`, on a toPorts entry of their own as the cluster DNS's do below.
-  const lookups = dnsVisibility && direction === 'egress' ? rulePorts.filter(isDnsPort(DNS_PORTS)) : [];
+  // ports get `rules.dns`, on a toPorts entry of their own as the cluster DNS's do below. A rule
+  // to everyone also takes the lookups to the cluster DNS peers it absorbed, on their own ports.
+  const lookups = dnsVisibility && direction === 'egress' ? rulePorts.filter(isDnsPort(everyone ? lookupPorts(rule) : DNS_PORTS)) : [];
   const rest = lookups.length > 0 ? r.toPorts(rulePorts.filter((p) => !lookups.includes(p))) : ports;
   const proxied = lookups.length > 0 ? r.toPorts(lookups, true) : undefined;
   const parts = (make: () => PeerRule, key: (ports: PortRules) => string): void => {
     if (lookups.length < rulePorts.length || lookups.length === 0) push(out, make(), key(rest), rest);
     if (proxied) push(out, make(), key(proxied), proxied);
   };
+  // `world` is everything in and out of the cluster: the `all` entity. Cilium's `world` entity
+  // is "traffic external to endpoint's cluster" only (pkg/policy/api/entity.go), so it would cut
+  // in-cluster peers. `all` covers the rule's other peers too — the cluster DNS among them, so
+  // its DNS ports are proxied like any other rule's: `all` is the wildcard selector (entity.go),
+  // whose DNS rule sends every lookup on the port to the proxy (pkg/policy/l4.go createL4Filter),
+  // and toEntities may carry it (rule_validation.go EgressRule.sanitize). The apiserver as a source
+  // (admission webhooks) is left open on the rule's ports, as seed 003 prescribes: Cilium's
+  // docs note that the kube-apiserver entity does not match ingress on AKS, EKS and GKE
+  // (Documentation/security/policy/language.rst, cilium/cilium#32464), where the webhook would
+  // be cut off and, with failurePolicy Fail, block API writes; TLS authenticates the caller.
+  if (everyone) {
+    parts(() => ({ entities: ['all'] }), (p) => ruleKey('', 'all', '', '', p.key));
+    return;
+  }
+  const g = group(rule.peers, r);
   if (g.endpoints) {
     const s = sortedValues(r, g.endpoints);
     parts(() => ({ endpoints: s.values }), (p) => ruleKey(s.key, '', '', '', p.key));

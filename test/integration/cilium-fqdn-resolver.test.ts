@@ -18,6 +18,7 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { importInventory } from '../../app/inventory.ts';
 import { ingestFlows } from '../../app/ingest.ts';
+import { applyMatrix } from '../../app/matrices.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
@@ -40,10 +41,11 @@ function hubble(i: number, src: { ip: string; ns: string; pod: string }, dst: { 
   });
 }
 
-async function store(inventory: string, flows: string[]) {
+async function store(inventory: string, flows: string[], matrix?: string) {
   const { db } = tmpDb();
   importInventory(db, { text: inventory, takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
   await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${flows.join('\n')}\n`]) }], { format: 'hubble' });
+  if (matrix !== undefined) applyMatrix(db, { text: matrix, origin: 'matrix.yaml', appliedAt: NOW });
   return readRecommendationInput(db, {});
 }
 
@@ -154,4 +156,75 @@ test('the cluster DNS with pods on the host network and on the pod network (the 
     const { verification } = runRecommendation(input, engine, recommendOptions({}), { tightness: false });
     assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
   }
+});
+
+/** The cluster DNS as pods on the pod network (kube-system/kube-dns). */
+const POD_DNS = `apiVersion: v1
+kind: List
+items:
+  - { apiVersion: v1, kind: Namespace, metadata: { name: shop } }
+  - { apiVersion: v1, kind: Namespace, metadata: { name: kube-system } }
+  - { apiVersion: v1, kind: Namespace, metadata: { name: default } }
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: { name: cilium-config, namespace: kube-system }
+    data: { cluster-name: default }
+  - apiVersion: v1
+    kind: Node
+    metadata: { name: w0, creationTimestamp: "2026-01-01T00:00:00Z" }
+    spec: { podCIDR: 10.128.0.0/24 }
+    status: { addresses: [{ type: InternalIP, address: 10.0.0.11 }] }
+  - apiVersion: v1
+    kind: Pod
+    metadata: { name: web, namespace: shop, labels: { app: web }, creationTimestamp: "2026-01-01T00:00:00Z" }
+    spec: { nodeName: w0, containers: [{ name: web, image: web }] }
+    status: { phase: Running, podIP: 10.128.0.20, startTime: "2026-01-01T00:00:00Z" }
+  - apiVersion: v1
+    kind: Pod
+    metadata: { name: coredns-1, namespace: kube-system, labels: { k8s-app: kube-dns }, creationTimestamp: "2026-01-01T00:00:00Z" }
+    spec: { nodeName: w0, containers: [{ name: coredns, image: coredns, ports: [{ containerPort: 53, protocol: UDP, name: dns }, { containerPort: 53, protocol: TCP, name: dns-tcp }] }] }
+    status: { phase: Running, podIP: 10.128.0.5, startTime: "2026-01-01T00:00:00Z" }
+  - apiVersion: v1
+    kind: Service
+    metadata: { name: kube-dns, namespace: kube-system, creationTimestamp: "2026-01-01T00:00:00Z" }
+    spec: { clusterIP: 10.96.0.10, selector: { k8s-app: kube-dns }, ports: [{ name: dns, port: 53, protocol: UDP, targetPort: 53 }, { name: dns-tcp, port: 53, protocol: TCP, targetPort: 53 }] }
+`;
+
+/** web documents DNS to any resolver (the world on 53) and a partner API by name. */
+const WORLD_DNS_MATRIX = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: shopdoc, title: shop }
+documents:
+  doc: { title: shop doc }
+components:
+  web:
+    namespace: shop
+    selector: { matchLabels: { app: web } }
+    egress:
+      - id: any-resolver
+        peer: world
+        ports: [{ port: 53, protocol: UDP }, { port: 53, protocol: TCP }]
+        level: must
+        purpose: DNS to any resolver (the pod's own nameservers)
+        source: { document: doc, line: 1 }
+      - id: partner-api
+        peer: { fqdns: [api.example.com] }
+        ports: [{ port: 8443 }]
+        level: must
+        purpose: partner API
+        source: { document: doc, line: 2 }
+`;
+
+test('a documented DNS rule to the world on 53 (the cluster DNS absorbed into it) beside a toFQDNs rule: the `all` rule on 53 carries rules.dns, so every lookup passes the DNS proxy and toFQDNs learns api.example.com; the verification passes on cilium as on the other engines', async () => {
+  const input = await store(POD_DNS, [hubble(1, WEB, { ip: '8.8.8.8' }, 53, 'UDP'), hubble(2, WEB, { ...API_EXAMPLE }, 8443, 'TCP')], WORLD_DNS_MATRIX);
+  for (const engine of ['kubernetes', 'cilium', 'calico', 'clusternetworkpolicy'] as const) {
+    const { verification } = runRecommendation(input, engine, recommendOptions({}), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+  }
+  const { emitted } = runRecommendation(input, 'cilium', recommendOptions({}), { tightness: false });
+  assert.deepEqual(
+    proxiedRules(emitted.manifests).map((r) => [r.toEndpoints, r.toEntities, r.toPorts?.flatMap((p) => p.ports)]),
+    [[undefined, ['all'], [{ port: '53', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }]]],
+  );
+  assert.ok(!emitted.warnings.some((w) => w.code === 'dns-visibility-added'), emitted.warnings.map((w) => w.message).join('; '));
 });

@@ -344,6 +344,66 @@ test('cilium, DNS visibility where the cluster DNS answers on 5353 (OpenShift, b
   assert.deepEqual(manifestErrors(manifests), []);
 });
 
+const PROXIED_53 = { ports: [{ port: '53', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } };
+
+test('cilium, DNS visibility: a pod with toFQDNs whose DNS egress goes to the world on 53 (the cluster DNS absorbed into that rule) gets rules.dns on the `all` rule — toEntities may carry a DNS L7 rule (rule_validation.go EgressRule.sanitize: ToEntities in l3DependentL4Support, DNS in l7EgressSupport) and `all` is the wildcard selector (entity.go), so every lookup on 53 passes the DNS proxy (l4.go createL4Filter) and toFQDNs learns its names (language.rst "Obtaining DNS Data for use by toFQDNs")', () => {
+  const set = policySet([
+    workload('shop/web', [
+      { peers: [dnsPeer(), worldPeer()], ports: dnsPorts(), explanation: why('m#any-resolver') },
+      { peers: [fqdnPeer('api.example.com')], ports: [tcp(8443)], explanation: why('m#api') },
+    ]),
+  ]);
+  const r = ENGINES.cilium.emit(set);
+  assert.deepEqual(spec(r.manifests[0]).egress, [
+    { toEntities: ['all'], toPorts: [PROXIED_53] },
+    { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '8443', protocol: 'TCP' }] }] },
+  ]);
+  // The `all` rule proxies the cluster DNS's lookups too: no resolver rule of its own.
+  assert.deepEqual(r.warnings, []);
+  assert.deepEqual(manifestErrors(r.manifests), []);
+});
+
+test('cilium, DNS visibility: a world rule of a pod with toFQDNs on 53 and other ports keeps the others at L4 and proxies 53 on a rule of its own — Cilium sends every port a rules.dns section names to its DNS proxy (cilium/cilium#11767)', () => {
+  const set = policySet([
+    workload('shop/web', [
+      { peers: [worldPeer()], ports: [...dnsPorts(), tcp(443)], explanation: why('m#world') },
+      { peers: [fqdnPeer('api.example.com')], ports: [tcp(8443)], explanation: why('m#api') },
+    ]),
+  ]);
+  const r = ENGINES.cilium.emit(set);
+  assert.deepEqual(spec(r.manifests[0]).egress, [
+    { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '8443', protocol: 'TCP' }] }] },
+    { toEntities: ['all'], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+    { toEntities: ['all'], toPorts: [PROXIED_53] },
+  ]);
+  assert.deepEqual(r.warnings, []);
+  assert.deepEqual(manifestErrors(r.manifests), []);
+});
+
+test('cilium, DNS visibility: a world rule that absorbed a cluster DNS answering on 5353 (OpenShift) proxies 5353 as the DNS peer\'s own rule would — the `all` entity selects the DNS pods, and no resolver rule is added beside it', () => {
+  const dns = dnsPeer('openshift-dns', { matchLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } }, [udp(5353), tcp(5353)]);
+  const set = policySet([
+    workload('shop/web', [
+      { peers: [dns, worldPeer()], ports: [udp(5353), tcp(5353)], explanation: why('m#dns') },
+      { peers: [fqdnPeer('api.example.com')], ports: [tcp(8443)], explanation: why('m#api') },
+    ]),
+  ]);
+  const r = ENGINES.cilium.emit(set);
+  assert.deepEqual(spec(r.manifests[0]).egress, [
+    { toEntities: ['all'], toPorts: [{ ports: [{ port: '5353', protocol: 'TCP' }, { port: '5353', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] },
+    { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '8443', protocol: 'TCP' }] }] },
+  ]);
+  assert.deepEqual(r.warnings, []);
+  assert.deepEqual(manifestErrors(r.manifests), []);
+});
+
+test('cilium: a world rule on 53 of a pod without toFQDNs stays L4 (no DNS proxy where nothing learns from it)', () => {
+  const set = policySet([workload('shop/web', [{ peers: [dnsPeer(), worldPeer()], ports: dnsPorts(), explanation: why('m#any-resolver') }])]);
+  const r = ENGINES.cilium.emit(set);
+  assert.deepEqual(spec(r.manifests[0]).egress, [{ toEntities: ['all'], toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }] }] }]);
+  assert.deepEqual(r.warnings, []);
+});
+
 test('calico: more than 50 ports of one protocol are split over rules of at most 50 (the projectcalico.org/v3 CRD: EntityRule.ports maxItems 50)', () => {
   const ports = Array.from({ length: 120 }, (_, i) => tcp(10_000 + i));
   const set = policySet([workload('shop/api', [{ peers: [podsPeer({ matchLabels: { app: 'db' } })], ports, explanation: why('m#many') }])]);
