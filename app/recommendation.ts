@@ -175,23 +175,24 @@ export function runRecommendation(input: StoredRecommendInput, engine: EngineNam
 
 /**
  * Whether `engine`'s output is enforced by Cilium (its own policies; NetworkPolicies on a cluster
- * running Cilium, decide.ts verifyingEngine) under `enable-policy: always`, which denies a direction
- * no rule allows on every endpoint: a direction the recommendation leaves open then needs an
- * allow-all rule (recommender/synthesize/open-by-rule.ts). Calico's and ClusterNetworkPolicy's
- * output is not Cilium's to enforce.
+ * running Cilium, and ClusterNetworkPolicies where its cilium-config has it enforce them: decide.ts
+ * verifyingEngine) under `enable-policy: always`, which denies a direction no rule allows on every
+ * endpoint: a direction the recommendation leaves open then needs an allow-all rule
+ * (recommender/synthesize/open-by-rule.ts). Calico's output is not Cilium's to enforce.
  */
 export function opensByRule(engine: EngineName, input: RecommendInput, model: ClusterModel): boolean {
-  return deniesUnselected(model.cluster) && verifyingEngine(engine, networkPlugin(model, input.inventory.policies)) === 'cilium';
+  return deniesUnselected(model.cluster) && verifyingEngine(engine, networkPlugin(model, input.inventory.policies), model.cluster.ciliumPolicy) === 'cilium';
 }
 
 /**
  * The simulator that judges the engine's manifests (`verifyingEngine`: Cilium's for NetworkPolicies
- * on a cluster that runs Cilium), and the one that judges them beside the applied policies
- * (`enforcingEngine`), for the plugin the inventory shows.
+ * on a cluster that runs Cilium, and for ClusterNetworkPolicies where it enforces them), and the one
+ * that judges them beside the applied policies (`enforcingEngine`), for the plugin the inventory shows.
  */
 function simulatorsFor(engine: EngineName, applied: readonly AppliedPolicy[], model: ClusterModel): { simulator: SimulatorFactory; besideSimulator: SimulatorFactory } {
   const plugin = networkPlugin(model, applied);
-  return { simulator: SIMULATORS[verifyingEngine(engine, plugin)], besideSimulator: SIMULATORS[enforcingEngine(engine, applied, plugin)] };
+  const cilium = model.cluster.ciliumPolicy;
+  return { simulator: SIMULATORS[verifyingEngine(engine, plugin, cilium)], besideSimulator: SIMULATORS[enforcingEngine(engine, applied, plugin, cilium)] };
 }
 
 /**

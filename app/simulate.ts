@@ -293,8 +293,8 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   const warnings = refuseInadmissible(policies, inventory.ciliumPolicy);
   warnings.push(...notEvaluated(engine, policies, inventory.ciliumPolicy));
   warnings.push(...refusedSelectorWarnings(engine, policies));
-  // Cilium enforces these policies — NetworkPolicies too on a cluster running it, as its own rules (decide.ts verifyingEngine) —: its enforcement settings are said, as the recommendation's verification says them (engine-warnings.ts enforcementWarnings).
-  const enforcedByCilium = verifyingEngine(engine, plugin) === 'cilium';
+  // Cilium enforces these policies — NetworkPolicies too on a cluster running it, as its own rules, and ClusterNetworkPolicies where its cilium-config says so (decide.ts verifyingEngine) —: its enforcement settings are said, as the recommendation's verification says them (engine-warnings.ts enforcementWarnings).
+  const enforcedByCilium = verifyingEngine(engine, plugin, model.cluster.ciliumPolicy) === 'cilium';
   if (enforcedByCilium) warnings.push(...enforcementModeWarnings(model.cluster));
   if (engine === 'cilium') warnings.push(...hostPolicyWarnings(policies, model.cluster), ...clusterNetworkPolicyReadings(policies, model.cluster));
   else if (enforcedByCilium) warnings.push(...alwaysNotSimulated(model.cluster, engine));

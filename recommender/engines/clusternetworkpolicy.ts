@@ -275,20 +275,22 @@ const EVERYTHING_V6: PolicyPeer = { kind: 'cidr', cidr: '::/0', except: [] };
  * The peers that stand for "any peer" when the rule has one that means it: `world` (everything),
  * on ingress the apiserver (an admission webhook's port stays open to every source, as on
  * the other engines: seed 003), or on egress Cilium's Ingress proxy, which no peer of the API
- * selects (metadata.ts CILIUM_INGRESS_NOTE). Egress: `networks` 0.0.0.0/0 and ::/0, which the CRD
- * says match "all IPv4 pod-to-pod traffic as well" (ClusterNetworkPolicyEgressPeer.networks), so
- * pods and nodes too. Ingress has no networks peer: `namespaces: {}` accepts every pod, and what
- * is not a pod is never denied by the ingress isolation (it denies pods only), so the rule stays
- * exact — and the proxy, no pod, needs no rule there at all (renderRule).
+ * selects (metadata.ts CILIUM_INGRESS_NOTE). Egress: every pod and `networks` 0.0.0.0/0, ::/0,
+ * what the egress isolation denies (everyone). The CRD says such networks match "all IPv4
+ * pod-to-pod traffic as well" (ClusterNetworkPolicyEgressPeer.networks), but Cilium (1.20 on)
+ * makes them CIDR selectors (pkg/k8s/cluster_network_policy.go kcnpParseCIDRSelectors), which
+ * select no pod: networks alone would leave the isolation's `namespaces: {}` cutting every pod.
+ * Ingress has no networks peer: `namespaces: {}` accepts every pod, and what is not a pod is never
+ * denied by the ingress isolation (it denies pods only), so the rule stays exact — and the proxy,
+ * no pod, needs no rule there at all (renderRule).
  */
 function anyPeer(direction: Direction, rule: PolicyRule): PolicyPeer[] | undefined {
   // An FQDN of no known address: any destination on the rule's ports (kubernetes.ts unresolvedFqdns).
   const unresolved = direction === 'egress' && unresolvedFqdns(rule).length > 0;
   const proxyIsAny = direction === 'egress' && hasKind(rule, 'cilium-ingress');
   if (!hasKind(rule, 'world') && !(direction === 'ingress' && hasKind(rule, 'apiserver')) && !proxyIsAny && !unresolved) return undefined;
-  if (direction === 'ingress') return [ALL_PODS];
-  // A port name exists on pods only: on named ports "any destination" is every pod (networkGroups).
-  return hasNamedPort(rule.ports) ? [ALL_PODS, EVERYTHING, EVERYTHING_V6] : [EVERYTHING, EVERYTHING_V6];
+  // On named ports the networks get the numbered ones only (networkGroups): a port name exists on pods only.
+  return direction === 'ingress' ? [ALL_PODS] : [ALL_PODS, EVERYTHING, EVERYTHING_V6];
 }
 
 const hasNamedPort = (ports: readonly PortSpec[]): boolean => ports.some((p) => p.kind === 'named');

@@ -16,7 +16,8 @@
  * Subjects are pods on the pod network ("host-networked pods are not included in subject
  * selection"); `namespaces`/`pods` peers select such pods only; `nodes` peers select node
  * addresses (node.Status.Addresses); `networks` match any address, pods' included ("cluster-
- * internal traffic will be checked against the rule as well"); `domainNames` match an outside
+ * internal traffic will be checked against the rule as well") — around Cilium's policies, as
+ * Cilium reads them (withClusterNetworkPolicyTiers); `domainNames` match an outside
  * address through the DNS names seen for it. A peer of no known kind fails closed: an Accept
  * rule matches nothing, a Deny or Pass rule everything. A selector apimachinery cannot build
  * (LabelSelectorAsSelector's error: an unknown operator, a key or value NewRequirement refuses, …;
@@ -25,7 +26,8 @@
  */
 import { ClusterView, subjectPod } from './kubernetes/cluster-view.ts';
 import { compileTierPolicies, mapSelectors, type CompiledRule, type Direction, type TierPolicy } from './clusternetworkpolicy/compile.ts';
-import { TierRules, type MatchPolicy, type MatchRule } from './clusternetworkpolicy/rules.ts';
+import { API_NETWORKS_READING, TierRules, type MatchPolicy, type MatchRule } from './clusternetworkpolicy/rules.ts';
+import type { BlockReading } from './kubernetes/block-reading.ts';
 import { SubjectIndex } from './clusternetworkpolicy/subjects.ts';
 import { NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
 import { combine, type SideVerdict, type SimCluster, type SimFlow, type Simulator } from './types.ts';
@@ -58,8 +60,9 @@ class TieredPolicies {
     tierPolicies: readonly TierPolicy[],
     view: ClusterView,
     private readonly np: MiddleTier,
+    networksReading: BlockReading = API_NETWORKS_READING,
   ) {
-    this.rules = new TierRules(view);
+    this.rules = new TierRules(view, networksReading);
     this.subjects = new SubjectIndex(
       mapSelectors(tierPolicies, asApimachineryBuilds).map((p) => this.rules.compile(p)),
       view,
@@ -126,12 +129,13 @@ export function createClusterNetworkPolicySimulator(policies: readonly unknown[]
 /**
  * `middle` between the Admin and the Baseline tier of the cluster-scoped policies among `policies`
  * of the kinds `enforced` keeps: the layering above around another engine's policies, for a plugin
- * that puts the network-policy-api's tiers around its own (Cilium, simulate/index.ts). `middle`'s
- * engine names the result.
+ * that puts the network-policy-api's tiers around its own (Cilium, simulate/index.ts), its
+ * `networks` peers read as that plugin reads them (`networksReading`: Cilium makes them CIDR
+ * selectors, which select no pod). `middle`'s engine names the result.
  */
-export function withClusterNetworkPolicyTiers(middle: Simulator & MiddleTier, policies: readonly unknown[], cluster: SimCluster, enforced: (p: TierPolicy) => boolean): Simulator {
+export function withClusterNetworkPolicyTiers(middle: Simulator & MiddleTier, policies: readonly unknown[], cluster: SimCluster, enforced: (p: TierPolicy) => boolean, networksReading: BlockReading): Simulator {
   const tierPolicies = compileTierPolicies(policies).filter(enforced);
-  return tierPolicies.length === 0 ? middle : tiered(middle.engine, new TieredPolicies(tierPolicies, new ClusterView(cluster), middle));
+  return tierPolicies.length === 0 ? middle : tiered(middle.engine, new TieredPolicies(tierPolicies, new ClusterView(cluster), middle, networksReading));
 }
 
 /**
@@ -142,7 +146,8 @@ export function withClusterNetworkPolicyTiers(middle: Simulator & MiddleTier, po
  * otherwise `middle` decides, and where it isolates the side and denies it for want of an allow
  * (`deniedByRule` tells its own deny rules, which win over every allow), an Accept or Pass rule
  * matching allows it. These rules isolate nothing. Matching is the tiers' own (TierRules: a peer or
- * port of no known kind fails closed for Deny and Pass rules, as the conversion's wildcard does).
+ * port of no known kind fails closed for Deny and Pass rules, as the conversion's wildcard does),
+ * `networks` read as `networksReading` says (the same CIDR selectors in those builds).
  */
 export function withUntieredClusterNetworkPolicies(
   middle: Simulator & MiddleTier,
@@ -150,10 +155,11 @@ export function withUntieredClusterNetworkPolicies(
   cluster: SimCluster,
   enforced: (p: TierPolicy) => boolean,
   deniedByRule: (v: SideVerdict) => boolean,
+  networksReading: BlockReading,
 ): Simulator {
   const tierPolicies = compileTierPolicies(policies).filter(enforced);
   if (tierPolicies.length === 0) return middle;
-  const rules = new UntieredRules(tierPolicies, new ClusterView(cluster));
+  const rules = new UntieredRules(tierPolicies, new ClusterView(cluster), networksReading);
   const side = (flow: SimFlow, direction: Direction): SideVerdict => {
     const deny = rules.match('deny', flow, direction);
     if (deny) return untiered(deny, direction);
@@ -179,8 +185,8 @@ class UntieredRules {
   private readonly rules: TierRules;
   private readonly byVerdict: Record<'deny' | 'allow', SubjectIndex<MatchPolicy>>;
 
-  constructor(tierPolicies: readonly TierPolicy[], view: ClusterView) {
-    this.rules = new TierRules(view);
+  constructor(tierPolicies: readonly TierPolicy[], view: ClusterView, networksReading: BlockReading) {
+    this.rules = new TierRules(view, networksReading);
     const keep = (p: TierPolicy, deny: boolean): TierPolicy => {
       const kept = (rs: readonly CompiledRule[]) => rs.filter((r) => (r.action === 'Deny') === deny);
       return { ...p, rules: { ingress: kept(p.rules.ingress), egress: kept(p.rules.egress) } };

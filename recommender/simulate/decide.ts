@@ -159,9 +159,14 @@ export const UNEVALUATED_EFFECT: Readonly<Record<EngineName, string>> = {
  * an ipBlock its own way (it selects node addresses only with `policy-cidr-match-mode: nodes`:
  * Cilium docs, "Network Policy" and policy language "Selecting nodes with CIDR / ipBlock"): the
  * cilium simulator, which reads NetworkPolicies too, judges it, so what Cilium would cut is blocked.
+ * So is a `clusternetworkpolicy` one where the cilium-config (`cilium`) has Cilium enforce
+ * ClusterNetworkPolicies: it converts them to rules of its tiers, `networks` to CIDR selectors that
+ * select no pod (pkg/k8s/cluster_network_policy.go kcnpParseCIDRSelectors), which the cilium
+ * simulator reads so (simulate/index.ts withClusterNetworkPolicies).
  */
-export function verifyingEngine(engine: EngineName, plugin: NetworkPlugin): EngineName {
-  return engine === 'kubernetes' && plugin === 'cilium' ? 'cilium' : engine;
+export function verifyingEngine(engine: EngineName, plugin: NetworkPlugin, cilium?: CiliumPolicySettings): EngineName {
+  if (plugin !== 'cilium') return engine;
+  return engine === 'kubernetes' || (engine === 'clusternetworkpolicy' && ciliumEnforcesClusterNetworkPolicies(cilium)) ? 'cilium' : engine;
 }
 
 /**
@@ -174,9 +179,10 @@ export function verifyingEngine(engine: EngineName, plugin: NetworkPlugin): Engi
  * decides the network-policy-api's kinds (clusterNetworkPolicyEnforcer). Otherwise the engine that
  * judges the recommendation alone (verifyingEngine): on Cilium, Cilium, whose applied policies add
  * up with the NetworkPolicies; kinds it does not evaluate stay named in a warning (engine-warnings.ts).
+ * A recommendation of another engine is judged beside them by the engine that judges it alone.
  */
-export function enforcingEngine(engine: EngineName, applied: readonly { apiVersion: string; kind: string }[], plugin: NetworkPlugin = 'unknown'): EngineName {
-  if (engine !== 'kubernetes') return engine;
+export function enforcingEngine(engine: EngineName, applied: readonly { apiVersion: string; kind: string }[], plugin: NetworkPlugin = 'unknown', cilium?: CiliumPolicySettings): EngineName {
+  if (engine !== 'kubernetes') return verifyingEngine(engine, plugin, cilium);
   const others = withClusterNetworkPoliciesEnforced(
     new Set(applied.map((p) => engineOfKind(p.apiVersion, p.kind)).filter((e): e is EngineName => e !== undefined && e !== 'kubernetes')),
     plugin,

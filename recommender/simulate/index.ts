@@ -17,19 +17,22 @@ import { createClusterNetworkPolicySimulator, withClusterNetworkPolicyTiers, wit
 import type { TierPolicy } from './clusternetworkpolicy/compile.ts';
 import { createKubernetesSimulator, NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
 import { ClusterView } from './kubernetes/cluster-view.ts';
+import type { BlockReading } from './kubernetes/block-reading.ts';
 import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type Simulator, type SimulatorFactory } from './types.ts';
 import { identityLabels } from './cilium/label-filter.ts';
 import type { Direction } from '../../domain/direction.ts';
 import { judgingFoldedBlocks } from './folded-blocks.ts';
 
 /**
- * How Cilium reads a NetworkPolicy's ipBlock (it converts NetworkPolicies to its own rules, an
- * ipBlock to a CIDR selector): never a pod (Cilium docs, "Network Policy": "ipBlock set with a pod
- * IP" among the known missing features); a node, or an apiserver on one, only with
- * `policy-cidr-match-mode: nodes` (policy language, "Selecting nodes with CIDR / ipBlock"); an
- * apiserver off the nodes always (it gets CIDR labels: pkg/ipcache metadata.go resolveIdentity).
+ * How Cilium reads a NetworkPolicy's ipBlock and a ClusterNetworkPolicy's `networks` (it converts
+ * both to CIDR selectors: pkg/k8s ParseClusterNetworkPolicy `kcnpParseCIDRSelectors`, each
+ * `types.ToSelector(api.CIDR(cidr))`): never a pod (Cilium docs, "Network Policy": "ipBlock set
+ * with a pod IP" among the known missing features; a pod's identity is its labels); a node, or an
+ * apiserver on one, only with `policy-cidr-match-mode: nodes` (policy language, "Selecting nodes
+ * with CIDR / ipBlock"); an apiserver off the nodes always (it gets CIDR labels: pkg/ipcache
+ * metadata.go resolveIdentity).
  */
-function ciliumIpBlockReading(cluster: SimCluster): KubernetesSimOptions {
+function ciliumIpBlockReading(cluster: SimCluster): BlockReading {
   return { ipBlockMatchesPods: false, ipBlockMatchesNodes: cidrMatchesNodes(cluster.ciliumPolicy), ipBlockMatchesApiserver: 'off-nodes' };
 }
 
@@ -103,7 +106,9 @@ const deniedByCiliumDenyRule = (v: SideVerdict): boolean => !v.allowed && v.by?.
  */
 function withClusterNetworkPolicies(onCilium: Simulator & MiddleTier, policies: readonly unknown[], cluster: SimCluster): Simulator {
   const readings = clusterNetworkPolicyReadings(cluster.ciliumAgentImage).map((r) =>
-    r === 'tiered' ? withClusterNetworkPolicyTiers(onCilium, policies, cluster, enforcedByCilium) : withUntieredClusterNetworkPolicies(onCilium, policies, cluster, enforcedByCilium, deniedByCiliumDenyRule),
+    r === 'tiered'
+      ? withClusterNetworkPolicyTiers(onCilium, policies, cluster, enforcedByCilium, ciliumIpBlockReading(cluster))
+      : withUntieredClusterNetworkPolicies(onCilium, policies, cluster, enforcedByCilium, deniedByCiliumDenyRule, ciliumIpBlockReading(cluster)),
   );
   return readings.length === 1 ? readings[0]! : everyReadingAllows(readings);
 }

@@ -27,6 +27,7 @@ import type { LabelSelector } from '../../domain/inventory.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import { isNetworkPolicy, type NetworkPolicy, type NetworkPolicyPeer, type NetworkPolicyPort } from '../engines/wire/kubernetes.ts';
 import { AddressCache, blockCovers, compileBlock, type CompiledBlock } from './kubernetes/cidr-match.ts';
+import { blockApplies } from './kubernetes/block-reading.ts';
 import { apiServerCidr } from '../../domain/legacy-cidr.ts';
 import { ClusterView, policyRef, subjectPod, type PeerView } from './kubernetes/cluster-view.ts';
 import { namedPortMatches } from './kubernetes/named-port.ts';
@@ -256,7 +257,7 @@ export class NetworkPolicyIndex {
 
   private peerMatches(p: CompiledPeer, namespace: string, other: PeerView): boolean {
     if (p.block) {
-      if (!this.blockApplies(other)) return false;
+      if (!blockApplies(other, this.options)) return false;
       for (const ip of other.ips) {
         const r = this.addresses.range(ip);
         if (r !== undefined && blockCovers(p.block, r)) return true;
@@ -271,23 +272,6 @@ export class NetworkPolicyIndex {
       if (!selectorMatches(p.namespaceSelector, this.view.namespaceLabels(pod.namespace))) return false;
     } else if (pod.namespace !== namespace) return false;
     return !p.podSelector || selectorMatches(p.podSelector, pod.labels);
-  }
-
-  private blockApplies(other: PeerView): boolean {
-    switch (other.kind) {
-      case 'external':
-        return true;
-      case 'pod':
-        return this.options.ipBlockMatchesPods;
-      case 'node':
-        return this.options.ipBlockMatchesNodes;
-      case 'apiserver':
-        if (other.node !== undefined && this.options.ipBlockMatchesNodes) return true;
-        return this.options.ipBlockMatchesApiserver === 'off-nodes' ? other.node === undefined : this.options.ipBlockMatchesApiserver;
-      case 'cilium-ingress':
-        // Cilium, the only plugin it exists with, gives CIDR selectors no identity it manages.
-        return false;
-    }
   }
 }
 

@@ -149,10 +149,13 @@ export function engineWarnings(emitted: EmitResult, model: ClusterModel, applied
 /**
  * What the cilium-config's enforcement settings (`enable-policy`, `policy-audit-mode`) make of the
  * whole run, where Cilium judges the manifests (a `kubernetes` recommendation on Cilium too, whose
- * NetworkPolicies the agent enforces as its own rules): said once a run.
+ * NetworkPolicies the agent enforces as its own rules, and a `clusternetworkpolicy` one where it
+ * enforces ClusterNetworkPolicies: then also whether its build's reading of them is known): said once a run.
  */
-export function enforcementWarnings(engine: EngineName, plugin: NetworkPlugin, cluster: Pick<SimCluster, 'ciliumPolicy'>): string[] {
-  return verifyingEngine(engine, plugin) === 'cilium' ? [...enforcementModeWarnings(cluster), ...alwaysJudged(cluster)] : [];
+export function enforcementWarnings(engine: EngineName, plugin: NetworkPlugin, cluster: Pick<SimCluster, 'ciliumPolicy' | 'ciliumAgentImage'>): string[] {
+  if (verifyingEngine(engine, plugin, cluster.ciliumPolicy) !== 'cilium') return [];
+  const reading = engine === 'clusternetworkpolicy' ? ciliumClusterNetworkPolicyReadingWarning("this recommendation's ClusterNetworkPolicies", cluster) : undefined;
+  return [...enforcementModeWarnings(cluster), ...alwaysJudged(cluster), ...(reading !== undefined ? [reading] : [])];
 }
 
 /**
@@ -175,7 +178,7 @@ export function appliedPolicyWarnings(engine: EngineName, applied: readonly Appl
 function importedPolicyWarnings(engine: EngineName, applied: readonly AppliedPolicy[], plugin: NetworkPlugin, model: Pick<ClusterModel, 'cluster' | 'ownSets'>): string[] {
   const cluster = model.cluster;
   // Beside the applied policies, the engine that enforces them judges (simulate/decide.ts enforcingEngine).
-  const judge = enforcingEngine(engine, applied, plugin);
+  const judge = enforcingEngine(engine, applied, plugin, cluster.ciliumPolicy);
   const manifests = applied.map((p) => p.manifest);
   // How the judge reads what the cluster stored: per-pod labels, non-standard CIDRs, refused selectors.
   const readings = [...perPodSelectorWarnings(judge, manifests, model), ...nonStandardCidrWarnings(applied), ...refusedSelectorWarnings(judge, manifests)];

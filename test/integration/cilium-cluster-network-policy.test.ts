@@ -17,6 +17,7 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { ingestFlows } from '../../app/ingest.ts';
 import { importInventory } from '../../app/inventory.ts';
+import { applyMatrix } from '../../app/matrices.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { simulateFlows } from '../../app/simulate.ts';
 import type { EngineName } from '../../recommender/engines/types.ts';
@@ -180,4 +181,52 @@ test('an Admin Accept a → b beside an applied Cilium deny rule for a: on v1.20
   assert.deepEqual(ofTheEdge(tiered.blockedByApplied), [], JSON.stringify(tiered.blockedByApplied));
   const unknown = await verify(ON, 'cilium', `${ADMIN_ACCEPT}\n${CILIUM_DENY_FROM_A}`, {}, '');
   assert.deepEqual(ofTheEdge(unknown.blockedByApplied).map((f) => [f.direction, f.by?.policy]), [['ingress', 'CiliumNetworkPolicy/b/server-deny-a']], JSON.stringify(unknown.blockedByApplied));
+});
+
+/**
+ * A `clusternetworkpolicy` recommendation on that cluster is Cilium's to enforce, as a `kubernetes`
+ * one is (decide.ts verifyingEngine): judged by the cilium simulator, with the ClusterNetworkPolicies
+ * in Cilium's tiers, its `networks` as CIDR selectors (pkg/k8s/cluster_network_policy.go
+ * kcnpParseCIDRSelectors: no pod selected), beside Cilium's own policies and under its enforcement mode.
+ */
+const WORLD_EGRESS_MATRIX = `apiVersion: flowmatrix.io/v1alpha1
+kind: CommunicationMatrix
+metadata: { name: t, title: t }
+documents:
+  doc: { title: doc, file: none.txt }
+components:
+  client:
+    namespace: a
+    selector: { matchLabels: { app: client } }
+    authoritative: { egress: true }
+    egress:
+      - { id: anywhere, peer: world, level: must, purpose: "the client may call anything", source: { document: doc, line: 1 } }
+`;
+
+test('clusternetworkpolicy on Cilium with the key on: judged as Cilium enforces it — an applied Cilium deny rule a → b cuts the edge the recommendation accepts (blockedByApplied names it); with the key absent the clusternetworkpolicy simulation judges it and names the Cilium policy as not evaluated', async () => {
+  const on = await verify(ON, 'clusternetworkpolicy', CILIUM_DENY_FROM_A);
+  assert.deepEqual(ofTheEdge(on.blockedByApplied).map((f) => [f.workload, f.direction, f.by?.policy]), [['b/DaemonSet/server', 'ingress', 'CiliumNetworkPolicy/b/server-deny-a']], JSON.stringify(on.blockedByApplied));
+  assert.doesNotMatch(on.warnings.join('\n'), /CiliumNetworkPolicy.*were left out of the verification/);
+  const off = await verify('', 'clusternetworkpolicy', CILIUM_DENY_FROM_A);
+  assert.deepEqual(ofTheEdge(off.blockedByApplied), [], JSON.stringify(off.blockedByApplied));
+  assert.match(off.warnings.join('\n'), /were left out of the verification beside applied policies: CiliumNetworkPolicy/);
+});
+
+test('clusternetworkpolicy on Cilium with the key on: the enforcement mode is said (enable-policy: "never": no effect), and where the build is not known, that both readings judged the recommendation\'s own ClusterNetworkPolicies', async () => {
+  const never = await verify(`${ON}, enable-policy: never`, 'clusternetworkpolicy', '');
+  assert.match(never.warnings.join('\n'), /enable-policy: "never": Cilium enforces no policy on any endpoint/);
+  const unknown = await verify(ON, 'clusternetworkpolicy', '', {}, '');
+  assert.match(unknown.warnings.join('\n'), /this recommendation's ClusterNetworkPolicies: judged under both readings/);
+  const tiered = await verify(ON, 'clusternetworkpolicy', '');
+  assert.doesNotMatch(tiered.warnings.join('\n'), BUILD_NOT_KNOWN);
+});
+
+test('clusternetworkpolicy on Cilium 1.20 with the key on: a documented `world` egress keeps the client\'s pod-to-pod egress under Cilium\'s reading (every pod beside networks 0.0.0.0/0, ::/0), verified', async () => {
+  const { db } = tmpDb();
+  importInventory(db, { text: inventory(ON, ''), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  applyMatrix(db, { text: WORLD_EGRESS_MATRIX, origin: 'world.yaml', appliedAt: NOW });
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${clientCall(NOW)}\n`]) }], { format: 'hubble' });
+  const r = runRecommendation(readRecommendationInput(db, {}), 'clusternetworkpolicy', recommendOptions({ now: NOW, mode: 'documented', namespace: 'a' }), { tightness: false });
+  assert.equal(r.verification.ok, true, JSON.stringify(r.verification.blocked));
+  assert.deepEqual(ofTheEdge(r.verification.blocked), []);
 });

@@ -45,7 +45,7 @@ test('every option set: no Cilium rule combines peer kinds, no Calico rule mixes
   assert.ok(manifests > 500, `${manifests} manifests checked`);
 });
 
-test('StackLight: Prometheus\'s egress allow-all reaches in-cluster peers on every engine', () => {
+test('StackLight: Prometheus\'s egress allow-all reaches in-cluster peers on every engine (ClusterNetworkPolicy: every pod beside networks 0.0.0.0/0, ::/0 — Cilium makes networks CIDR selectors, which select no pod: pkg/k8s/cluster_network_policy.go kcnpParseCIDRSelectors)', () => {
   const set = recommend(input, { namespace: 'stacklight' }).policySet;
   const name = 'stacklight-statefulset-prometheus-server';
   assert.ok((byName(getEngine('kubernetes').emit(set).manifests, name).spec.egress as unknown[]).some((r) => JSON.stringify(r) === '{}'));
@@ -53,7 +53,7 @@ test('StackLight: Prometheus\'s egress allow-all reaches in-cluster peers on eve
   const calico = byName(getEngine('calico').emit(set).manifests, name).spec.egress ?? [];
   assert.ok(calico.some((r) => r.destination === undefined && r.protocol === undefined));
   const cnp = byName(getEngine('clusternetworkpolicy').emit(set).manifests, name).spec.egress as { to: unknown }[];
-  assert.ok(cnp.some((r) => JSON.stringify(r.to) === '[{"networks":["0.0.0.0/0","::/0"]}]'));
+  assert.ok(cnp.some((r) => JSON.stringify(r.to) === '[{"namespaces":{}},{"networks":["0.0.0.0/0","::/0"]}]'));
 });
 
 test('StackLight alertmanager on ClusterNetworkPolicy: its allow-all ingress is accepted before the isolation denies', () => {

@@ -8,6 +8,7 @@ import type { EngineManifests, EngineName, Manifest } from '../../recommender/en
 import {
   apiserverPeer,
   cidrPeer,
+  ciliumIngressPeer,
   explanation,
   fqdnPeer,
   nodesPeer,
@@ -84,15 +85,21 @@ test('world, calico: no source / destination selector or nets (a rule without th
   assert.equal(egress[0]!.protocol, undefined);
 });
 
-test('world, clusternetworkpolicy: egress networks 0.0.0.0/0 and ::/0 (the CRD: they match pod-to-pod traffic as well); ingress every pod, and only pods are denied by the isolation', () => {
+test('world, clusternetworkpolicy: egress every pod and networks 0.0.0.0/0, ::/0, as the isolation denies them — Cilium (1.20 on, enable-k8s-cluster-network-policy) turns `networks` into CIDR selectors (cilium/cilium pkg/k8s/cluster_network_policy.go kcnpParseCIDRSelectors), which select no pod, so networks alone would leave the isolation\'s `namespaces: {}` Deny cutting pod-to-pod egress; ingress every pod, and only pods are denied by the isolation', () => {
   const ms = emit('clusternetworkpolicy', worldBoth);
   const accept = ms.find((m) => m.metadata.name === 'shop-api')!.spec;
-  assert.deepEqual((accept.egress as { to: unknown }[])[0]!.to, [{ networks: ['0.0.0.0/0', '::/0'] }]);
+  assert.deepEqual((accept.egress as { to: unknown }[])[0]!.to, [{ namespaces: {} }, { networks: ['0.0.0.0/0', '::/0'] }]);
   assert.deepEqual((accept.ingress as { from: unknown }[])[0]!.from, [{ namespaces: {} }]);
   const isolation = ms.find((m) => m.metadata.name === 'shop-api-isolation')!.spec;
   // Ingress isolation denies pods only: what world adds beyond pods (nodes, outside) stays allowed.
   assert.deepEqual((isolation.ingress as { to?: unknown; from: unknown }[])[0]!.from, [{ namespaces: {} }]);
   assert.equal((isolation.priority as number) > (accept.priority as number), true, 'the Accept is evaluated before the Deny');
+});
+
+test('clusternetworkpolicy: egress to Cilium\'s Ingress proxy, which no peer of the API selects, is any destination on the rule\'s ports — every pod and networks 0.0.0.0/0, ::/0, as the isolation denies them (networks alone select no pod on Cilium: kcnpParseCIDRSelectors)', () => {
+  const set = policySet([workload({ egress: [{ peers: [ciliumIngressPeer()], ports: [tcp(80)], explanation: why('shop/api#to-ingress') }] })]);
+  const accept = emit('clusternetworkpolicy', set).find((m) => m.metadata.name === 'shop-api')!.spec;
+  assert.deepEqual((accept.egress as { to: unknown; protocols: unknown }[]).map((e) => [e.to, e.protocols]), [[[{ namespaces: {} }, { networks: ['0.0.0.0/0', '::/0'] }], [{ tcp: { destinationPort: { number: 80 } } }]]]);
 });
 
 test('clusternetworkpolicy: an allow-all-from-anywhere ingress rule is never dropped while the isolation Deny stays (StackLight alertmanager)', () => {
@@ -193,14 +200,14 @@ test('the admission helpers catch what they mirror (a test of the test)', () => 
   assert.equal(calicoRuleProblems([calico]).length, 1);
 });
 
-test('clusternetworkpolicy: an egress rule to a name of no known address (a wildcard) allows any destination on its ports, and the egress isolation stays: looser than intended, never cutting what the rule allows', () => {
+test('clusternetworkpolicy: an egress rule to a name of no known address (a wildcard) allows any destination on its ports — every pod and networks 0.0.0.0/0, ::/0, what the isolation denies (on Cilium networks select no pod: kcnpParseCIDRSelectors) —, and the egress isolation stays: looser than intended, never cutting what the rule allows', () => {
   const api = workload({ egress: [{ peers: [fqdnPeer('*.backend.example')], ports: [tcp(443)], explanation: why('kyma/telemetry-backends') }, { peers: [podsPeer({ matchLabels: { app: 'db' } })], ports: [tcp(5432)], explanation: why('db') }] });
   const r = ENGINES.clusternetworkpolicy.emit(policySet([api]));
   assert.deepEqual(verifyManifests(r.manifests), []);
   const allow = r.manifests.find((m) => m.metadata.name === 'shop-api')!;
   assert.deepEqual((allow.spec.egress as { to: unknown; protocols: unknown }[]).map((e) => [e.to, e.protocols]), [
     [[{ pods: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app: 'db' } } } }], [{ tcp: { destinationPort: { number: 5432 } } }]],
-    [[{ networks: ['0.0.0.0/0', '::/0'] }], [{ tcp: { destinationPort: { number: 443 } } }]],
+    [[{ namespaces: {} }, { networks: ['0.0.0.0/0', '::/0'] }], [{ tcp: { destinationPort: { number: 443 } } }]],
   ]);
   const isolation = r.manifests.find((m) => m.metadata.name === 'shop-api-isolation')!;
   assert.equal((isolation.spec.egress as { action: string }[])[0]!.action, 'Deny');

@@ -270,9 +270,14 @@ test('recommend/stacklight/*: seed 000 lines 48-86 and 106, allow all egress rea
   for (const m of manifests(STACKLIGHT, 'cilium')) {
     for (const r of [...(m.spec.ingress ?? []), ...(m.spec.egress ?? [])]) assert.ok(![...(r.toEntities ?? []), ...(r.fromEntities ?? [])].includes('world'), `cilium ${m.metadata.name}: the world entity`);
   }
-  // ClusterNetworkPolicy: the networks peer covers node and pod IPs as well, in both families.
+  // ClusterNetworkPolicy: every pod, and networks covering the node and outside addresses in both
+  // families — the pods by a namespaces peer, as Cilium makes networks CIDR selectors, which select
+  // no pod (cilium/cilium pkg/k8s/cluster_network_policy.go kcnpParseCIDRSelectors).
   const cnp = manifests(STACKLIGHT, 'clusternetworkpolicy').find((m) => m.metadata.name === 'stacklight-statefulset-prometheus-server')!;
-  assert.ok((cnp.spec.egress as any[]).some((r) => r.action === 'Accept' && r.protocols === undefined && labels(Object.fromEntries(r.to[0].networks.map((n: string) => [n, '']))) === '0.0.0.0/0=,::/0='), 'clusternetworkpolicy prometheus-server: Accept to 0.0.0.0/0 and ::/0, every port');
+  assert.ok(
+    (cnp.spec.egress as any[]).some((r) => r.action === 'Accept' && r.protocols === undefined && JSON.stringify(r.to[0]) === '{"namespaces":{}}' && labels(Object.fromEntries(r.to[1].networks.map((n: string) => [n, '']))) === '0.0.0.0/0=,::/0='),
+    'clusternetworkpolicy prometheus-server: Accept to every pod and 0.0.0.0/0, ::/0, every port',
+  );
 });
 
 test('recommend/stacklight/*: seed 000 lines 88-100, DNS is allowed to every workload whose egress is restricted, except those of lines 28-34', () => {

@@ -6,8 +6,10 @@
  *
  * A rule matches when one of its ports matches (no ports: every port) and one of its peers does:
  * `namespaces`/`pods` select pods on the pod network only; `nodes` node addresses
- * (node.Status.Addresses), the apiserver's too when it runs on a node; `networks` any address,
- * pods' included ("cluster-internal traffic will be checked against the rule as well");
+ * (node.Status.Addresses), the apiserver's too when it runs on a node; `networks` the addresses
+ * the reading lets them select (../kubernetes/block-reading.ts): under the API's, any address, pods'
+ * included ("cluster-internal traffic will be checked against the rule as well"; API_NETWORKS_READING),
+ * under Cilium's no pod (simulate/index.ts);
  * `domainNames` an outside address through the DNS names seen for it. What the simulator does not
  * know (a peer or port of no known kind) fails closed: it never matches an Accept rule and always
  * matches a Deny or Pass rule. ICMP has no port: only a rule without ports matches it ("If
@@ -16,6 +18,7 @@
  */
 import { selectorMatches } from '../../matrix/selector.ts';
 import { AddressCache, cidrCovers, cidrTouches } from '../kubernetes/cidr-match.ts';
+import { blockApplies, type BlockReading } from '../kubernetes/block-reading.ts';
 import { subjectPod, type ClusterView } from '../kubernetes/cluster-view.ts';
 import { namedPortMatches } from '../kubernetes/named-port.ts';
 import type { SideVerdict, SimEndpoint, SimFlow } from '../types.ts';
@@ -58,13 +61,23 @@ function portSpans(r: MatchRule): readonly PortSpan[] | undefined {
   return ports as readonly PortSpan[];
 }
 
+/**
+ * `networks` as the API defines them: "intended for representing entities that live outside the
+ * cluster, … but note that cluster-internal traffic will be checked against the rule as well"
+ * (ClusterNetworkPolicyEgressPeer.Networks): pods, nodes and the apiserver alike.
+ */
+export const API_NETWORKS_READING: BlockReading = { ipBlockMatchesPods: true, ipBlockMatchesNodes: true, ipBlockMatchesApiserver: true };
+
 export class TierRules {
   private readonly pods: PodPeers;
   private readonly addresses = new AddressCache();
   /** Compiled peers are shared by the rules naming the same wire peer (compile.ts): each is interned once. */
   private readonly matchPeers = new Map<CompiledPeer, MatchPeer>();
 
-  constructor(private readonly view: ClusterView) {
+  constructor(
+    private readonly view: ClusterView,
+    private readonly networksReading: BlockReading = API_NETWORKS_READING,
+  ) {
     this.pods = new PodPeers(view);
   }
 
@@ -127,6 +140,7 @@ export class TierRules {
       case 'nodes':
         return (other.kind === 'node' || other.kind === 'apiserver') && other.node !== undefined && selectorMatches(p.selector, other.node.labels);
       case 'networks':
+        if (!blockApplies(other, this.networksReading)) return false;
         // A pod the inventory has no address for (a workload only flow records name) has one all
         // the same: networks holding every address of both families match it, whatever it is.
         if (other.ips.length === 0 && other.kind === 'pod') return p.everyAddress;
