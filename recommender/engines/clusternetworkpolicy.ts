@@ -22,7 +22,6 @@ import { compareCidrs, hostCidr, subtractCidrs } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { allExcept } from '../policy/build.ts';
 import { chunkName, clusterPolicyName, clusterWideName, formerClusterWideName, shortHash } from '../policy/names.ts';
-import { uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, NAMESPACE_LABEL, unresolvedFqdnMessage, unresolvedFqdns } from './kubernetes.ts';
 import { explainedIntent, withoutEcho, managedByFlowmatrix, metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
@@ -72,7 +71,6 @@ interface CnpRule {
 
 const ALL_NETWORKS = ['0.0.0.0/0', '::/0'];
 const nsSel = (ns: string): LabelSelector => ({ matchLabels: { [NAMESPACE_LABEL]: ns } });
-const json = (x: unknown): string => JSON.stringify(x);
 
 export function cnpProtocol(p: PortSpec): CnpProtocol {
   // The API's named port carries no protocol: the container port's own protocol applies.
@@ -379,17 +377,32 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
   let groups: Group[];
   if (hasNamedPort(rule.ports)) groups = [...(peers.length > 0 ? [{ peers, ports: rule.ports }] : []), ...networkGroups(intent, direction, rule, networks, w), ...separate];
   else groups = peers.length + networks.length > 0 ? [{ peers: [...peers, ...networks], ports: rule.ports }, ...separate] : separate;
-  const pieces: { peers: Peer[]; ports: readonly PortSpec[] }[] = [];
+  const pieces: Piece[] = [];
   for (const g of groups) {
     const values: Peer[] = [];
     for (const p of r.ids.sortedUnique(g.peers)) values.push(p.value);
     const peerChunks = values.length > CNP_MAX_PEERS ? chunks(values, CNP_MAX_PEERS) : [values];
-    const portChunks = g.ports.length > CNP_MAX_PROTOCOLS ? chunks(g.ports, CNP_MAX_PROTOCOLS) : [g.ports];
-    for (const pc of peerChunks) for (const pp of portChunks) pieces.push({ peers: pc, ports: pp });
+    for (const pc of peerChunks) pieces.push(...inProtocolLimit(pc, g.ports));
   }
+  acceptPieces(rule.explanation, pieces, r, out);
+}
+
+/** A rule's peers and ports, within the limits. */
+interface Piece {
+  peers: Peer[];
+  ports: readonly PortSpec[];
+}
+
+/** `peers` on `ports`, in pieces of ≤ 25 ports: the CRD's MaxItems=25 on `protocols` (clusternetworkpolicy_types.go). */
+function inProtocolLimit(peers: Peer[], ports: readonly PortSpec[]): Piece[] {
+  return (ports.length > CNP_MAX_PROTOCOLS ? chunks(ports, CNP_MAX_PROTOCOLS) : [ports]).map((pp) => ({ peers, ports: pp }));
+}
+
+/** One Accept rule per piece of the IR rule `explanation` explains, named `… (k/n)` when there are several. */
+function acceptPieces(explanation: RuleExplanation, pieces: readonly Piece[], r: Renderer, out: CnpRule[]): void {
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i]!;
-    out.push({ name: ruleName(rule.explanation, i, pieces.length), action: 'Accept', peers: piece.peers, protocols: r.protocolList(piece.ports), explanation: rule.explanation });
+    out.push({ name: ruleName(explanation, i, pieces.length), action: 'Accept', peers: piece.peers, protocols: r.protocolList(piece.ports), explanation });
   }
 }
 
@@ -405,11 +418,12 @@ function acceptRules(intent: PolicyIntent, direction: Direction, d: DirectionPol
     case 'allow-all': {
       // Named ports on pods only (networkGroups): the numbered ones to everyone, the named ones to every pod.
       const { named, numbered } = namedApart(d.ports);
-      const protocols = (ports: readonly PortSpec[]): CnpProtocol[] => uniqueSortedBy(ports.map(cnpProtocol), json);
-      const explanation = d.explanation;
-      if (named.length === 0 || direction === 'ingress') return [{ name: ruleName(explanation, 0, 1), action: 'Accept', peers: everyone(direction), protocols: protocols(d.ports), explanation }];
-      const out: CnpRule[] = [{ name: ruleName(explanation, 0, numbered.length > 0 ? 2 : 1), action: 'Accept', peers: [{ namespaces: {} }], protocols: protocols(named), explanation }];
-      if (numbered.length > 0) out.push({ name: ruleName(explanation, 1, 2), action: 'Accept', peers: everyone(direction), protocols: protocols(numbered), explanation });
+      const pieces =
+        named.length === 0 || direction === 'ingress'
+          ? inProtocolLimit(everyone(direction), d.ports)
+          : [...inProtocolLimit([{ namespaces: {} }], named), ...(numbered.length > 0 ? inProtocolLimit(everyone(direction), numbered) : [])];
+      const out: CnpRule[] = [];
+      acceptPieces(d.explanation, pieces, r, out);
       return out;
     }
     case 'rules': {

@@ -171,6 +171,33 @@ test('clusternetworkpolicy: a rule with 30 peers becomes two rules of ≤ 25 pee
   assert.deepEqual(verifyManifests(r.manifests), []);
 });
 
+test('clusternetworkpolicy: an allow-all direction on more than 25 ports is split over rules of ≤ 25 protocols (the CRD: protocols MaxItems=25, clusternetworkpolicy_types.go), as any rule is — else the whole policy is refused (a LoadBalancer Service with 30 ports)', () => {
+  const ports = Array.from({ length: 30 }, (_, i) => tcp(7000 + i));
+  const allowAll = (direction: 'ingress' | 'egress', p: typeof ports): IntentInput => ({
+    key: 'shop/api',
+    namespace: 'shop',
+    layer: 'allowlist',
+    subject: { kind: 'workload', selector: { matchLabels: { app: 'api' } }, hostNetwork: false },
+    [direction]: { mode: 'allow-all', ports: p, explanation: why('m#exposed') },
+    explanation: 'test',
+  });
+  const ingress = ENGINES.clusternetworkpolicy.emit(policySet([allowAll('ingress', ports)]));
+  assert.deepEqual(manifestErrors(ingress.manifests), [], 'admissible');
+  const rules = spec(ingress.manifests[0]).ingress as { name: string; from: unknown; protocols: unknown[] }[];
+  assert.deepEqual(rules.map((x) => [x.name, x.from, x.protocols.length]), [
+    ['confirmed m#exposed (1/2)', [{ namespaces: {} }], 25],
+    ['confirmed m#exposed (2/2)', [{ namespaces: {} }], 5],
+  ]);
+  // Egress with a named port: the name to every pod, the 30 numbers to everyone, in pieces.
+  const egress = ENGINES.clusternetworkpolicy.emit(policySet([allowAll('egress', [namedPort('TCP', 'https'), ...ports])]));
+  assert.deepEqual(manifestErrors(egress.manifests), [], 'admissible');
+  assert.deepEqual((spec(egress.manifests[0]).egress as { name: string; to: unknown[]; protocols: unknown[] }[]).map((x) => [x.name, x.to.length, x.protocols.length]), [
+    ['confirmed m#exposed (1/3)', 1, 1],
+    ['confirmed m#exposed (2/3)', 2, 25],
+    ['confirmed m#exposed (3/3)', 2, 5],
+  ]);
+});
+
 test('clusternetworkpolicy: priorities outside 0..1000 or out of order are refused', () => {
   assert.throws(() => ENGINES.clusternetworkpolicy.emit(apiserverOnly, { cnpPriority: { defaultDeny: 2000 } }), /defaultDeny=2000 is not an integer in 0\.\.1000/);
   assert.throws(() => ENGINES.clusternetworkpolicy.emit(apiserverOnly, { cnpPriority: { isolation: 100 } }), /shared ≤ allowlist < isolation < defaultDeny/);
