@@ -363,7 +363,7 @@ export function recommendationJson(r: RecommendationResult) {
 export function verificationFailures(v: Pick<Verification, 'admission' | 'blocked'>): string[] {
   return [
     // Manifests with one name each carry the same error: said once. The API server takes them (one replaces the other): no refusal.
-    ...new Set(v.admission.map((e) => `${e.manifest} ${e.path}: ${e.message}${e.duplicateName ? '' : ' (the engine refuses it)'}`)),
+    ...new Set(v.admission.map((e) => `${e.manifest} ${e.path}: ${e.message}${e.duplicateName ? '' : e.crdChannel !== undefined ? ` (the network-policy-api ${e.crdChannel}-channel CRD refuses it)` : ' (the engine refuses it)'}`)),
     ...v.blocked.map((b) => `${b.workload} ${b.direction} ${b.edge}: ${b.replaced ? 'cut by replacing an applied policy' : 'denied by the recommended policies'} (${b.reason}${b.by ? `; ${b.by.policy}${b.by.rule ?? ''}` : ''})`),
   ];
 }

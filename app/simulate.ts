@@ -32,7 +32,7 @@ import { refusedSelectorMessage, refusedSelectors } from '../recommender/simulat
 import { hostPoliciesNotJudged, hostPolicyIds } from '../recommender/simulate/cilium/host-firewall.ts';
 import { alwaysNotSimulated, enforcementModeWarnings } from '../recommender/simulate/cilium/enforcement-mode.ts';
 import { engineAdmissionErrors } from '../recommender/verify/admission/index.ts';
-import { manifestErrors, manifestId, namedErrors, SCHEMA_FILES, type ManifestError } from '../recommender/verify/index.ts';
+import { manifestErrors, manifestId, namedErrors, SCHEMA_FILES, type CrdChannel, type ManifestError } from '../recommender/verify/index.ts';
 import { networkPlugin } from '../recommender/simulate/network-plugin.ts';
 import { manifestIdentity } from '../recommender/verify/recommendation.ts';
 import type { Db } from '../store/db.ts';
@@ -173,7 +173,9 @@ const ADMISSION_ONLY_KINDS = new Set(['projectcalico.org/v3 Tier']);
  * it) would answer for a cluster that cannot exist; what the Cilium agent refuses as the stored
  * cilium-config configures it (`enable-icmp-rules`). Other objects pass (the simulators skip them).
  * A value only API servers with a feature gate on refuse (off by default) is taken as the gate's
- * default takes it, and warned about: the warnings are returned.
+ * default takes it, and one only a network-policy-api CRD channel refuses as the other channel
+ * takes it (a field of the experimental channel, a CEL rule of its CRD), and warned about: the
+ * warnings are returned. What both channels refuse is refused.
  */
 function refuseInadmissible(policies: readonly unknown[], cilium: CiliumPolicySettings | undefined): string[] {
   const kindOf = (m: unknown): string => {
@@ -184,12 +186,16 @@ function refuseInadmissible(policies: readonly unknown[], cilium: CiliumPolicySe
   // No schema is kept for these, but their admission rules are: a refused Tier would order the policies of a cluster that cannot exist.
   const admissionOnly = policies.filter((m) => ADMISSION_ONLY_KINDS.has(kindOf(m)));
   const all: ManifestError[] = [...manifestErrors(verified, cilium), ...admissionOnly.flatMap((m) => namedErrors(m, engineAdmissionErrors(m, cilium)))];
-  const errors = all.filter((e) => e.featureGate === undefined && e.crdChannel === undefined);
+  // A manifest one CRD channel refuses is taken as the other takes it; one both refuse is refused.
+  const refusingChannels = new Map<string, Set<CrdChannel>>();
+  for (const e of all) if (e.crdChannel !== undefined) refusingChannels.set(e.manifest, (refusingChannels.get(e.manifest) ?? new Set()).add(e.crdChannel));
+  const everyChannelRefuses = (e: ManifestError): boolean => refusingChannels.get(e.manifest)?.size === 2;
+  const errors = all.filter((e) => e.featureGate === undefined && (e.crdChannel === undefined || everyChannelRefuses(e)));
   const warnings = all.flatMap((e) =>
     e.featureGate !== undefined
       ? [`${e.manifest}${e.path}: ${e.message} (accepted with a warning by API servers without the ${e.featureGate} feature gate, refused with it)`]
-      : e.crdChannel !== undefined
-        ? [`${e.manifest}${e.path}: ${e.message} (refused where the network-policy-api ${e.crdChannel}-channel CRD is installed; the standard channel accepts it)`]
+      : e.crdChannel !== undefined && !everyChannelRefuses(e)
+        ? [`${e.manifest}${e.path}: ${e.message} (refused where the network-policy-api ${e.crdChannel}-channel CRD is installed; the ${e.crdChannel === 'standard' ? 'experimental' : 'standard'} channel accepts it)`]
         : [],
   );
   if (errors.length === 0) return warnings;
@@ -197,7 +203,7 @@ function refuseInadmissible(policies: readonly unknown[], cilium: CiliumPolicySe
   throw invalidInput(`${manifests.join(', ')}: the engine would refuse ${manifests.length === 1 ? 'it' : 'them'} (${errors.length} problem(s)), and a refused policy is never in force: fix or leave out`, {
     // The CLI names the input before the message; the API's body holds the problems.
     subject: 'policies',
-    problems: errors.map((e) => ({ path: `${e.manifest}${e.path}`, message: e.message })),
+    problems: errors.map((e) => ({ path: `${e.manifest}${e.path}`, message: e.crdChannel !== undefined ? `${e.message} (the ${e.crdChannel}-channel CRD)` : e.message })),
   });
 }
 

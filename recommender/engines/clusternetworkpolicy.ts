@@ -22,6 +22,7 @@ import { compareCidrs, hostCidr, subtractCidrs } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { allExcept } from '../policy/build.ts';
 import { chunkName, clusterPolicyName, clusterWideName, formerClusterWideName, shortHash } from '../policy/names.ts';
+import { portKey, uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, NAMESPACE_LABEL, unresolvedFqdnMessage, unresolvedFqdns } from './kubernetes.ts';
 import { explainedIntent, withoutEcho, managedByFlowmatrix, metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
@@ -73,7 +74,8 @@ const ALL_NETWORKS = ['0.0.0.0/0', '::/0'];
 const nsSel = (ns: string): LabelSelector => ({ matchLabels: { [NAMESPACE_LABEL]: ns } });
 
 export function cnpProtocol(p: PortSpec): CnpProtocol {
-  // The API's named port carries no protocol: the container port's own protocol applies.
+  // The API's named port carries no protocol: the container port's own protocol applies. Only a
+  // name of no known number gets here (Renderer.podPorts).
   if (p.kind === 'named') return { destinationNamedPort: p.name };
   const destinationPort: CnpPort = p.kind === 'number' ? { number: p.port } : p.kind === 'range' ? { range: { start: p.start, end: p.end } } : { range: { start: 1, end: 65535 } };
   switch (p.protocol) {
@@ -113,6 +115,7 @@ class Renderer {
   private readonly apiserverGroups = new Map<PolicyPeer, Group[]>();
   private readonly protocols = new Map<PortSpec, Rendered<CnpProtocol>>();
   private readonly protocolLists = new Map<string, CnpProtocol[]>();
+  private readonly podPortLists = new Map<readonly PortSpec[], readonly PortSpec[]>();
 
   /**
    * Ids of the egress rules of the intent being rendered that lost a peer the isolation would
@@ -174,6 +177,27 @@ class Renderer {
       this.apiserverGroups.set(p, groups);
     }
     return groups;
+  }
+
+  /**
+   * Ports toward pods as the standard channel can write them: a named port with the numbers
+   * synthesis knew for it (the destinations' on egress, the subject's pods' on ingress) as those
+   * numbers. The standard channel's CRD has no `destinationNamedPort`: kubernetes-sigs/network-policy-api#392
+   * ("Make NamedPort experimental again") marks it `<network-policy-api:experimental>`. A name of
+   * no known number stays a name (namedPortWarnings).
+   */
+  podPorts(ports: readonly PortSpec[]): readonly PortSpec[] {
+    let r = this.podPortLists.get(ports);
+    if (r === undefined) {
+      r = ports.some((p) => p.kind === 'named' && p.numbers !== undefined)
+        ? uniqueSortedBy(
+            ports.flatMap((p): PortSpec[] => (p.kind === 'named' && p.numbers !== undefined ? p.numbers.map((port) => ({ kind: 'number', protocol: p.protocol, port })) : [p])),
+            portKey,
+          )
+        : ports;
+      this.podPortLists.set(ports, r);
+    }
+    return r;
   }
 
   /** uniqueSortedBy(ports.map(cnpProtocol), JSON.stringify), shared by equal lists. */
@@ -245,8 +269,27 @@ function ruleName(e: RuleExplanation, part: number, parts: number): string {
   return `${base.slice(0, MAX_RULE_NAME - suffix.length - hash.length - 2)}… ${hash}${suffix}`;
 }
 
-function where(direction: Direction, rule: PolicyRule): { direction: Direction; rule: string } {
+function where(direction: Direction, rule: Pick<PolicyRule, 'explanation'>): { direction: Direction; rule: string } {
   return { direction, rule: rule.explanation.id };
+}
+
+const NAMED_PORT_EXPERIMENTAL = "the standard channel's ClusterNetworkPolicy CRD has no destinationNamedPort (an experimental-channel field since kubernetes-sigs/network-policy-api#392)";
+
+/**
+ * What became of the named ports of a rule toward pods (Renderer.podPorts): several numbers are
+ * wider than the name, which each pod resolves to its own (a rollout's ReplicaSets giving `http`
+ * 8080 and 9090 open 9090 on the old pods too); a name of no known number stays a name, which the
+ * standard channel refuses (the verification says so: verify/crd-channel.ts).
+ */
+function namedPortWarnings(intent: PolicyIntent, direction: Direction, rule: Pick<PolicyRule, 'explanation'>, ports: readonly PortSpec[], w: Warnings): void {
+  for (const p of ports) {
+    if (p.kind !== 'named') continue;
+    if (p.numbers === undefined) {
+      w.add('named-port-experimental', intent, `port name ${p.name} kept as destinationNamedPort, as no number is known for it on the rule's pods: ${NAMED_PORT_EXPERIMENTAL}, so this policy applies only where the experimental-channel CRD is installed; name the port by its number, or declare it in the pods' container ports`, where(direction, rule));
+    } else if (p.numbers.length > 1) {
+      w.add('named-port-as-numbers', intent, `port name ${p.name} rendered as its numbers ${p.numbers.join(', ')}, as ${NAMED_PORT_EXPERIMENTAL}: each number is open on every pod the rule names, wider than the name, which each pod resolves to its own`, where(direction, rule));
+    }
+  }
 }
 
 function notExpressible(intent: PolicyIntent, direction: Direction, rule: PolicyRule, what: string, w: Warnings, denied = 'such traffic is not denied by it either'): void {
@@ -302,9 +345,9 @@ function namedApart(ports: readonly PortSpec[]): { names: string[]; named: PortS
 /**
  * The groups of a rule's address peers (networks: CIDRs, nodes, resolved names). The CRD refuses
  * them beside a named port ("networks/nodes/domainNames peer cannot be set with namedPorts since
- * there are no namedPorts for networks/nodes/domainNames": the experimental CRD's CEL rule; the
- * standard one's destinationNamedPort "can't be used in a rule that targets resources without
- * named ports (e.g. Nodes or Networks)"), and a port name exists on pods only, so on every engine
+ * there are no namedPorts for networks/nodes/domainNames": the experimental CRD's CEL rule;
+ * destinationNamedPort "can't be used in a rule that targets resources without named ports (e.g.
+ * Nodes or Networks)"), and a port name exists on pods only, so on every engine
  * an address never matches one: they get the rule's numbered ports only, and the named ports are
  * said to be left out for them (nothing is lost: no such traffic matched anywhere).
  */
@@ -375,7 +418,10 @@ function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule
   }
   const networks = nets.length > 0 ? r.networkPeers(nets) : [];
   let groups: Group[];
-  if (hasNamedPort(rule.ports)) groups = [...(peers.length > 0 ? [{ peers, ports: rule.ports }] : []), ...networkGroups(intent, direction, rule, networks, w), ...separate];
+  if (hasNamedPort(rule.ports)) {
+    if (peers.length > 0) namedPortWarnings(intent, direction, rule, rule.ports, w);
+    groups = [...(peers.length > 0 ? [{ peers, ports: r.podPorts(rule.ports) }] : []), ...networkGroups(intent, direction, rule, networks, w), ...separate];
+  }
   else groups = peers.length + networks.length > 0 ? [{ peers: [...peers, ...networks], ports: rule.ports }, ...separate] : separate;
   const pieces: Piece[] = [];
   for (const g of groups) {
@@ -418,10 +464,11 @@ function acceptRules(intent: PolicyIntent, direction: Direction, d: DirectionPol
     case 'allow-all': {
       // Named ports on pods only (networkGroups): the numbered ones to everyone, the named ones to every pod.
       const { named, numbered } = namedApart(d.ports);
+      if (named.length > 0) namedPortWarnings(intent, direction, d, named, r.w);
       const pieces =
         named.length === 0 || direction === 'ingress'
-          ? inProtocolLimit(everyone(direction), d.ports)
-          : [...inProtocolLimit([{ namespaces: {} }], named), ...(numbered.length > 0 ? inProtocolLimit(everyone(direction), numbered) : [])];
+          ? inProtocolLimit(everyone(direction), r.podPorts(d.ports))
+          : [...inProtocolLimit([{ namespaces: {} }], r.podPorts(named)), ...(numbered.length > 0 ? inProtocolLimit(everyone(direction), numbered) : [])];
       const out: CnpRule[] = [];
       acceptPieces(d.explanation, pieces, r, out);
       return out;

@@ -59,6 +59,10 @@ export const WARNING_CODES = [
   'direction-not-isolated',
   /** The engine has no ICMP rule: the observed ICMP echo is denied by the restricted direction (kubernetes, clusternetworkpolicy; cilium under enable-icmp-rules off). */
   'icmp-not-expressible',
+  /** A port name of several numbers is rendered as those numbers, open on every pod the rule names (ClusterNetworkPolicy's standard channel has no named port). */
+  'named-port-as-numbers',
+  /** A port name of no known number is kept as a name, which only the experimental-channel CRD admits (ClusterNetworkPolicy destinationNamedPort). */
+  'named-port-experimental',
 ] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 

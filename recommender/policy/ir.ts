@@ -20,9 +20,11 @@ export type PortSpec =
   /** One port number. */
   | { kind: 'number'; protocol: PortProtocol; port: number }
   /**
-   * A named container port (resolved by the CNI on the destination pod). `numbers`: on egress, the
-   * numbers the name has on the destinations known when the rule was made (sorted), for engines
-   * that cannot resolve it per destination (Cilium: cilium.ts egressPorts).
+   * A named container port (resolved by the CNI on the destination pod). `numbers`: the numbers the
+   * name has, when known, on the destinations known when the rule was made (sorted) — on egress
+   * the peer's pods, on ingress the subject's — for engines that cannot resolve it per destination
+   * (Cilium on egress: cilium.ts egressPorts) or name it at all (ClusterNetworkPolicy's standard
+   * channel: clusternetworkpolicy.ts Renderer.podPorts).
    */
   | { kind: 'named'; protocol: PortProtocol; name: string; numbers?: readonly number[] }
   /** An inclusive range, start < end. */

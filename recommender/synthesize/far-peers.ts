@@ -36,7 +36,7 @@ export class RunPeers {
   private readonly byKey = new Map<string, PolicyPeer>();
   /** By protocol, then port. */
   private readonly portLists = new Map<string, Map<number, readonly PortSpec[] | undefined>>();
-  /** By protocol and port name. */
+  /** By protocol, port name and its numbers. */
   private readonly namedPortLists = new Map<string, readonly PortSpec[]>();
   /** By protocol and numbers (a renumbered target port's: few edges). */
   private readonly numbersLists = new Map<string, readonly PortSpec[]>();
@@ -103,11 +103,11 @@ export class RunPeers {
     return list;
   }
 
-  /** The named port `name` of `protocol` as a one-port list, the same array for the same protocol and name. */
-  namedPortList(protocol: PortProtocol, name: string): readonly PortSpec[] {
-    const key = `${protocol}/${name}`;
+  /** The named port `name` of `protocol` (with the `numbers` it has, policy/ir.ts) as a one-port list, the same array for the same protocol, name and numbers. */
+  namedPortList(protocol: PortProtocol, name: string, numbers: readonly number[]): readonly PortSpec[] {
+    const key = `${protocol}/${name}=${numbers.join(',')}`;
     let list = this.namedPortLists.get(key);
-    if (list === undefined) this.namedPortLists.set(key, (list = [namedPort(protocol, name)]));
+    if (list === undefined) this.namedPortLists.set(key, (list = [namedPort(protocol, name, numbers)]));
     return list;
   }
 

@@ -1333,7 +1333,9 @@ function addObservedEdgeAtoms(p: Planning, pass: ObservedPass, side: SideCompari
  *   port on a pod" (NetworkPolicyPort.port, kubernetes staging/src/k8s.io/api/networking/v1/types.go),
  *   resolved on each selected pod, as Cilium (pkg/policy/api l4.go PortProtocol.Port; the endpoint's
  *   own pod on ingress), Calico (numorstring.Port, a named port of the destination endpoint) and
- *   ClusterNetworkPolicy (`namedPort`) do: each pod opens only its own `http`.
+ *   the experimental channel's ClusterNetworkPolicy (`destinationNamedPort`) do: each pod opens only
+ *   its own `http`. The name carries its numbers for an engine that cannot write it (the standard
+ *   channel's ClusterNetworkPolicy, since network-policy-api#392: engines/clusternetworkpolicy.ts).
  * - Otherwise (egress always: Cilium resolves an egress name only where every destination agrees):
  *   the edge's number and the name's numbers now. A rollout that renumbered `http` 8080 → 9090 since
  *   the flows sends the client's next connection to 9090 (ServicePort.targetPort "will be looked up
@@ -1348,7 +1350,7 @@ function targetPortPorts(edge: EdgeTraffic, direction: Direction, ctx: Synthesis
   const numbers = targetPortNumbersNow(edge, server.ports);
   if (numbers.length === 0) return undefined;
   if (direction === 'ingress' && numbers.length > 1 && numbers.includes(edge.port)) {
-    const named = ctx.peers.namedPortList(protocol, name);
+    const named = ctx.peers.namedPortList(protocol, name, numbers);
     // Flows that also came by number (a client dialling a pod's port directly) keep that number: the name may not be it on that pod.
     return { ports: edge.reachedByNumberToo === true ? [...named, ...ctx.peers.portNumbersList(protocol, [edge.port])] : named };
   }

@@ -1,7 +1,8 @@
 /**
  * Verifies an emitted manifest as the engine's API server would take it: structure against the
  * real schema of its apiVersion/kind, a custom resource's lists of type set and map (list-types.ts),
- * the metadata every Kubernetes object needs (a DNS-1123 name), then the engine's own admission
+ * the metadata every Kubernetes object needs (a DNS-1123 name), the fields a network-policy-api
+ * CRD channel lacks (crd-channel.ts), then the engine's own admission
  * rules (admission/): the CEL rules, the validators and the agent's checks that a schema does not carry.
  */
 import { manifestId } from '../engines/manifest-id.ts';
@@ -9,9 +10,10 @@ import { engineAdmissionErrors } from './admission/index.ts';
 import { listTypeErrors } from './list-types.ts';
 import { crdSchemaFor, quickValidatorFor, validatorFor, withCrdDefaults } from './schemas.ts';
 import type { CiliumPolicySettings } from '../../domain/inventory.ts';
-import type { VerifyError } from './types.ts';
+import type { CrdChannel, VerifyError } from './types.ts';
+import { standardChannelErrors } from './crd-channel.ts';
 
-export type { VerifyError } from './types.ts';
+export type { CrdChannel, VerifyError } from './types.ts';
 export { SCHEMA_FILES } from './schemas.ts';
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -41,7 +43,7 @@ export function verifyManifest(manifest: unknown, cilium?: CiliumPolicySettings)
   if (typeof name !== 'string' || name.length > 253 || !NAME.test(name)) {
     errors.push({ path: '/metadata/name', message: `name ${JSON.stringify(name)} is not a DNS-1123 subdomain` });
   }
-  return [...errors, ...engineAdmissionErrors(manifest, cilium)];
+  return [...errors, ...standardChannelErrors(manifest), ...engineAdmissionErrors(manifest, cilium)];
 }
 
 /** Every error of every manifest, each path prefixed with the manifest's index. */
@@ -59,7 +61,7 @@ export interface ManifestError {
   /** See VerifyError.featureGate. */
   featureGate?: string;
   /** See VerifyError.crdChannel. */
-  crdChannel?: 'experimental';
+  crdChannel?: CrdChannel;
   /** Another manifest of the set is the same object (verify/duplicate-names.ts): accepted, and replaced by or replacing it. */
   duplicateName?: true;
 }

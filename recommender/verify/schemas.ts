@@ -88,8 +88,10 @@ function instance(mode: Mode): Ajv {
  * policy it reads as. A copy: the imported schema stays as upstream wrote it.
  *
  * The network-policy-api kinds are copies of the standard channel; the experimental channel's CRDs
- * add egress peers (`nodes`, `domainNames`) that a cluster with them accepts: those fields are
- * added with the experimental CRD's schema (EXPERIMENTAL_FIELDS), every other unknown field is refused.
+ * add fields (egress `nodes` and `domainNames` peers, named ports) that a cluster with them accepts:
+ * those fields are added with the experimental CRD's schema (EXPERIMENTAL_FIELDS), so that their
+ * values are checked, and said to be refused by the standard channel apart (standardChannelErrors,
+ * VerifyError.crdChannel); every other unknown field is refused.
  */
 function strictFields(node: unknown, extra: ExperimentalFields = {}, path = ''): unknown {
   if (Array.isArray(node)) return node.map((n) => strictFields(n, extra, path));
@@ -111,7 +113,7 @@ function strictFields(node: unknown, extra: ExperimentalFields = {}, path = ''):
 }
 
 /** Fields a channel adds, by where they sit (`*` an array item): field name → its schema. */
-type ExperimentalFields = Readonly<Record<string, Readonly<Record<string, object>>>>;
+export type ExperimentalFields = Readonly<Record<string, Readonly<Record<string, object>>>>;
 
 /**
  * `domainNames` (ClusterNetworkPolicyEgressPeer.DomainNames, `<network-policy-api:experimental>`) as
@@ -130,18 +132,35 @@ const DOMAIN_NAMES = {
 const NODES = clusterNetworkPolicy.properties.spec.properties.egress.items.properties.to.items.properties.namespaces;
 
 /**
+ * `destinationNamedPort` (ClusterNetworkPolicyProtocol.DestinationNamedPort, a string): an
+ * experimental-channel field since kubernetes-sigs/network-policy-api#392 ("Make NamedPort
+ * experimental again", merged 2026-07-14), which restored the `<network-policy-api:experimental>`
+ * marker ClusterNetworkPolicyPort.NamedPort had before the port rework (3a7295a) lost it. The
+ * standard copy bundled here predates it and still lists the field: it is taken as the
+ * experimental channel's (the standard channel's lacks it: standardChannelErrors).
+ */
+const PROTOCOL_FIELDS = clusterNetworkPolicy.properties.spec.properties.ingress.items.properties.protocols.items.properties;
+const DESTINATION_NAMED_PORT = { destinationNamedPort: PROTOCOL_FIELDS.destinationNamedPort };
+
+/**
  * Fields of the network-policy-api experimental channel: egress `nodes` and `domainNames` peers,
- * and v1alpha1's `namedPort` (AdminNetworkPolicyPort.NamedPort, `<network-policy-api:experimental>`
- * in apis/v1alpha1/shared_types.go: a string).
+ * v1alpha2's `destinationNamedPort` and v1alpha1's `namedPort` (AdminNetworkPolicyPort.NamedPort,
+ * `<network-policy-api:experimental>` in apis/v1alpha1/shared_types.go: a string).
  */
 const EGRESS_PEERS_EXPERIMENTAL = { '/spec/egress/*/to/*': { nodes: NODES, domainNames: DOMAIN_NAMES } };
 const NAMED_PORT = { namedPort: { type: 'string' } };
+const V1ALPHA2_EXPERIMENTAL = { ...EGRESS_PEERS_EXPERIMENTAL, '/spec/ingress/*/protocols/*': DESTINATION_NAMED_PORT, '/spec/egress/*/protocols/*': DESTINATION_NAMED_PORT };
 const V1ALPHA1_EXPERIMENTAL = { ...EGRESS_PEERS_EXPERIMENTAL, '/spec/ingress/*/ports/*': NAMED_PORT, '/spec/egress/*/ports/*': NAMED_PORT };
 const EXPERIMENTAL_FIELDS: Readonly<Record<string, ExperimentalFields>> = {
-  'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': EGRESS_PEERS_EXPERIMENTAL,
+  'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': V1ALPHA2_EXPERIMENTAL,
   'policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy': V1ALPHA1_EXPERIMENTAL,
   'policy.networking.k8s.io/v1alpha1 BaselineAdminNetworkPolicy': V1ALPHA1_EXPERIMENTAL,
 };
+
+/** The experimental channel's fields of a kind, by where they sit (`*`: an array item); none for a kind without channels. */
+export function experimentalFieldsOf(apiVersion: string, kind: string): ExperimentalFields {
+  return EXPERIMENTAL_FIELDS[`${apiVersion} ${kind}`] ?? {};
+}
 
 const prepared = new Map<string, object>();
 

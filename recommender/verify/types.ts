@@ -11,10 +11,14 @@ export interface VerifyError {
    */
   featureGate?: string;
   /**
-   * Set when only a CRD channel refuses the value: a CEL rule the network-policy-api's
-   * experimental-channel CRD carries and the standard channel's does not. Read as `featureGate`
-   * is: an error of flowmatrix's own output, a warning in `simulate` (most clusters run the
-   * standard channel).
+   * Set when only one CRD channel of the network-policy-api refuses the value: `experimental`, a
+   * CEL rule its CRD carries and the standard channel's does not; `standard`, a field of the
+   * experimental channel only, which the standard channel's CRD does not have (crd-channel.ts).
+   * Read as `featureGate` is: an error of flowmatrix's own output (it must apply on either
+   * channel), a warning in `simulate` — unless both channels refuse the manifest.
    */
-  crdChannel?: 'experimental';
+  crdChannel?: CrdChannel;
 }
+
+/** The network-policy-api's CRD channels (config/crd/standard, config/crd/experimental). */
+export type CrdChannel = 'standard' | 'experimental';

@@ -99,8 +99,11 @@ test('a flow to the ClusterIP of a Service on a port name two ReplicaSets give 8
  * name `http` opens web-aaa-1:8080 and web-bbb-1:9090 — what the Service reaches — and not
  * web-aaa-1:9090, which the numbers 8080 and 9090 both open on every pod. Cilium (pkg/policy/api
  * l4.go PortProtocol.Port: "Port can be an L4 port number, or a name in the form of \"http\" or
- * \"http-8080\""), Calico (numorstring.Port, PortName) and ClusterNetworkPolicy (`namedPort`)
- * resolve it on the destination pod the same way.
+ * \"http-8080\"") and Calico (numorstring.Port, PortName) resolve it on the destination pod the
+ * same way. ClusterNetworkPolicy's `destinationNamedPort` would too, but the standard channel's CRD
+ * has no such field since kubernetes-sigs/network-policy-api#392 ("Make NamedPort experimental
+ * again"): its output names the numbers, which the standard channel admits, and opens web-aaa-1:9090
+ * with them (warned, `named-port-as-numbers`).
  */
 function withMetricsOnAaa(): string {
   const list = JSON.parse(inventoryText('ClusterIP')) as { items: { kind: string; metadata: { name: string }; spec: { containers?: { ports?: object[] }[]; template?: { spec: { containers: { ports?: object[] }[] } } } }[] };
@@ -158,12 +161,13 @@ function verdictsPerOwnPod(input: Awaited<ReturnType<typeof storedWithMetrics>>,
   return { verdicts, ports: ingressPortsOfWeb(emitted.manifests) };
 }
 
-test("a flow to the ClusterIP through a port name two ReplicaSets give 8080 and 9090 is allowed by that name on every engine: web-aaa-1's own 9090 (`metrics`) stays closed", async () => {
+test("a flow to the ClusterIP through a port name two ReplicaSets give 8080 and 9090 is allowed by that name on every engine that can name it: web-aaa-1's own 9090 (`metrics`) stays closed; ClusterNetworkPolicy names the numbers (its standard channel has no destinationNamedPort), verified, and opens it", async () => {
   const input = await storedWithMetrics([syn('10.244.0.21', 40010, '10.96.5.5', 80)]);
   for (const engine of ENGINE_NAMES) {
     const { verdicts, ports } = verdictsPerOwnPod(input, engine);
-    assert.deepEqual(ports, ['http'], engine);
-    assert.deepEqual(verdicts, ['web-aaa-1:8080 allow', 'web-aaa-1:9090 deny', 'web-bbb-1:9090 allow'], engine);
+    const byNumber = engine === 'clusternetworkpolicy';
+    assert.deepEqual(ports, byNumber ? ['8080', '9090'] : ['http'], engine);
+    assert.deepEqual(verdicts, ['web-aaa-1:8080 allow', `web-aaa-1:9090 ${byNumber ? 'allow' : 'deny'}`, 'web-bbb-1:9090 allow'], engine);
   }
 });
 
@@ -171,7 +175,7 @@ test('the same client also reaching web-aaa-1:9090 directly keeps the number 909
   const input = await storedWithMetrics([syn('10.244.0.21', 40010, '10.96.5.5', 80), syn('10.244.0.21', 40011, '10.244.0.11', 9090)]);
   for (const engine of ENGINE_NAMES) {
     const { verdicts, ports } = verdictsPerOwnPod(input, engine);
-    assert.deepEqual(ports, ['9090', 'http'], engine);
+    assert.deepEqual(ports, engine === 'clusternetworkpolicy' ? ['8080', '9090'] : ['9090', 'http'], engine);
     assert.deepEqual(verdicts, ['web-aaa-1:8080 allow', 'web-aaa-1:9090 allow', 'web-bbb-1:9090 allow'], engine);
   }
 });

@@ -393,20 +393,25 @@ test('simulate CLI: edges JSON after blank lines on stdin is read whole, as the 
   assert.deepEqual((JSON.parse(out) as Decision[]).map((d) => [d.index, d.verdict]), [[0, 'allow'], [1, 'deny']]);
 });
 
-test('simulate takes a ClusterNetworkPolicy the standard channel accepts though the experimental channel\'s CEL rule refuses it (a named port beside a networks peer: clusternetworkpolicy_types.go <network-policy-api:experimental:validation>), with a warning', async () => {
-  const cnp = `apiVersion: policy.networking.k8s.io/v1alpha2
+test('simulate takes a ClusterNetworkPolicy with a named port as the experimental channel does, with a warning: the standard channel\'s CRD has no destinationNamedPort since kubernetes-sigs/network-policy-api#392 (`<network-policy-api:experimental>`); beside a networks peer both channels refuse it (the experimental CRD\'s CEL rule, clusternetworkpolicy_types.go <network-policy-api:experimental:validation>): refused', async () => {
+  const cnp = (to: string) => `apiVersion: policy.networking.k8s.io/v1alpha2
 kind: ClusterNetworkPolicy
-metadata: { name: named-nets }
+metadata: { name: named }
 spec:
   tier: Admin
   priority: 5
   subject: { namespaces: { matchLabels: { kubernetes.io/metadata.name: flux-system } } }
   egress:
-    - { name: deny-named, action: Deny, to: [{ networks: [10.244.0.0/16] }], protocols: [{ destinationNamedPort: http }] }
+    - { name: deny-named, action: Deny, to: [${to}], protocols: [{ destinationNamedPort: http }] }
 `;
-  const r = await runCli(['simulate', '--policies', write('named-nets.yaml', cnp), '--flows', write('named-nets.json', JSON.stringify([EDGE])), '--db', dbPath]);
-  assert.equal(r.code, 0, r.err);
-  assert.match(r.err, /warning: ClusterNetworkPolicy\/named-nets\/spec\/egress\/0: networks\/nodes\/domainNames peer cannot be set with namedPorts .* \(refused where the network-policy-api experimental-channel CRD is installed; the standard channel accepts it\)\n/);
+  const pods = await runCli(['simulate', '--policies', write('named-pods.yaml', cnp('{ namespaces: {} }')), '--flows', write('named-pods.json', JSON.stringify([EDGE])), '--db', dbPath]);
+  assert.equal(pods.code, 0, pods.err);
+  assert.match(pods.err, /warning: ClusterNetworkPolicy\/named\/spec\/egress\/0\/protocols\/0\/destinationNamedPort: destinationNamedPort is a field of the network-policy-api experimental channel only .* \(refused where the network-policy-api standard-channel CRD is installed; the experimental channel accepts it\)\n/);
+  const nets = await runCli(['simulate', '--policies', write('named-nets.yaml', cnp('{ networks: [10.244.0.0/16] }')), '--flows', write('named-nets.json', JSON.stringify([EDGE])), '--db', dbPath]);
+  assert.equal(nets.code, 1, nets.err);
+  assert.match(nets.err, /^flowmatrix: policies: ClusterNetworkPolicy\/named: the engine would refuse it \(2 problem\(s\)\)/);
+  assert.match(nets.err, /\n {2}ClusterNetworkPolicy\/named\/spec\/egress\/0: networks\/nodes\/domainNames peer cannot be set with namedPorts .* \(the experimental-channel CRD\)\n/);
+  assert.match(nets.err, /\n {2}ClusterNetworkPolicy\/named\/spec\/egress\/0\/protocols\/0\/destinationNamedPort: .* \(the standard-channel CRD\)/);
 });
 
 test('simulate warns of a selector on a pod\'s own StatefulSet label (statefulset.kubernetes.io/pod-name) for edges input only, and only where the inventory lists no pod of a StatefulSet with its own labels: there an edge\'s side takes them as lacking it (CLI stderr, API Warning header)', async () => {

@@ -42,6 +42,21 @@ test('invalid CRD test data is refused with the CRD message', () => {
   }
 });
 
+test('the standard channel\'s CRD has no field of the experimental channel — v1alpha2 destinationNamedPort since kubernetes-sigs/network-policy-api#392 ("Make NamedPort experimental again", merged 2026-07-14: `<network-policy-api:experimental>` restored on ClusterNetworkPolicyProtocol.DestinationNamedPort, as ClusterNetworkPolicyPort.NamedPort had it before the port rework 3a7295a), egress nodes and domainNames; v1alpha1 namedPort — so verifyManifest says each is refused there (crdChannel: standard)', () => {
+  const only = (field: string) => `${field} is a field of the network-policy-api experimental channel only (<network-policy-api:experimental>), unknown to the standard channel's CRD`;
+  const named = cnp({ ingress: [{ action: 'Accept', from: [{ namespaces: {} }], protocols: [{ tcp: { destinationPort: { number: 80 } } }, { destinationNamedPort: 'http' }] }] });
+  assert.deepEqual(verifyManifest(named), [{ path: '/spec/ingress/0/protocols/1/destinationNamedPort', message: only('destinationNamedPort'), crdChannel: 'standard' }]);
+  const peers = egress({ to: [{ namespaces: {} }, { nodes: {} }, { domainNames: ['example.com'] }] });
+  assert.deepEqual(verifyManifest(peers), [
+    { path: '/spec/egress/0/to/1/nodes', message: only('nodes'), crdChannel: 'standard' },
+    { path: '/spec/egress/0/to/2/domainNames', message: only('domainNames'), crdChannel: 'standard' },
+  ]);
+  const v1alpha1 = anp('AdminNetworkPolicy', 'n', { priority: 10, ingress: [{ action: 'Allow', from: [{ namespaces: {} }], ports: [{ namedPort: 'http' }] }] });
+  assert.deepEqual(verifyManifest(v1alpha1), [{ path: '/spec/ingress/0/ports/0/namedPort', message: only('namedPort'), crdChannel: 'standard' }]);
+  // Port numbers are the standard channel's.
+  assert.deepEqual(verifyManifest(cnp({ ingress: [{ action: 'Accept', from: [{ namespaces: {} }], protocols: [{ tcp: { destinationPort: { number: 80 } } }] }] })), []);
+});
+
 test('priority 0–1000 (kubebuilder Minimum/Maximum on spec.priority), for ClusterNetworkPolicy and AdminNetworkPolicy', () => {
   assert.deepEqual(admissionErrorsClusterNetworkPolicy(cnp({ priority: 1000 })), []);
   assert.deepEqual(admissionErrorsClusterNetworkPolicy(cnp({ priority: 1001 })), [{ path: '/spec/priority', message: '1001: must be an integer from 0 to 1000' }]);
@@ -107,7 +122,8 @@ test('an unknown field is refused (kubectl --validate=strict, the default since 
 });
 
 test('the experimental egress peers are checked by the experimental CRD schema (config/crd/experimental/policy.networking.k8s.io_clusternetworkpolicies.yaml): domainNames by the DomainName pattern, 1–25 items, a set; nodes a LabelSelector', () => {
-  const errors = (m: unknown) => verifyManifest(m).map((e) => `${e.path}: ${e.message}`);
+  // What the experimental channel refuses of them; the standard channel refuses the fields themselves (crdChannel: standard, above).
+  const errors = (m: unknown) => verifyManifest(m).filter((e) => e.crdChannel !== 'standard').map((e) => `${e.path}: ${e.message}`);
   // '*' only as a whole first label; no space; no partial wildcard.
   const bad = egress({ name: 'bad wildcard', to: [{ domainNames: ['*.*.example.com', 'exa mple.com', '*example.com'] }] });
   for (const i of [0, 1, 2]) assert.ok(errors(bad).some((e) => e.startsWith(`/spec/egress/0/to/0/domainNames/${i}: must match pattern`)), errors(bad).join('\n'));
@@ -130,7 +146,11 @@ test('a list of x-kubernetes-list-type set or map holds no item (map: no key) tw
   const thrice = egress({ action: 'Deny', to: [{ networks: ['10.0.0.0/8', '10.0.0.0/8', '10.0.0.0/8'] }] });
   assert.deepEqual(errors(thrice), ['/spec/egress/0/to/0/networks/1: Duplicate value: "10.0.0.0/8" (a list of x-kubernetes-list-type set)']);
   const dn = egress({ to: [{ domainNames: ['example.com', 'example.com'] }] });
-  assert.deepEqual(errors(dn), ['/spec/egress/0/to/0/domainNames/1: Duplicate value: "example.com" (a list of x-kubernetes-list-type set)']);
+  assert.deepEqual(
+    verifyManifest(dn).filter((e) => e.crdChannel !== 'standard').map((e) => `${e.path}: ${e.message}`),
+    ['/spec/egress/0/to/0/domainNames/1: Duplicate value: "example.com" (a list of x-kubernetes-list-type set)'],
+    'the experimental channel, which has domainNames',
+  );
   // Calico (projectcalico.org_networkpolicies.yaml: nets, types are sets) and Cilium (serverNames).
   const calico = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'shop' }, spec: { selector: 'all()', types: ['Ingress', 'Ingress'], ingress: [{ action: 'Allow', source: { nets: ['10.0.0.0/8', '10.0.0.0/8'] } }] } };
   const c = errors(calico);

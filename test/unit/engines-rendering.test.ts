@@ -188,8 +188,8 @@ test('clusternetworkpolicy: an allow-all direction on more than 25 ports is spli
     ['confirmed m#exposed (1/2)', [{ namespaces: {} }], 25],
     ['confirmed m#exposed (2/2)', [{ namespaces: {} }], 5],
   ]);
-  // Egress with a named port: the name to every pod, the 30 numbers to everyone, in pieces.
-  const egress = ENGINES.clusternetworkpolicy.emit(policySet([allowAll('egress', [namedPort('TCP', 'https'), ...ports])]));
+  // Egress with a named port: the name (as its number) to every pod, the 30 numbers to everyone, in pieces.
+  const egress = ENGINES.clusternetworkpolicy.emit(policySet([allowAll('egress', [namedPort('TCP', 'https', [8443]), ...ports])]));
   assert.deepEqual(manifestErrors(egress.manifests), [], 'admissible');
   assert.deepEqual((spec(egress.manifests[0]).egress as { name: string; to: unknown[]; protocols: unknown[] }[]).map((x) => [x.name, x.to.length, x.protocols.length]), [
     ['confirmed m#exposed (1/3)', 1, 1],
@@ -311,7 +311,8 @@ test('clusternetworkpolicy, named ports: never on a networks peer (the CRD refus
     ]),
   ]);
   const r = ENGINES.clusternetworkpolicy.emit(set);
-  assert.deepEqual(manifestErrors(r.manifests), [], 'admissible');
+  // No number is known for these names: kept, which only the experimental channel admits (network-policy-api#392).
+  assert.deepEqual(manifestErrors(r.manifests).map((e) => [e.path.replace(/^\/spec\/egress\/\d+/, ''), e.crdChannel]), Array(2).fill(['/protocols/0/destinationNamedPort', 'standard']), 'admissible but for the names kept (m#pg, m#world)');
   const egress = spec(r.manifests[0]).egress as { name: string; to: Record<string, unknown>[]; protocols?: unknown[] }[];
   for (const rule of egress) {
     const named = (rule.protocols ?? []).some((p) => 'destinationNamedPort' in (p as object));
@@ -324,15 +325,48 @@ test('clusternetworkpolicy, named ports: never on a networks peer (the CRD refus
   assert.deepEqual(r.warnings.filter((w) => w.code === 'peer-not-expressible').map((w) => w.rule).sort(), ['m#mixed', 'm#pg', 'm#world']);
 });
 
-test('clusternetworkpolicy, an allow-all egress on a named port: the named port to every pod, the numbered ones to everyone (admissible)', () => {
+test('clusternetworkpolicy, an allow-all egress on a named port: the named port to every pod, the numbered ones to everyone (admissible but for the name, of no known number: experimental channel only)', () => {
   const set = policySet([{ key: 'shop/api', namespace: 'shop', layer: 'allowlist', subject: { kind: 'workload', selector: { matchLabels: { app: 'api' } }, hostNetwork: false }, egress: { mode: 'allow-all', ports: [namedPort('TCP', 'https'), tcp(53)], explanation: why('m#open') }, explanation: 'test' }]);
   const r = ENGINES.clusternetworkpolicy.emit(set);
-  assert.deepEqual(manifestErrors(r.manifests), []);
+  assert.deepEqual(manifestErrors(r.manifests).map((e) => [e.path, e.crdChannel]), [['/spec/egress/0/protocols/0/destinationNamedPort', 'standard']], 'admissible but for the name, of no known number');
   const egress = spec(r.manifests[0]).egress as { to: unknown[]; protocols?: unknown[] }[];
   assert.deepEqual(egress.map((x) => [x.to, x.protocols]), [
     [[{ namespaces: {} }], [{ destinationNamedPort: 'https' }]],
     [[{ namespaces: {} }, { networks: ['0.0.0.0/0', '::/0'] }], [{ tcp: { destinationPort: { number: 53 } } }]],
   ]);
+});
+
+test('clusternetworkpolicy, named ports on the standard channel, whose CRD has no destinationNamedPort since network-policy-api#392 ("Make NamedPort experimental again"): a name with the numbers synthesis resolved for it becomes those numbers, to pods only (an address has no port name); several numbers are warned as wider than the name; a name of no known number stays destinationNamedPort, warned', () => {
+  const db = podsPeer({ matchLabels: { app: 'db' } });
+  const client = podsPeer({ matchLabels: { app: 'client' } });
+  const set = policySet([
+    workload('shop/api', [
+      { peers: [db], ports: [namedPort('TCP', 'pg', [5432])], explanation: why('m#one') },
+      { peers: [db, cidrPeer('198.51.100.0/24')], ports: [namedPort('TCP', 'pg', [5432]), tcp(80)], explanation: why('m#mixed') },
+      { peers: [podsPeer({ matchLabels: { app: 'prom' } })], ports: [namedPort('TCP', 'metrics')], explanation: why('m#unknown') },
+    ]),
+    { ...workload('shop/web', [{ peers: [client], ports: [namedPort('TCP', 'http', [8080, 9090])], explanation: why('m#rollout') }], 'ingress'), subject: { kind: 'workload', selector: { matchLabels: { app: 'web' } }, hostNetwork: false } },
+  ]);
+  const r = ENGINES.clusternetworkpolicy.emit(set);
+  const rules = (name: string, d: 'ingress' | 'egress') => spec(r.manifests.find((m) => m.metadata.name === name))[d] as { name: string; to?: unknown[]; protocols?: unknown[] }[];
+  const tcpNumber = (n: number) => ({ tcp: { destinationPort: { number: n } } });
+  const inShop = (app: string) => ({ pods: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app } } } });
+  assert.deepEqual(rules('shop-api', 'egress').map((x) => [x.name, x.to, x.protocols]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))), [
+    ['confirmed m#mixed (1/2)', [inShop('db')], [tcpNumber(5432), tcpNumber(80)]],
+    ['confirmed m#mixed (2/2)', [{ networks: ['198.51.100.0/24'] }], [tcpNumber(80)]],
+    ['confirmed m#one', [inShop('db')], [tcpNumber(5432)]],
+    ['confirmed m#unknown', [inShop('prom')], [{ destinationNamedPort: 'metrics' }]],
+  ]);
+  assert.deepEqual(rules('shop-web', 'ingress').map((x) => x.protocols), [[tcpNumber(8080), tcpNumber(9090)]]);
+  const named = r.warnings.filter((w) => w.code === 'named-port-as-numbers' || w.code === 'named-port-experimental').map((w) => [w.code, w.intent, w.rule]);
+  assert.deepEqual(named, [
+    ['named-port-experimental', 'shop/api', 'm#unknown'],
+    ['named-port-as-numbers', 'shop/web', 'm#rollout'],
+  ]);
+  assert.match(r.warnings.find((w) => w.code === 'named-port-as-numbers')!.message, /http.*8080, 9090/);
+  assert.match(r.warnings.find((w) => w.code === 'named-port-experimental')!.message, /metrics.*experimental/);
+  // What the standard channel refuses is the one name kept; the numbers are its own.
+  assert.deepEqual(manifestErrors(r.manifests).map((e) => [e.manifest, e.crdChannel]), [['ClusterNetworkPolicy/shop-api', 'standard']]);
 });
 
 /** The Cilium egress rules to DNS endpoints of `set`'s first manifest: ports under an L7 DNS rule (sorted) and plain L4 ones. */
