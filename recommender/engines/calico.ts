@@ -10,10 +10,16 @@
  * OSS Calico has no FQDN rule: resolved IPs are used when known, else a warning. Addresses
  * get rules of their own, one per address family (libcalico-go refuses mixed families);
  * `world` is a rule without source / destination selector or nets.
+ *
+ * Lists the CRD bounds are split, never cut (projectcalico/calico@87c15906 api/config/crd/
+ * projectcalico.org_{networkpolicies,globalnetworkpolicies}.yaml, the schemas bundled in
+ * recommender/schemas): `ports` over rules, `nets`/`notNets` over entities and so rules. Every
+ * rule is an Allow, so a rule split in several allows the same.
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { chunks } from './chunks.ts';
 import { compareCidrs, hostCidr } from '../../domain/ip.ts';
+import { holedBlockGroups } from '../../domain/holed-blocks.ts';
 import type { Direction, DirectionPolicy, EchoRule, Layer, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortProtocol, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { ECHO_TYPES } from '../../domain/flow.ts';
 import { allExcept } from '../policy/build.ts';
@@ -72,6 +78,8 @@ type Entity = CalicoEntityRule;
 
 /** At most this many ports in one entity's `ports` (the projectcalico.org/v3 CRD: EntityRule.ports `maxItems: 50`). */
 const MAX_CALICO_PORTS = 50;
+/** At most this many blocks in one entity's `nets`, and in its `notNets` (EntityRule.nets, notNets `maxItems: 256`). */
+export const MAX_CALICO_NETS = 256;
 
 /** Ports grouped by protocol (Calico rules match one protocol each), at most MAX_CALICO_PORTS a group. */
 function protocolGroups(ports: readonly PortSpec[]): { protocol?: PortProtocol; ports: CalicoPort[] }[] {
@@ -130,7 +138,7 @@ interface KeyedRules {
  */
 class Renderer {
   readonly ids = new JsonIds();
-  private readonly entities = new Map<PolicyPeer, Rendered>();
+  private readonly entities = new Map<PolicyPeer, Rendered[]>();
   private readonly hostCidrs = new Map<PolicyPeer, string[]>();
   private readonly portIds = new Map<PortSpec, number>();
   private readonly groups = new Map<string, ProtocolGroup[]>();
@@ -145,10 +153,10 @@ class Renderer {
     this.anySource = this.rendered({}, false);
   }
 
-  /** The entity of a pods, namespace, dns peer or of a cidr peer with exceptions. */
-  entity(p: PolicyPeer): Rendered {
+  /** The entities of a pods, namespace, dns peer or of a cidr peer with exceptions: one, unless a list is past its bound. */
+  entity(p: PolicyPeer): Rendered[] {
     let r = this.entities.get(p);
-    if (r === undefined) this.entities.set(p, (r = this.rendered(peerEntity(p), false)));
+    if (r === undefined) this.entities.set(p, (r = peerEntities(p).map((e) => this.rendered(e, false))));
     return r;
   }
 
@@ -183,19 +191,20 @@ class Renderer {
   }
 }
 
-function peerEntity(p: PolicyPeer): Entity {
+function peerEntities(p: PolicyPeer): Entity[] {
   switch (p.kind) {
     case 'pods':
-      return p.namespace === undefined ? { selector: calicoSelector(p.selector) } : { namespaceSelector: namespaceSelector([p.namespace]), selector: calicoSelector(p.selector) };
+      return [p.namespace === undefined ? { selector: calicoSelector(p.selector) } : { namespaceSelector: namespaceSelector([p.namespace]), selector: calicoSelector(p.selector) }];
     case 'namespace':
-      return p.namespace === undefined ? { selector: 'all()' } : { namespaceSelector: namespaceSelector([p.namespace]) };
+      return [p.namespace === undefined ? { selector: 'all()' } : { namespaceSelector: namespaceSelector([p.namespace]) }];
     case 'dns':
-      return { namespaceSelector: namespaceSelector([p.namespace]), selector: calicoSelector(p.selector) };
+      return [{ namespaceSelector: namespaceSelector([p.namespace]), selector: calicoSelector(p.selector) }];
     case 'selected-namespaces':
       // `all()` as namespaceSelector: every namespace, including those created later.
-      return { namespaceSelector: calicoSelector(p.namespaceSelector), selector: calicoSelector(p.selector) };
+      return [{ namespaceSelector: calicoSelector(p.namespaceSelector), selector: calicoSelector(p.selector) }];
     case 'cidr':
-      return { nets: [p.cidr], notNets: allExcept(p) };
+      // A block with more holes than one entity holds is halved until the holes fit (holed-blocks.ts).
+      return holedBlockGroups(p.cidr, allExcept(p), MAX_CALICO_NETS).map((g) => (g.notNets.length > 0 ? { nets: g.nets, notNets: g.notNets } : { nets: g.nets }));
     default:
       throw new Error(`a ${p.kind} peer renders to no entity of its own`);
   }
@@ -225,7 +234,7 @@ function entities(intent: PolicyIntent, direction: Direction, rule: PolicyRule, 
       case 'namespace':
       case 'selected-namespaces':
       case 'dns':
-        out.push(r.entity(p));
+        out.push(...r.entity(p));
         break;
       case 'apiserver':
         // As a source (admission webhooks) it is not narrowed: see the kubernetes engine.
@@ -237,7 +246,7 @@ function entities(intent: PolicyIntent, direction: Direction, rule: PolicyRule, 
         break;
       case 'cidr':
         // The holes go in the same rule as its nets, so one address family each (the holes lie inside the block).
-        if (allExcept(p).length > 0) out.push(r.entity(p));
+        if (allExcept(p).length > 0) out.push(...r.entity(p));
         else nets.push(p.cidr);
         break;
       case 'fqdn':
@@ -254,13 +263,14 @@ function entities(intent: PolicyIntent, direction: Direction, rule: PolicyRule, 
   }
   // Addresses are an entity of their own (a selector and nets in one entity must BOTH match),
   // one per address family: libcalico-go refuses the whole policy when a rule "contains both
-  // IPv4 and IPv6 CIDRs" (lib/validator/v3/validator.go, validateRule).
+  // IPv4 and IPv6 CIDRs" (lib/validator/v3/validator.go, validateRule); and one per
+  // MAX_CALICO_NETS of them.
   if (nets.length > 0) {
     const sorted = [...new Set(nets)].sort(compareCidrs);
     const v4 = sorted.filter((c) => !c.includes(':'));
     const v6 = sorted.filter((c) => c.includes(':'));
-    if (v4.length > 0) out.push(r.rendered({ nets: v4 }, false));
-    if (v6.length > 0) out.push(r.rendered({ nets: v6 }, false));
+    for (const part of chunks(v4, MAX_CALICO_NETS)) out.push(r.rendered({ nets: part }, false));
+    for (const part of chunks(v6, MAX_CALICO_NETS)) out.push(r.rendered({ nets: part }, false));
   }
   return out;
 }

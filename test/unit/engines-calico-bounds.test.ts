@@ -1,0 +1,127 @@
+/**
+ * The `calico` emitter keeps its address lists within the projectcalico.org/v3 CRD's bounds
+ * (projectcalico/calico@87c15906 api/config/crd/projectcalico.org_{networkpolicies,
+ * globalnetworkpolicies}.yaml, bundled in recommender/schemas: EntityRule `nets`/`notNets`
+ * `maxItems: 256`), splitting what is past a bound instead of leaving a manifest the API server
+ * refuses. Each bound is tested
+ * at and one past its limit; the split output passes admission and the calico simulator allows
+ * what the unsplit rule meant, and nothing more.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ENGINES } from '../../recommender/engines/index.ts';
+import type { Manifest } from '../../recommender/engines/types.ts';
+import { cidrPeer, explanation, nodesPeer, policySet, tcp, type IntentInput, type RuleInput } from '../../recommender/policy/build.ts';
+import { manifestErrors } from '../../recommender/verify/index.ts';
+import { calicoSimulator } from '../../recommender/simulate/calico.ts';
+import { SIMULATORS } from '../../recommender/simulate/index.ts';
+import type { SimCluster, SimEndpoint, SimFlow, SimPod } from '../../recommender/simulate/types.ts';
+
+const why = (id: string) => explanation(id, 'confirmed', 'seen');
+
+function workload(rules: RuleInput[], direction: 'ingress' | 'egress' = 'egress', selector: IntentInput['subject'] = { kind: 'workload', selector: { matchLabels: { app: 'api' } }, hostNetwork: false }): IntentInput {
+  return { key: 'shop/deployment/api', namespace: 'shop', layer: 'allowlist', subject: selector, [direction]: { mode: 'rules', rules }, explanation: 'test' };
+}
+
+const pod = (namespace: string, name: string, labels: Record<string, string>, ip: string): SimPod => ({
+  namespace,
+  name,
+  labels,
+  ips: [ip],
+  hostNetwork: false,
+  ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+});
+
+const api = pod('shop', 'api', { app: 'api' }, '10.1.0.2');
+
+function cluster(pods: SimPod[], namespaces: string[] = ['shop']): SimCluster {
+  return { namespaces: namespaces.map((name) => ({ name, labels: {} })), nodes: [], pods, services: [], apiserver: [], podCIDRs: ['10.1.0.0/16'] };
+}
+
+const P = (p: SimPod): SimEndpoint => ({ kind: 'pod', pod: p });
+const ext = (ip: string): SimEndpoint => ({ kind: 'external', ip });
+const flow = (client: SimEndpoint, server: SimEndpoint, port = 8080): SimFlow => ({ client, server, port, protocol: 'TCP' });
+
+type Rule = { destination?: { nets?: string[]; notNets?: string[]; selector?: string; namespaceSelector?: string }; source?: { selector?: string; namespaceSelector?: string } };
+const rulesOf = (m: Manifest, direction: 'ingress' | 'egress'): Rule[] => ((m.spec as Record<string, unknown>)[direction] as Rule[] | undefined) ?? [];
+
+/** `n` distinct IPv4 host addresses from 10.50.0.1 on. */
+const v4 = (n: number): string[] => Array.from({ length: n }, (_, i) => `10.50.${Math.floor(i / 250)}.${(i % 250) + 1}`);
+
+test('calico nets at the bound: 256 node addresses are one rule (EntityRule.nets maxItems 256)', () => {
+  const set = policySet([workload([{ peers: [nodesPeer(v4(256))], ports: [tcp(9100)], explanation: why('m#nodes') }])]);
+  const { manifests } = ENGINES.calico.emit(set);
+  assert.deepEqual(manifestErrors(manifests), []);
+  assert.deepEqual(rulesOf(manifests[0]!, 'egress').map((r) => r.destination?.nets?.length), [256]);
+});
+
+test('calico nets one past the bound: 257 node addresses are split over rules of at most 256 per address family (EntityRule.nets maxItems 256), and every address is still allowed', () => {
+  const ips = v4(257);
+  const v6 = Array.from({ length: 257 }, (_, i) => `fd00::${(i + 1).toString(16)}`);
+  const set = policySet([workload([{ peers: [nodesPeer([...ips, ...v6])], ports: [tcp(9100)], explanation: why('m#nodes') }])]);
+  const { manifests } = ENGINES.calico.emit(set);
+  assert.deepEqual(manifestErrors(manifests), []);
+  assert.equal(manifests.length, 1);
+  const nets = rulesOf(manifests[0]!, 'egress').map((r) => r.destination?.nets ?? []);
+  assert.deepEqual(
+    nets.map((n) => n.length),
+    [256, 1, 256, 1],
+  );
+  assert.deepEqual(new Set(nets.flat()), new Set([...ips.map((ip) => `${ip}/32`), ...v6.map((ip) => `${ip}/128`)]));
+  assert.equal(nets.flat().length, 514);
+  const sim = calicoSimulator(manifests, cluster([api]));
+  for (const ip of [ips[0]!, ips[255]!, ips[256]!]) assert.equal(sim.evaluate(flow(P(api), ext(ip), 9100)).verdict, 'allow', ip);
+  assert.equal(sim.evaluate(flow(P(api), ext('10.60.0.1'), 9100)).verdict, 'deny');
+  assert.equal(sim.evaluate(flow(P(api), ext(ips[256]!), 9101)).verdict, 'deny');
+});
+
+/** `n` /32 holes inside 10.0.0.0/8, spread over it. */
+const holes = (n: number): string[] => Array.from({ length: n }, (_, i) => `10.${Math.floor(i / 2)}.${(i % 2) * 100}.7/32`);
+
+test('calico notNets at the bound: a block with 256 holes is one entity (EntityRule.notNets maxItems 256)', () => {
+  const set = policySet([workload([{ peers: [cidrPeer('10.0.0.0/8', holes(256))], ports: [tcp(443)], explanation: why('m#block') }])]);
+  const { manifests } = ENGINES.calico.emit(set);
+  assert.deepEqual(manifestErrors(manifests), []);
+  const rules = rulesOf(manifests[0]!, 'egress');
+  assert.deepEqual(
+    rules.map((r) => [r.destination?.nets, r.destination?.notNets?.length]),
+    [[['10.0.0.0/8'], 256]],
+  );
+});
+
+test('calico notNets one past the bound: a block with 257 holes is halved into entities of at most 256 nets and 256 notNets, allowing exactly the block less its holes', () => {
+  const hs = holes(257);
+  const set = policySet([workload([{ peers: [cidrPeer('10.0.0.0/8', hs)], ports: [tcp(443)], explanation: why('m#block') }])]);
+  const { manifests } = ENGINES.calico.emit(set);
+  assert.deepEqual(manifestErrors(manifests), []);
+  const rules = rulesOf(manifests[0]!, 'egress');
+  assert.ok(rules.length > 1, 'split');
+  for (const r of rules) {
+    assert.ok(r.destination!.nets!.length <= 256 && (r.destination!.notNets ?? []).length <= 256);
+  }
+  assert.equal(rules.flatMap((r) => r.destination!.notNets ?? []).length, 257, 'every hole held out once');
+  const sim = calicoSimulator(manifests, cluster([api]));
+  // Every hole is denied; its neighbours, the block's ends and the addresses around the halving points are allowed.
+  for (const h of hs) assert.equal(sim.evaluate(flow(P(api), ext(h.replace('/32', '')), 443)).verdict, 'deny', h);
+  for (const ip of ['10.0.0.0', '10.0.0.8', '10.0.100.6', '10.63.255.255', '10.64.0.0', '10.127.255.255', '10.128.0.0', '10.200.1.1', '10.255.255.255']) {
+    assert.equal(sim.evaluate(flow(P(api), ext(ip), 443)).verdict, 'allow', ip);
+  }
+  assert.equal(sim.evaluate(flow(P(api), ext('11.0.0.1'), 443)).verdict, 'deny', 'outside the block');
+});
+
+test('calico notNets past the bound on a folded 0.0.0.0/0 (300 nodes and their pod CIDRs held out): the split rules pass admission and the verification\'s simulator allows the folded edge, every address of it but the cluster\'s own', () => {
+  const nodeIps = Array.from({ length: 300 }, (_, i) => `10.0.${Math.floor(i / 200)}.${(i % 200) + 10}`);
+  const podCIDRs = Array.from({ length: 300 }, (_, i) => `10.${100 + Math.floor(i / 200)}.${i % 200}.0/24`);
+  const peer = cidrPeer('0.0.0.0/0', nodeIps.map((ip) => `${ip}/32`), podCIDRs);
+  const { manifests } = ENGINES.calico.emit(policySet([workload([{ peers: [peer], ports: [tcp(443)], explanation: why('edge:folded') }])]));
+  assert.deepEqual(manifestErrors(manifests), []);
+  assert.ok(rulesOf(manifests[0]!, 'egress').length > 1);
+  const c: SimCluster = { ...cluster([api]), nodes: nodeIps.map((ip, i) => ({ name: `n${i}`, labels: {}, ips: [ip] })), podCIDRs };
+  const sim = SIMULATORS.calico(manifests, c);
+  const folded = sim.evaluate(flow(P(api), ext('0.0.0.0/0'), 443));
+  assert.equal(folded.verdict, 'allow', folded.egress.reason);
+  assert.match(folded.egress.reason, /every address of 0\.0\.0\.0\/0 but the cluster's own/);
+  assert.equal(sim.evaluate(flow(P(api), ext('198.51.100.1'), 443)).verdict, 'allow');
+  assert.equal(sim.evaluate(flow(P(api), ext(nodeIps[299]!), 443)).verdict, 'deny', 'a node address is held out');
+  assert.equal(sim.evaluate(flow(P(api), ext('10.101.99.5'), 443)).verdict, 'deny', 'a pod CIDR is held out');
+});
