@@ -13,8 +13,12 @@
  *
  * Lists the CRD bounds are split, never cut (projectcalico/calico@87c15906 api/config/crd/
  * projectcalico.org_{networkpolicies,globalnetworkpolicies}.yaml, the schemas bundled in
- * recommender/schemas): `ports` over rules, `nets`/`notNets` over entities and so rules. Every
- * rule is an Allow, so a rule split in several allows the same.
+ * recommender/schemas): `ports` over rules, `nets`/`notNets` over entities and so rules, and
+ * rules over policies. Every rule is an Allow, so a rule split in several allows the same, and so
+ * do several policies of one tier and order for one endpoint: each is evaluated ("Policies with
+ * identical order will be applied in alphanumerical order based on the Policy Name within the
+ * tier", api/pkg/apis/projectcalico/v3 networkpolicy.go `Order`), and the end-of-tier deny
+ * applies as before, each piece carrying the intent's `types`.
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { chunks } from './chunks.ts';
@@ -23,11 +27,11 @@ import { holedBlockGroups } from '../../domain/holed-blocks.ts';
 import type { Direction, DirectionPolicy, EchoRule, Layer, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortProtocol, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { ECHO_TYPES } from '../../domain/flow.ts';
 import { allExcept } from '../policy/build.ts';
-import { policyName } from '../policy/names.ts';
+import { chunkName, policyName } from '../policy/names.ts';
 import { canonicalSelector, compareStrings } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, subjectSelector, unresolvedFqdnMessage, unresolvedFqdns } from './kubernetes.ts';
-import { annotatedMetadata, ANNOTATION_EXPLANATION, distinctLines, explainedIntent, intentRulesAnnotation, ruleLine, sortManifests, Warnings } from './metadata.ts';
+import { annotatedMetadata, ANNOTATION_EXPLANATION, directionLines, distinctLines, explainedIntent, intentRulesAnnotation, ruleLine, rulesAnnotation, sortManifests, Warnings } from './metadata.ts';
 import type { EmitOptions, Engine, EmitResult, EngineManifests } from './types.ts';
 import {
   CALICO_API_VERSION,
@@ -80,6 +84,8 @@ type Entity = CalicoEntityRule;
 const MAX_CALICO_PORTS = 50;
 /** At most this many blocks in one entity's `nets`, and in its `notNets` (EntityRule.nets, notNets `maxItems: 256`). */
 export const MAX_CALICO_NETS = 256;
+/** At most this many rules in one policy's `ingress`, and in its `egress` (the policy spec's `maxItems: 1024`). */
+export const MAX_CALICO_RULES = 1024;
 
 /** Ports grouped by protocol (Calico rules match one protocol each), at most MAX_CALICO_PORTS a group. */
 function protocolGroups(ports: readonly PortSpec[]): { protocol?: PortProtocol; ports: CalicoPort[] }[] {
@@ -381,22 +387,43 @@ function emitIntent(given: PolicyIntent, r: Renderer, order: Record<Layer, numbe
   const types: CalicoPolicyType[] = [];
   if (intent.ingress.mode !== 'none') types.push('Ingress');
   if (intent.egress.mode !== 'none') types.push('Egress');
+  const ingress = renderDirection(intent, 'ingress', intent.ingress, r) ?? [];
+  const egress = renderDirection(intent, 'egress', intent.egress, r) ?? [];
+  const inChunks = ingress.length > MAX_CALICO_RULES ? chunks(ingress, MAX_CALICO_RULES) : [ingress];
+  const egChunks = egress.length > MAX_CALICO_RULES ? chunks(egress, MAX_CALICO_RULES) : [egress];
+  const pieces = Math.max(inChunks.length, egChunks.length);
+  const rules = pieces === 1 ? [intentRulesAnnotation(intent)] : Array.from({ length: pieces }, (_, i) => pieceRulesAnnotation(intent, inChunks[i] ?? [], egChunks[i] ?? []));
   const head = { order: order[intent.layer], selector: calicoSelector(subjectSelector(intent)), types };
-  const ingress = renderDirection(intent, 'ingress', intent.ingress, r);
-  const egress = renderDirection(intent, 'egress', intent.egress, r);
-  const withRules = <S extends CalicoPolicySpecCommon>(spec: S): S => {
-    if (ingress && ingress.length > 0) spec.ingress = ingress;
-    if (egress && egress.length > 0) spec.egress = egress;
-    return spec;
-  };
   const name = policyName(intent.key);
-  const rules = intentRulesAnnotation(intent);
-  if (intent.subject.kind === 'namespaces') {
-    const spec: CalicoGlobalNetworkPolicySpec = { ...head, namespaceSelector: namespaceSelector(intent.subject.namespaces) };
-    return [{ apiVersion: CALICO_API_VERSION, kind: 'GlobalNetworkPolicy', metadata: annotatedMetadata(intent, name, undefined, rules), spec: withRules(spec) }];
+  const out: EngineManifests['calico'][] = [];
+  for (let i = 0; i < pieces; i++) {
+    const n = pieces === 1 ? name : chunkName(name, i);
+    const [ic, ec] = [inChunks[i] ?? [], egChunks[i] ?? []];
+    const withRules = <S extends CalicoPolicySpecCommon>(spec: S): S => {
+      if (ic.length > 0) spec.ingress = ic;
+      if (ec.length > 0) spec.egress = ec;
+      return spec;
+    };
+    if (intent.subject.kind === 'namespaces') {
+      const spec: CalicoGlobalNetworkPolicySpec = { ...head, namespaceSelector: namespaceSelector(intent.subject.namespaces) };
+      out.push({ apiVersion: CALICO_API_VERSION, kind: 'GlobalNetworkPolicy', metadata: annotatedMetadata(intent, n, undefined, rules[i]), spec: withRules(spec) });
+    } else {
+      const spec: CalicoNetworkPolicySpec = { ...head };
+      out.push({ apiVersion: CALICO_API_VERSION, kind: 'NetworkPolicy', metadata: annotatedMetadata(intent, n, intent.namespace, rules[i]), spec: withRules(spec) });
+    }
   }
-  const spec: CalicoNetworkPolicySpec = { ...head };
-  return [{ apiVersion: CALICO_API_VERSION, kind: 'NetworkPolicy', metadata: annotatedMetadata(intent, name, intent.namespace, rules), spec: withRules(spec) }];
+  return out;
+}
+
+/**
+ * The rules annotation of one piece of a policy split over several: the lines of the rules it
+ * holds, and of a direction it denies whole (every piece carries that type).
+ */
+function pieceRulesAnnotation(intent: PolicyIntent, ingress: readonly CalicoRule[], egress: readonly CalicoRule[]): string | undefined {
+  const lines = (direction: Direction, d: DirectionPolicy, rules: readonly CalicoRule[]): string[] =>
+    d.mode === 'deny-all' ? directionLines(direction, d) : rules.flatMap((rule) => rule.metadata?.annotations?.[ANNOTATION_EXPLANATION] ?? []);
+  const all = [...lines('ingress', intent.ingress, ingress), ...lines('egress', intent.egress, egress)];
+  return all.length > 0 ? rulesAnnotation(all) : undefined;
 }
 
 export const calicoEngine: Engine<'calico'> = {

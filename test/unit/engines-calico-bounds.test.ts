@@ -1,9 +1,9 @@
 /**
- * The `calico` emitter keeps its address lists within the projectcalico.org/v3 CRD's bounds
+ * The `calico` emitter keeps its lists within the projectcalico.org/v3 CRD's bounds
  * (projectcalico/calico@87c15906 api/config/crd/projectcalico.org_{networkpolicies,
  * globalnetworkpolicies}.yaml, bundled in recommender/schemas: EntityRule `nets`/`notNets`
- * `maxItems: 256`), splitting what is past a bound instead of leaving a manifest the API server
- * refuses. Each bound is tested
+ * `maxItems: 256`, `ingress`/`egress` `maxItems: 1024`), splitting what is past a bound instead
+ * of leaving a manifest the API server refuses. Each bound is tested
  * at and one past its limit; the split output passes admission and the calico simulator allows
  * what the unsplit rule meant, and nothing more.
  */
@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES } from '../../recommender/engines/index.ts';
 import type { Manifest } from '../../recommender/engines/types.ts';
-import { cidrPeer, explanation, nodesPeer, policySet, tcp, type IntentInput, type RuleInput } from '../../recommender/policy/build.ts';
+import { cidrPeer, explanation, nodesPeer, podsPeer, policySet, tcp, type IntentInput, type RuleInput } from '../../recommender/policy/build.ts';
 import { manifestErrors } from '../../recommender/verify/index.ts';
 import { calicoSimulator } from '../../recommender/simulate/calico.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
@@ -124,4 +124,65 @@ test('calico notNets past the bound on a folded 0.0.0.0/0 (300 nodes and their p
   assert.equal(sim.evaluate(flow(P(api), ext('198.51.100.1'), 443)).verdict, 'allow');
   assert.equal(sim.evaluate(flow(P(api), ext(nodeIps[299]!), 443)).verdict, 'deny', 'a node address is held out');
   assert.equal(sim.evaluate(flow(P(api), ext('10.101.99.5'), 443)).verdict, 'deny', 'a pod CIDR is held out');
+});
+
+/** `n` ingress rules, each from its own client pods. */
+const clientRules = (n: number): RuleInput[] =>
+  Array.from({ length: n }, (_, i) => ({
+    peers: [podsPeer({ matchLabels: { app: `client-${String(i).padStart(4, '0')}` } })],
+    ports: [tcp(8080)],
+    explanation: why(`edge:${String(i).padStart(4, '0')}`),
+  }));
+
+test('calico rules at the bound: 1024 ingress rules are one NetworkPolicy (spec.ingress maxItems 1024)', () => {
+  const { manifests } = ENGINES.calico.emit(policySet([workload(clientRules(1024), 'ingress')]));
+  assert.deepEqual(manifestErrors(manifests), []);
+  assert.deepEqual(
+    manifests.map((m) => [m.metadata.name, rulesOf(m, 'ingress').length]),
+    [['shop-deployment-api', 1024]],
+  );
+});
+
+test('calico rules one past the bound: 1025 ingress rules are two NetworkPolicies of the same order, selector and types, named <name>--1 and --2, each annotated with its own rules; the last rule still allows and the isolation still denies', () => {
+  const rules = clientRules(1025);
+  const { manifests } = ENGINES.calico.emit(policySet([workload(rules, 'ingress')]));
+  assert.deepEqual(manifestErrors(manifests), []);
+  assert.deepEqual(
+    manifests.map((m) => [m.metadata.name, rulesOf(m, 'ingress').length, m.spec.order, m.spec.selector, m.spec.types]),
+    [
+      ['shop-deployment-api--1', 1024, 1000, "app == 'api'", ['Ingress']],
+      ['shop-deployment-api--2', 1, 1000, "app == 'api'", ['Ingress']],
+    ],
+  );
+  const lines = manifests.map((m) => m.metadata.annotations['flowmatrix.io/rules']!.split('\n'));
+  assert.equal(lines[1]!.length, 1);
+  assert.match(lines[1]![0]!, /^ingress confirmed edge:1024: seen$/);
+  assert.match(lines[0]![0]!, /^ingress confirmed edge:0000: seen$/);
+  assert.ok(!lines[0]!.some((l) => l.includes('edge:1024')));
+  // Same input, reversed: same manifests.
+  assert.deepEqual(ENGINES.calico.emit(policySet([workload([...rules].reverse(), 'ingress')])).manifests, manifests);
+  const first = pod('shop', 'c0', { app: 'client-0000' }, '10.1.0.10');
+  const last = pod('shop', 'c1024', { app: 'client-1024' }, '10.1.0.11');
+  const stranger = pod('shop', 'x', { app: 'stranger' }, '10.1.0.12');
+  const sim = calicoSimulator(manifests, cluster([api, first, last, stranger]));
+  assert.equal(sim.evaluate(flow(P(first), P(api))).verdict, 'allow');
+  assert.equal(sim.evaluate(flow(P(last), P(api))).verdict, 'allow', 'allowed by the second piece');
+  assert.equal(sim.evaluate(flow(P(stranger), P(api))).verdict, 'deny', 'the end-of-tier deny still applies');
+});
+
+test('calico rules one past the bound in one direction only: the other direction stays in the first piece, and a denied direction is a type of every piece', () => {
+  const intent: IntentInput = {
+    ...workload(clientRules(1025).map((r) => ({ ...r, ports: [tcp(9000)] })), 'egress'),
+    ingress: { mode: 'deny-all', explanation: why('shop/deployment/api#ingress') },
+  };
+  const { manifests } = ENGINES.calico.emit(policySet([intent]));
+  assert.deepEqual(manifestErrors(manifests), []);
+  assert.deepEqual(
+    manifests.map((m) => [m.metadata.name, rulesOf(m, 'ingress').length, rulesOf(m, 'egress').length, m.spec.types]),
+    [
+      ['shop-deployment-api--1', 0, 1024, ['Ingress', 'Egress']],
+      ['shop-deployment-api--2', 0, 1, ['Ingress', 'Egress']],
+    ],
+  );
+  for (const m of manifests) assert.match(m.metadata.annotations['flowmatrix.io/rules']!, /^ingress confirmed shop\/deployment\/api#ingress: seen$/m);
 });
