@@ -13,12 +13,13 @@
  *
  * Lists the CRD bounds are split, never cut (projectcalico/calico@87c15906 api/config/crd/
  * projectcalico.org_{networkpolicies,globalnetworkpolicies}.yaml, the schemas bundled in
- * recommender/schemas): `ports` over rules, `nets`/`notNets` over entities and so rules, and
- * rules over policies. Every rule is an Allow, so a rule split in several allows the same, and so
- * do several policies of one tier and order for one endpoint: each is evaluated ("Policies with
- * identical order will be applied in alphanumerical order based on the Policy Name within the
- * tier", api/pkg/apis/projectcalico/v3 networkpolicy.go `Order`), and the end-of-tier deny
- * applies as before, each piece carrying the intent's `types`.
+ * recommender/schemas): `ports` over rules, `nets`/`notNets` over entities and so rules, a
+ * selector's `in` set over entities or policies (calico-selectors.ts), and rules over policies.
+ * Every rule is an Allow, so a rule split in several allows the same, and so do several policies
+ * of one tier and order for one endpoint: each is evaluated ("Policies with identical order will
+ * be applied in alphanumerical order based on the Policy Name within the tier", api/pkg/apis/
+ * projectcalico/v3 networkpolicy.go `Order`), and the end-of-tier deny applies as before, each
+ * piece carrying the intent's `types`.
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { chunks } from './chunks.ts';
@@ -28,7 +29,8 @@ import type { Direction, DirectionPolicy, EchoRule, Layer, PolicyIntent, PolicyP
 import { ECHO_TYPES } from '../../domain/flow.ts';
 import { allExcept } from '../policy/build.ts';
 import { chunkName, policyName } from '../policy/names.ts';
-import { canonicalSelector, compareStrings } from '../policy/order.ts';
+import { compareStrings } from '../policy/order.ts';
+import { fittingCalicoSelectors, fittingNamespaceSelectors, namespaceSelector } from './calico-selectors.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, subjectSelector, unresolvedFqdnMessage, unresolvedFqdns } from './kubernetes.ts';
 import { annotatedMetadata, ANNOTATION_EXPLANATION, directionLines, distinctLines, explainedIntent, intentRulesAnnotation, ruleLine, rulesAnnotation, sortManifests, Warnings } from './metadata.ts';
@@ -44,39 +46,7 @@ import {
   type CalicoRule,
 } from './wire/calico.ts';
 
-export const CALICO_NAMESPACE_LABEL = 'projectcalico.org/name';
 export const DEFAULT_CALICO_ORDER: Record<Layer, number> = { shared: 900, allowlist: 1000, 'default-deny': 2000 };
-
-const quote = (v: string): string => `'${v}'`;
-
-/** A LabelSelector as a Calico selector expression; `{}` → `all()`. */
-export function calicoSelector(s: LabelSelector): string {
-  const c = canonicalSelector(s);
-  const terms: string[] = [];
-  for (const [k, v] of Object.entries(c.matchLabels ?? {})) terms.push(`${k} == ${quote(v)}`);
-  for (const e of c.matchExpressions ?? []) {
-    const set = `{${(e.values ?? []).map(quote).join(', ')}}`;
-    switch (e.operator) {
-      case 'In':
-        terms.push(`${e.key} in ${set}`);
-        break;
-      case 'NotIn':
-        terms.push(`${e.key} not in ${set}`);
-        break;
-      case 'Exists':
-        terms.push(`has(${e.key})`);
-        break;
-      case 'DoesNotExist':
-        terms.push(`!has(${e.key})`);
-        break;
-    }
-  }
-  return terms.length === 0 ? 'all()' : terms.join(' && ');
-}
-
-function namespaceSelector(namespaces: readonly string[]): string {
-  return namespaces.length === 1 ? `${CALICO_NAMESPACE_LABEL} == ${quote(namespaces[0]!)}` : `${CALICO_NAMESPACE_LABEL} in {${namespaces.map(quote).join(', ')}}`;
-}
 
 type Entity = CalicoEntityRule;
 
@@ -159,7 +129,7 @@ class Renderer {
     this.anySource = this.rendered({}, false);
   }
 
-  /** The entities of a pods, namespace, dns peer or of a cidr peer with exceptions: one, unless a list is past its bound. */
+  /** The entities of a pods, namespace, dns peer or of a cidr peer with exceptions: one, unless a list or selector is past its bound. */
   entity(p: PolicyPeer): Rendered[] {
     let r = this.entities.get(p);
     if (r === undefined) this.entities.set(p, (r = peerEntities(p).map((e) => this.rendered(e, false))));
@@ -200,20 +170,26 @@ class Renderer {
 function peerEntities(p: PolicyPeer): Entity[] {
   switch (p.kind) {
     case 'pods':
-      return [p.namespace === undefined ? { selector: calicoSelector(p.selector) } : { namespaceSelector: namespaceSelector([p.namespace]), selector: calicoSelector(p.selector) }];
+      if (p.namespace === undefined) return fittingCalicoSelectors(p.selector).map((selector) => ({ selector }));
+      return inNamespace(p.namespace, p.selector);
     case 'namespace':
       return [p.namespace === undefined ? { selector: 'all()' } : { namespaceSelector: namespaceSelector([p.namespace]) }];
     case 'dns':
-      return [{ namespaceSelector: namespaceSelector([p.namespace]), selector: calicoSelector(p.selector) }];
+      return inNamespace(p.namespace, p.selector);
     case 'selected-namespaces':
       // `all()` as namespaceSelector: every namespace, including those created later.
-      return [{ namespaceSelector: calicoSelector(p.namespaceSelector), selector: calicoSelector(p.selector) }];
+      return fittingCalicoSelectors(p.namespaceSelector).flatMap((namespaceSelector) => fittingCalicoSelectors(p.selector).map((selector) => ({ namespaceSelector, selector })));
     case 'cidr':
       // A block with more holes than one entity holds is halved until the holes fit (holed-blocks.ts).
       return holedBlockGroups(p.cidr, allExcept(p), MAX_CALICO_NETS).map((g) => (g.notNets.length > 0 ? { nets: g.nets, notNets: g.notNets } : { nets: g.nets }));
     default:
       throw new Error(`a ${p.kind} peer renders to no entity of its own`);
   }
+}
+
+function inNamespace(namespace: string, selector: LabelSelector): Entity[] {
+  const ns = namespaceSelector([namespace]);
+  return fittingCalicoSelectors(selector).map((s) => ({ namespaceSelector: ns, selector: s }));
 }
 
 function where(direction: Direction, rule: PolicyRule): { direction: Direction; rule: string } {
@@ -393,25 +369,31 @@ function emitIntent(given: PolicyIntent, r: Renderer, order: Record<Layer, numbe
   const egChunks = egress.length > MAX_CALICO_RULES ? chunks(egress, MAX_CALICO_RULES) : [egress];
   const pieces = Math.max(inChunks.length, egChunks.length);
   const rules = pieces === 1 ? [intentRulesAnnotation(intent)] : Array.from({ length: pieces }, (_, i) => pieceRulesAnnotation(intent, inChunks[i] ?? [], egChunks[i] ?? []));
-  const head = { order: order[intent.layer], selector: calicoSelector(subjectSelector(intent)), types };
+  const selectors = fittingCalicoSelectors(subjectSelector(intent));
+  const subjects: { selector: string; namespaceSelector?: string }[] =
+    intent.subject.kind === 'namespaces' ? fittingNamespaceSelectors(intent.subject.namespaces).flatMap((namespaceSelector) => selectors.map((selector) => ({ selector, namespaceSelector }))) : selectors.map((selector) => ({ selector }));
   const name = policyName(intent.key);
+  const count = subjects.length * pieces;
   const out: EngineManifests['calico'][] = [];
-  for (let i = 0; i < pieces; i++) {
-    const n = pieces === 1 ? name : chunkName(name, i);
-    const [ic, ec] = [inChunks[i] ?? [], egChunks[i] ?? []];
-    const withRules = <S extends CalicoPolicySpecCommon>(spec: S): S => {
-      if (ic.length > 0) spec.ingress = ic;
-      if (ec.length > 0) spec.egress = ec;
-      return spec;
-    };
-    if (intent.subject.kind === 'namespaces') {
-      const spec: CalicoGlobalNetworkPolicySpec = { ...head, namespaceSelector: namespaceSelector(intent.subject.namespaces) };
-      out.push({ apiVersion: CALICO_API_VERSION, kind: 'GlobalNetworkPolicy', metadata: annotatedMetadata(intent, n, undefined, rules[i]), spec: withRules(spec) });
-    } else {
-      const spec: CalicoNetworkPolicySpec = { ...head };
-      out.push({ apiVersion: CALICO_API_VERSION, kind: 'NetworkPolicy', metadata: annotatedMetadata(intent, n, intent.namespace, rules[i]), spec: withRules(spec) });
+  subjects.forEach((subject, s) => {
+    for (let i = 0; i < pieces; i++) {
+      const n = count === 1 ? name : chunkName(name, s * pieces + i);
+      const head = { order: order[intent.layer], selector: subject.selector, types };
+      const [ic, ec] = [inChunks[i] ?? [], egChunks[i] ?? []];
+      const withRules = <S extends CalicoPolicySpecCommon>(spec: S): S => {
+        if (ic.length > 0) spec.ingress = ic;
+        if (ec.length > 0) spec.egress = ec;
+        return spec;
+      };
+      if (subject.namespaceSelector !== undefined) {
+        const spec: CalicoGlobalNetworkPolicySpec = { ...head, namespaceSelector: subject.namespaceSelector };
+        out.push({ apiVersion: CALICO_API_VERSION, kind: 'GlobalNetworkPolicy', metadata: annotatedMetadata(intent, n, undefined, rules[i]), spec: withRules(spec) });
+      } else {
+        const spec: CalicoNetworkPolicySpec = { ...head };
+        out.push({ apiVersion: CALICO_API_VERSION, kind: 'NetworkPolicy', metadata: annotatedMetadata(intent, n, intent.namespace, rules[i]), spec: withRules(spec) });
+      }
     }
-  }
+  });
   return out;
 }
 

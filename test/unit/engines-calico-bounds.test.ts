@@ -1,9 +1,9 @@
 /**
- * The `calico` emitter keeps its lists within the projectcalico.org/v3 CRD's bounds
+ * The `calico` emitter keeps every list and selector within the projectcalico.org/v3 CRD's bounds
  * (projectcalico/calico@87c15906 api/config/crd/projectcalico.org_{networkpolicies,
  * globalnetworkpolicies}.yaml, bundled in recommender/schemas: EntityRule `nets`/`notNets`
- * `maxItems: 256`, `ingress`/`egress` `maxItems: 1024`), splitting what is past a bound instead
- * of leaving a manifest the API server refuses. Each bound is tested
+ * `maxItems: 256`, `ingress`/`egress` `maxItems: 1024`, selectors `maxLength: 1024`), splitting
+ * what is past a bound instead of leaving a manifest the API server refuses. Each bound is tested
  * at and one past its limit; the split output passes admission and the calico simulator allows
  * what the unsplit rule meant, and nothing more.
  */
@@ -11,8 +11,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES } from '../../recommender/engines/index.ts';
 import type { Manifest } from '../../recommender/engines/types.ts';
-import { cidrPeer, explanation, nodesPeer, podsPeer, policySet, tcp, type IntentInput, type RuleInput } from '../../recommender/policy/build.ts';
+import { cidrPeer, dnsPeer, explanation, nodesPeer, podsPeer, policySet, selectedNamespacesPeer, tcp, udp, type IntentInput, type RuleInput } from '../../recommender/policy/build.ts';
 import { manifestErrors } from '../../recommender/verify/index.ts';
+import { sharedIntentKey } from '../../recommender/policy/ir.ts';
 import { calicoSimulator } from '../../recommender/simulate/calico.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import type { SimCluster, SimEndpoint, SimFlow, SimPod } from '../../recommender/simulate/types.ts';
@@ -185,4 +186,134 @@ test('calico rules one past the bound in one direction only: the other direction
     ],
   );
   for (const m of manifests) assert.match(m.metadata.annotations['flowmatrix.io/rules']!, /^ingress confirmed shop\/deployment\/api#ingress: seen$/m);
+});
+
+/**
+ * Values `name(0)`, `name(1)`, … (the last one lengthened) whose `{'a', 'b', …}` set makes a
+ * selector of exactly `length` characters, `empty` being its length with the set `{}`.
+ */
+function valuesFilling(empty: number, length: number, name: (i: number) => string): string[] {
+  const values: string[] = [];
+  let total = empty;
+  const more = (v: string): number => v.length + 2 + (values.length > 0 ? 2 : 0);
+  while (total + more(name(values.length)) <= length) {
+    total += more(name(values.length));
+    values.push(name(values.length));
+  }
+  values[values.length - 1] += 'x'.repeat(length - total);
+  return values;
+}
+
+/** Namespace names whose `projectcalico.org/name in {…}` selector is exactly `length` characters. */
+const namespacesOfSelector = (length: number): string[] => valuesFilling('projectcalico.org/name in {}'.length, length, (i) => `team-${String(i).padStart(2, '0')}`);
+
+function sharedIntent(namespaces: string[]): IntentInput {
+  const dnsSel = { matchLabels: { 'k8s-app': 'kube-dns' } };
+  return {
+    key: sharedIntentKey(namespaces),
+    layer: 'shared',
+    subject: { kind: 'namespaces', namespaces, selector: {} },
+    egress: { mode: 'rules', rules: [{ peers: [dnsPeer('kube-system', dnsSel)], ports: [udp(53)], explanation: why('m#dns') }] },
+    explanation: 'test',
+  };
+}
+
+test('calico GlobalNetworkPolicy namespaceSelector at the bound: 1024 characters are one policy (spec.namespaceSelector maxLength 1024)', () => {
+  const namespaces = namespacesOfSelector(1024);
+  const { manifests } = ENGINES.calico.emit(policySet([sharedIntent(namespaces)]));
+  assert.deepEqual(manifestErrors(manifests), []);
+  assert.equal(manifests.length, 1);
+  assert.equal((manifests[0]!.spec as { namespaceSelector: string }).namespaceSelector.length, 1024);
+});
+
+test('calico GlobalNetworkPolicy namespaceSelector one past the bound: 1025 characters are split over GlobalNetworkPolicies of the same order and rules, whose namespaces together are the list; both ends still allowed and isolated', () => {
+  const namespaces = namespacesOfSelector(1025);
+  const intent = sharedIntent(namespaces);
+  const { manifests } = ENGINES.calico.emit(policySet([intent]));
+  assert.deepEqual(manifestErrors(manifests), []);
+  assert.equal(manifests.length, 2);
+  const selectors = manifests.map((m) => (m.spec as { namespaceSelector: string }).namespaceSelector);
+  for (const s of selectors) assert.ok(s.length <= 1024, `${s.length} characters`);
+  const listed = selectors.flatMap((s) => [...s.matchAll(/'([^']+)'/g)].map((x) => x[1]!));
+  assert.deepEqual(listed, namespaces);
+  for (const m of manifests) {
+    assert.equal(m.kind, 'GlobalNetworkPolicy');
+    assert.deepEqual([m.spec.order, m.spec.selector, m.spec.types, m.spec.egress], [900, 'all()', ['Egress'], manifests[0]!.spec.egress]);
+  }
+  const names = manifests.map((m) => m.metadata.name);
+  assert.deepEqual(
+    names.map((n) => n.slice(-3)),
+    ['--1', '--2'],
+  );
+  assert.equal(names[0]!.slice(0, -3), names[1]!.slice(0, -3));
+  const dns = pod('kube-system', 'coredns', { 'k8s-app': 'kube-dns' }, '10.1.9.9');
+  dns.ports = [{ name: 'dns', port: 53, protocol: 'UDP' }];
+  const firstPod = pod(namespaces[0]!, 'a', { app: 'a' }, '10.1.1.1');
+  const lastPod = pod(namespaces.at(-1)!, 'b', { app: 'b' }, '10.1.1.2');
+  const sim = calicoSimulator(manifests, cluster([dns, firstPod, lastPod], [...namespaces, 'kube-system']));
+  for (const p of [firstPod, lastPod]) {
+    assert.equal(sim.evaluate({ client: P(p), server: P(dns), port: 53, protocol: 'UDP' }).verdict, 'allow', p.namespace);
+    assert.equal(sim.evaluate(flow(P(p), ext('192.0.2.1'), 443)).verdict, 'deny', `${p.namespace}: isolated`);
+  }
+});
+
+/** Values whose `<key> in {…}` selector is exactly `length` characters. */
+const valuesOfSelector = (key: string, length: number): string[] => valuesFilling(`${key} in {}`.length, length, (i) => `svc-${String(i).padStart(3, '0')}`);
+
+test('calico EntityRule selector at and one past the bound: a pods peer whose `in` set makes 1025 characters becomes rules of several selectors (EntityRule.selector maxLength 1024); every value still allowed', () => {
+  const at = valuesOfSelector('app', 1024);
+  const past = valuesOfSelector('app', 1025);
+  const emit = (values: string[]) => ENGINES.calico.emit(policySet([workload([{ peers: [podsPeer({ matchExpressions: [{ key: 'app', operator: 'In', values }] })], ports: [tcp(8080)], explanation: why('m#pods') }], 'ingress')])).manifests;
+  const one = emit(at);
+  assert.deepEqual(manifestErrors(one), []);
+  assert.deepEqual(rulesOf(one[0]!, 'ingress').map((r) => r.source?.selector?.length), [1024]);
+  const split = emit(past);
+  assert.deepEqual(manifestErrors(split), []);
+  const selectors = rulesOf(split[0]!, 'ingress').map((r) => r.source!.selector!);
+  assert.equal(selectors.length, 2);
+  for (const s of selectors) assert.ok(s.length <= 1024 && s.startsWith('app in {'), s);
+  const pods = [past[0]!, past.at(-1)!].map((v, i) => pod('shop', `c${i}`, { app: v }, `10.1.0.${20 + i}`));
+  const stranger = pod('shop', 'x', { app: 'stranger' }, '10.1.0.30');
+  const sim = calicoSimulator(split, cluster([api, ...pods, stranger]));
+  for (const p of pods) assert.equal(sim.evaluate(flow(P(p), P(api))).verdict, 'allow', p.labels.app);
+  assert.equal(sim.evaluate(flow(P(stranger), P(api))).verdict, 'deny');
+});
+
+test('calico EntityRule namespaceSelector one past the bound: a selected-namespaces peer listing namespaces in 1025 characters becomes rules of several namespace selectors', () => {
+  const namespaces = valuesOfSelector('kubernetes.io/metadata.name', 1025);
+  const peer = selectedNamespacesPeer({ matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: namespaces }] }, {});
+  const { manifests } = ENGINES.calico.emit(policySet([workload([{ peers: [peer], ports: [tcp(8080)], explanation: why('m#ns') }], 'ingress')]));
+  assert.deepEqual(manifestErrors(manifests), []);
+  const rules = rulesOf(manifests[0]!, 'ingress');
+  assert.equal(rules.length, 2);
+  for (const r of rules) assert.ok(r.source!.namespaceSelector!.length <= 1024);
+});
+
+test('calico policy selector one past the bound: a subject whose `in` set makes 1025 characters becomes NetworkPolicies of several selectors, each with every rule (spec.selector maxLength 1024)', () => {
+  const emit = (values: string[]) =>
+    ENGINES.calico.emit(
+      policySet([workload([{ peers: [podsPeer({ matchLabels: { app: 'web' } })], ports: [tcp(8080)], explanation: why('m#web') }], 'ingress', { kind: 'workload', selector: { matchExpressions: [{ key: 'app', operator: 'In', values }] }, hostNetwork: false })]),
+    ).manifests;
+  const one = emit(valuesOfSelector('app', 1024));
+  assert.deepEqual(manifestErrors(one), []);
+  assert.deepEqual(
+    one.map((m) => [m.metadata.name, (m.spec.selector as string).length]),
+    [['shop-deployment-api', 1024]],
+  );
+  const values = valuesOfSelector('app', 1025);
+  const split = emit(values);
+  assert.deepEqual(manifestErrors(split), []);
+  assert.deepEqual(
+    split.map((m) => m.metadata.name),
+    ['shop-deployment-api--1', 'shop-deployment-api--2'],
+  );
+  for (const m of split) assert.deepEqual([m.spec.types, m.spec.ingress, m.spec.order], [one[0]!.spec.types, one[0]!.spec.ingress, 1000]);
+  const web = pod('shop', 'web', { app: 'web' }, '10.1.0.40');
+  const stranger = pod('shop', 'x', { app: 'stranger' }, '10.1.0.41');
+  const servers = [values[0]!, values.at(-1)!].map((v, i) => pod('shop', `s${i}`, { app: v }, `10.1.0.${50 + i}`));
+  const sim = calicoSimulator(split, cluster([web, stranger, ...servers]));
+  for (const s of servers) {
+    assert.equal(sim.evaluate(flow(P(web), P(s))).verdict, 'allow', s.labels.app);
+    assert.equal(sim.evaluate(flow(P(stranger), P(s))).verdict, 'deny', `${s.labels.app} isolated`);
+  }
 });
