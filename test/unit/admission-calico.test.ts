@@ -145,6 +145,12 @@ test('selectors: syntax errors with their offset, global() only alone in a rule 
   assert.deepEqual(messages(np({ selector: 'global()' })), ['/spec/selector: global() can only be used in an EntityRule namespaceSelector (Calico validateNetworkPolicy)']);
 });
 
+test("a GlobalNetworkPolicy's own namespaceSelector may not hold global(): only a rule's may (validator.go validateGlobalNetworkPolicy: strings.Contains(spec.NamespaceSelector, globalSelector) → globalSelectorEntRule)", () => {
+  assert.deepEqual(messages(gnp({ namespaceSelector: 'global()' })), ['/spec/namespaceSelector: global() can only be used in an EntityRule namespaceSelector (Calico validateGlobalNetworkPolicy)']);
+  assert.deepEqual(messages(gnp({ namespaceSelector: "global() || team == 'a'" })), ['/spec/namespaceSelector: global() can only be used in an EntityRule namespaceSelector (Calico validateGlobalNetworkPolicy)']);
+  assert.deepEqual(messages(gnp({ namespaceSelector: "projectcalico.org/name != 'kube-system'" })), []);
+});
+
 test('policy fields: action, protocol, ipVersion, types, names, GlobalNetworkPolicy host-endpoint flags', () => {
   assert.match(messages(np({ ingress: [{ action: 'allow' }] }))[0]!, /action must be one of Allow, Deny, Log, Pass/);
   assert.deepEqual(messages(ingress({ protocol: 0 })), ['/spec/ingress/0/protocol: protocol number invalid (Calico validateProtocol)']);

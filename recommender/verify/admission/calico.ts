@@ -303,7 +303,8 @@ function checkPolicy(e: Errors, m: Obj, global: boolean): void {
   checkSelector(e, '/spec', 'selector', spec.selector);
   checkSelector(e, '/spec', 'serviceAccountSelector', spec.serviceAccountSelector);
   if (global) checkSelector(e, '/spec', 'namespaceSelector', spec.namespaceSelector);
-  for (const f of ['selector', 'serviceAccountSelector'] as const) {
+  // validateGlobalNetworkPolicy checks a GlobalNetworkPolicy's own namespaceSelector too (recent releases: the CRD's CEL rules).
+  for (const f of global ? (['selector', 'serviceAccountSelector', 'namespaceSelector'] as const) : (['selector', 'serviceAccountSelector'] as const)) {
     if (typeof spec[f] === 'string' && (spec[f] as string).includes('global(')) e.add(`/spec/${f}`, 'global() can only be used in an EntityRule namespaceSelector', fn);
   }
   if (spec.order !== undefined && !(typeof spec.order === 'number' && Number.isFinite(spec.order))) e.add('/spec/order', 'order must be a number', 'PolicySpec.Order (float64)');
