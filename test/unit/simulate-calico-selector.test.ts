@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseSelector, SelectorSyntaxError, selectorLimitsOf, selectorSyntaxError, selectorTokens } from '../../recommender/simulate/calico/selector.ts';
+import { parseSelector, SelectorSyntaxError, selectorLimitsOf, selectorSyntaxError, selectorTokens, withLabelPrefix } from '../../recommender/simulate/calico/selector.ts';
 
 type L = Record<string, string>;
 const m = (l: L): Map<string, string> => new Map(Object.entries(l));
@@ -137,14 +137,12 @@ test('error positions point at the offending token (flowmatrix addition; upstrea
   assert.ok(selectorSyntaxError("a == 'x'\n&& has(b)"));
 });
 
-test('namespaceSelector reading: all() selects namespaced endpoints only, global() the others (rules.go getEndpointSelector)', () => {
-  const all = parseSelector('all()');
-  const global = parseSelector('global()');
-  assert.equal(all.matchesNamespace(m({}), true), true);
-  assert.equal(all.matchesNamespace(m({}), false), false);
-  assert.equal(global.matchesNamespace(m({}), false), true);
-  assert.equal(global.matchesNamespace(m({}), true), false);
-  assert.equal(parseSelector("projectcalico.org/name == 'shop'").matchesNamespace(m({ 'projectcalico.org/name': 'shop' }), true), true);
+test('withLabelPrefix: every label prefixed, all() and global() kept, the canonical text (ast.go PrefixVisitor; rules_test.go "should parse a complex namespace selector")', () => {
+  assert.equal(withLabelPrefix("!has(key) || (has(key) && !key in {'value'})", 'pcns.'), '(!has(pcns.key) || (has(pcns.key) && !pcns.key in {"value"}))');
+  assert.equal(withLabelPrefix("team == 'a' && x not in {'b'} && y starts with 'c'", 'pcns.'), '(pcns.team == "a" && pcns.x not in {"b"} && pcns.y starts with "c")');
+  assert.equal(withLabelPrefix('all()', 'pcns.'), 'all()');
+  assert.equal(withLabelPrefix('global()', 'pcns.'), 'global()');
+  assert.throws(() => withLabelPrefix("team = 'a'", 'pcns.'), SelectorSyntaxError);
 });
 
 // tokenizer_test.go tokenTests: input → tokens; undefined = must be rejected.

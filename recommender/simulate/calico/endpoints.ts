@@ -44,9 +44,6 @@ export interface EndpointView {
   node?: string;
   /** The namespace profile's labels (empty for non-workloads). */
   nsLabels: LabelMap;
-  /** The service account profile's labels: `projectcalico.org/name` (empty for non-workloads). */
-  saLabels: LabelMap;
-  serviceAccount?: string;
   /** Host CIDR per address family. */
   v4?: Cidr;
   v6?: Cidr;
@@ -61,7 +58,7 @@ export interface EndpointView {
 const EMPTY: LabelMap = new Map();
 
 /** Cilium's Ingress proxy: no Calico endpoint and no address a rule names; only a rule without source selector or nets matches it. */
-const CILIUM_INGRESS_VIEW: EndpointView = { workload: false, hostLabels: [], labels: EMPTY, nsLabels: EMPTY, saLabels: EMPTY, ips: [], families: undefined, describe: "Cilium's Ingress proxy" };
+const CILIUM_INGRESS_VIEW: EndpointView = { workload: false, hostLabels: [], labels: EMPTY, nsLabels: EMPTY, ips: [], families: undefined, describe: "Cilium's Ingress proxy" };
 
 function hostCidrs(ips: readonly string[]): { v4?: Cidr; v6?: Cidr } {
   const out: { v4?: Cidr; v6?: Cidr } = {};
@@ -119,7 +116,7 @@ export class EndpointViews {
     if (v) return v;
     const name = `pod ${p.namespace}/${p.name ?? '?'}`;
     if (p.hostNetwork) {
-      const base = { workload: false, namespace: p.namespace, pod: p, nsLabels: EMPTY, saLabels: EMPTY, ips: p.ips, families: podFamilies(p, this.clusterFamilies), ...hostCidrs(p.ips) };
+      const base = { workload: false, namespace: p.namespace, pod: p, nsLabels: EMPTY, ips: p.ips, families: podFamilies(p, this.clusterFamilies), ...hostCidrs(p.ips) };
       v = { ...base, ...this.onHost(p.node, p.ips, `host-network ${name}`) };
     } else {
       const sa = p.serviceAccount ?? 'default';
@@ -137,8 +134,6 @@ export class EndpointViews {
         hostLabels: this.hosts.labelsAt(p.ips),
         labels,
         nsLabels,
-        saLabels,
-        serviceAccount: sa,
         ips: p.ips,
         families: podFamilies(p, this.clusterFamilies),
         ...hostCidrs(p.ips),
@@ -154,14 +149,14 @@ export class EndpointViews {
     let byIp = views.get(node);
     if (!byIp) views.set(node, (byIp = new Map()));
     let v = byIp.get(ip);
-    if (!v) byIp.set(ip, (v = { workload: false, nsLabels: EMPTY, saLabels: EMPTY, ips: [ip], families: familiesOf([ip]), ...hostCidrs([ip]), ...this.onHost(onNode, [ip], describe) }));
+    if (!v) byIp.set(ip, (v = { workload: false, nsLabels: EMPTY, ips: [ip], families: familiesOf([ip]), ...hostCidrs([ip]), ...this.onHost(onNode, [ip], describe) }));
     return v;
   }
 
   /** A host endpoint itself, as the policies selecting it see it (its labels; in no namespace, of no service account). */
   hostEndpoint(hep: HostEndpointInfo): EndpointView {
     const ips = hep.expectedIPs;
-    return { workload: false, hostEndpoint: hep, labels: hep.labels, hostLabels: this.hosts.labelsAt(ips), node: hep.node, nsLabels: EMPTY, saLabels: EMPTY, ips, families: familiesOf(ips), ...hostCidrs(ips), describe: `host endpoint ${hep.name}` };
+    return { workload: false, hostEndpoint: hep, labels: hep.labels, hostLabels: this.hosts.labelsAt(ips), node: hep.node, nsLabels: EMPTY, ips, families: familiesOf(ips), ...hostCidrs(ips), describe: `host endpoint ${hep.name}` };
   }
 
   /** What an end on a node's host network at `ips` is to Calico: that node's host endpoint when it has one. */

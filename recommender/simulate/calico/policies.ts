@@ -7,11 +7,12 @@
  * felix calc/policy_sorter.go (PolKVLess: order, absent = +Inf, ties by name/namespace/kind;
  * TierLess: valid tiers only, order, absent last, ties by name).
  */
-import type { CalicoGlobalNetworkPolicy, CalicoNetworkPolicy, CalicoPolicySpecCommon, CalicoRule, CalicoTier } from '../../engines/wire/calico.ts';
+import type { CalicoGlobalNetworkPolicy, CalicoGlobalNetworkPolicySpec, CalicoNetworkPolicy, CalicoPolicySpecCommon, CalicoRule, CalicoTier } from '../../engines/wire/calico.ts';
 import type { EndpointView } from './endpoints.ts';
 import { k8sPolicyTypes, k8sRules, labelSelectorMatches, type K8sNetworkPolicy } from './kubernetes.ts';
 import { compileRule, type CompiledRule, type RuleScope } from './rules.ts';
 import { parseSelector, SelectorSyntaxError } from './selector.ts';
+import { globalPolicySelector, networkPolicySelector } from './v1-selectors.ts';
 import type { ServiceIndex } from './services.ts';
 import { PortBuckets } from '../port-buckets.ts';
 import { kindName } from '../../engines/manifest-id.ts';
@@ -127,9 +128,9 @@ function calicoPolicy(m: CalicoNetworkPolicy | CalicoGlobalNetworkPolicy, servic
   const spec = m.spec ?? {};
   const global = m.kind === 'GlobalNetworkPolicy';
   const namespace = global ? undefined : (m.metadata.namespace ?? 'default');
-  const selector = parseSelector(spec.selector ?? '');
-  const saSelector = spec.serviceAccountSelector ? parseSelector(spec.serviceAccountSelector) : undefined;
-  const nsSelector = global && (m as CalicoGlobalNetworkPolicy).spec.namespaceSelector ? parseSelector((m as CalicoGlobalNetworkPolicy).spec.namespaceSelector!) : undefined;
+  // Each as written first: one that does not parse is named in the error, and the policy refused.
+  for (const s of [spec.selector, spec.serviceAccountSelector, global ? (spec as CalicoGlobalNetworkPolicySpec).namespaceSelector : undefined]) if (s) parseSelector(s);
+  const selector = parseSelector(namespace === undefined ? globalPolicySelector(spec) : networkPolicySelector(spec, namespace));
   const scope: RuleScope = { namespace, services };
   const types = defaultTypes(spec);
   const name = m.metadata.name;
@@ -140,11 +141,9 @@ function calicoPolicy(m: CalicoNetworkPolicy | CalicoGlobalNetworkPolicy, servic
     order: typeof spec.order === 'number' ? spec.order : Infinity,
     sortKey: `${name}/${namespace ?? ''}/${m.kind}`,
     namespace,
-    applies: (e) =>
-      e.workload
-        ? (namespace === undefined || e.namespace === namespace) && (!nsSelector || nsSelector.matchesNamespace(e.nsLabels, true)) && (!saSelector || saSelector.matches(e.saLabels)) && selector.matches(e.labels)
-        : // A host endpoint is in no namespace and runs as no service account: only a GlobalNetworkPolicy's selector alone selects it.
-          e.hostEndpoint !== undefined && namespace === undefined && !nsSelector && !saSelector && selector.matches(e.labels),
+    // Felix applies a policy to the endpoints its selector matches, by their labels (a host
+    // endpoint's carry no namespace: a namespaced policy never selects one).
+    applies: (e) => (e.workload || e.hostEndpoint !== undefined) && selector.matches(e.labels),
     ingress: types.includes('Ingress') ? byPort(compileRules(spec.ingress, 'ingress', scope)) : undefined,
     egress: types.includes('Egress') ? byPort(compileRules(spec.egress, 'egress', scope)) : undefined,
   };

@@ -2,10 +2,11 @@
  * Calico rule matching, compiled once per rule. A rule matches when every field it sets
  * matches (docs: reference/resources/networkpolicy "Rule" and "EntityRule"); the
  * source entity is checked against the client, the destination entity against the server,
- * whatever the direction. Selector scoping follows libcalico-go
- * lib/backend/syncersv1/updateprocessors/rules.go getEndpointSelector: in a namespaced policy,
- * as soon as selector, notSelector or serviceAccounts is set the peer must be in the policy's
- * namespace unless namespaceSelector is given; `nets` alone are not scoped.
+ * whatever the direction. An entity's selector, namespaceSelector and serviceAccounts are the one
+ * selector felix evaluates (calico/v1-selectors.ts entityRuleSelector: in a namespaced policy, as
+ * soon as selector, notSelector or serviceAccounts is set the peer must be in the policy's
+ * namespace unless namespaceSelector is given; `nets` alone are not scoped); it and `notSelector`
+ * match an end by the labels of the endpoints at its address (selectedAt).
  *
  * Source ports are matched against the client's port when the flow says it (a flow record's);
  * an aggregated edge does not keep it, and then a rule conditioned on it is decided the safe way:
@@ -24,6 +25,7 @@ import type { EndpointView } from './endpoints.ts';
 import { parseSelector, type Selector } from './selector.ts';
 import type { ServiceIndex } from './services.ts';
 import { memoByText } from '../../text-memo.ts';
+import { entityRuleSelector } from './v1-selectors.ts';
 
 export interface MatchContext {
   flow: SimFlow;
@@ -167,13 +169,8 @@ class EntityMatch {
      */
     readonly partOfBlock: boolean,
     /** rules.go getEndpointSelector: the positive selector (namespace ∧ service accounts ∧ selector), when any part is set. */
-    readonly positive: boolean,
-    readonly nsSel: Selector | undefined,
-    readonly sel: Selector | undefined,
-    readonly saNames: ReadonlySet<string> | undefined,
-    readonly saSel: Selector | undefined,
-    /** The namespace the peer must be in (a namespaced policy's selector without namespaceSelector). */
-    readonly scopedNs: string | undefined,
+    readonly positive: Selector | undefined,
+    /** rules.go RuleAPIV2ToBackend NotSrcSelector/NotDstSelector: the notSelector as written, never scoped. */
     readonly notSel: Selector | undefined,
     readonly service: { namespace: string; name: string } | undefined,
   ) {}
@@ -194,12 +191,9 @@ function netList(nets: readonly string[] | undefined): Cidr[] | undefined {
 
 function compileEntity(e: CalicoEntityRule, side: 'source' | 'destination', scope: RuleScope, action: CalicoAction): EntityMatch {
   const destination = side === 'destination';
-  const nsSel = e.namespaceSelector ? parseSelector(e.namespaceSelector) : undefined;
-  const sel = e.selector ? parseSelector(e.selector) : undefined;
-  const saNames = e.serviceAccounts?.names && e.serviceAccounts.names.length > 0 ? new Set(e.serviceAccounts.names) : undefined;
-  const saSel = e.serviceAccounts?.selector ? parseSelector(e.serviceAccounts.selector) : undefined;
-  const hasSelector = sel !== undefined || saNames !== undefined || saSel !== undefined;
-  const scopedNs = nsSel === undefined && scope.namespace !== undefined && (hasSelector || (e.notSelector !== undefined && e.notSelector !== '')) ? scope.namespace : undefined;
+  // Each as written first: one that does not parse is named in the error, and the policy refused.
+  for (const s of [e.namespaceSelector, e.selector, e.serviceAccounts?.selector]) if (s) parseSelector(s);
+  const positive = entityRuleSelector(e, scope.namespace);
   return new EntityMatch(
     !destination && e.ports && e.ports.length > 0 ? e.ports.map(portSpec) : undefined,
     !destination && e.notPorts && e.notPorts.length > 0 ? e.notPorts.map(portSpec) : undefined,
@@ -209,12 +203,7 @@ function compileEntity(e: CalicoEntityRule, side: 'source' | 'destination', scop
     netList(e.nets),
     netList(e.notNets),
     action === 'Deny' || action === 'Pass',
-    hasSelector || nsSel !== undefined || scopedNs !== undefined,
-    nsSel,
-    sel,
-    saNames,
-    saSel,
-    scopedNs,
+    positive === '' ? undefined : parseSelector(positive),
     e.notSelector ? parseSelector(e.notSelector) : undefined,
     e.services ? { namespace: e.services.namespace ?? scope.namespace ?? '', name: e.services.name } : undefined,
   );
@@ -245,28 +234,25 @@ function entityMatches(m: EntityMatch, destination: boolean, peer: EndpointView,
   }
   if (m.nets && !(m.partOfBlock ? touchesNets : inNets)(m.nets, ipOf(peer, c.family))) return false;
   if (m.notNets && (!ofFamily(m.notNets, c.family) || (m.partOfBlock ? inNets : touchesNets)(m.notNets, ipOf(peer, c.family)))) return false;
-  if (m.positive) {
-    // Selectors compile to IP sets of Calico endpoints: a host endpoint's are its expectedIPs
-    // (labels "in the same namespace as those of workload endpoints", Calico "Host endpoints");
-    // it is in no namespace and runs as no service account. Anything else is in none of them.
-    if (!peer.workload) return hostEndpointSelected(m, peer);
-    if (m.nsSel && !m.nsSel.matchesNamespace(peer.nsLabels, true)) return false;
-    if (m.scopedNs !== undefined && peer.namespace !== m.scopedNs) return false;
-    if (m.saNames && !m.saNames.has(peer.serviceAccount ?? '')) return false;
-    if (m.saSel && !m.saSel.matches(peer.saLabels)) return false;
-    if (m.sel && !m.sel.matches(peer.labels)) return false;
-  }
-  if (m.notSel && (peer.workload ? m.notSel.matches(peer.labels) : peer.hostLabels.some((l) => m.notSel!.matches(l)))) return false;
+  if (m.positive && !selectedAt(m.positive, peer)) return false;
+  if (m.notSel && selectedAt(m.notSel, peer)) return false;
   if (m.service) {
     if (destination ? flow.icmp !== undefined || !services.isEndpoint(m.service, c.server.ips, flow.port, flow.protocol) : !services.isEndpointAddress(m.service, c.client.ips)) return false;
   }
   return true;
 }
 
-/** Whether an entity's positive selector matches an end by the host endpoints expecting its address: a plain `selector` alone can. */
-function hostEndpointSelected(m: EntityMatch, peer: EndpointView): boolean {
-  if (m.sel === undefined || m.nsSel !== undefined || m.scopedNs !== undefined || m.saNames !== undefined || m.saSel !== undefined) return false;
-  return peer.hostLabels.some((l) => m.sel!.matches(l));
+/**
+ * Whether a rule's selector matches an end: felix compiles it to the IP set of the endpoints it
+ * selects (felix labelindex SelectorAndNamedPortIndex: a workload endpoint's addresses, a host
+ * endpoint's expectedIPs), so it matches a workload by its labels and any end by those of the host
+ * endpoints expecting its address (host-endpoints overview: labels "in the same namespace as those
+ * of workload endpoints"). Anything else is in none of them.
+ */
+function selectedAt(sel: Selector, peer: EndpointView): boolean {
+  if (peer.workload && sel.matches(peer.labels)) return true;
+  for (const l of peer.hostLabels) if (sel.matches(l)) return true;
+  return false;
 }
 
 /** A numorstring.Protocol condition: `protocol` is the flow's (or, for notProtocol, is not); undefined when the field is absent. */

@@ -261,13 +261,12 @@ function compareBytes(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function compile(n: Node, namespaced: boolean): (labels: LabelMap, isNamespaced: boolean) => boolean {
+/** ast.go's nodes' Evaluate: all() and global() (GlobalNode.Evaluate) match every label set. */
+function compile(n: Node): (labels: LabelMap) => boolean {
   switch (n.op) {
     case 'all':
-      // In a namespaceSelector, all() means "any namespaced endpoint" (rules.go getEndpointSelector).
-      return namespaced ? (_l, ns) => ns : () => true;
     case 'global':
-      return namespaced ? (_l, ns) => !ns : () => true;
+      return () => true;
     case 'has': {
       const k = n.label;
       return (l) => l.has(k);
@@ -309,16 +308,16 @@ function compile(n: Node, namespaced: boolean): (labels: LabelMap, isNamespaced:
       };
     }
     case '!': {
-      const f = compile(n.operand, namespaced);
-      return (l, ns) => !f(l, ns);
+      const f = compile(n.operand);
+      return (l) => !f(l);
     }
     case '&&': {
-      const fs = n.operands.map((o) => compile(o, namespaced));
-      return (l, ns) => fs.every((f) => f(l, ns));
+      const fs = n.operands.map((o) => compile(o));
+      return (l) => fs.every((f) => f(l));
     }
     case '||': {
-      const fs = n.operands.map((o) => compile(o, namespaced));
-      return (l, ns) => fs.some((f) => f(l, ns));
+      const fs = n.operands.map((o) => compile(o));
+      return (l) => fs.some((f) => f(l));
     }
   }
 }
@@ -355,11 +354,6 @@ export interface Selector {
   readonly text: string;
   /** Whether labels match (all()/global() match everything). */
   matches(labels: LabelMap): boolean;
-  /**
-   * As a namespaceSelector (rules.go getEndpointSelector): labels are the namespace's; `all()`
-   * matches only namespaced endpoints, `global()` only non-namespaced ones.
-   */
-  matchesNamespace(labels: LabelMap, namespaced: boolean): boolean;
 }
 
 /**
@@ -370,13 +364,32 @@ export const parseSelector: (selector: string) => Selector = memoByText((selecto
 
 function parse(selector: string): Selector {
   const root = new Parser(selector, tokenize(selector)).root();
-  const plain = compile(root, false);
-  const ns = compile(root, true);
-  return {
-    text: canonical(root),
-    matches: (labels) => plain(labels, true),
-    matchesNamespace: (labels, namespaced) => ns(labels, namespaced),
-  };
+  return { text: canonical(root), matches: compile(root) };
+}
+
+/** The node with every label it names prefixed (ast.go PrefixVisitor: the label nodes, `has` included; all() and global() name none). */
+function prefixed(n: Node, prefix: string): Node {
+  switch (n.op) {
+    case 'all':
+    case 'global':
+      return n;
+    case '!':
+      return { op: '!', operand: prefixed(n.operand, prefix) };
+    case '&&':
+    case '||':
+      return { op: n.op, operands: n.operands.map((o) => prefixed(o, prefix)) };
+    default:
+      return { ...n, label: prefix + n.label };
+  }
+}
+
+/**
+ * The canonical text of the selector with every label prefixed, as libcalico-go's
+ * updateprocessors parseSelectorAttachPrefix writes it (`k == 'v'` → `pcns.k == "v"`). Throws
+ * SelectorSyntaxError, where upstream answers "" (the simulator refuses such a policy first).
+ */
+export function withLabelPrefix(selector: string, prefix: string): string {
+  return canonical(prefixed(new Parser(selector, tokenize(selector)).root(), prefix));
 }
 
 /** The syntax error of a selector, or undefined when it parses. */
