@@ -40,6 +40,7 @@ import { readInventory, readResolutionData } from '../store/inventory.ts';
 import { readExternalNames } from '../store/recommend-read.ts';
 import { YamlTooLarge } from '../domain/yaml-document.ts';
 import { asStoredPolicy } from '../domain/plain-object.ts';
+import { networkSetKind } from '../domain/calico-network-sets.ts';
 import { invalidInput, tooLarge } from './errors.ts';
 import type { SimulateFlowFormat } from './simulate-formats.ts';
 
@@ -163,8 +164,12 @@ export interface Simulation {
   decideLine(text: string, line: number, index: number): FlowDecision;
 }
 
-/** Kinds read by a simulator that have no schema here, checked by their admission rules only: Calico's Tier (the Tier CRD's CEL rules pin the built-in tiers' order and default action). */
-const ADMISSION_ONLY_KINDS = new Set(['projectcalico.org/v3 Tier']);
+/**
+ * Kinds read by a simulator that have no schema here, checked by their admission rules only:
+ * Calico's Tier (the Tier CRD's CEL rules pin the built-in tiers' order and default action) and
+ * network sets (a net that is no CIDR would match nothing).
+ */
+const ADMISSION_ONLY_KINDS = new Set(['projectcalico.org/v3 Tier', 'projectcalico.org/v3 GlobalNetworkSet', 'projectcalico.org/v3 NetworkSet']);
 
 /**
  * Policies of a kind flowmatrix verifies that the engine's API server or agent would refuse
@@ -225,7 +230,8 @@ function notEvaluated(engine: EngineName, policies: readonly unknown[], cilium: 
   for (const m of policies) {
     const o = (typeof m === 'object' && m !== null ? m : {}) as { apiVersion?: unknown; kind?: unknown };
     const of = engineOfKind(String(o.apiVersion), String(o.kind));
-    if (of === undefined || evaluatesKind(engine, String(o.apiVersion), String(o.kind), cilium)) continue;
+    // A network set decides nothing itself: the Calico policies selecting it are named.
+    if (of === undefined || evaluatesKind(engine, String(o.apiVersion), String(o.kind), cilium) || networkSetKind(o.apiVersion, o.kind) !== undefined) continue;
     byEngine.set(of, [...(byEngine.get(of) ?? []), manifestId(m)]);
   }
   for (const [of, ids] of byEngine) {

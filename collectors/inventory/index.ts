@@ -10,6 +10,7 @@ export { toNode, toNamespace } from './nodes.ts';
 export { toIngress } from './ingresses.ts';
 export { toPolicy, POLICY_KINDS } from './policies.ts';
 export { toServiceCidr } from './service-cidrs.ts';
+export { toNetworkSet } from './network-sets.ts';
 export { isCiliumConfig, readCiliumConfig } from './cilium-config.ts';
 
 import { parseInventoryText, type ParseInventoryOptions } from './parse.ts';

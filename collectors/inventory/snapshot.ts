@@ -37,6 +37,8 @@ import { calicoCrdObjects, isPolicyKey, policyWarnings, toPolicy } from './polic
 import { toService } from './services.ts';
 import { calicoCrdImportWarnings, calicoCrdKey } from '../../domain/calico-crd.ts';
 import { toServiceCidr } from './service-cidrs.ts';
+import { toNetworkSet } from './network-sets.ts';
+import { isNetworkSetKey } from '../../domain/calico-network-sets.ts';
 import { isCiliumConfig, readCiliumConfig } from './cilium-config.ts';
 import { agentImage, ciliumAgentImageOf } from './cilium-agent.ts';
 import { chosenConvention, dnsConventionOf, selectingServices, type DnsConvention } from '../../domain/cluster-dns.ts';
@@ -76,6 +78,8 @@ interface Objects {
   serviceCidrs: ServiceCidr[];
   /** The ServiceCIDR entries skipped (toServiceCidr). */
   serviceCidrWarnings: string[];
+  /** The Calico network sets skipped (toNetworkSet). */
+  networkSetWarnings: string[];
   ciliumClusterName?: string;
   ciliumPolicy?: CiliumPolicySettings;
   /** The Cilium agent's DaemonSet and pods, with the image their cilium-agent container runs (cilium-agent.ts). */
@@ -93,7 +97,7 @@ function sortedRecord(m: Map<string, number>): Record<string, number> {
 }
 
 function readObjects(raws: RawObject[]): Objects {
-  const o: Objects = { pods: [], controllers: [], services: [], slices: [], nodes: [], namespaces: [], ingresses: [], policies: [], serviceCidrs: [], serviceCidrWarnings: [], ciliumAgents: [], counts: new Map(), ignored: new Map() };
+  const o: Objects = { pods: [], controllers: [], services: [], slices: [], nodes: [], namespaces: [], ingresses: [], policies: [], serviceCidrs: [], serviceCidrWarnings: [], networkSetWarnings: [], ciliumAgents: [], counts: new Map(), ignored: new Map() };
   const seen = new Map<string, string>();
   const unique = (raw: RawObject, namespace: string | undefined, name: string) => {
     const id = `${raw.key}|${namespace ?? ''}|${name}`;
@@ -140,6 +144,14 @@ function readObjects(raws: RawObject[]): Objects {
       const i = toIngress(raw);
       unique(raw, i.namespace, i.name);
       o.ingresses.push(i);
+    } else if (isNetworkSetKey(key)) {
+      // One Calico would refuse is skipped, not the import: it holds no address a rule matches.
+      const p = skippingRefused(raw, toNetworkSet, o.networkSetWarnings);
+      if (p === undefined) bump(o.counts, key);
+      else {
+        unique(raw, p.namespace, p.name);
+        o.policies.push(p);
+      }
     } else if (isPolicyKey(key)) {
       const p = toPolicy(raw);
       unique(raw, p.namespace, p.name);
@@ -159,6 +171,17 @@ function readObjects(raws: RawObject[]): Objects {
     }
   }
   return o;
+}
+
+/** `read(raw)`, or undefined with a warning naming the object and the field when it refuses the object. */
+function skippingRefused<T>(raw: RawObject, read: (raw: RawObject) => T, warnings: string[]): T | undefined {
+  try {
+    return read(raw);
+  } catch (e) {
+    if (!(e instanceof InventoryInputError)) throw e;
+    warnings.push(`${e.message}: skipped and not stored, as Calico refuses it (no policy rule matches its nets)`);
+    return undefined;
+  }
 }
 
 /** Resolves owners, building one draft per workload and the owner aliases. */
@@ -404,6 +427,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
   const podsWithoutIp = withoutIp(pods);
   for (const p of o.policies) for (const w of policyWarnings(p)) warnings.add(w);
   for (const w of o.serviceCidrWarnings) warnings.add(w);
+  for (const w of o.networkSetWarnings) warnings.add(w);
   for (const w of calicoCrdImportWarnings(calicoCrd)) warnings.add(w);
   const apiserverSlices = o.slices.filter(isApiserverSlice);
   const apiserver = apiserverSlices.length > 0 ? apiserverFromSlices(apiserverSlices) : (o.apiserverEndpoints ?? []);

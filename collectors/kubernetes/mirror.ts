@@ -20,8 +20,10 @@ import {
   toPolicy,
   toService,
   toServiceCidr,
+  toNetworkSet,
   type RawObject,
 } from '../inventory/index.ts';
+import { isNetworkSetKey } from '../../domain/calico-network-sets.ts';
 import { kindKey, SERVICE_CIDR_KEY } from '../../domain/inventory.ts';
 import type { JsonObject } from '../inventory/fields.ts';
 import { apiVersionOf, resourceName, type WatchedResource } from './resources.ts';
@@ -66,6 +68,7 @@ function check(raw: RawObject): void {
   else if (key === 'Namespace') toNamespace(raw);
   else if (key === 'Ingress.networking.k8s.io') toIngress(raw);
   else if (Object.hasOwn(POLICY_KINDS, key)) toPolicy(raw);
+  else if (isNetworkSetKey(key)) toNetworkSet(raw);
   else if (key === SERVICE_CIDR_KEY) toServiceCidr(raw);
   else if (isCiliumConfig(raw)) readCiliumConfig(raw);
 }

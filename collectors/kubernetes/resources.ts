@@ -79,6 +79,9 @@ export const RESOURCES: readonly WatchedResource[] = [
   // What Calico polices a node's own traffic as, and the failsafe ports it keeps open there (collectors/inventory/host-endpoints.ts).
   r('projectcalico.org', 'v3', 'HostEndpoint', 'hostendpoints', false, true),
   r('projectcalico.org', 'v3', 'FelixConfiguration', 'felixconfigurations', false, true),
+  // The labelled CIDR lists Calico rule selectors match (collectors/inventory/network-sets.ts).
+  r('projectcalico.org', 'v3', 'GlobalNetworkSet', 'globalnetworksets', false, true),
+  r('projectcalico.org', 'v3', 'NetworkSet', 'networksets', true, true),
   r('policy.networking.k8s.io', 'v1alpha2', 'ClusterNetworkPolicy', 'clusternetworkpolicies', false, true),
   r('policy.networking.k8s.io', 'v1alpha1', 'AdminNetworkPolicy', 'adminnetworkpolicies', false, true),
   r('policy.networking.k8s.io', 'v1alpha1', 'BaselineAdminNetworkPolicy', 'baselineadminnetworkpolicies', false, true),

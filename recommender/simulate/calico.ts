@@ -13,9 +13,11 @@
  * namespace/profile, which (by default) allows it"; tier `defaultAction` from #9232). Workload
  * endpoints (pods off the host network) and host endpoints have policy here: a node with a
  * HostEndpoint (its host-network pods, an apiserver at its address) is that endpoint
- * (calico/host-endpoints.ts), judged as decideHostSide says.
+ * (calico/host-endpoints.ts), judged as decideHostSide says. A rule's selector matches the
+ * addresses of the network sets it selects too (calico/network-sets.ts).
  */
-import { EndpointViews, flowFamily, type EndpointView } from './calico/endpoints.ts';
+import { EndpointViews, flowFamily, namespaceLabels, type EndpointView } from './calico/endpoints.ts';
+import { NetworkSets } from './calico/network-sets.ts';
 import { compilePolicies, flatten, type CompiledPolicy, type Ignored, type TierInfo } from './calico/policies.ts';
 import type { CompiledRule, MatchContext } from './calico/rules.ts';
 import { ServiceIndex } from './calico/services.ts';
@@ -37,7 +39,7 @@ interface TierPolicies {
 }
 
 export interface CalicoSimulator extends Simulator {
-  /** Manifests (and ClusterNetworkPolicy rules) Calico would not enforce as written, and why (invalid selector, unknown tier, host-endpoint-only, a peer Calico does not convert). */
+  /** Manifests (and ClusterNetworkPolicy rules) Calico would not enforce as written, and why (invalid selector, unknown tier, host-endpoint-only, a peer Calico does not convert, a network set's net that is no CIDR). */
   readonly ignored: readonly Ignored[];
   /** Whether a policy among the simulated manifests applies to a host endpoint. False without host endpoints. */
   selectsHostEndpoints(): boolean;
@@ -70,12 +72,14 @@ class Calico implements CalicoSimulator {
 
   constructor(manifests: readonly unknown[], cluster: SimCluster) {
     this.hosts = new HostEndpoints([...(cluster.calicoHostObjects ?? []), ...flatten(manifests)]);
-    this.views = new EndpointViews(cluster, this.hosts);
+    const namespaces = new Map(cluster.namespaces.map((ns) => [ns.name, ns.labels]));
+    const sets = new NetworkSets([...(cluster.calicoNetworkSets ?? []), ...flatten(manifests)], (ns) => namespaceLabels(ns, namespaces.get(ns) ?? {}));
+    this.views = new EndpointViews(cluster, this.hosts, sets);
     this.clusterTiers = new ClusterTiers(manifests, cluster);
     const compiled = compilePolicies(manifests, new ServiceIndex(cluster));
     this.policies = compiled.policies;
     this.tiers = compiled.tiers;
-    this.ignored = [...compiled.ignored, ...this.clusterTiers.notes, ...this.hosts.notes];
+    this.ignored = [...compiled.ignored, ...this.clusterTiers.notes, ...this.hosts.notes, ...sets.notes];
     this.policies.forEach((p, i) => {
       this.rank.set(p, i);
       if (p.namespace === undefined) this.global.push(p);

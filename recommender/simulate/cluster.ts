@@ -22,6 +22,7 @@ import { clusterDnsTarget } from '../../domain/cluster-dns.ts';
 import { podIdentityLabels } from '../../domain/pod-identity-labels.ts';
 import { nodeAddresses } from '../../domain/node-addresses.ts';
 import { compareStrings } from '../../domain/order.ts';
+import { networkSetKind } from '../../domain/calico-network-sets.ts';
 import { clusterFamilies, connectionFamily, familiesOf, podFamilies, type ClusterFamilies, type Families } from './connection-family.ts';
 
 
@@ -225,6 +226,7 @@ export function clusterModel(inventory: InventorySnapshot, dnsNames?: ReadonlyMa
     ...(inventory.ciliumPolicy !== undefined ? { ciliumPolicy: inventory.ciliumPolicy } : {}),
     ...(inventory.ciliumAgentImage !== undefined ? { ciliumAgentImage: inventory.ciliumAgentImage } : {}),
     ...calicoHostObjects(inventory),
+    ...calicoNetworkSets(inventory),
   };
   const dns = clusterDnsTarget(inventory.workloads, inventory.services);
   if (dns !== undefined) cluster.clusterDns = { pods: dns.workloads.map((w) => pods.get(workloadKey(w))!), ports: dns.ports };
@@ -367,6 +369,12 @@ function ownLabelsAndPorts(a: PodAddress): { labels?: Labels; identity: Labels; 
 function calicoHostObjects(inventory: InventorySnapshot): Pick<SimCluster, 'calicoHostObjects'> {
   const objects = inventory.policies.filter((p) => p.apiVersion === 'projectcalico.org/v3' && (p.kind === 'HostEndpoint' || p.kind === 'FelixConfiguration')).map((p) => p.manifest);
   return objects.length > 0 ? { calicoHostObjects: objects } : {};
+}
+
+/** The inventory's Calico network sets (kept with the applied policies, from either API group), for the calico simulator. */
+function calicoNetworkSets(inventory: InventorySnapshot): Pick<SimCluster, 'calicoNetworkSets'> {
+  const objects = inventory.policies.filter((p) => networkSetKind(p.apiVersion, p.kind) !== undefined).map((p) => p.manifest);
+  return objects.length > 0 ? { calicoNetworkSets: objects } : {};
 }
 
 /**

@@ -118,6 +118,11 @@ const ENGINE_OF_KIND: Record<string, EngineName> = {
   // Not policies, but what Calico polices a node's own traffic as (simulate/calico/host-endpoints.ts).
   'projectcalico.org/v3 HostEndpoint': 'calico',
   'projectcalico.org/v3 FelixConfiguration': 'calico',
+  // Not policies either: labelled CIDR lists Calico rule selectors match (simulate/calico/network-sets.ts), from either API group.
+  'projectcalico.org/v3 GlobalNetworkSet': 'calico',
+  'projectcalico.org/v3 NetworkSet': 'calico',
+  'crd.projectcalico.org/v1 GlobalNetworkSet': 'calico',
+  'crd.projectcalico.org/v1 NetworkSet': 'calico',
   'policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy': 'clusternetworkpolicy',
   'policy.networking.k8s.io/v1alpha1 AdminNetworkPolicy': 'clusternetworkpolicy',
   'policy.networking.k8s.io/v1alpha1 BaselineAdminNetworkPolicy': 'clusternetworkpolicy',

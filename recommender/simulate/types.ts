@@ -96,6 +96,11 @@ export interface SimCluster {
    * calico simulator: a node with a host endpoint is policed as that endpoint (calico/host-endpoints.ts).
    */
   calicoHostObjects?: readonly unknown[];
+  /**
+   * Calico's GlobalNetworkSet and NetworkSet objects the inventory holds (as stored), for the
+   * calico simulator: a rule selector selecting one matches the addresses of its nets (calico/network-sets.ts).
+   */
+  calicoNetworkSets?: readonly unknown[];
 }
 
 /** One end of a flow. */

@@ -20,6 +20,7 @@ import { PluginWarnings, shownNames } from './plugin-warnings.ts';
 import type { NetworkPlugin } from '../simulate/network-plugin.ts';
 import { identitySelectorsTakenAsLacking } from '../simulate/pod-identity-selectors.ts';
 import { refusedSelectorMessage, refusedSelectors } from '../simulate/refused-selectors.ts';
+import { networkSetKind } from '../../domain/calico-network-sets.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 import type { Direction } from '../../domain/direction.ts';
 import { networkPolicyNonStandardCidrs, nonStandardReading } from '../../domain/legacy-cidr.ts';
@@ -95,8 +96,8 @@ function appliedNotSimulated(engine: EngineName, applied: readonly AppliedPolicy
   const effects = new Set<string>();
   const hostObjects = new Map<string, number>();
   for (const p of applied) {
-    // A Tier orders Calico policies; it decides nothing itself.
-    if (evaluatesKind(engine, p.apiVersion, p.kind, cilium) || (p.apiVersion === 'projectcalico.org/v3' && p.kind === 'Tier')) continue;
+    // A Tier orders Calico policies, a network set is what their selectors match; neither decides anything itself.
+    if (evaluatesKind(engine, p.apiVersion, p.kind, cilium) || (p.apiVersion === 'projectcalico.org/v3' && p.kind === 'Tier') || networkSetKind(p.apiVersion, p.kind) !== undefined) continue;
     // Host endpoints and Felix's configuration are no policies: said apart (calicoHostObjectsWords).
     if (p.apiVersion === 'projectcalico.org/v3' && CALICO_HOST_OBJECTS.has(p.kind)) {
       if (engine !== 'calico') hostObjects.set(p.kind, (hostObjects.get(p.kind) ?? 0) + 1);

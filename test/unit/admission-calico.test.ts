@@ -178,3 +178,16 @@ test('a blank tier is the default tier, as an absent one (libcalico-go lib/names
   assert.deepEqual(messages(np({ tier: '' })), []);
   assert.deepEqual(messages(np({ tier: 'Security' })), ["/spec/tier: tier must consist of lower case alphanumeric characters or '-' (Calico validateTier (tierNameRegex))"]);
 });
+
+test('network sets: validateObjectMeta (name, labels), validateGlobalNetworkSet / validateNetworkSet (no projectcalico.org/namespace label), the cidr tag of spec.nets (cnet.ParseCIDROrIP: an address or a CIDR, host bits allowed)', () => {
+  const set = (kind: string, metadata: Record<string, unknown>, nets: unknown[]) => ({ apiVersion: 'projectcalico.org/v3', kind, metadata, spec: { nets } });
+  assert.deepEqual(messages(set('GlobalNetworkSet', { name: 'blocklist', labels: { blocklist: 'true' } }, ['203.0.113.0/24', '198.51.100.7', '10.0.0.1/8', 'fd00::/64'])), []);
+  assert.deepEqual(messages(set('NetworkSet', { name: 'db', namespace: 'app' }, ['10.0.0.300/8', 42])), [
+    '/spec/nets/0: invalid CIDR or IP address (Calico NetworkSetSpec.Nets (the cidr tag))',
+    '/spec/nets/1: invalid CIDR or IP address (Calico NetworkSetSpec.Nets (the cidr tag))',
+  ]);
+  assert.deepEqual(messages(set('GlobalNetworkSet', { name: 'x', labels: { 'projectcalico.org/namespace': 'app' } }, [])), ['/metadata/labels/projectcalico.org~1namespace: projectcalico.org/namespace is not a valid label name (Calico validateGlobalNetworkSet)']);
+  assert.match(messages(set('GlobalNetworkSet', { name: 'Bad_Name' }, []))[0]!, /^\/metadata\/name: name must be a DNS-1123 subdomain/);
+  assert.match(messages(set('GlobalNetworkSet', { name: 'x', labels: { a: 'not ok!' } }, []))[0]!, /^\/metadata\/labels\/a: must be a label value/);
+  assert.deepEqual(messages({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet', metadata: { name: 'x' }, spec: { nets: '10.0.0.0/8' } }), ['/spec/nets: nets must be a list of CIDRs (Calico GlobalNetworkSetSpec.Nets ([]string))']);
+});

@@ -103,3 +103,13 @@ test('the live collector reads owner references as an import does: a pod with tw
   assert.equal(mirror.count(pods), 1);
   assert.match(mirror.recentRejections[0]!.message, /Pod shop\/two: metadata\.ownerReferences\[1\]\.controller: expected false \(only one owner reference can be the controller/);
 });
+
+test('a GlobalNetworkSet Calico refuses (a net that is no CIDR) is counted and left out; a good one is kept (collectors/inventory/network-sets.ts)', () => {
+  const res = byName('globalnetworksets.projectcalico.org');
+  const mirror = new ClusterMirror();
+  const set = (name: string, nets: string[]) => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet', metadata: { name, labels: { blocklist: 'true' } }, spec: { nets } });
+  mirror.replace(res, [set('good', ['203.0.113.0/24']), set('bad', ['203.0.113.300/24'])]);
+  assert.equal(mirror.rejected, 1);
+  assert.equal(mirror.count(res), 1);
+  assert.match(mirror.recentRejections[0]!.message, /spec\.nets\[0\]: expected a CIDR or an address/);
+});

@@ -197,3 +197,15 @@ test('on Cilium with enable-k8s-cluster-network-policy "true" the cilium simulat
   const off = { cluster: { ...on.cluster, ciliumPolicy: { ...on.cluster.ciliumPolicy, enableK8sClusterNetworkPolicy: false } } } as unknown as ClusterModel;
   assert.match(engineWarnings(emitted('kubernetes'), off, [np, cnp]).join('\n'), /only where the cilium-config sets enable-k8s-cluster-network-policy: "true" \(off by default\), and the imported cilium-config does not/);
 });
+
+test('a network set is no policy: never named as a kind left out (the Calico policies selecting it are), and the calico simulation reads it', () => {
+  const set = policy('projectcalico.org/v3', 'GlobalNetworkSet', 'blocklist', { nets: ['203.0.113.0/24'] });
+  const crdSet = policy('crd.projectcalico.org/v1', 'NetworkSet', 'partners', { nets: ['198.51.100.0/24'] }, 'shop');
+  const cilium = policy('cilium.io/v2', 'CiliumNetworkPolicy', 'c', {}, 'shop');
+  // Beside a cilium judge, the GlobalNetworkPolicy is named, the sets are not.
+  const [warning] = engineWarnings(emitted('cilium'), model, [np, gnp, set, crdSet, cilium]);
+  assert.match(warning ?? '', /does not evaluate were left out of the verification beside applied policies: GlobalNetworkPolicy\.projectcalico\.org ×1 \(platform\.deny-db\);/);
+  assert.doesNotMatch(warning ?? '', /NetworkSet/);
+  assert.deepEqual(engineWarnings(emitted('cilium'), model, [np, set, crdSet, cilium]), []);
+  assert.deepEqual(engineWarnings(emitted('calico'), model, [np, set, crdSet]), []);
+});

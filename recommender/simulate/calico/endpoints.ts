@@ -12,7 +12,8 @@
  * an apiserver at its address are its host endpoint when it has one (calico/host-endpoints.ts):
  * policies select it by the host endpoint's labels. Without one, and for external addresses, they
  * are no Calico endpoint: no policy applies to them. A rule's selector matches an address by the
- * labels of the host endpoints expecting it (`hostLabels`), else only `nets` do.
+ * labels of the host endpoints expecting it (`hostLabels`) and of the network sets holding it
+ * (`networkSets`), else only `nets` do.
  */
 import type { Labels } from '../../../domain/inventory.ts';
 import {
@@ -28,6 +29,7 @@ import type { SimCluster, SimEndpoint, SimPod } from '../types.ts';
 import { clusterFamilies, connectionFamily, familiesOf, podFamilies, type ClusterFamilies, type Families } from '../connection-family.ts';
 import type { LabelMap } from './selector.ts';
 import type { HostEndpointInfo, HostEndpoints } from './host-endpoints.ts';
+import type { NetworkSets, SetsAt } from './network-sets.ts';
 
 export interface EndpointView {
   /** A Calico workload endpoint: a pod off the host network. */
@@ -40,6 +42,8 @@ export interface EndpointView {
   hostEndpoint?: HostEndpointInfo;
   /** The labels of the host endpoints whose expectedIPs hold this end's addresses: what a rule's selector matches it by. */
   hostLabels: readonly LabelMap[];
+  /** Per address family, the network sets at this end's address (calico/network-sets.ts); absent where none is. */
+  networkSets?: { 4?: SetsAt; 6?: SetsAt };
   /** The node this end is on, when known (pods, nodes, an apiserver at a node's address). */
   node?: string;
   /** The namespace profile's labels (empty for non-workloads). */
@@ -90,10 +94,20 @@ export class EndpointViews {
   constructor(
     cluster: SimCluster,
     private readonly hosts: HostEndpoints,
+    private readonly sets: NetworkSets,
   ) {
     this.clusterFamilies = clusterFamilies(cluster);
     for (const n of cluster.nodes) for (const ip of n.ips) if (!this.nodeByIp.has(ip)) this.nodeByIp.set(ip, n.name);
     for (const ns of cluster.namespaces) this.nsLabels.set(ns.name, namespaceLabels(ns.name, ns.labels));
+  }
+
+  /** The host CIDRs of `ips` with the network sets at them. */
+  private addressed(ips: readonly string[]): Pick<EndpointView, 'v4' | 'v6' | 'networkSets'> {
+    const cidrs = hostCidrs(ips);
+    if (this.sets.empty) return cidrs;
+    const v4 = cidrs.v4 && this.sets.at(cidrs.v4);
+    const v6 = cidrs.v6 && this.sets.at(cidrs.v6);
+    return v4 || v6 ? { ...cidrs, networkSets: { ...(v4 ? { 4: v4 } : {}), ...(v6 ? { 6: v6 } : {}) } } : cidrs;
   }
 
   of(e: SimEndpoint): EndpointView {
@@ -116,7 +130,7 @@ export class EndpointViews {
     if (v) return v;
     const name = `pod ${p.namespace}/${p.name ?? '?'}`;
     if (p.hostNetwork) {
-      const base = { workload: false, namespace: p.namespace, pod: p, nsLabels: EMPTY, ips: p.ips, families: podFamilies(p, this.clusterFamilies), ...hostCidrs(p.ips) };
+      const base = { workload: false, namespace: p.namespace, pod: p, nsLabels: EMPTY, ips: p.ips, families: podFamilies(p, this.clusterFamilies), ...this.addressed(p.ips) };
       v = { ...base, ...this.onHost(p.node, p.ips, `host-network ${name}`) };
     } else {
       const sa = p.serviceAccount ?? 'default';
@@ -136,7 +150,7 @@ export class EndpointViews {
         nsLabels,
         ips: p.ips,
         families: podFamilies(p, this.clusterFamilies),
-        ...hostCidrs(p.ips),
+        ...this.addressed(p.ips),
         describe: name,
       };
     }
@@ -149,14 +163,14 @@ export class EndpointViews {
     let byIp = views.get(node);
     if (!byIp) views.set(node, (byIp = new Map()));
     let v = byIp.get(ip);
-    if (!v) byIp.set(ip, (v = { workload: false, nsLabels: EMPTY, ips: [ip], families: familiesOf([ip]), ...hostCidrs([ip]), ...this.onHost(onNode, [ip], describe) }));
+    if (!v) byIp.set(ip, (v = { workload: false, nsLabels: EMPTY, ips: [ip], families: familiesOf([ip]), ...this.addressed([ip]), ...this.onHost(onNode, [ip], describe) }));
     return v;
   }
 
   /** A host endpoint itself, as the policies selecting it see it (its labels; in no namespace, of no service account). */
   hostEndpoint(hep: HostEndpointInfo): EndpointView {
     const ips = hep.expectedIPs;
-    return { workload: false, hostEndpoint: hep, labels: hep.labels, hostLabels: this.hosts.labelsAt(ips), node: hep.node, nsLabels: EMPTY, ips, families: familiesOf(ips), ...hostCidrs(ips), describe: `host endpoint ${hep.name}` };
+    return { workload: false, hostEndpoint: hep, labels: hep.labels, hostLabels: this.hosts.labelsAt(ips), node: hep.node, nsLabels: EMPTY, ips, families: familiesOf(ips), ...this.addressed(ips), describe: `host endpoint ${hep.name}` };
   }
 
   /** What an end on a node's host network at `ips` is to Calico: that node's host endpoint when it has one. */
@@ -175,7 +189,7 @@ function inherited(prefix: string, profileLabels: LabelMap): [string, string][] 
 }
 
 /** A namespace profile's labels: the namespace's own plus `projectcalico.org/name` (and the apiserver's `kubernetes.io/metadata.name`). */
-function namespaceLabels(name: string, labels: Labels): LabelMap {
+export function namespaceLabels(name: string, labels: Labels): LabelMap {
   const m = new Map(Object.entries(labels));
   m.set('kubernetes.io/metadata.name', name);
   m.set(CALICO_LABEL_NAME, name);

@@ -6,7 +6,7 @@
  * selector felix evaluates (calico/v1-selectors.ts entityRuleSelector: in a namespaced policy, as
  * soon as selector, notSelector or serviceAccounts is set the peer must be in the policy's
  * namespace unless namespaceSelector is given; `nets` alone are not scoped); it and `notSelector`
- * match an end by the labels of the endpoints at its address (selectedAt).
+ * match an end by the labels of the endpoints and network sets at its address (selectedAt).
  *
  * Source ports are matched against the client's port when the flow says it (a flow record's);
  * an aggregated edge does not keep it, and then a rule conditioned on it is decided the safe way:
@@ -234,8 +234,9 @@ function entityMatches(m: EntityMatch, destination: boolean, peer: EndpointView,
   }
   if (m.nets && !(m.partOfBlock ? touchesNets : inNets)(m.nets, ipOf(peer, c.family))) return false;
   if (m.notNets && (!ofFamily(m.notNets, c.family) || (m.partOfBlock ? inNets : touchesNets)(m.notNets, ipOf(peer, c.family)))) return false;
-  if (m.positive && !selectedAt(m.positive, peer)) return false;
-  if (m.notSel && selectedAt(m.notSel, peer)) return false;
+  // A block (a folded edge's peer) as for nets: an Allow rule's selector must hold all of it, a Deny's or Pass's some of it; the other way round for notSelector.
+  if (m.positive && !selectedAt(m.positive, peer, c.family, !m.partOfBlock)) return false;
+  if (m.notSel && selectedAt(m.notSel, peer, c.family, m.partOfBlock)) return false;
   if (m.service) {
     if (destination ? flow.icmp !== undefined || !services.isEndpoint(m.service, c.server.ips, flow.port, flow.protocol) : !services.isEndpointAddress(m.service, c.client.ips)) return false;
   }
@@ -243,15 +244,18 @@ function entityMatches(m: EntityMatch, destination: boolean, peer: EndpointView,
 }
 
 /**
- * Whether a rule's selector matches an end: felix compiles it to the IP set of the endpoints it
- * selects (felix labelindex SelectorAndNamedPortIndex: a workload endpoint's addresses, a host
- * endpoint's expectedIPs), so it matches a workload by its labels and any end by those of the host
- * endpoints expecting its address (host-endpoints overview: labels "in the same namespace as those
- * of workload endpoints"). Anything else is in none of them.
+ * Whether a rule's selector matches an end: felix compiles it to the IP set of the endpoints and
+ * network sets it selects (felix labelindex SelectorAndNamedPortIndex: a workload endpoint's
+ * addresses, a host endpoint's expectedIPs, a network set's nets), so it matches a workload by its
+ * labels and any end by those of the host endpoints expecting its address (host-endpoints overview:
+ * labels "in the same namespace as those of workload endpoints") and of the network sets holding it
+ * — `wholly` all of a block, else some of it. Anything else is in none of them.
  */
-function selectedAt(sel: Selector, peer: EndpointView): boolean {
+function selectedAt(sel: Selector, peer: EndpointView, family: 4 | 6, wholly: boolean): boolean {
   if (peer.workload && sel.matches(peer.labels)) return true;
   for (const l of peer.hostLabels) if (sel.matches(l)) return true;
+  const sets = peer.networkSets?.[family];
+  if (sets !== undefined) for (const l of wholly ? sets.holding : sets.touching) if (sel.matches(l)) return true;
   return false;
 }
 

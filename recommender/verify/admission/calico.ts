@@ -1,6 +1,7 @@
 /**
  * What Calico's API server (libcalico-go validator, run by calico-apiserver and calicoctl) refuses
- * in projectcalico.org/v3 NetworkPolicy, GlobalNetworkPolicy and Tier manifests, beyond what the
+ * in projectcalico.org/v3 NetworkPolicy, GlobalNetworkPolicy and Tier manifests (and the network
+ * sets, which have no schema here: all their checks), beyond what the
  * JSON schema checks. Each check names the function of
  * projectcalico/calico libcalico-go/lib/validator/v3/validator.go it mirrors (some have moved to
  * the CRD's CEL rules in recent releases — api/config/crd/projectcalico.org_*.yaml
@@ -8,8 +9,10 @@
  * services, ICMP protocol and ipVersion, HTTP — the refusal is the same); the message is
  * upstream's reason, followed by that function's name.
  */
-import { CALICO_API_VERSION, type CalicoEntityRule, type CalicoPort } from '../../engines/wire/calico.ts';
-import { parseCidr, parseIp } from '../../../domain/ip.ts';
+import { CALICO_API_VERSION, CALICO_LABEL_NAMESPACE, type CalicoEntityRule, type CalicoPort } from '../../engines/wire/calico.ts';
+import { parseCidr, parseCidrOrIp, parseIp } from '../../../domain/ip.ts';
+import { dns1123SubdomainError, labelKeyError, labelValueError } from '../../../domain/k8s-names.ts';
+import { pointerToken } from '../json-pointer.ts';
 import { isOnlyGlobal, selectorSyntaxError } from '../../simulate/calico/selector.ts';
 import type { VerifyError } from '../types.ts';
 import type { Direction } from '../../../domain/direction.ts';
@@ -349,6 +352,31 @@ function checkTier(e: Errors, m: Obj): void {
   }
 }
 
+/**
+ * validateGlobalNetworkSet / validateNetworkSet and the fields' tags: the name a DNS subdomain and
+ * the labels Kubernetes labels (validateObjectMeta), not `projectcalico.org/namespace`, which only
+ * felix's data model gives a set; `spec.nets` each a CIDR or an address, not strictly masked (the
+ * `cidr` tag: validateCIDR, cnet.ParseCIDROrIP).
+ */
+function checkNetworkSet(e: Errors, m: Obj, kind: string): void {
+  const fn = `validate${kind}`;
+  const md = isPlainObject(m.metadata) ? m.metadata : {};
+  const name = typeof md.name === 'string' ? md.name : '';
+  const nameError = dns1123SubdomainError(name);
+  if (nameError !== undefined) e.add('/metadata/name', `name ${nameError}`, 'validateObjectMeta');
+  const labels = isPlainObject(md.labels) ? md.labels : {};
+  for (const [k, v] of Object.entries(labels)) {
+    const problem = labelKeyError(k) ?? (typeof v === 'string' ? labelValueError(v) : 'a label value must be a string');
+    if (problem !== undefined) e.add(`/metadata/labels/${pointerToken(k)}`, problem, 'validateObjectMetaLabels');
+    else if (k === CALICO_LABEL_NAMESPACE) e.add(`/metadata/labels/${pointerToken(k)}`, `${CALICO_LABEL_NAMESPACE} is not a valid label name`, fn);
+  }
+  const spec = isPlainObject(m.spec) ? m.spec : {};
+  if (spec.nets !== undefined && spec.nets !== null && !Array.isArray(spec.nets)) e.add('/spec/nets', 'nets must be a list of CIDRs', `${kind}Spec.Nets ([]string)`);
+  itemsOf(spec.nets).forEach((n, i) => {
+    if (typeof n !== 'string' || parseCidrOrIp(n) === undefined) e.add(`/spec/nets/${i}`, 'invalid CIDR or IP address', `${kind}Spec.Nets (the cidr tag)`);
+  });
+}
+
 /** The Calico admission errors of one manifest ([] for other kinds). */
 export function admissionErrorsCalico(manifest: unknown): VerifyError[] {
   if (!isPlainObject(manifest) || manifest.apiVersion !== CALICO_API_VERSION) return [];
@@ -362,6 +390,10 @@ export function admissionErrorsCalico(manifest: unknown): VerifyError[] {
       break;
     case 'Tier':
       checkTier(e, manifest);
+      break;
+    case 'GlobalNetworkSet':
+    case 'NetworkSet':
+      checkNetworkSet(e, manifest, manifest.kind);
       break;
   }
   return e.list;
