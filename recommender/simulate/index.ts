@@ -18,6 +18,8 @@ import type { TierPolicy } from './clusternetworkpolicy/compile.ts';
 import { createKubernetesSimulator, NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
 import { ClusterView } from './kubernetes/cluster-view.ts';
 import type { BlockReading } from './kubernetes/block-reading.ts';
+import { ON_DESTINATION_POD, type NamedPortReading } from './kubernetes/named-port.ts';
+import { namesEgressPorts, NetworkPolicyNamedPorts } from './cilium/network-policy-ports.ts';
 import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type Simulator, type SimulatorFactory } from './types.ts';
 import { identityLabels } from './cilium/label-filter.ts';
 import type { Direction } from '../../domain/direction.ts';
@@ -37,28 +39,54 @@ function ciliumIpBlockReading(cluster: SimCluster): BlockReading {
 }
 
 /**
- * NetworkPolicies as Cilium enforces them. A side they deny that an ipBlock would allow if Cilium
- * matched node addresses is said so, with what the cilium-config shows and the two ways out.
+ * NetworkPolicies as Cilium enforces them: their ipBlocks (ciliumIpBlockReading) and port names
+ * (cilium/network-policy-ports.ts) read as Cilium reads them. A side they deny that an ipBlock
+ * would allow if Cilium matched node addresses is said so, with what the cilium-config shows and
+ * the two ways out; one an egress port name would allow on the destination pod, with the numbers
+ * the pods give the name.
  */
 function networkPoliciesOnCilium(policies: readonly unknown[], cluster: SimCluster): Pick<NetworkPolicyIndex, 'isolates' | 'side'> {
   const view = new ClusterView(cluster);
   const reading = ciliumIpBlockReading(cluster);
-  const index = new NetworkPolicyIndex(policies, view, reading);
+  const ports = new NetworkPolicyNamedPorts(cluster.pods);
+  const index = new NetworkPolicyIndex(policies, view, reading, ports.reading);
   // Cilium turns their podSelectors into endpoint selectors over identities (cilium/label-filter.ts).
   const asIdentity = identityLabelled();
   // Built only once a side is denied: what the same policies would do with policy-cidr-match-mode: nodes.
   let withNodes: NetworkPolicyIndex | undefined;
+  // Built only once an egress side is denied: the same policies with port names resolved on the
+  // destination pod, noting the last name that matched — the deciding rule's, as no rule is read past it.
+  const namedEgress = namesEgressPorts(policies);
+  let namedOnPod: NetworkPolicyIndex | undefined;
+  let lastNameMatched: string | undefined;
+  const onPod: NamedPortReading = (name, flow, protocol, d) => {
+    const matched = ON_DESTINATION_POD(name, flow, protocol, d);
+    if (matched) lastNameMatched = name;
+    return matched;
+  };
   const side = (asWritten: SimFlow, d: Direction): SideVerdict => {
     const flow = asIdentity.flow(asWritten);
     const k = index.side(flow, d);
-    if (k.allowed || reading.ipBlockMatchesNodes) return k;
-    withNodes ??= new NetworkPolicyIndex(policies, view, { ...reading, ipBlockMatchesNodes: true });
-    const n = withNodes.side(flow, d);
-    if (!n.allowed || n.by === undefined) return k;
-    return {
-      ...k,
-      reason: `${k.reason}: ${d} rule ${n.by.rule ?? ''} of ${n.by.policy} names it by an ipBlock, which Cilium matches against node addresses (an apiserver on a node's among them) only with policy-cidr-match-mode: nodes, and ${cidrMatchModeShown(cluster)}; set policy-cidr-match-mode: nodes, or use the cilium engine (entities host, remote-node, kube-apiserver)`,
-    };
+    if (k.allowed) return k;
+    if (!reading.ipBlockMatchesNodes) {
+      withNodes ??= new NetworkPolicyIndex(policies, view, { ...reading, ipBlockMatchesNodes: true }, ports.reading);
+      const n = withNodes.side(flow, d);
+      if (n.allowed && n.by !== undefined) {
+        return {
+          ...k,
+          reason: `${k.reason}: ${d} rule ${n.by.rule ?? ''} of ${n.by.policy} names it by an ipBlock, which Cilium matches against node addresses (an apiserver on a node's among them) only with policy-cidr-match-mode: nodes, and ${cidrMatchModeShown(cluster)}; set policy-cidr-match-mode: nodes, or use the cilium engine (entities host, remote-node, kube-apiserver)`,
+        };
+      }
+    }
+    if (namedEgress && d === 'egress' && flow.icmp === undefined) {
+      namedOnPod ??= new NetworkPolicyIndex(policies, view, reading, onPod);
+      lastNameMatched = undefined;
+      const p = namedOnPod.side(flow, d);
+      if (p.allowed && p.by !== undefined && lastNameMatched !== undefined) {
+        return { ...k, reason: `${k.reason}: egress rule ${p.by.rule ?? ''} of ${p.by.policy} ${ports.egressWords(lastNameMatched, flow)}; name the port by number` };
+      }
+    }
+    return k;
   };
   return { isolates: (subject, d) => index.isolates(asIdentity.endpoint(subject), d), side };
 }

@@ -30,7 +30,7 @@ import { AddressCache, blockCovers, compileBlock, type CompiledBlock } from './k
 import { blockApplies } from './kubernetes/block-reading.ts';
 import { apiServerCidr } from '../../domain/legacy-cidr.ts';
 import { ClusterView, policyRef, subjectPod, type PeerView } from './kubernetes/cluster-view.ts';
-import { namedPortMatches } from './kubernetes/named-port.ts';
+import { ON_DESTINATION_POD, type NamedPortReading } from './kubernetes/named-port.ts';
 import { PortBuckets, type PortSpan } from './port-buckets.ts';
 import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type Simulator } from './types.ts';
 import type { Direction } from '../../domain/direction.ts';
@@ -177,10 +177,12 @@ export class NetworkPolicyIndex {
   private readonly addresses = new AddressCache();
   private readonly options: Required<KubernetesSimOptions>;
 
+  /** `namedPorts`: how the plugin resolves a rule's port names (Kubernetes': on the destination pod). */
   constructor(
     policies: readonly unknown[],
     readonly view: ClusterView,
     options: KubernetesSimOptions = {},
+    private readonly namedPorts: NamedPortReading = ON_DESTINATION_POD,
   ) {
     this.options = { ipBlockMatchesPods: false, ipBlockMatchesNodes: false, ipBlockMatchesApiserver: false, ...options };
     // Sorted by namespace/name so the rule named as deciding is the same whatever the input order.
@@ -227,7 +229,7 @@ export class NetworkPolicyIndex {
     const other = this.view.view(direction === 'ingress' ? flow.client : flow.server, flow.family);
     for (const p of selecting) {
       for (const r of p.rules[direction].on(flow.protocol, flow.port)) {
-        if (this.ruleMatches(r, p.namespace, other, flow)) {
+        if (this.ruleMatches(r, p.namespace, other, flow, direction)) {
           const allows = (r.allows ??= { isolated: true, allowed: true, by: { policy: p.ref, rule: r.pointer }, reason: `allowed by ${direction} rule ${r.pointer} of ${p.ref}` });
           return flow.icmp === undefined ? allows : { ...allows, reason: `${allows.reason}, which has no ports${ICMP_READING}` };
         }
@@ -236,22 +238,22 @@ export class NetworkPolicyIndex {
     return flow.icmp === undefined ? denyReason : { ...denyReason, reason: `${denyReason.reason}: a rule with ports never matches ICMP${ICMP_READING}` };
   }
 
-  private ruleMatches(r: CompiledRule, namespace: string, other: PeerView, flow: SimFlow): boolean {
-    if (r.ports && !this.anyPortMatches(r.ports, flow)) return false;
+  private ruleMatches(r: CompiledRule, namespace: string, other: PeerView, flow: SimFlow, direction: Direction): boolean {
+    if (r.ports && !this.anyPortMatches(r.ports, flow, direction)) return false;
     if (!r.peers) return true;
     for (const p of r.peers) if (this.peerMatches(p, namespace, other)) return true;
     return false;
   }
 
-  private anyPortMatches(ports: readonly CompiledPort[], flow: SimFlow): boolean {
-    for (const p of ports) if (this.portMatches(p, flow)) return true;
+  private anyPortMatches(ports: readonly CompiledPort[], flow: SimFlow, direction: Direction): boolean {
+    for (const p of ports) if (this.portMatches(p, flow, direction)) return true;
     return false;
   }
 
-  private portMatches(p: CompiledPort, flow: SimFlow): boolean {
+  private portMatches(p: CompiledPort, flow: SimFlow, direction: Direction): boolean {
     if (p.protocol !== flow.protocol) return false;
     if (p.port === undefined) return true;
-    if (typeof p.port === 'string') return namedPortMatches(p.port, flow, p.protocol);
+    if (typeof p.port === 'string') return this.namedPorts(p.port, flow, p.protocol, direction);
     return p.endPort !== undefined ? flow.port >= p.port && flow.port <= p.endPort : flow.port === p.port;
   }
 

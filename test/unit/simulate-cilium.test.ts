@@ -362,6 +362,32 @@ test('under a NetworkPolicy on Cilium too, the local host reaches its own pods o
   assert.equal(ingress(P(prom)).allowed, false, 'a pod');
 });
 
+// Cilium converts a NetworkPolicy's port as written (pkg/k8s/network_policy.go parsePorts:
+// `portStr = port.Port.String()`), so a port name in one of its rules is resolved as in Cilium's
+// own rules: on ingress on the enforcing pod's own ports (pkg/endpoint GetNamedPort: "Ingress only
+// needs the ports of the POD itself"), which is the destination pod, as Kubernetes reads it; on
+// egress over the named ports of every pod ("egress needs named ports of all the pods"), and not
+// at all where they give the name different numbers (pkg/policy/types NamedPortMultiMap.GetNamedPort:
+// ErrDuplicateNamedPorts) — not on the destination pod, as Kubernetes reads it.
+test('a NetworkPolicy egress port name on Cilium resolves over every pod and opens nothing where they disagree (pkg/k8s/network_policy.go parsePorts; pkg/endpoint GetNamedPort "egress needs named ports of all the pods"; pkg/policy/types GetNamedPort ErrDuplicateNamedPorts); ingress on the enforcing pod', () => {
+  const np = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' }, spec });
+  const toApiHttp = np('web-out', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ port: 'http', protocol: 'TCP' }] }] });
+  const flow: SimFlow = { client: P(web), server: P(api), port: 8080, protocol: 'TCP' };
+  // http is 8080 on api and 9091 on prometheus.
+  assert.equal(SIMULATORS.kubernetes([toApiHttp], cluster).evaluate(flow).verdict, 'allow', 'Kubernetes: the name on the destination pod');
+  const onCilium = SIMULATORS.cilium([toApiHttp], cluster).evaluate(flow);
+  assert.equal(onCilium.verdict, 'deny', 'Cilium: http has two numbers among the pods');
+  assert.deepEqual(onCilium.egress.isolatedBy, ['NetworkPolicy/shop/web-out']);
+  assert.match(onCilium.egress.reason, /egress rule \/spec\/egress\/0 of NetworkPolicy\/shop\/web-out names port http, which Cilium resolves over the named ports of every pod: they give it 8080 and 9091, so it opens none/);
+  // dns is 53/UDP on the DNS pod alone: one number, opened.
+  const toDns = np('web-dns', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }], ports: [{ port: 'dns', protocol: 'UDP' }] }] });
+  assert.equal(SIMULATORS.cilium([toDns], cluster).evaluate({ client: P(web), server: P(dns), port: 53, protocol: 'UDP' }).verdict, 'allow');
+  // Ingress: the enforcing pod's own http (8080 on api), whatever prometheus gives the name.
+  const intoApi = np('api-in', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 'http', protocol: 'TCP' }] }] });
+  assert.equal(SIMULATORS.cilium([intoApi], cluster).evaluate(flow).verdict, 'allow');
+  assert.equal(SIMULATORS.cilium([intoApi], cluster).evaluate({ ...flow, port: 9091 }).verdict, 'deny');
+});
+
 test('host-network pods and nodes are not Cilium endpoints: never isolated by CNPs (language.rst: host policies use nodeSelector)', () => {
   const all = ccnp('all', { endpointSelector: {}, ingress: [{}], egress: [{}] });
   const v = verdict([all], P(exporter), NODE(nodeB), 10250);

@@ -86,6 +86,13 @@ export class NamedPorts {
     }
     return port;
   }
+
+  /** The numbers pods give `name` for `protocol`, sorted: what a reason names when there is no single one. */
+  egressNumbers(name: string, protocol: SimProtocol): number[] {
+    const numbers = new Set<number>();
+    for (const e of this.byName.get(name) ?? []) if (e.protocol === protocol && e.port !== 0) numbers.add(e.port);
+    return [...numbers].sort((a, b) => a - b);
+  }
 }
 
 /** `namedPortIs(name, port)`: whether the name means that port on this side (`declaresNamedPort` on ingress). */
