@@ -21,7 +21,7 @@ import { SIMULATORS } from '../recommender/simulate/index.ts';
 import type { SimulatorFactory } from '../recommender/simulate/types.ts';
 import { engineWarnings } from '../recommender/verify/engine-warnings.ts';
 import { verifyInChunks, type ChunkedVerification, type ChunkedVerifyInput } from '../recommender/verify/in-chunks.ts';
-import { networkPlugin } from '../recommender/simulate/network-plugin.ts';
+import { inventoryNetworkPlugin, networkPlugin } from '../recommender/simulate/network-plugin.ts';
 import { verifyRecommendation, type Verification } from '../recommender/verify/recommendation.ts';
 import { deniesUnselected } from '../recommender/simulate/cilium/enforcement-mode.ts';
 import { flowWorkloads, flowWorkloadWarnings, inventoryNamespaces, markInferredIntents, withFlowWorkloads, type FlowWorkloads } from '../recommender/synthesize/inferred-workloads.ts';
@@ -239,7 +239,7 @@ export function dropVerifiedSides(rec: Recommendation): void {
  * written — or the manifests verified and those written would differ.
  */
 export function emitOptions(input: RecommendInput): EmitOptions {
-  return emitOptionsBeside(input.inventory.policies, input.inventory.ciliumPolicy);
+  return emitOptionsBeside(input.inventory.policies, input.inventory.ciliumPolicy, inventoryNetworkPlugin(input.inventory) === 'cilium');
 }
 
 /** A recommendation verified without keeping its manifests: what the recommendation list shows. */

@@ -14,6 +14,7 @@ import type { Direction, DirectionPolicy, EchoRule, PolicyIntent, PolicyPeer, Po
 import { ECHO_TYPES, type IcmpProtocol } from '../../domain/flow.ts';
 import { policyName } from '../policy/names.ts';
 import { canonicalSelector, portKey, uniqueSortedBy } from '../policy/order.ts';
+import { CiliumEgressPorts } from './cilium-egress-ports.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, subjectSelector } from './kubernetes.ts';
 import { annotatedMetadata, directionLines, explainedIntent, intentRulesAnnotation, metadata, sortManifests, Warnings, withoutEcho, type NoEchoRule } from './metadata.ts';
@@ -148,7 +149,7 @@ class Renderer {
   private readonly ports = new Map<PortSpec, Rendered<CiliumPortProtocol>>();
   private readonly portRules = new Map<string, PortRules>();
   private readonly apiserverRules = new Map<PolicyPeer, KeyedRules>();
-  private readonly resolvedEgress = new Map<readonly PortSpec[], readonly PortSpec[]>();
+  private readonly resolvedEgress = new CiliumEgressPorts();
 
   /** The endpoint selector of a pods, namespace, selected-namespaces or dns peer. */
   endpoints(p: PolicyPeer): Rendered<CiliumEndpointSelector> {
@@ -179,25 +180,9 @@ class Renderer {
     return r;
   }
 
-  /**
-   * Egress ports as the agent can resolve them: a named port renders as the numbers it has on the
-   * rule's destinations, when synthesis knew them. Cilium resolves an egress named port only where
-   * every selected destination agrees on one number (pkg/policy/types `GetNamedPort`:
-   * ErrDuplicateNamedPorts, and the port then allows nothing; older agents look across every pod
-   * of the cluster), while the other engines resolve it on each destination pod.
-   */
+  /** Egress ports as the agent can resolve them (cilium-egress-ports.ts). */
   egressPorts(ports: readonly PortSpec[]): readonly PortSpec[] {
-    let r = this.resolvedEgress.get(ports);
-    if (r === undefined) {
-      r = ports.some((p) => p.kind === 'named' && p.numbers !== undefined)
-        ? uniqueSortedBy(
-            ports.flatMap((p): PortSpec[] => (p.kind === 'named' && p.numbers !== undefined ? p.numbers.map((port) => ({ kind: 'number', protocol: p.protocol, port })) : [p])),
-            portKey,
-          )
-        : ports;
-      this.resolvedEgress.set(ports, r);
-    }
-    return r;
+    return this.resolvedEgress.of(ports);
   }
 
   /** toPorts(ports, dnsVisibility), with its key. */

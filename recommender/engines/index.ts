@@ -28,16 +28,18 @@ export function getEngine(name: string): Engine {
 /**
  * The options of every emit of a recommendation beside the applied policies: ClusterNetworkPolicy
  * priorities that tie with no applied one (cnpPrioritiesBeside), whether Cilium's agent
- * polices the local host (`allow-localhost: policy`) and whether it refuses ICMP rules
- * (`enable-icmp-rules` off). Each emit of one recommendation (whole, in
+ * polices the local host (`allow-localhost: policy`), whether it refuses ICMP rules
+ * (`enable-icmp-rules` off) and whether Cilium enforces the NetworkPolicies (`onCilium`: the
+ * inventory shows it runs, simulate/network-plugin.ts). Each emit of one recommendation (whole, in
  * chunks, again when written) takes the same, or the manifests verified and the ones written
  * would differ.
  */
-export function emitOptionsBeside(applied: readonly AppliedPolicy[], cilium?: CiliumPolicySettings): EmitOptions {
+export function emitOptionsBeside(applied: readonly AppliedPolicy[], cilium?: CiliumPolicySettings, onCilium = false): EmitOptions {
   return {
     cnpPriority: cnpPrioritiesBeside(applied),
     ...(localHostUnderPolicy(cilium) ? { ciliumLocalHostUnderPolicy: true } : {}),
     ...(ciliumIcmpRulesOff(cilium) ? { ciliumIcmpRulesOff: true } : {}),
+    ...(onCilium ? { networkPoliciesOnCilium: true } : {}),
   };
 }
 

@@ -16,7 +16,8 @@ import { allExcept } from '../policy/build.ts';
 import { policyName } from '../policy/names.ts';
 import { JsonIds } from './json-ids.ts';
 import { annotatedMetadata, explainedIntent, withoutEcho, intentRulesAnnotation, sortManifests, Warnings } from './metadata.ts';
-import type { Emitted, Engine, EmitResult } from './types.ts';
+import type { EmitOptions, Emitted, Engine, EmitResult } from './types.ts';
+import { CiliumEgressPorts } from './cilium-egress-ports.ts';
 import {
   NETWORK_POLICY_API_VERSION,
   NETWORK_POLICY_KIND,
@@ -65,7 +66,20 @@ class Renderer {
   private readonly portLists = new Map<readonly PortSpec[], NpPort[]>();
   private readonly portJson = new Map<NpPort, string>();
 
-  constructor(readonly w: Warnings) {}
+  /** Set on a cluster that runs Cilium: egress port names as the numbers Cilium can resolve (EmitOptions.networkPoliciesOnCilium). */
+  private readonly ciliumEgress: CiliumEgressPorts | undefined;
+
+  constructor(
+    readonly w: Warnings,
+    options: EmitOptions = {},
+  ) {
+    this.ciliumEgress = options.networkPoliciesOnCilium === true ? new CiliumEgressPorts() : undefined;
+  }
+
+  /** A rule's ports in `direction`, as the plugin can resolve them. */
+  rulePorts(direction: Direction, ports: readonly PortSpec[]): NpPort[] {
+    return this.portList(direction === 'egress' && this.ciliumEgress !== undefined ? this.ciliumEgress.of(ports) : ports);
+  }
 
   port(p: PortSpec): NpPort {
     let np = this.ports.get(p);
@@ -136,7 +150,7 @@ const NO_IDS: number[] = [];
 
 /** Renders one IR rule as one or more NetworkPolicy rules (the apiserver needs its own ports). */
 function renderRule(intent: PolicyIntent, direction: Direction, rule: PolicyRule, r: Renderer, out: NpRule[]): void {
-  const ports = r.portList(rule.ports);
+  const ports = r.rulePorts(direction, rule.ports);
   // `world` is everything, pods included: only a rule without peers says that on every CNI
   // (an ipBlock 0.0.0.0/0 does not match pods on Cilium, for one). The webhook source is
   // left open on its port (see the module comment), and so is Cilium's Ingress proxy, which no
@@ -363,8 +377,8 @@ function emitIntent(given: PolicyIntent, r: Renderer): Emitted<NetworkPolicy>[] 
 export const kubernetesEngine: Engine<'kubernetes'> = {
   name: 'kubernetes',
   renders: 'networking.k8s.io/v1 NetworkPolicy',
-  emit(set: PolicySet): EmitResult<'kubernetes'> {
-    const r = new Renderer(new Warnings('kubernetes'));
+  emit(set: PolicySet, options: EmitOptions = {}): EmitResult<'kubernetes'> {
+    const r = new Renderer(new Warnings('kubernetes'), options);
     const manifests: Emitted<NetworkPolicy>[] = [];
     for (const intent of set.intents) for (const m of emitIntent(intent, r)) manifests.push(m);
     return { engine: 'kubernetes', manifests: sortManifests(manifests), warnings: r.w.sorted() };

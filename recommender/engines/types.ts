@@ -97,6 +97,12 @@ export interface EmitOptions {
    * policy): the echo rules are left out, warned, as by the engines without ICMP rules (engines/cilium.ts).
    */
   ciliumIcmpRulesOff?: boolean;
+  /**
+   * The cluster runs Cilium (simulate/network-plugin.ts), which enforces the NetworkPolicies and
+   * resolves an egress port name its own way: the kubernetes engine writes such a name as the
+   * numbers it has on the rule's destinations, as the cilium engine does (cilium-egress-ports.ts).
+   */
+  networkPoliciesOnCilium?: boolean;
 }
 
 export interface Engine<E extends EngineName = EngineName> {

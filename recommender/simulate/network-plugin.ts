@@ -3,10 +3,14 @@
  * is read (verify/plugin-warnings.ts) and which engine enforces the network-policy-api's kinds
  * (decide.ts enforcingEngine).
  */
-import type { AppliedPolicy } from '../../domain/inventory.ts';
-import type { ClusterModel } from './cluster.ts';
+import type { AppliedPolicy, InventorySnapshot, Labels } from '../../domain/inventory.ts';
 
 export type NetworkPlugin = 'cilium' | 'calico' | 'unknown';
+
+/** What the signs are read from: a cluster model (ClusterModel), or a stored inventory's (inventoryNetworkPlugin). */
+interface PluginSigns {
+  cluster: { ciliumClusterName?: string | undefined; pods: readonly { labels: Labels }[] };
+}
 
 /**
  * Cilium runs in the cluster: its agent (pods or DaemonSet labelled `k8s-app: cilium`, as the Helm
@@ -16,7 +20,7 @@ export type NetworkPlugin = 'cilium' | 'calico' | 'unknown';
  * counts alone: an import that does not hold kube-system's pods (a namespaced one, RBAC, a pods
  * filter) is still of a Cilium cluster, whose NetworkPolicies Cilium reads its own way.
  */
-export function runsCilium(model: ClusterModel, applied: readonly AppliedPolicy[]): boolean {
+export function runsCilium(model: PluginSigns, applied: readonly AppliedPolicy[]): boolean {
   return (
     model.cluster.ciliumClusterName !== undefined ||
     model.cluster.pods.some((p) => p.labels['k8s-app'] === 'cilium') ||
@@ -29,7 +33,7 @@ export function runsCilium(model: ClusterModel, applied: readonly AppliedPolicy[
  * `k8s-app: calico-node` by the manifests, charts/calico/templates/calico-node.yaml, and by the
  * operator, tigera/operator pkg/render/node.go), or Calico policies are applied.
  */
-export function runsCalico(model: ClusterModel, applied: readonly AppliedPolicy[]): boolean {
+export function runsCalico(model: PluginSigns, applied: readonly AppliedPolicy[]): boolean {
   return model.cluster.pods.some((p) => p.labels['k8s-app'] === 'calico-node') || applied.some((p) => /^(crd\.)?projectcalico\.org\//.test(p.apiVersion));
 }
 
@@ -42,6 +46,11 @@ export const PLUGIN_SIGNS =
   'no Cilium agent (k8s-app: cilium) or kube-system/cilium-config, no Calico calico-node (k8s-app: calico-node), no cilium.io or projectcalico.org policy applied';
 
 /** Cilium first: its warnings were said whenever it shows, whatever else does. */
-export function networkPlugin(model: ClusterModel, applied: readonly AppliedPolicy[]): NetworkPlugin {
+export function networkPlugin(model: PluginSigns, applied: readonly AppliedPolicy[]): NetworkPlugin {
   return runsCilium(model, applied) ? 'cilium' : runsCalico(model, applied) ? 'calico' : 'unknown';
+}
+
+/** The same for a stored inventory, without its cluster model: the model's pods are its workloads, with their pod labels (cluster.ts simPod). */
+export function inventoryNetworkPlugin(inventory: Pick<InventorySnapshot, 'ciliumClusterName' | 'workloads' | 'policies'>): NetworkPlugin {
+  return networkPlugin({ cluster: { ciliumClusterName: inventory.ciliumClusterName, pods: inventory.workloads } }, inventory.policies);
 }

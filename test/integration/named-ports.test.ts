@@ -30,14 +30,13 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/named-ports/
 const { db } = tmpDb();
 importInventory(db, { text: fixture('inventory.json'), takenAt: T0, source: 'inventory.json', now: T0 });
 applyMatrix(db, { text: fixture('matrix.yaml'), origin: 'matrix.yaml', appliedAt: T0 });
-const input = readRecommendationInput(db, {
-  bindings: {
-    roles: {
-      tenants: { namespace: 'apps', selector: { matchLabels: { app: 'shipper' } } },
-      'syslog-sink': { selector: { matchLabels: { app: 'syslog' } } },
-    },
+const BINDINGS = {
+  roles: {
+    tenants: { namespace: 'apps', selector: { matchLabels: { app: 'shipper' } } },
+    'syslog-sink': { selector: { matchLabels: { app: 'syslog' } } },
   },
-});
+};
+const input = readRecommendationInput(db, { bindings: BINDINGS });
 
 /** Required flows (pods by workload name): the shipper to each collector on its otlp-grpc number, each collector to each syslog sink on its syslog number. */
 const REQUIRED: [string, string, number, 'TCP' | 'UDP'][] = [
@@ -81,6 +80,36 @@ test('cilium: the egress to destinations that disagree on a port name names thei
   assert.ok(cilium.includes('"port":"4317"') && cilium.includes('"port":"4318"'), cilium.join(' '));
   assert.ok(!cilium.includes('"port":"otlp-grpc"'), cilium.join(' '));
   assert.ok(egressPorts('kubernetes', 'shipper').includes('"port":"otlp-grpc"'));
+});
+
+/**
+ * The same cluster with Cilium's kube-system/cilium-config in its inventory: Cilium enforces its
+ * NetworkPolicies (simulate/network-plugin.ts runsCilium), converting a port name unchanged
+ * (cilium/cilium pkg/k8s/network_policy.go parsePorts) and resolving an egress one as it resolves
+ * its own (pkg/policy/types GetNamedPort → ErrDuplicateNamedPorts where the pods disagree).
+ */
+test('kubernetes on a cluster that runs Cilium: the egress to destinations that disagree on a port name names their numbers, as the cilium engine writes them, and the verification says ok', () => {
+  const { db: onCilium } = tmpDb();
+  const inventory = JSON.parse(fixture('inventory.json')) as { items: unknown[] };
+  inventory.items.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cilium-config', namespace: 'kube-system' }, data: { 'cluster-name': 'default' } });
+  importInventory(onCilium, { text: JSON.stringify(inventory), takenAt: T0, source: 'inventory.json', now: T0 });
+  applyMatrix(onCilium, { text: fixture('matrix.yaml'), origin: 'matrix.yaml', appliedAt: T0 });
+  const ciliumInput = readRecommendationInput(onCilium, { bindings: BINDINGS });
+  const { verification, emitted } = runRecommendation(ciliumInput, 'kubernetes', recommendOptions({}), { tightness: false });
+  assert.deepEqual(verification.blocked, []);
+  assert.equal(verification.ok, true);
+  const shipper = emitted.manifests.find((x) => x.metadata.name.includes('shipper') && x.metadata.namespace === 'apps');
+  assert.ok(shipper, emitted.manifests.map((x) => x.metadata.name).join(', '));
+  const ports: string[] = JSON.stringify(shipper.spec).match(/"port":"?[a-z0-9-]+"?/g) ?? [];
+  assert.ok(ports.includes('"port":4317') && ports.includes('"port":4318'), ports.join(' '));
+  assert.ok(!ports.includes('"port":"otlp-grpc"'), ports.join(' '));
+  const model = clusterModel(ciliumInput.inventory, ciliumInput.externalNames);
+  const sim = SIMULATORS.cilium(emitted.manifests, model.cluster);
+  for (const [client, server, port, protocol] of REQUIRED) {
+    const pod = (ref: string) => model.cluster.pods.find((p) => `${p.namespace}/${p.name}` === ref)!;
+    const v = sim.evaluate({ client: { kind: 'pod', pod: pod(client) }, server: { kind: 'pod', pod: pod(server) }, port, protocol });
+    assert.equal(v.verdict, 'allow', `${client} → ${server} ${port}/${protocol}: egress ${v.egress.reason}; ingress ${v.ingress.reason}`);
+  }
 });
 
 const SAME_NAMESPACE = `apiVersion: flowmatrix.io/v1alpha1
