@@ -130,6 +130,15 @@ const NO_DEFAULT_DENY: Record<Direction, SideVerdict> = {
   egress: { isolated: true, allowed: true, reason: noDefaultDenyWords('the pod', 'egress') },
 };
 
+/**
+ * Whether a side was allowed only because every rule selecting the pod in that direction sets
+ * `enableDefaultDeny: false` (no rule allowed it): the agent adds that wildcard allow only when
+ * "Only non-default-deny rules are present" (pkg/policy/repository.go
+ * computePolicyEnforcementAndRules), which a NetworkPolicy selecting the pod too undoes
+ * (simulate/index.ts). A host endpoint's (noDefaultDeny) is not: no NetworkPolicy selects one.
+ */
+export const allowedForWantOfDefaultDeny = (v: SideVerdict): boolean => v === NO_DEFAULT_DENY.ingress || v === NO_DEFAULT_DENY.egress;
+
 /** Why the local host gets into a pod with no rule: the verification's tightness note tells such a verdict by it. */
 export const LOCAL_HOST_REASON = 'the local host always reaches its own pods (allow-localhost under Kubernetes)';
 const LOCAL_HOST: SideVerdict = { isolated: true, allowed: true, reason: LOCAL_HOST_REASON };

@@ -11,7 +11,7 @@ import { cidrMatchesNodes, ciliumEnforcesClusterNetworkPolicies } from '../../do
 import { clusterNetworkPolicyReadings } from '../../domain/cilium-release.ts';
 import type { EngineName } from '../engines/types.ts';
 import { calicoSimulator } from './calico.ts';
-import { ciliumSimulator } from './cilium.ts';
+import { allowedForWantOfDefaultDeny, ciliumSimulator } from './cilium.ts';
 import { cidrMatchModeShown } from './cilium/config-shown.ts';
 import { createClusterNetworkPolicySimulator, withClusterNetworkPolicyTiers, withUntieredClusterNetworkPolicies, type MiddleTier } from './clusternetworkpolicy.ts';
 import type { TierPolicy } from './clusternetworkpolicy/compile.ts';
@@ -95,7 +95,10 @@ function networkPoliciesOnCilium(policies: readonly unknown[], cluster: SimClust
  * Cilium enforces Kubernetes NetworkPolicies beside its own policies, as allow rules of the same
  * endpoint: a side is isolated when either kind selects it, allowed when a rule of either kind
  * allows it, and a Cilium deny rule wins over both ("Deny policies take precedence", Cilium
- * policy language, Deny Policies). Cilium turns their podSelectors into endpoint selectors over
+ * policy language, Deny Policies). Default deny is the endpoint's, over the rules of both kinds
+ * (pkg/policy/repository.go computePolicyEnforcementAndRules): where a NetworkPolicy isolates the
+ * side, Cilium rules setting `enableDefaultDeny: false` do not make it allow what no rule allows,
+ * as a NetworkPolicy's rules always deny by default (pkg/policy/api Rule.Sanitize). Cilium turns their podSelectors into endpoint selectors over
  * identities, so they see a pod's labels as its identity holds them (cilium/label-filter.ts). The
  * local host reaches its own pods under NetworkPolicies too (allow-localhost). Under
  * `enable-policy: never` they are not enforced either: the mode is the agent's, for every rule its
@@ -111,7 +114,8 @@ const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
     if (!kv.isolated) return c;
     // Isolated by a CiliumNetworkPolicy, the cilium simulator has applied the local-host allow already.
     if (!c.isolated) return kv.allowed || direction === 'egress' ? kv : (cilium.localHostIngress(flow) ?? kv);
-    return c.allowed ? c : kv;
+    if (c.allowed && !allowedForWantOfDefaultDeny(c)) return c;
+    return kv.allowed || !c.allowed ? kv : { ...kv, reason: `${kv.reason}; the Cilium policies selecting the pod set enableDefaultDeny.${direction}: false, but a NetworkPolicy's rules deny by default, and Cilium denies by default where any rule selecting the pod does` };
   };
   const onCilium = {
     engine: 'cilium' as const,

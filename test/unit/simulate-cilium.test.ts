@@ -388,6 +388,38 @@ test('a NetworkPolicy egress port name on Cilium resolves over every pod and ope
   assert.equal(SIMULATORS.cilium([intoApi], cluster).evaluate({ ...flow, port: 9091 }).verdict, 'deny');
 });
 
+// Cilium decides default deny per endpoint and direction over every rule selecting it, its own and
+// those it converts from NetworkPolicies alike (pkg/policy/repository.go
+// computePolicyEnforcementAndRules): "At least one default-deny rule is present. Then, policy is
+// enabled"; the wildcard allow is synthesized only when "Only non-default-deny rules are present".
+// A NetworkPolicy's rules always deny by default: the conversion gives an isolated direction at
+// least one rule (pkg/k8s/network_policy.go: `[]api.IngressRule{{}}` for a policy type without
+// rules), and Rule.Sanitize (pkg/policy/api) sets an unset enableDefaultDeny to "there are rules".
+test('beside a NetworkPolicy, a CiliumNetworkPolicy with enableDefaultDeny false leaves the endpoint default deny: what no rule of either kind allows is denied, on ingress and egress (pkg/policy/repository.go computePolicyEnforcementAndRules; pkg/policy/api Rule.Sanitize)', () => {
+  const np = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'shop' }, spec });
+  const evaluate = (policies: unknown[], client: SimPod, server: SimPod, port: number) => SIMULATORS.cilium(policies, cluster).evaluate({ client: P(client), server: P(server), port, protocol: 'TCP' });
+  // Ingress: api admits web on 8080 by a NetworkPolicy; a CNP on api denies an unrelated peer with enableDefaultDeny.ingress false.
+  const apiFromWeb = np('api-from-web', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }] });
+  const apiNodd = cnp('shop', 'api-nodd', { endpointSelector: { matchLabels: { app: 'api' } }, enableDefaultDeny: { ingress: false }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'nobody' } }] }] });
+  assert.equal(evaluate([apiNodd], prom, api, 8080).verdict, 'allow', 'the CNP alone denies nothing by default');
+  const inDenied = evaluate([apiNodd, apiFromWeb], prom, api, 8080);
+  assert.equal(inDenied.verdict, 'deny', 'the NetworkPolicy keeps api default deny');
+  assert.deepEqual(inDenied.ingress.isolatedBy, ['NetworkPolicy/shop/api-from-web']);
+  assert.match(inDenied.ingress.reason, /enableDefaultDeny\.ingress: false/);
+  assert.equal(evaluate([apiNodd, apiFromWeb], web, api, 8080).verdict, 'allow', 'what the NetworkPolicy allows');
+  // An allow rule of the CNP still allows.
+  const apiNoddFromProm = cnp('shop', 'api-nodd', { endpointSelector: { matchLabels: { app: 'api' } }, enableDefaultDeny: { ingress: false }, ingress: [{ fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'monitoring', app: 'prometheus' } }] }] });
+  assert.equal(evaluate([apiNoddFromProm, apiFromWeb], prom, api, 8080).verdict, 'allow');
+  // Egress, the same: web may reach api on 8080 by a NetworkPolicy; its CNP sets enableDefaultDeny.egress false.
+  const webToApi = np('web-to-api', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'api' } } }], ports: [{ port: 8080, protocol: 'TCP' }] }] });
+  const webNodd = cnp('shop', 'web-nodd', { endpointSelector: { matchLabels: { app: 'web' } }, enableDefaultDeny: { egress: false }, egressDeny: [{ toEndpoints: [{ matchLabels: { app: 'nobody' } }] }] });
+  assert.equal(evaluate([webNodd], web, prom, 9091).verdict, 'allow', 'the CNP alone denies nothing by default');
+  const outDenied = evaluate([webNodd, webToApi], web, prom, 9091);
+  assert.equal(outDenied.verdict, 'deny');
+  assert.deepEqual(outDenied.egress.isolatedBy, ['NetworkPolicy/shop/web-to-api']);
+  assert.equal(evaluate([webNodd, webToApi], web, api, 8080).verdict, 'allow');
+});
+
 test('host-network pods and nodes are not Cilium endpoints: never isolated by CNPs (language.rst: host policies use nodeSelector)', () => {
   const all = ccnp('all', { endpointSelector: {}, ingress: [{}], egress: [{}] });
   const v = verdict([all], P(exporter), NODE(nodeB), 10250);
