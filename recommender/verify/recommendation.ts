@@ -19,7 +19,7 @@
  *   host policy, a Calico host endpoint (host-endpoint-sides.ts): no workload's side is its own, but
  *   what the host's policies deny there is cut all the same. So is a kubelet probe, which no rule
  *   writes, at its node's host endpoint where the engine polices the host's traffic with its own
- *   pods (Cilium).
+ *   pods (Cilium), and at its pod where Cilium polices the local host (local-host-probes.ts).
  * - In a scoped run, an edge whose other end is a workload outside the run is judged at that end
  *   too where an applied policy selects that workload in that direction, or on Cilium under
  *   `enable-policy: always` (far-workload-sides.ts): the run writes no policy for it, yet what no
@@ -56,6 +56,7 @@ import type { OutsideMustFlows, RequiredEdge, RequiredFlow, Requirement, Verifie
 import { policiesSelecting, replacedSubjectSides } from './replaced-subjects.ts';
 import { deniesUnselected } from '../simulate/cilium/enforcement-mode.ts';
 import { hostEndDenied, judgesHostEnds, kubeletProbe, type HostEndsJudged } from './host-endpoint-sides.ts';
+import { policesLocalHost, probeAtPodNote, probeWayOut } from './local-host-probes.ts';
 import { farSides, farWorkloadsJudged, outsideTheRun, type FarSides, type FarWorkload } from './far-workload-sides.ts';
 
 /**
@@ -412,7 +413,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
     ? (workload: string, direction: Direction, edge: EdgeTraffic): void => {
         const conn = verifiedFlow(j, edge, direction);
         if (!conn.ok) {
-          judgeKubeletProbe(j, found, workload, direction, edge);
+          judgeKubeletProbe(j, found, workload, direction, edge, leftOpen);
           return;
         }
         if (!cutByReplacing(j, found, workload, direction, edge, conn.each, LEFT_OPEN)) blockedByAppliedOnly(j, found, workload, direction, edge, conn.each, LEFT_OPEN, leftOpen);
@@ -423,8 +424,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
   forEachSide(sidesOfRun, found.skipped, (workload, direction, edge, reason) => {
     const conn = verifiedFlow(j, edge, direction);
     if (!conn.ok) {
-      countSkipped(found, conn.reason);
-      judgeKubeletProbe(j, found, workload, direction, edge);
+      if (!judgeKubeletProbe(j, found, workload, direction, edge)) countSkipped(found, conn.reason);
       return;
     }
     if (reason !== undefined) {
@@ -642,16 +642,42 @@ function judgeFarWorkload(j: Judges, found: SidesFound, workload: string, direct
 }
 
 /**
- * A kubelet probe (`kubelet:<node>` to the workload's pod on that node), which no rule writes and
- * whose pod side is counted as skipped: judged at its node's host endpoint's egress where the
+ * A kubelet probe (`kubelet:<node>` to the workload's pod on that node), which every plugin lets
+ * in whatever the policy but Cilium under `allow-localhost: policy` (local-host-probes.ts): judged
+ * at the pod's ingress there as a side the policies must allow — by the recommended policies, or,
+ * on a direction the recommendation leaves open, by `leftOpen` (what decides it) —, and elsewhere
+ * counted as skipped by the caller. Judged at its node's host endpoint's egress too where the
  * engine polices the host's traffic with its own pods (host-endpoint-sides.ts: Cilium's host
- * firewall, not Calico). What the host policies deny there cuts the probe: the pod is restarted,
- * or never ready.
+ * firewall, not Calico). What either denies cuts the probe: the pod is restarted, or never ready.
+ * Whether its pod side was judged.
  */
-function judgeKubeletProbe(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic): void {
-  if (j.hostEnds === undefined || direction !== 'ingress') return;
+function judgeKubeletProbe(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, leftOpen?: Simulator): boolean {
+  if (direction !== 'ingress' || edge.client.kind !== 'kubelet') return false;
+  const atPod = policesLocalHost(leftOpen ?? j.ours, j.model.cluster);
+  if (!atPod && j.hostEnds === undefined) return false;
   const probe = kubeletProbe(j.model, edge);
-  if (probe !== undefined) judgeHostEnd(j, found, workload, direction, edge, probe, KUBELET_PROBE, true);
+  if (probe === undefined) return false;
+  if (atPod) judgeProbeAtPod(j, found, workload, edge, edge.client.node, probe, leftOpen);
+  if (j.hostEnds !== undefined) judgeHostEnd(j, found, workload, direction, edge, probe, KUBELET_PROBE, true);
+  return atPod;
+}
+
+/**
+ * A kubelet probe at its pod's ingress, where Cilium polices the local host: blocked where the
+ * recommended policies deny it, with the engine's way out; blockedByApplied where only the applied
+ * policies beside them do (or, on a direction the recommendation leaves open, `leftOpen`).
+ */
+function judgeProbeAtPod(j: Judges, found: SidesFound, workload: string, edge: EdgeTraffic, node: string, probe: readonly FlowAtPods<SimFlow>[], leftOpen: Simulator | undefined): void {
+  const note = probeAtPodNote(node);
+  if (leftOpen !== undefined) {
+    blockedByAppliedOnly(j, found, workload, 'ingress', edge, probe, `${LEFT_OPEN}${note}`, leftOpen);
+    return;
+  }
+  const denied = deniedAt(j.ours, probe, 'ingress');
+  if (denied !== undefined) {
+    const side = decideSide(j.ours, denied.flow, 'ingress');
+    found.blocked.push(finding(workload, 'ingress', edge, side, `${side.reason}${denied.at}${note}${probeWayOut(j.engine, j.model.cluster)}`));
+  } else if (policesLocalHost(j.withApplied, j.model.cluster)) blockedByAppliedOnly(j, found, workload, 'ingress', edge, probe, note);
 }
 
 const KUBELET_PROBE = "; the kubelet's probe of the pod on its own node leaves through the node's host endpoint (host policies are enforced between the host and its own pods)";

@@ -7,7 +7,9 @@
  * `host` entity ("the local host ... also includes all containers running in host networking mode
  * on the local host", policy language "Entities"). Input: web probed by the kubelet of its node
  * and reached by nothing else; expected: with `policy` the cilium recommendation's ingress allows
- * `fromEntities: [host]` and verifies, and the same manifests without that rule cut the probe;
+ * `fromEntities: [host]` and verifies, and the same manifests without that rule cut the probe —
+ * the verification says so, judging the probe at the pod; the kubernetes recommendation's
+ * NetworkPolicy, which Cilium enforces and which cannot name the local host, cuts it: blocked;
  * with `auto` nothing changes.
  */
 import assert from 'node:assert/strict';
@@ -18,6 +20,11 @@ import { ingestFlows } from '../../app/ingest.ts';
 import { importInventory } from '../../app/inventory.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { simulateFlows } from '../../app/simulate.ts';
+import type { EmitResult } from '../../recommender/engines/types.ts';
+import { clusterModel } from '../../recommender/simulate/cluster.ts';
+import { SIMULATORS } from '../../recommender/simulate/index.ts';
+import type { VerifiedSides } from '../../recommender/verified-sides.ts';
+import { verifyRecommendation } from '../../recommender/verify/recommendation.ts';
 import { readInventory } from '../../store/inventory.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
@@ -95,4 +102,82 @@ test('with allow-localhost auto or always the recommendation has no host rule an
     const [probe] = simulateFlows(db, { engine: 'cilium', policies: list(emitted.manifests), flows: KUBELET, format: 'edges' }).decisions;
     assert.equal(probe!.verdict, 'allow');
   }
+});
+
+const PROBE_EDGE = 'kubelet:worker-1|workload:shop/DaemonSet/web|8080|TCP';
+const NEVER_RULES = 'kubelet probes from the pod’s own node are never policy rules';
+
+// Cilium enforces a NetworkPolicy as rules of its own repository (simulate/decide.ts verifyingEngine),
+// and under allow-localhost: policy adds no local-host allow beside them (mapstate.go
+// determineAllowLocalhostIngress: only `if option.Config.AlwaysAllowLocalhost()`); a NetworkPolicy
+// peer is pods, namespaces or an ipBlock, and Cilium matches no ipBlock against a node without
+// policy-cidr-match-mode: nodes (policy language, "Selecting nodes with CIDR / ipBlock").
+test('with allow-localhost: policy the kubernetes recommendation isolating a probed pod cuts the kubelet probe: the verification is blocked there and says the ways out', async () => {
+  const db = await store(', allow-localhost: policy');
+  const { verification, emitted } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({ namespace: 'shop' }), { tightness: false });
+  assert.equal(verification.ok, false);
+  assert.deepEqual(verification.blocked.map((b) => [b.edge, b.direction]), [[PROBE_EDGE, 'ingress']]);
+  const [reason] = verification.blocked.map((b) => b.reason);
+  assert.match(reason!, /NetworkPolicy\/shop\/shop-daemonset-web/);
+  assert.match(reason!, /allow-localhost: policy/);
+  assert.match(reason!, /use the cilium engine/);
+  assert.match(reason!, /policy-cidr-match-mode: nodes/);
+  assert.match(reason!, /allow-localhost: always/);
+  assert.equal(verification.skipped[NEVER_RULES], undefined, 'judged, not skipped');
+  // What the verification says is what `simulate --engine cilium` decides of the same manifests.
+  const [probe] = simulateFlows(db, { engine: 'cilium', policies: list(emitted.manifests), flows: KUBELET, format: 'edges' }).decisions;
+  assert.equal(probe!.verdict, 'deny', JSON.stringify(probe));
+});
+
+test('with allow-localhost: policy the verification judges the kubelet probe at the pod under the cilium engine too: without the host rule it is blocked', async () => {
+  const db = await store(', allow-localhost: policy');
+  const input = readRecommendationInput(db, {});
+  const model = clusterModel(input.inventory, input.externalNames);
+  const { emitted } = runRecommendation(input, 'cilium', recommendOptions({ namespace: 'shop' }), { tightness: false });
+  const edge = input.edges.find((e) => e.client.kind === 'kubelet')!;
+  const sides: VerifiedSides = { workload: 'shop/DaemonSet/web', edges: { ingress: [edge], egress: [] }, excluded: { ingress: new Map(), egress: new Map() }, restricted: { ingress: true, egress: false } };
+  const cut = (ingress: Cnp['spec']['ingress'] & object) => ingress.map((r) => (r.fromEntities?.includes('host') ? {} : r));
+  const withoutHost = (emitted.manifests as unknown as Cnp[]).map((m) => ({ ...m, spec: { ...m.spec, ...(m.spec.ingress ? { ingress: cut(m.spec.ingress) } : {}) } }));
+  const verify = (manifests: readonly unknown[]) =>
+    verifyRecommendation({ engine: 'cilium', emitted: { engine: 'cilium', manifests, warnings: [] } as unknown as EmitResult, model, applied: [], sides: [sides], simulator: SIMULATORS.cilium, tightness: false });
+  const blocked = verify(withoutHost);
+  assert.equal(blocked.ok, false);
+  assert.deepEqual(blocked.blocked.map((b) => [b.edge, b.direction]), [[PROBE_EDGE, 'ingress']]);
+  assert.match(blocked.blocked[0]!.reason, /fromEntities: host/);
+  const kept = verify(emitted.manifests);
+  assert.equal(kept.ok, true, JSON.stringify(kept.blocked));
+  assert.equal(kept.skipped[NEVER_RULES], undefined, 'judged, not skipped');
+});
+
+test('with allow-localhost auto or always a probe from the pod’s own node is never a rule and the kubernetes recommendation verifies as before', async () => {
+  for (const config of ['', ', allow-localhost: always']) {
+    const db = await store(config);
+    const { verification } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({ namespace: 'shop' }), { tightness: false });
+    assert.equal(verification.ok, true, JSON.stringify(verification.blocked));
+    assert.equal(verification.skipped[NEVER_RULES], 1);
+  }
+});
+
+test('with allow-localhost: policy the probe is judged beside the applied policies too: an applied NetworkPolicy isolating a direction the recommendation leaves open, or an applied deny rule, cuts it (blockedByApplied)', async () => {
+  const db = await store(', allow-localhost: policy');
+  const input = readRecommendationInput(db, {});
+  const model = clusterModel(input.inventory, input.externalNames);
+  const edge = input.edges.find((e) => e.client.kind === 'kubelet')!;
+  const sides = (restricted: boolean): VerifiedSides => ({ workload: 'shop/DaemonSet/web', edges: { ingress: [edge], egress: [] }, excluded: { ingress: new Map(), egress: new Map() }, restricted: { ingress: restricted, egress: false } });
+  const applied = (kind: string, apiVersion: string, spec: unknown) => ({ apiVersion, kind, namespace: 'shop', name: 'legacy', manifest: { apiVersion, kind, metadata: { name: 'legacy', namespace: 'shop' }, spec } });
+  const verify = (engine: 'kubernetes' | 'cilium', manifests: readonly unknown[], restricted: boolean, legacy: ReturnType<typeof applied>) =>
+    verifyRecommendation({ engine, emitted: { engine, manifests, warnings: [] } as unknown as EmitResult, model, applied: [legacy], sides: [sides(restricted)], simulator: SIMULATORS.cilium, tightness: false });
+
+  // Ingress left open by the recommendation (a direction no matrix speaks of in mode documented): the applied NetworkPolicy decides it.
+  const open = verify('kubernetes', [], false, applied('NetworkPolicy', 'networking.k8s.io/v1', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'] }));
+  assert.equal(open.ok, true, 'the applied policy is the cluster’s state, not the output’s doing');
+  assert.deepEqual(open.blockedByApplied.map((b) => [b.edge, b.direction]), [[PROBE_EDGE, 'ingress']]);
+  assert.match(open.blockedByApplied[0]!.reason, /isolated for ingress by NetworkPolicy\/shop\/legacy.*leaves this direction open.*allow-localhost: policy/);
+
+  // The cilium recommendation lets the host in; an applied deny rule wins over it ("Deny policies take precedence", policy language).
+  const { emitted } = runRecommendation(input, 'cilium', recommendOptions({ namespace: 'shop' }), { tightness: false });
+  const denied = verify('cilium', emitted.manifests, true, applied('CiliumNetworkPolicy', 'cilium.io/v2', { endpointSelector: { matchLabels: { app: 'web' } }, ingressDeny: [{ fromEntities: ['host'] }] }));
+  assert.equal(denied.ok, true);
+  assert.deepEqual(denied.blockedByApplied.map((b) => [b.edge, b.direction, b.by?.policy]), [[PROBE_EDGE, 'ingress', 'CiliumNetworkPolicy/shop/legacy']]);
+  assert.match(denied.blockedByApplied[0]!.reason, /ingressDeny rule matches node worker-1 \(host\).*allow-localhost: policy/);
 });
