@@ -1,7 +1,7 @@
 /** The engine registry, keyed by the engine names of docs/design.md §4 (contract). */
 import { calicoEngine } from './calico.ts';
 import { ciliumEngine } from './cilium.ts';
-import { ciliumIcmpRulesOff, localHostUnderPolicy, type AppliedPolicy, type CiliumPolicySettings } from '../../domain/inventory.ts';
+import { cidrMatchesNodes, ciliumIcmpRulesOff, localHostUnderPolicy, type AppliedPolicy, type CiliumPolicySettings } from '../../domain/inventory.ts';
 import { clusterNetworkPolicyEngine, cnpPrioritiesBeside } from './clusternetworkpolicy.ts';
 import { kubernetesEngine } from './kubernetes.ts';
 import { ENGINE_NAMES, type EmitOptions, type Engine, type EngineName } from './types.ts';
@@ -28,9 +28,10 @@ export function getEngine(name: string): Engine {
 /**
  * The options of every emit of a recommendation beside the applied policies: ClusterNetworkPolicy
  * priorities that tie with no applied one (cnpPrioritiesBeside), whether Cilium's agent
- * polices the local host (`allow-localhost: policy`), whether it refuses ICMP rules
- * (`enable-icmp-rules` off) and whether Cilium enforces the NetworkPolicies (`onCilium`: the
- * inventory shows it runs, simulate/network-plugin.ts). Each emit of one recommendation (whole, in
+ * polices the local host (`allow-localhost: policy`), whether it matches CIDRs against node
+ * addresses (`policy-cidr-match-mode: nodes`), whether it refuses ICMP rules (`enable-icmp-rules`
+ * off) and whether Cilium enforces the NetworkPolicies (`onCilium`: the inventory shows it runs,
+ * simulate/network-plugin.ts). Each emit of one recommendation (whole, in
  * chunks, again when written) takes the same, or the manifests verified and the ones written
  * would differ.
  */
@@ -38,6 +39,7 @@ export function emitOptionsBeside(applied: readonly AppliedPolicy[], cilium?: Ci
   return {
     cnpPriority: cnpPrioritiesBeside(applied),
     ...(localHostUnderPolicy(cilium) ? { ciliumLocalHostUnderPolicy: true } : {}),
+    ...(cidrMatchesNodes(cilium) ? { ciliumCidrMatchesNodes: true } : {}),
     ...(ciliumIcmpRulesOff(cilium) ? { ciliumIcmpRulesOff: true } : {}),
     ...(onCilium ? { networkPoliciesOnCilium: true } : {}),
   };

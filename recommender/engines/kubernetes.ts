@@ -11,11 +11,11 @@
  */
 import type { LabelSelector } from '../../domain/inventory.ts';
 import { compareCidrs, hostCidr } from '../../domain/ip.ts';
-import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec } from '../policy/ir.ts';
+import type { Direction, DirectionPolicy, OwnNodeIngress, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec } from '../policy/ir.ts';
 import { allExcept } from '../policy/build.ts';
 import { policyName } from '../policy/names.ts';
 import { JsonIds } from './json-ids.ts';
-import { annotatedMetadata, explainedIntent, withoutEcho, intentRulesAnnotation, sortManifests, Warnings } from './metadata.ts';
+import { annotatedMetadata, directionLines, explainedIntent, withoutEcho, intentRulesAnnotation, ruleLine, rulesAnnotation, sortManifests, Warnings } from './metadata.ts';
 import type { EmitOptions, Emitted, Engine, EmitResult } from './types.ts';
 import { CiliumEgressPorts } from './cilium-egress-ports.ts';
 import {
@@ -353,7 +353,7 @@ export function hostNetworkSkipped(intent: PolicyIntent, w: Warnings, engine: st
   return true;
 }
 
-function emitIntent(given: PolicyIntent, r: Renderer): Emitted<NetworkPolicy>[] {
+function emitIntent(given: PolicyIntent, r: Renderer, options: EmitOptions): Emitted<NetworkPolicy>[] {
   const explained = explainedIntent(given);
   if (hostNetworkSkipped(explained, r.w, 'NetworkPolicy')) return [];
   const intent = withoutEcho(explained, r.w, { kind: 'NetworkPolicy' });
@@ -361,9 +361,11 @@ function emitIntent(given: PolicyIntent, r: Renderer): Emitted<NetworkPolicy>[] 
   const policyTypes: NetworkPolicyType[] = [];
   if (intent.ingress.mode !== 'none') policyTypes.push('Ingress');
   if (intent.egress.mode !== 'none') policyTypes.push('Egress');
-  const ingress = renderDirection(intent, 'ingress', intent.ingress, r).map((rule) => ingressRule(rule, r.ids));
+  const rendered = renderDirection(intent, 'ingress', intent.ingress, r);
+  const ownNode = ownNodeRule(intent, rendered, r, options);
+  const ingress = (ownNode === undefined ? rendered : [...rendered, ownNode]).map((rule) => ingressRule(rule, r.ids));
   const egress = renderDirection(intent, 'egress', intent.egress, r).map((rule) => egressRule(rule, r.ids));
-  const rules = intentRulesAnnotation(intent);
+  const rules = ownNode === undefined ? intentRulesAnnotation(intent) : rulesAnnotation([ownNodeLine(intent.ownNode!), ...directionLines('ingress', intent.ingress), ...directionLines('egress', intent.egress)]);
   const name = policyName(intent.key);
   return namespaces.map((ns) => {
     const spec: NetworkPolicySpec = { podSelector: subjectSelector(intent), policyTypes };
@@ -374,13 +376,38 @@ function emitIntent(given: PolicyIntent, r: Renderer): Emitted<NetworkPolicy>[] 
   });
 }
 
+/**
+ * The rule letting the pods' own node in on the ports it reached them on (PolicyIntent.ownNode),
+ * where Cilium polices the local host and matches a node's address against it; undefined
+ * elsewhere, where the ingress is open, or where a rule already lets every source in on every
+ * port. Under `allow-localhost: policy` the agent lets the local host into a pod only where a rule
+ * allows it (cilium/cilium pkg/policy mapstate.go determineAllowLocalhostIngress: only when
+ * `AlwaysAllowLocalhost()`), so an isolating NetworkPolicy cuts the kubelet's probes; a
+ * NetworkPolicy cannot name the host, but with `policy-cidr-match-mode: nodes` the agent gives the
+ * local host identity the CIDR labels of its node's addresses (pkg/node/manager.go
+ * nodeIdentityLabels, pkg/ipcache metadata.go resolveIdentity), which an ipBlock of them selects.
+ * Every node's: the pods may run on any; a remote node matches it too, on these ports only.
+ */
+function ownNodeRule(intent: PolicyIntent, rendered: readonly NpRule[], r: Renderer, options: EmitOptions): NpRule | undefined {
+  const own = intent.ownNode;
+  if (own === undefined || !options.ciliumLocalHostUnderPolicy || !options.ciliumCidrMatchesNodes) return undefined;
+  if (intent.ingress.mode === 'none' || rendered.some((x) => x.anySource && x.ports.length === 0)) return undefined;
+  const peer = r.peer(own.nodes);
+  return { peers: peer.peers, ids: peer.ids, ports: r.portList(own.ports), anySource: false };
+}
+
+/** The rules annotation's line of the own-node rule, first (as the cilium engine's local-host line). */
+function ownNodeLine(own: OwnNodeIngress): string {
+  return `${ruleLine('ingress', own.explanation)}: from every node's addresses, as Cilium lets the local host into a pod only by a rule under allow-localhost: policy, and matches a node's address against it under policy-cidr-match-mode: nodes (cilium-config)`;
+}
+
 export const kubernetesEngine: Engine<'kubernetes'> = {
   name: 'kubernetes',
   renders: 'networking.k8s.io/v1 NetworkPolicy',
   emit(set: PolicySet, options: EmitOptions = {}): EmitResult<'kubernetes'> {
     const r = new Renderer(new Warnings('kubernetes'), options);
     const manifests: Emitted<NetworkPolicy>[] = [];
-    for (const intent of set.intents) for (const m of emitIntent(intent, r)) manifests.push(m);
+    for (const intent of set.intents) for (const m of emitIntent(intent, r, options)) manifests.push(m);
     return { engine: 'kubernetes', manifests: sortManifests(manifests), warnings: r.w.sorted() };
   },
 };

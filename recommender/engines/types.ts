@@ -93,6 +93,13 @@ export interface EmitOptions {
   /** Cilium's agent runs with `allow-localhost: policy`: every isolated ingress lets the `host` entity in (engines/cilium.ts). */
   ciliumLocalHostUnderPolicy?: boolean;
   /**
+   * Cilium's agent runs with `policy-cidr-match-mode: nodes`: it matches a CIDR against node
+   * addresses, the local host's among them. With `ciliumLocalHostUnderPolicy`, a NetworkPolicy
+   * isolating ingress lets the nodes' addresses in where the pods were reached from their own
+   * node (engines/kubernetes.ts).
+   */
+  ciliumCidrMatchesNodes?: boolean;
+  /**
    * Cilium's agent runs with `enable-icmp-rules` off and refuses every rule with `icmps` (and so the
    * policy): the echo rules are left out, warned, as by the engines without ICMP rules (engines/cilium.ts).
    */

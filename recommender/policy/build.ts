@@ -18,6 +18,7 @@ import {
   type DnsResolver,
   type EchoRule,
   type Layer,
+  type OwnNodeIngress,
   type PolicyIntent,
   type PolicyPeer,
   type PolicyRule,
@@ -411,6 +412,7 @@ export interface IntentInput {
   egress?: DirectionInput;
   explanation: string;
   dnsResolver?: DnsResolver;
+  ownNode?: OwnNodeIngress;
 }
 
 function checkedPeer(cache: CheckCache, path: string, i: number, p: PolicyPeer): Checked<PolicyPeer> {
@@ -592,7 +594,16 @@ function buildIntent(cache: CheckCache, input: IntentInput): PolicyIntent {
   };
   if (input.namespace !== undefined) out.namespace = checkNamespace(`${path}: namespace`, input.namespace);
   if (input.dnsResolver !== undefined) out.dnsResolver = checkResolver(`${path}: dnsResolver`, input.dnsResolver);
+  if (input.ownNode !== undefined) out.ownNode = checkOwnNode(`${path}: ownNode`, input.ownNode, subject);
   return out;
+}
+
+function checkOwnNode(path: string, o: OwnNodeIngress, subject: PolicySubject): OwnNodeIngress {
+  if (subject.kind !== 'workload') throw new PolicyError(path, `what reached a workload's pods from their own node (got a ${subject.kind} subject)`);
+  const nodes = checkPeer(`${path}.nodes`, o.nodes);
+  if (nodes.kind !== 'nodes') throw new PolicyError(`${path}.nodes`, `a nodes peer (got ${nodes.kind})`);
+  if (o.ports.length === 0) throw new PolicyError(`${path}.ports`, 'at least one port');
+  return { nodes, ports: normalizePorts(`${path}.ports`, o.ports), explanation: checkExplanation(`${path}.explanation`, o.explanation) };
 }
 
 function checkResolver(path: string, r: DnsResolver): DnsResolver {

@@ -197,6 +197,24 @@ export interface PolicyIntent {
    * names from the DNS answers it sees (Cilium's DNS proxy) must see those lookups.
    */
   dnsResolver?: DnsResolver;
+  /** What reached the subject's pods from their own node (`OwnNodeIngress`): rendered, where an engine needs it, only while the intent restricts ingress. */
+  ownNode?: OwnNodeIngress;
+}
+
+/**
+ * The ports the subject's pods were reached on from their own node (`kubelet:<node>` edges: the
+ * kubelet's probes, host-network pods there), which no rule of the intent allows: every plugin lets
+ * a pod's own node in whatever the policy — but Cilium under `allow-localhost: policy`, where its
+ * rules must let the local host in. The `cilium` engine lets the `host` entity in on every port;
+ * a NetworkPolicy cannot name the local host, and the `kubernetes` engine names `nodes` instead on
+ * these ports where Cilium matches a node's address against it (`policy-cidr-match-mode: nodes`).
+ */
+export interface OwnNodeIngress {
+  /** Every node's addresses: the subject's pods may run on any node. */
+  nodes: PolicyPeer & { kind: 'nodes' };
+  /** Sorted, de-duplicated, non-empty. */
+  ports: PortSpec[];
+  explanation: RuleExplanation;
 }
 
 export interface DnsResolver {

@@ -38,6 +38,7 @@ import { blockHolderPeers, blockHolders, nodesAcrossFamily } from './block-holde
 import { ANY_PORT, standInFor, standInForRole, standInsOf, UNVERIFIED_MUST_FLOW, type StandIn, type StandIns } from './representative-flows.ts';
 import { exceptionCitation, farPartialNote, farPartialWarning, partialDirection, partialNote, partialWarning, type PartialDirection } from './partial-directions.ts';
 import { componentPeers } from '../matrix/component-pods.ts';
+import { ownNodeIngress } from './own-node-ingress.ts';
 import { documentsPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, replicaPorts, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
@@ -289,6 +290,7 @@ function newPlanning(
     echo: { ingress: new EchoAtoms('ingress', comparison.ingress), egress: new EchoAtoms('egress', comparison.egress) },
     portless: { ingress: [], egress: [] },
     unresolved: { ingress: [], egress: [] },
+    ownNode: [],
     apiserverUnknown: false,
     openByRule: opensLeftByRule(w, ctx.openByRule, ctx.podNetwork),
     mirrorEvidence,
@@ -482,6 +484,8 @@ interface Planning {
   portless: Record<Direction, EdgeTraffic[]>;
   /** Edges whose far side is an in-cluster address that resolved to nothing, not only ever dropped: cut wherever the direction is restricted. */
   unresolved: Record<Direction, EdgeTraffic[]>;
+  /** Ingress edges from the pods' own node that are no rule (placedApart): the allowlist's OwnNodeIngress (own-node-ingress.ts). */
+  ownNode: EdgeTraffic[];
   /** An included documented egress rule needs the apiserver, whose endpoints are not known: egress is left open. */
   apiserverUnknown: boolean;
   /** A direction left open is opened by an allow-all rule (open-words.ts opensLeftByRule): its summary and warnings say so. */
@@ -1251,6 +1255,7 @@ function placedApart(p: Planning, pass: ObservedPass, side: SideComparison, i: n
     // documented health check from the nodes covers them (docs/recommend.md, "Health checks and kubelet probes").
     const probe = ctx.peers.of(edge, side.direction, p.w.namespace);
     if (!probe.ok) excludeEdge(p, side, i, probe.reason);
+    p.ownNode.push(edge);
     return true;
   }
   if (ingress && side.status[i] !== 'stale' && ctx.ix.mesh.isAmbientProbe(edge.client, edge.server)) {
@@ -1754,6 +1759,7 @@ function allowlistIntent(p: Planning, ingress: DirectionInput, ingressRules: Gro
   // the grouped rules again: let them go with the comparison (the IR rules stay in the input).
   const grouped = details || ctx.opts.shared ? [...ingressRules, ...egress.rules] : [];
   if (!details) for (const g of grouped) g.evidence = [];
+  const ownNode = ingress.mode === 'none' ? undefined : ownNodeIngress(intentKey(w), p.ownNode, ctx.ix.allNodeIps, (e) => ctx.peers.portList(e));
   return {
     input: {
       key: intentKey(w),
@@ -1764,6 +1770,7 @@ function allowlistIntent(p: Planning, ingress: DirectionInput, ingressRules: Gro
       egress: egress.input,
       explanation: `Least-privilege allowlist for ${p.name} (mode ${ctx.opts.mode}): ${nRules} documented rule(s)${nEdges > 0 ? ' and the traffic observed' : ''}.`,
       ...(namesFqdns(egress.input) ? { dnsResolver: { peers: dnsTargetPeers(ctx.dns, ctx.ix), ports: ctx.dns.ports } } : {}),
+      ...(ownNode !== undefined ? { ownNode } : {}),
     },
     rules: grouped,
     evidence: [],

@@ -32,8 +32,8 @@ export function probeAtPodNote(node: string): string {
 export function probeWayOut(engine: EngineName, cluster: Pick<SimCluster, 'ciliumPolicy'>): string {
   if (engine === 'cilium') return '; allow the host entity (fromEntities: host), or set allow-localhost: always in the cilium-config';
   if (engine !== 'kubernetes') return '; or set allow-localhost: always in the cilium-config';
-  const nodes = cidrMatchesNodes(cluster.ciliumPolicy)
-    ? 'allow the nodes\' addresses by ipBlock on that port (the cilium-config sets policy-cidr-match-mode: nodes, so Cilium matches them against the local host)'
-    : 'set policy-cidr-match-mode: nodes in the cilium-config (Cilium then matches an ipBlock of the node addresses against the local host) and import the inventory again';
-  return `; a NetworkPolicy cannot name the local host: use the cilium engine (fromEntities: host), or ${nodes}, or set allow-localhost: always`;
+  if (cidrMatchesNodes(cluster.ciliumPolicy)) {
+    return "; a NetworkPolicy cannot name the local host, and the kubernetes engine writes an ipBlock of every node's addresses on the probed ports (which Cilium matches against it under the cilium-config's policy-cidr-match-mode: nodes) only into the policy of a workload whose ingress it restricts, where a node address is known: use the cilium engine (fromEntities: host), or set allow-localhost: always";
+  }
+  return '; a NetworkPolicy cannot name the local host: use the cilium engine (fromEntities: host), or set policy-cidr-match-mode: nodes in the cilium-config and import the inventory again (Cilium then matches an ipBlock of the node addresses against the local host, and the kubernetes engine writes one on the probed ports), or set allow-localhost: always';
 }

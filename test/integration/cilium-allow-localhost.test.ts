@@ -181,3 +181,34 @@ test('with allow-localhost: policy the probe is judged beside the applied polici
   assert.deepEqual(denied.blockedByApplied.map((b) => [b.edge, b.direction, b.by?.policy]), [[PROBE_EDGE, 'ingress', 'CiliumNetworkPolicy/shop/legacy']]);
   assert.match(denied.blockedByApplied[0]!.reason, /ingressDeny rule matches node worker-1 \(host\).*allow-localhost: policy/);
 });
+
+type Np = { metadata: { name: string; annotations: Record<string, string> }; spec: { ingress?: { from?: { ipBlock?: { cidr: string } }[]; ports?: { port: number | string; protocol: string }[] }[] } };
+const nodeRules = (m: Np) => (m.spec.ingress ?? []).filter((r) => r.from?.some((p) => p.ipBlock !== undefined));
+
+// With policy-cidr-match-mode: nodes the agent gives its local host identity the CIDR labels of its
+// node's addresses (cilium/cilium pkg/node/manager.go nodeIdentityLabels: `if n.IsLocal()` …
+// `if PolicyCIDRMatchesNodes()` merge GetCIDRLabels; pkg/ipcache metadata.go resolveIdentity
+// "Associate any new labels with the host identity"), so an ipBlock of those addresses selects it.
+test('with allow-localhost: policy and policy-cidr-match-mode: nodes the kubernetes recommendation lets the node addresses in on the probed port and verifies; Cilium then allows the probe', async () => {
+  const db = await store(', allow-localhost: policy, policy-cidr-match-mode: nodes');
+  const { verification, emitted } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({ namespace: 'shop' }), { tightness: false });
+  assert.equal(verification.ok, true, JSON.stringify(verification.blocked));
+  assert.equal(verification.skipped[NEVER_RULES], undefined, 'judged, not skipped');
+  const [web] = emitted.manifests as unknown as Np[];
+  assert.deepEqual(nodeRules(web!), [{ from: [{ ipBlock: { cidr: '172.18.0.3/32' } }], ports: [{ port: 8080, protocol: 'TCP' }] }]);
+  const [first] = web!.metadata.annotations['flowmatrix.io/rules']!.split('\n');
+  assert.match(first!, /^ingress implied shop\/daemonset\/web#own-node: .*observed from worker-1.*allow-localhost: policy.*policy-cidr-match-mode: nodes/);
+  const [probe] = simulateFlows(db, { engine: 'cilium', policies: list(emitted.manifests), flows: KUBELET, format: 'edges' }).decisions;
+  assert.equal(probe!.verdict, 'allow', JSON.stringify(probe));
+  // The cilium engine keeps the host entity, on every port, and names no node address.
+  const cilium = runRecommendation(readRecommendationInput(db, {}), 'cilium', recommendOptions({ namespace: 'shop' }), { tightness: false });
+  for (const m of cilium.emitted.manifests as unknown as Cnp[]) if (m.spec.ingress !== undefined) assert.deepEqual(hostRules(m), [{ fromEntities: ['host'] }]);
+  assert.doesNotMatch(JSON.stringify(cilium.emitted.manifests), /172\.18\.0\.3/);
+});
+
+test('the kubernetes recommendation names no node for the probes where Cilium lets the local host in anyway (policy-cidr-match-mode: nodes alone)', async () => {
+  const db = await store(', policy-cidr-match-mode: nodes');
+  const { verification, emitted } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({ namespace: 'shop' }), { tightness: false });
+  assert.equal(verification.ok, true);
+  for (const m of emitted.manifests as unknown as Np[]) assert.deepEqual(nodeRules(m), []);
+});

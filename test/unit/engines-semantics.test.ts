@@ -213,3 +213,33 @@ test('clusternetworkpolicy: an egress rule to a name of no known address (a wild
   assert.equal((isolation.spec.egress as { action: string }[])[0]!.action, 'Deny');
   assert.deepEqual(r.warnings.map((w) => w.code).filter((c) => c === 'fqdn-unresolved' || c === 'direction-not-isolated'), ['fqdn-unresolved']);
 });
+
+// What reached a workload's pods from their own node (PolicyIntent.ownNode): no NetworkPolicy rule
+// on any plugin but Cilium under allow-localhost: policy (pkg/policy mapstate.go
+// determineAllowLocalhostIngress adds the local host's allow only when AlwaysAllowLocalhost()),
+// where, with policy-cidr-match-mode: nodes, an ipBlock of the node addresses selects the local
+// host (pkg/node/manager.go nodeIdentityLabels gives it their CIDR labels).
+test('kubernetes: the own-node ports become a node ipBlock rule only under Cilium allow-localhost: policy with policy-cidr-match-mode: nodes, and only where ingress is restricted', () => {
+  const ownNode = { nodes: { kind: 'nodes' as const, ips: ['10.0.0.12', '10.0.0.11'] }, ports: [tcp(8080), tcp(8081)], explanation: explanation('shop/api#own-node', 'implied', 'probed') };
+  const base = workload({ ingress: [{ peers: [podsPeer({ matchLabels: { app: 'web' } })], ports: [tcp(8080)], explanation: why('m#in') }] });
+  const under = { ciliumLocalHostUnderPolicy: true, ciliumCidrMatchesNodes: true };
+  const kube = (i: IntentInput, options = {}) => ENGINES.kubernetes.emit(policySet([i]), options).manifests;
+  const withOwn = { ...base, ownNode };
+  // Elsewhere the output is the one without it, byte for byte.
+  for (const options of [{}, { ciliumLocalHostUnderPolicy: true }, { ciliumCidrMatchesNodes: true }]) assert.deepEqual(kube(withOwn, options), kube(base, options));
+  const [m] = kube(withOwn, under);
+  assert.deepEqual(verifyManifests([m!]), []);
+  assert.deepEqual(m!.spec.ingress, [
+    { from: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+    { from: [{ ipBlock: { cidr: '10.0.0.11/32' } }, { ipBlock: { cidr: '10.0.0.12/32' } }], ports: [{ protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 8081 }] },
+  ]);
+  assert.match(m!.metadata.annotations['flowmatrix.io/rules']!, /^ingress implied shop\/api#own-node: probed: from every node's addresses/);
+  // A deny-all ingress gets the rule alone (still isolated); an ingress open to all on every port needs none; egress-only, none.
+  const denyAll: IntentInput = { ...base, ingress: { mode: 'deny-all', explanation: why('d') }, ownNode };
+  assert.deepEqual(kube(denyAll, under)[0]!.spec.ingress, [{ from: [{ ipBlock: { cidr: '10.0.0.11/32' } }, { ipBlock: { cidr: '10.0.0.12/32' } }], ports: [{ protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 8081 }] }]);
+  const open: IntentInput = { ...base, ingress: { mode: 'allow-all', ports: [], explanation: why('o') }, ownNode };
+  const { ownNode: _, ...openWithout } = open;
+  assert.deepEqual(kube(open, under), kube(openWithout, under));
+  const egressOnly: IntentInput = { ...base, ingress: { mode: 'none' }, egress: { mode: 'deny-all', explanation: why('e') }, ownNode };
+  assert.equal(kube(egressOnly, under)[0]!.spec.ingress, undefined);
+});
