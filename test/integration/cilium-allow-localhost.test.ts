@@ -9,7 +9,9 @@
  * and reached by nothing else; expected: with `policy` the cilium recommendation's ingress allows
  * `fromEntities: [host]` and verifies, and the same manifests without that rule cut the probe —
  * the verification says so, judging the probe at the pod; the kubernetes recommendation's
- * NetworkPolicy, which Cilium enforces and which cannot name the local host, cuts it: blocked;
+ * NetworkPolicy, which Cilium enforces and which cannot name the local host, cuts it: blocked —
+ * unless `policy-cidr-match-mode: nodes` lets an ipBlock of the node addresses name it, which the
+ * kubernetes engine then writes; the clusternetworkpolicy and calico outputs cut nothing there;
  * with `auto` nothing changes.
  */
 import assert from 'node:assert/strict';
@@ -30,7 +32,7 @@ import { tmpDb } from '../helpers/tmp.ts';
 
 const NOW = Date.now();
 const T = '2026-01-01T00:00:00Z';
-const inventory = (config: string) => `apiVersion: v1
+const inventory = (config: string, extra = '') => `apiVersion: v1
 kind: List
 items:
   - { apiVersion: v1, kind: Namespace, metadata: { name: shop, labels: { kubernetes.io/metadata.name: shop } } }
@@ -38,7 +40,7 @@ items:
   - { apiVersion: apps/v1, kind: DaemonSet, metadata: { name: web, namespace: shop, uid: u-web }, spec: { selector: { matchLabels: { app: web } }, template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: c, image: i, ports: [{ name: http, containerPort: 8080 }] }] } } } }
   - { apiVersion: v1, kind: Pod, metadata: { name: web-x, namespace: shop, labels: { app: web }, ownerReferences: [{ apiVersion: apps/v1, kind: DaemonSet, name: web, uid: u-web, controller: true }], creationTimestamp: "${T}" }, spec: { nodeName: worker-1, containers: [{ name: c, image: i, ports: [{ name: http, containerPort: 8080 }] }] }, status: { phase: Running, startTime: "${T}", podIP: 10.244.1.10, podIPs: [{ ip: 10.244.1.10 }] } }
   - { apiVersion: v1, kind: ConfigMap, metadata: { name: cilium-config, namespace: kube-system }, data: { cluster-name: c1${config} } }
-`;
+${extra}`;
 
 /** The kubelet of worker-1 probing web (a Hubble TCP SYN from the host identity). */
 const PROBE = JSON.stringify({
@@ -55,9 +57,9 @@ const PROBE = JSON.stringify({
 const list = (items: readonly unknown[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 const KUBELET = JSON.stringify([{ client: 'kubelet:worker-1', server: 'workload:shop/DaemonSet/web', port: 8080, protocol: 'TCP' }]);
 
-async function store(config: string) {
+async function store(config: string, extra = '') {
   const { db } = tmpDb();
-  importInventory(db, { text: inventory(config), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  importInventory(db, { text: inventory(config, extra), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
   await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${PROBE}\n`]) }], { format: 'hubble' });
   return db;
 }
@@ -211,4 +213,32 @@ test('the kubernetes recommendation names no node for the probes where Cilium le
   const { verification, emitted } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({ namespace: 'shop' }), { tightness: false });
   assert.equal(verification.ok, true);
   for (const m of emitted.manifests as unknown as Np[]) assert.deepEqual(nodeRules(m), []);
+});
+
+/** Cilium's agent at 1.20, the first build to enforce ClusterNetworkPolicies in its tiers (domain/cilium-release.ts). */
+const AGENT_1_20 = `  - { apiVersion: v1, kind: Pod, metadata: { name: cilium-x, namespace: kube-system, labels: { k8s-app: cilium }, creationTimestamp: "${T}" }, spec: { nodeName: worker-1, hostNetwork: true, containers: [{ name: cilium-agent, image: "quay.io/cilium/cilium:v1.20.1" }] }, status: { phase: Running, startTime: "${T}", podIP: 172.18.0.3 } }
+`;
+
+// Cilium converts a ClusterNetworkPolicy into rules that never deny by default (pkg/policy/k8s
+// ParseClusterNetworkPolicy: `r.DefaultDeny = false` on each, where ParseNetworkPolicy sets `true`),
+// so only a Deny rule matching the local host would cut its probe, and the engine's isolation
+// denies `namespaces: {}`, which Cilium reads as "a namespace label exists" (pkg/k8s
+// parseNetworkPolicyPeer, allowAllNamespacesRequirement): pods only, never the host. Calico's
+// kinds Cilium does not enforce at all, and Calico's felix does not police host → endpoint.
+test('with allow-localhost: policy the clusternetworkpolicy and calico recommendations cut no probe on Cilium 1.20 with ClusterNetworkPolicies on; the NetworkPolicies do', async () => {
+  const db = await store(', allow-localhost: policy, enable-k8s-cluster-network-policy: "true"', AGENT_1_20);
+  const input = () => readRecommendationInput(db, {});
+  const probeUnder = (manifests: readonly unknown[]) => simulateFlows(db, { engine: 'cilium', policies: list(manifests), flows: KUBELET, format: 'edges' }).decisions[0]!;
+  for (const engine of ['clusternetworkpolicy', 'calico'] as const) {
+    const { verification, emitted } = runRecommendation(input(), engine, recommendOptions({ namespace: 'shop' }), { tightness: false });
+    assert.equal(verification.ok, true, `${engine}: ${JSON.stringify(verification.blocked)}`);
+    assert.ok(emitted.manifests.length > 0, engine);
+    const probe = probeUnder(emitted.manifests);
+    assert.equal(probe.verdict, 'allow', `${engine}: ${JSON.stringify(probe)}`);
+    // Judged in Cilium's tiers: the Baseline Deny of `namespaces: {}` does not match the host.
+    if (engine === 'clusternetworkpolicy') assert.match(probe.ingress!.reason, /no rule of any tier matches/);
+  }
+  const kubernetes = runRecommendation(input(), 'kubernetes', recommendOptions({ namespace: 'shop' }), { tightness: false });
+  assert.deepEqual(kubernetes.verification.blocked.map((b) => b.edge), [PROBE_EDGE]);
+  assert.equal(probeUnder(kubernetes.emitted.manifests).verdict, 'deny');
 });
