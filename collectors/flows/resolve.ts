@@ -995,19 +995,29 @@ export class ResolutionIndex {
    * A node's host network, unless a host-network workload scheduled there declares the port. The
    * flow's own address is searched too: a node whose Node object lists none is known by its
    * host-network pods' podIPs alone.
+   *
+   * Of several declaring the port, the one started last holds it: a host-network pod's container
+   * ports are its host ports (core/v1 ContainerPort.hostPort, "If HostNetwork is specified, this
+   * must match ContainerPort"; kubernetes pkg/apis/core/v1/defaults.go defaultHostNetworkPorts)
+   * and the scheduler's NodePorts filter places no pod on a node whose pods hold a host port it
+   * asks for, so an earlier one is a predecessor gone by then, whose interval ends only at the
+   * import that no longer lists it.
    */
   private nodeSide(name: string, e: FlowEndpoint, time: number): ResolvedSide {
     const info = this.nodesByName.get(name);
     const declared = new Set<number>([KUBELET_PORT]);
+    let holder: { from: number; workload: WorkloadInfo } | undefined;
     for (const ip of new Set([e.ip, ...(info?.ips ?? [])])) {
       for (const iv of this.history.hostNetworkHoldersAt(ip, time)) {
         const peer = this.peerOf(iv.peerKey);
         if (peer.kind !== 'workload' && peer.kind !== 'dns') continue;
         const w = this.holderWorkload(iv.peerKey, peer.workload);
-        if (e.port !== undefined && w.declared.has(e.port)) return this.workloadSide(w, e, name);
-        for (const p of w.declared) declared.add(p);
+        if (e.port !== undefined && w.declared.has(e.port)) {
+          if (holder === undefined || iv.validFrom > holder.from) holder = { from: iv.validFrom, workload: w };
+        } else for (const p of w.declared) declared.add(p);
       }
     }
+    if (holder !== undefined) return this.workloadSide(holder.workload, e, name);
     if (info !== undefined) return { peer: info.peer, key: info.key, ip: e.ip, port: e.port, node: name, declaredPorts: declared };
     const peer: Peer = { kind: 'node', node: name };
     return { peer, key: peerKey(peer), ip: e.ip, port: e.port, node: name, declaredPorts: declared };
