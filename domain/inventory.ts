@@ -261,6 +261,21 @@ export interface PodAddress extends PodIdentity {
   ports?: ContainerPort[];
 }
 
+/**
+ * A pod that ran and finished (Succeeded, Failed) on an IP: it held the IP from its start until its
+ * last container finished (`until`), when the kubelet tore its network down — its status keeps the
+ * address, yet it may be another pod's now. Feeds the IP history only: it is no pod of its workload
+ * any more (not among the snapshot's podAddresses).
+ */
+export interface FinishedPodAddress extends PodIdentity {
+  ip: string;
+  workload: WorkloadRef;
+  node?: string;
+  hostNetwork: boolean;
+  /** When its last container finished, ms. */
+  until: number;
+}
+
 export interface ApiserverEndpoint {
   ip: string;
   port: number;
@@ -411,6 +426,12 @@ export interface InventorySnapshot {
    * (domain/ip-history.ts podClaims). Absent: the snapshot holds no such pod.
    */
   podsWithoutIp?: PodIdentity[];
+  /**
+   * The addresses of pods that finished, each held until its pod's end, sorted like podAddresses:
+   * the closed intervals they add to the IP history (domain/ip-history.ts podClaims). Absent: the
+   * snapshot holds no finished pod that says when it finished.
+   */
+  finishedPods?: FinishedPodAddress[];
   apiserver: ApiserverEndpoint[];
   /**
    * The cluster's Service IP ranges (ServiceCIDR objects), sorted by name: an address inside them

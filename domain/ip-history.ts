@@ -29,6 +29,8 @@ export interface IpClaim {
   hostNetwork: boolean;
   /** When the holder started holding the IP, ms; absent = the snapshot time. */
   since?: number;
+  /** When the holder let the IP go, ms: a pod that finished held it until then. Absent: it holds it still. */
+  until?: number;
 }
 
 /** The kinds of holder a snapshot is authoritative for, reconciled separately. */
@@ -66,11 +68,11 @@ export function samePod(before: Pick<PodIdentity, 'uid' | 'since'>, now: Pick<Po
 
 /**
  * The pods' claims of a snapshot: the cluster DNS's pods are `dns:` peers, every other pod its
- * workload, each from `claimStart`.
+ * workload, each from `claimStart`; a finished pod's until its end.
  */
 export function podClaims(snapshot: InventorySnapshot, previous: PreviousPods = new Map()): IpClaim[] {
   const dns = new Set(snapshot.workloads.filter((w) => w.clusterDns).map((w) => workloadKey(w)));
-  return snapshot.podAddresses.map((a) => {
+  const claimOf = (a: Omit<PodAddress, 'labels' | 'ports'>, until?: number): IpClaim => {
     const since = claimStart(a, previous.get(`${a.namespace}/${a.pod}`), snapshot.takenAt);
     return {
       ip: a.ip,
@@ -78,8 +80,10 @@ export function podClaims(snapshot: InventorySnapshot, previous: PreviousPods = 
       ...(a.node ? { node: a.node } : {}),
       hostNetwork: a.hostNetwork,
       ...(since !== undefined ? { since } : {}),
+      ...(until !== undefined ? { until } : {}),
     };
-  });
+  };
+  return [...snapshot.podAddresses.map((a) => claimOf(a)), ...(snapshot.finishedPods ?? []).map((a) => claimOf(a, a.until))];
 }
 
 /**
@@ -92,7 +96,7 @@ export function podClaims(snapshot: InventorySnapshot, previous: PreviousPods = 
  *   not yet allocated"), however early its startTime, set "before the Kubelet pulled the
  *   container image(s)".
  */
-function claimStart(a: PodAddress, before: PreviousPod | undefined, takenAt: number): number | undefined {
+function claimStart(a: Pick<PodAddress, 'ip' | 'hostNetwork' | 'uid' | 'since'>, before: PreviousPod | undefined, takenAt: number): number | undefined {
   if (before === undefined || !samePod(before, a)) return a.since;
   if (before.ips.size === 0) return a.since === undefined ? undefined : Math.max(a.since, before.seenAt);
   if (!a.hostNetwork && !before.ips.has(a.ip)) return takenAt;
@@ -132,7 +136,10 @@ export interface Reconciliation<T extends IpInterval, R = T> {
    * noticed; the holder was last seen holding it at `releasedAfter` (the previous snapshot).
    */
   close: { interval: T; validTo: number; releasedAfter?: number }[];
-  /** New intervals, in (ip, host network, peer) order. */
+  /**
+   * New intervals: the new holders' (open), in (ip, host network, peer) order, then the finished
+   * pods' (closed: `validTo` set), by IP and start.
+   */
   open: IpInterval[];
   /** Intervals closed earlier by a release whose end moves back to the start of the IP's new holder. */
   moveBack: { interval: R; validTo: number }[];
@@ -165,6 +172,17 @@ const claimKey = (ip: string, hostNetwork: boolean, peer: string) => `${ip}|${ho
  *   the events were split into snapshots — but never before the old holder was last seen holding
  *   the IP (the previous snapshot, `releasedAfter`): no claim a snapshot showed alive is cut.
  *
+ * A finished pod's claim (`until`) held the IP from its `since` until then:
+ * - it ends the open interval of its own key at `until` (the same holder, seen on the IP before and
+ *   finished since it was last seen): an exact end, not a release;
+ * - else it is a closed interval, opened as a new claim is but ending at `until`, and it ends an
+ *   open interval of another peer whose claim is gone as a new holder does — if it still held the
+ *   IP after that one was last seen (else it came before);
+ * - it never takes the IP from a holder the snapshot shows on it still (a finished pod's time ends
+ *   where such an interval starts, and is left out if that one started first); a new claim on the
+ *   IP starts at its end at the earliest (a pod's startTime precedes its IP, so one started
+ *   before the finished pod's end got the IP after it).
+ *
  * `endedBefore(ip, hostNetwork, peer)` is the earliest a new claim may start: the latest end of
  * the IP's already closed intervals, on the pod network (`hostNetwork` false) over every peer, on
  * the host network over that peer's; an interval closed by a release counts from its
@@ -179,28 +197,61 @@ export function reconcileClaims<T extends IpInterval, R = T>(
 ): Reconciliation<T, R> {
   // Two claims of one key (two pods of one workload in turn): the earliest start.
   const byKey = new Map<string, IpClaim>();
+  const finished: (IpClaim & { until: number })[] = [];
   for (const c of claims) {
+    if (c.until !== undefined) {
+      finished.push(c as IpClaim & { until: number });
+      continue;
+    }
     const key = claimKey(c.ip, c.hostNetwork, c.peerKey);
     const prev = byKey.get(key);
     if (!prev || (c.since ?? Infinity) < (prev.since ?? Infinity)) byKey.set(key, c);
   }
   const openByKey = new Map<string, T>();
   for (const iv of open) openByKey.set(claimKey(iv.ip, iv.hostNetwork, iv.peerKey), iv);
-
-  // When the new holder of a pod-network IP started: that is when the previous holder let it go.
-  const newHolderSince = new Map<string, number>();
-  for (const [key, c] of byKey) {
-    if (openByKey.has(key) || c.hostNetwork) continue;
-    const s = Math.min(c.since ?? t, t);
-    newHolderSince.set(c.ip, Math.min(newHolderSince.get(c.ip) ?? Infinity, s));
-  }
+  const startOf = (c: IpClaim) => Math.min(c.since ?? t, t);
+  // The finished pods in start order, so that two on one IP follow each other.
+  finished.sort((a, b) => compareStrings(a.ip, b.ip) || Number(a.hostNetwork) - Number(b.hostNetwork) || startOf(a) - startOf(b) || a.until - b.until || compareStrings(a.peerKey, b.peerKey));
 
   // The open intervals were seen held at the previous snapshot: none of them ends before it.
   const lastSeen = earlier.previousAt === undefined ? -Infinity : Math.min(earlier.previousAt, t);
+  // Open intervals whose holder finished since it was last seen: they end when it finished.
+  const finishedEnd = new Map<string, number>();
+  const ending = new Set<IpClaim>();
+  for (const f of finished) {
+    const key = claimKey(f.ip, f.hostNetwork, f.peerKey);
+    const iv = openByKey.get(key);
+    if (iv === undefined || byKey.has(key) || f.until <= Math.max(lastSeen, iv.validFrom)) continue;
+    finishedEnd.set(key, Math.max(finishedEnd.get(key) ?? -Infinity, f.until));
+    ending.add(f);
+  }
+
+  // The new holders of each pod-network IP (a finished one until its end): the earliest holding it after a gone holder was last seen is that one's successor.
+  const newHolders = new Map<string, { since: number; until?: number }[]>();
+  const addHolder = (ip: string, since: number, until?: number) => {
+    const list = newHolders.get(ip);
+    const holder = until === undefined ? { since } : { since, until };
+    if (list === undefined) newHolders.set(ip, [holder]);
+    else list.push(holder);
+  };
+  for (const [key, c] of byKey) if (!openByKey.has(key) && !c.hostNetwork) addHolder(c.ip, startOf(c));
+  for (const f of finished) if (!f.hostNetwork && !ending.has(f)) addHolder(f.ip, startOf(f), f.until);
+  const successorOf = (iv: IpInterval): number | undefined => {
+    const seen = Math.max(lastSeen, iv.validFrom);
+    let first: number | undefined;
+    for (const h of newHolders.get(iv.ip) ?? []) if ((h.until === undefined || h.until > seen) && (first === undefined || h.since < first)) first = h.since;
+    return first;
+  };
+
   const close: Reconciliation<T, R>['close'] = [];
   for (const [key, iv] of openByKey) {
     if (byKey.has(key)) continue;
-    const successor = iv.hostNetwork ? undefined : newHolderSince.get(iv.ip);
+    const ended = finishedEnd.get(key);
+    if (ended !== undefined) {
+      close.push({ interval: iv, validTo: Math.max(iv.validFrom, lastSeen, Math.min(ended, t)) });
+      continue;
+    }
+    const successor = iv.hostNetwork ? undefined : successorOf(iv);
     // A successor's startTime may predate the previous snapshot that still showed this holder on
     // the IP: startTime is when the kubelet acknowledged the pod, "before the Kubelet pulled the
     // container image(s)" (core/v1 PodStatus), so its sandbox got the IP later — after that snapshot.
@@ -210,22 +261,46 @@ export function reconcileClaims<T extends IpInterval, R = T>(
   }
 
   // The latest end this snapshot gives each IP's intervals: on the pod network per IP, on the host network per (IP, peer).
+  const endKey = (ip: string, hostNetwork: boolean, peer: string) => (hostNetwork ? claimKey(ip, true, peer) : ip);
   const closedEnd = new Map<string, number>();
   for (const x of close) {
-    const k = x.interval.hostNetwork ? claimKey(x.interval.ip, true, x.interval.peerKey) : x.interval.ip;
+    const k = endKey(x.interval.ip, x.interval.hostNetwork, x.interval.peerKey);
     closedEnd.set(k, Math.max(closedEnd.get(k) ?? -Infinity, x.validTo));
   }
   const lastEnd = (c: IpClaim): number => {
     const end = endedBefore(c.ip, c.hostNetwork, c.peerKey) ?? -Infinity;
-    return Math.max(end, closedEnd.get(c.hostNetwork ? claimKey(c.ip, true, c.peerKey) : c.ip) ?? -Infinity);
+    return Math.max(end, closedEnd.get(endKey(c.ip, c.hostNetwork, c.peerKey)) ?? -Infinity);
   };
-  const opened: IpInterval[] = [];
   /** Per pod-network IP, the earliest start of its new holders: where earlier releases on it end at the latest. */
   const firstNewStart = new Map<string, number>();
+
+  // The finished pods' intervals, before the new claims that may start only at their end. A
+  // holder the snapshot shows on the IP still keeps it: a finished pod's time ends where that one's starts.
+  const closedOpened: IpInterval[] = [];
+  const heldSince = new Map<string, number>();
+  if (finished.length > 0) {
+    for (const [key, iv] of openByKey) {
+      const k = endKey(iv.ip, iv.hostNetwork, iv.peerKey);
+      if (byKey.has(key)) heldSince.set(k, Math.min(heldSince.get(k) ?? Infinity, iv.validFrom));
+    }
+  }
+  for (const f of finished) {
+    if (ending.has(f)) continue;
+    const from = Math.max(startOf(f), lastEnd(f));
+    const held = heldSince.get(endKey(f.ip, f.hostNetwork, f.peerKey)) ?? Infinity;
+    const to = held <= from ? from : Math.min(f.until, t, held);
+    if (to <= from) continue;
+    closedOpened.push({ ip: f.ip, peerKey: f.peerKey, ...(f.node ? { node: f.node } : {}), hostNetwork: f.hostNetwork, validFrom: from, validTo: to });
+    const k = endKey(f.ip, f.hostNetwork, f.peerKey);
+    closedEnd.set(k, Math.max(closedEnd.get(k) ?? -Infinity, to));
+    if (!f.hostNetwork) firstNewStart.set(f.ip, Math.min(firstNewStart.get(f.ip) ?? Infinity, from));
+  }
+
+  const opened: IpInterval[] = [];
   for (const key of [...byKey.keys()].sort()) {
     if (openByKey.has(key)) continue;
     const c = byKey.get(key) as IpClaim;
-    const validFrom = Math.max(Math.min(c.since ?? t, t), lastEnd(c));
+    const validFrom = Math.max(startOf(c), lastEnd(c));
     opened.push({ ip: c.ip, peerKey: c.peerKey, ...(c.node ? { node: c.node } : {}), hostNetwork: c.hostNetwork, validFrom });
     if (!c.hostNetwork) firstNewStart.set(c.ip, Math.min(firstNewStart.get(c.ip) ?? Infinity, validFrom));
   }
@@ -235,7 +310,7 @@ export function reconcileClaims<T extends IpInterval, R = T>(
       for (const interval of earlier.endingAfter(ip, start)) moveBack.push({ interval, validTo: start });
     }
   }
-  return { close, open: opened, moveBack };
+  return { close, open: [...opened, ...closedOpened], moveBack };
 }
 
 /** Who held an IP when: what flow resolution asks of the IP history (collectors/flows/resolve.ts). */

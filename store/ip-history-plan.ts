@@ -105,6 +105,12 @@ export function planIpHistory(db: Db, snapshot: InventorySnapshot): IpHistoryPla
         endsSoFar.set(k, Math.max(endsSoFar.get(k) ?? -Infinity, c.releasedAfter ?? c.validTo));
         if (c.releasedAfter !== undefined) releasedSoFar.set(c.interval.ip, [...(releasedSoFar.get(c.interval.ip) ?? []), { id: c.interval.id, validTo: c.validTo }]);
       }
+      // A finished pod's interval is written closed: it ends the IP's time for a later class's claims too.
+      for (const iv of r.open) {
+        if (iv.validTo === undefined) continue;
+        const k = endKey(iv.ip, iv.hostNetwork, iv.peerKey);
+        endsSoFar.set(k, Math.max(endsSoFar.get(k) ?? -Infinity, iv.validTo));
+      }
       classes.push({
         close: r.close.map((c) => ({ id: c.interval.id, validTo: c.validTo, ...(c.releasedAfter !== undefined ? { releasedAfter: c.releasedAfter } : {}) })),
         open: r.open,
@@ -119,12 +125,12 @@ export function planIpHistory(db: Db, snapshot: InventorySnapshot): IpHistoryPla
 export function writeIpHistoryPlan(db: Db, plan: IpHistoryPlan): { opened: number; closed: number } {
   const close = db.prepare('UPDATE ip_history SET valid_to = ?, released_after = ? WHERE id = ?');
   const moveBack = db.prepare('UPDATE ip_history SET valid_to = ? WHERE id = ?');
-  const ins = db.prepare('INSERT INTO ip_history (ip, peer, node, host_network, valid_from, valid_to) VALUES (?, ?, ?, ?, ?, NULL)');
+  const ins = db.prepare('INSERT INTO ip_history (ip, peer, node, host_network, valid_from, valid_to) VALUES (?, ?, ?, ?, ?, ?)');
   const done = { opened: 0, closed: 0 };
   for (const c of plan.classes) {
     for (const x of c.close) close.run(x.validTo, x.releasedAfter ?? null, x.id);
     for (const x of c.moveBack) moveBack.run(x.validTo, x.id);
-    for (const iv of c.open) ins.run(iv.ip, iv.peerKey, iv.node ?? null, iv.hostNetwork ? 1 : 0, iv.validFrom);
+    for (const iv of c.open) ins.run(iv.ip, iv.peerKey, iv.node ?? null, iv.hostNetwork ? 1 : 0, iv.validFrom, iv.validTo ?? null);
     done.closed += c.close.length;
     done.opened += c.open.length;
   }

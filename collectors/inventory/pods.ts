@@ -1,4 +1,5 @@
 import type { ContainerPort, Labels } from '../../domain/inventory.ts';
+import type { FieldReader } from './fields.ts';
 import { readObject, type OwnerRef } from './metadata.ts';
 import type { RawObject } from './parse.ts';
 import { readPodSpec } from './pod-spec.ts';
@@ -21,6 +22,8 @@ export interface PodInfo {
   ips: string[];
   /** Succeeded and Failed pods have given their IP back: it may already belong to another pod. */
   terminated: boolean;
+  /** A terminated pod's last container's end (`finishedAt`): it held its IP until then (finishedAt). */
+  finishedAt?: number;
   /** When the pod started holding its IP: status.startTime, else metadata.creationTimestamp (ms). */
   since?: number;
   /** `items[3] Pod ns/name`, for messages. */
@@ -40,6 +43,8 @@ export function toPod(raw: RawObject): PodInfo {
   if (single && ips.size > 0 && ips.values().next().value !== single) ips = new Set([single]);
   if (single) ips.add(single);
   const phase = status?.optStr('phase');
+  const terminated = phase === 'Succeeded' || phase === 'Failed';
+  const finished = terminated && status ? finishedAt(status) : undefined;
   const node = r.obj('spec').optName('nodeName', 'subdomain');
   const since = status?.optTime('startTime') ?? meta.createdAt;
   const uid = r.obj('metadata').optStr('uid');
@@ -55,8 +60,27 @@ export function toPod(raw: RawObject): PodInfo {
     istioProxy: spec.istioProxy || r.obj('metadata').optObj('annotations')?.optStr(SIDECAR_STATUS_ANNOTATION) !== undefined,
     ...(node ? { node } : {}),
     ips: [...ips].sort(),
-    terminated: phase === 'Succeeded' || phase === 'Failed',
+    terminated,
+    ...(finished !== undefined ? { finishedAt: finished } : {}),
     ...(since !== undefined ? { since } : {}),
     label,
   };
+}
+
+/**
+ * When a terminated pod's last container finished: the latest `state.terminated.finishedAt` of its
+ * containers, init containers (a restartable one, a sidecar, outlives the others) and ephemeral
+ * containers. The kubelet tears the pod's network down as it terminates — the runtime reports no IP
+ * for it any more, while the status keeps the one it had (kubernetes/kubernetes#47806, #125370) —
+ * so the pod held that IP until then. Undefined: no container says when it finished.
+ */
+function finishedAt(status: FieldReader): number | undefined {
+  let last: number | undefined;
+  for (const list of ['initContainerStatuses', 'containerStatuses', 'ephemeralContainerStatuses']) {
+    for (const c of status.objects(list)) {
+      const t = c.optObj('state')?.optObj('terminated')?.optTime('finishedAt');
+      if (t !== undefined && (last === undefined || t > last)) last = t;
+    }
+  }
+  return last;
 }

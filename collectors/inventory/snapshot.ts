@@ -9,6 +9,7 @@ import type {
   ApiserverEndpoint,
   AppliedPolicy,
   EndpointSlice,
+  FinishedPodAddress,
   Ingress,
   InventorySnapshot,
   Namespace,
@@ -425,6 +426,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
 
   const podAddresses = addressesOf(pods, podWorkload, ownSets, warnings);
   const podsWithoutIp = withoutIp(pods);
+  const finishedPods = finishedAddressesOf(pods, podWorkload);
   for (const p of o.policies) for (const w of policyWarnings(p)) warnings.add(w);
   for (const w of o.serviceCidrWarnings) warnings.add(w);
   for (const w of o.networkSetWarnings) warnings.add(w);
@@ -444,6 +446,7 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
     policies: [...o.policies].sort((a, b) => compareStrings(a.apiVersion, b.apiVersion) || compareStrings(a.kind, b.kind) || byNsName(a, b)),
     podAddresses,
     ...(podsWithoutIp.length > 0 ? { podsWithoutIp } : {}),
+    ...(finishedPods.length > 0 ? { finishedPods } : {}),
     apiserver,
     ...(o.serviceCidrs.length > 0 ? { serviceCidrs: [...o.serviceCidrs].sort((a, b) => compareStrings(a.name, b.name)) } : {}),
     ownerAliases: aliases,
@@ -502,6 +505,28 @@ function withoutIp(pods: readonly PodInfo[]): PodIdentity[] {
     .filter((p) => !p.terminated && p.ips.length === 0)
     .map((p) => ({ namespace: p.namespace, pod: p.name, ...(p.uid ? { uid: p.uid } : {}), ...(p.since !== undefined ? { since: p.since } : {}) }))
     .sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.pod, b.pod));
+}
+
+/** The IPs finished pods held until their last container finished (pods that do not say when are left out). */
+function finishedAddressesOf(pods: readonly PodInfo[], podWorkload: ReadonlyMap<PodInfo, WorkloadRef>): FinishedPodAddress[] {
+  const out: FinishedPodAddress[] = [];
+  for (const p of pods) {
+    if (!p.terminated || p.finishedAt === undefined) continue;
+    for (const ip of p.ips) {
+      out.push({
+        ip,
+        namespace: p.namespace,
+        pod: p.name,
+        ...(p.uid ? { uid: p.uid } : {}),
+        workload: podWorkload.get(p) as WorkloadRef,
+        ...(p.node ? { node: p.node } : {}),
+        hostNetwork: p.hostNetwork,
+        ...(p.since !== undefined ? { since: p.since } : {}),
+        until: p.finishedAt,
+      });
+    }
+  }
+  return out.sort((a, b) => compareStrings(a.ip, b.ip) || compareStrings(a.namespace, b.namespace) || compareStrings(a.pod, b.pod));
 }
 
 /** The IPs running pods hold. A pod IP claimed twice goes to the pod that got it last (the other is a stale record). */

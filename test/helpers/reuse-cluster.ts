@@ -11,8 +11,8 @@ import { tmpDir } from './tmp.ts';
 
 type Json = Record<string, unknown>;
 
-/** `hh:mm` on 2025-03-02, as an ISO time (a whole ISO time passes through). */
-export const iso = (t: string): string => (t.includes('T') ? t : `2025-03-02T${t}:00Z`);
+/** `hh:mm` or `hh:mm:ss` on 2025-03-02, as an ISO time (a whole ISO time passes through). */
+export const iso = (t: string): string => (t.includes('T') ? t : `2025-03-02T${t.length === 5 ? `${t}:00` : t}Z`);
 export const ms = (t: string): number => Date.parse(iso(t));
 
 const EARLY = '2025-01-01T00:00:00Z';

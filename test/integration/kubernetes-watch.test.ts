@@ -402,6 +402,23 @@ test('a pod that finishes (MODIFIED to Succeeded) gives its IP back at the event
   );
 });
 
+test('a pod that finishes (MODIFIED to Succeeded) whose status says when its last container finished gives its IP back then, not at the event\'s time', async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { collector, db } = startCollector(cluster, clock);
+  await synced(collector);
+  const job = fixtureObjects().find((o) => (o.metadata as Json).name === 'db-migrate-t7w4n') as Json;
+  const finishedAt = T0 + 10_000;
+  clock.t = T0 + 30_000;
+  const terminated = { name: 'migrate', state: { terminated: { exitCode: 0, reason: 'Completed', finishedAt: new Date(finishedAt).toISOString() } } };
+  cluster.server.put({ ...job, status: { ...(job.status as Json), phase: 'Succeeded', containerStatuses: [terminated] } });
+  await waitFor('the release written', () => readIntervals(db).some((i) => i.ip === '10.244.0.31' && i.validTo !== undefined));
+  assert.deepEqual(
+    readIntervals(db).filter((i) => i.ip === '10.244.0.31').map((i) => [i.peerKey, i.validTo]),
+    [['workload:batch-jobs/Job/db-migrate', finishedAt]],
+  );
+});
+
 test('a CronJob run whose Job the collector no longer holds (TTL-deleted) or has not seen yet is the CronJob, not a workload per run (kubernetes pkg/controller/cronjob getJobName: <cronjob>-<scheduled minutes>)', async () => {
   const cluster = await startFakeCluster();
   const clock = { t: T0 };

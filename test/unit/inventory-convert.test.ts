@@ -174,6 +174,32 @@ test('pod addresses: running pods only, since = status.startTime', () => {
   assert.equal(debug?.since, Date.parse('2025-03-02T10:00:00Z'));
 });
 
+test('a finished pod held its IP until its last container finished: it feeds the IP history, and is no pod address of its workload', () => {
+  const job = (name: string, phase: string, status: Record<string, unknown>) => ({
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name, namespace: 'batch', uid: `uid-${name}`, ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'report-29013300', uid: 'uid-job', controller: true }] },
+    spec: { nodeName: 'node-a', containers: [{ name: 'c' }] },
+    status: { phase, startTime: '2025-03-02T03:00:00Z', podIP: '10.244.0.70', podIPs: [{ ip: '10.244.0.70' }], ...status },
+  });
+  const terminated = (finishedAt: string) => ({ name: 'c', state: { terminated: { exitCode: 0, finishedAt } } });
+  const items = [
+    // Its last container is a restartable init container (a sidecar) that outlived the others.
+    job('report-29013300-abcde', 'Succeeded', { containerStatuses: [terminated('2025-03-02T03:04:00Z')], initContainerStatuses: [terminated('2025-03-02T03:00:30Z'), terminated('2025-03-02T03:05:00Z')] }),
+    // Failed before any container said when it finished: when it let its IP go is not known.
+    job('report-29013300-fghij', 'Failed', { podIP: '10.244.0.71', podIPs: [{ ip: '10.244.0.71' }] }),
+    // A running pod's statuses are not read (a malformed one never rejects it).
+    job('report-29013300-klmno', 'Running', { podIP: '10.244.0.72', podIPs: [{ ip: '10.244.0.72' }], containerStatuses: [{ name: 'c', state: { terminated: { finishedAt: 'soon' } } }] }),
+  ];
+  const { snapshot } = convertInventoryText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items }), T);
+  assert.deepEqual(snapshot.finishedPods, [
+    {
+      ip: '10.244.0.70', namespace: 'batch', pod: 'report-29013300-abcde', uid: 'uid-report-29013300-abcde', workload: { namespace: 'batch', kind: 'Job', name: 'report-29013300' }, node: 'node-a', hostNetwork: false,
+      since: Date.parse('2025-03-02T03:00:00Z'), until: Date.parse('2025-03-02T03:05:00Z'),
+    },
+  ]);
+  assert.deepEqual(snapshot.podAddresses.map((a) => a.pod), ['report-29013300-klmno']);
+});
+
 test('nodes, namespaces, policies and ignored kinds', () => {
   assert.deepEqual(cluster.snapshot.nodes.map((n) => [n.name, n.podCIDRs, n.addresses.find((a) => a.type === 'InternalIP')?.address]), [
     ['node-a', ['10.244.0.0/24'], '10.0.1.10'],

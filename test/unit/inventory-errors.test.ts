@@ -81,6 +81,11 @@ test('a broken object is refused with its place, kind, name and field', () => {
     /^items\[0\] EndpointSlice n\/e: endpoints\[0\]\.addresses: expected at least one address/,
   );
   rejects(list({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'np' }, spec: {} }), /^items\[0\] NetworkPolicy: metadata\.namespace/);
+  // A finished pod's end dates its IP's release: a broken one is named, not guessed.
+  rejects(
+    list({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'n' }, spec: {}, status: { phase: 'Succeeded', podIP: '10.0.0.5', containerStatuses: [{ name: 'c', state: { terminated: { finishedAt: 'soon' } } }] } }),
+    /^items\[0\] Pod n\/p: status\.containerStatuses\[0\]\.state\.terminated\.finishedAt: expected an RFC 3339 time, got the string "soon"$/,
+  );
 });
 
 test('a Service or EndpointSlice port name is a DNS-1123 label (kubernetes pkg/apis/core/validation validateServicePort and pkg/apis/discovery/validation validatePorts: ValidateDNS1123Label when not empty); another is refused naming the object, field and value', () => {

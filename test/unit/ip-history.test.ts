@@ -291,3 +291,95 @@ test('the store corrects a release dated by when it was noticed as the in-memory
   );
   assert.deepEqual(readIntervals(db), [IP, '10.244.1.8'].flatMap((ip) => memory.intervals(ip)));
 });
+
+// --- pods that finished (Succeeded, Failed) between two snapshots -----------------------------
+
+const JOB = 'workload:shop/CronJob/report';
+/** A finished pod's claim: it held the IP from `since` until its last container finished. */
+const finished = (peerKey: string, since: number, until: number): IpClaim => claim(peerKey, since, { until });
+
+test('a finished pod held its IP from its start until it finished: a closed interval; listed again, it adds nothing', () => {
+  const h = new IpHistory();
+  assert.deepEqual(h.apply('pods', [finished(JOB, 3_000, 3_300)], 10_000), { close: [], open: [{ ip: IP, peerKey: JOB, hostNetwork: false, validFrom: 3_000, validTo: 3_300 }], moveBack: [] });
+  assert.equal(h.holderAt(IP, 2_999), undefined);
+  assert.equal(h.holderAt(IP, 3_100)?.peerKey, JOB);
+  assert.equal(h.holderAt(IP, 3_300), undefined, 'its end is exclusive: the IP is free after');
+  assert.deepEqual(h.apply('pods', [finished(JOB, 3_000, 3_300)], 20_000), { close: [], open: [], moveBack: [] });
+  assert.deepEqual(h.intervals(IP), [{ ip: IP, peerKey: JOB, hostNetwork: false, validFrom: 3_000, validTo: 3_300 }]);
+});
+
+test('a pod that started before a finished pod\'s end holds the IP from that end (its startTime precedes its IP); one a snapshot showed on it still keeps it', () => {
+  const h = new IpHistory();
+  h.apply('pods', [claim(API, 2_500), finished(JOB, 3_000, 3_300)], 10_000);
+  assert.deepEqual(h.intervals(IP).map((i) => [i.peerKey, i.validFrom, i.validTo]), [[JOB, 3_000, 3_300], [API, 3_300, undefined]]);
+  // api was seen holding the IP before the run started: the run's time is api's, which is not cut.
+  const seen = new IpHistory();
+  seen.apply('pods', [claim(API, 2_500)], 2_600);
+  assert.deepEqual(seen.apply('pods', [claim(API, 2_500), finished(JOB, 3_000, 3_300)], 10_000), { close: [], open: [], moveBack: [] });
+  assert.equal(seen.holderAt(IP, 3_100)?.peerKey, API);
+  // A run that finished before api started is its own interval, up to api's start at the latest.
+  const before = new IpHistory();
+  before.apply('pods', [claim(API, 2_500)], 2_600);
+  before.apply('pods', [claim(API, 2_500), finished(JOB, 2_000, 2_700)], 10_000);
+  assert.deepEqual(before.intervals(IP).map((i) => [i.peerKey, i.validFrom, i.validTo]), [[JOB, 2_000, 2_500], [API, 2_500, undefined]]);
+});
+
+test('a pod seen on the IP and listed finished next ends when it finished: an exact end, not a release dated by the snapshot', () => {
+  const h = new IpHistory();
+  h.apply('pods', [claim(JOB, 1_000)], 2_000);
+  const r = h.apply('pods', [finished(JOB, 1_000, 3_000)], 10_000);
+  assert.deepEqual(r.close.map((c) => [c.interval.peerKey, c.validTo, c.releasedAfter]), [[JOB, 3_000, undefined]]);
+  assert.deepEqual(r.open, []);
+  // An earlier run of the workload, finished before a snapshot showed the workload on the IP, says
+  // nothing of when the run seen then (gone now) let the IP go: a release, as without it.
+  const runs = new IpHistory();
+  runs.apply('pods', [finished(JOB, 1_000, 3_000), claim(JOB, 3_500)], 4_000);
+  const r2 = runs.apply('pods', [finished(JOB, 1_000, 3_000)], 10_000);
+  assert.deepEqual(r2.close.map((c) => [c.interval.peerKey, c.validTo, c.releasedAfter]), [[JOB, 10_000, 4_000]]);
+  assert.deepEqual(runs.intervals(IP).map((i) => [i.peerKey, i.validFrom, i.validTo]), [[JOB, 1_000, 3_000], [JOB, 3_500, 10_000]]);
+});
+
+test('a finished pod ends a gone holder at its start when it held the IP after that one was last seen; one that finished before is no successor', () => {
+  const h = new IpHistory();
+  h.apply('pods', [claim(WEB, 1_000)], 2_000);
+  const r = h.apply('pods', [finished(JOB, 3_000, 3_300)], 10_000);
+  assert.deepEqual(r.close.map((c) => [c.interval.peerKey, c.validTo, c.releasedAfter]), [[WEB, 3_000, undefined]]);
+  assert.deepEqual(h.intervals(IP).map((i) => [i.peerKey, i.validFrom, i.validTo]), [[WEB, 1_000, 3_000], [JOB, 3_000, 3_300]]);
+  // web was seen on the IP at 5,000, after the run finished: web's release is not known, and the run's time was web's.
+  const late = new IpHistory();
+  late.apply('pods', [claim(WEB, 1_000)], 5_000);
+  const released = late.apply('pods', [finished(JOB, 3_000, 3_300)], 10_000);
+  assert.deepEqual(released.close.map((c) => [c.interval.peerKey, c.validTo, c.releasedAfter]), [[WEB, 10_000, 5_000]]);
+  assert.deepEqual(released.open, []);
+});
+
+test('the store records finished pods as the in-memory history does', () => {
+  const { db } = tmpDb();
+  const memory = new IpHistory();
+  const ref = (name: string): WorkloadRef => ({ namespace: 'shop', kind: 'Deployment', name });
+  const withFinished = (s: InventorySnapshot, pods: { ip: string; workload: string; pod: string; since: number; until: number }[]): InventorySnapshot => ({
+    ...s,
+    workloads: [...s.workloads, ...pods.map((p) => workload(p.workload))],
+    finishedPods: pods.map((p) => ({ ip: p.ip, namespace: 'shop', pod: p.pod, workload: ref(p.workload), node: 'node-a', hostNetwork: false, since: p.since, until: p.until })),
+  });
+  const snapshots = [
+    snapshot(10_000, [{ ip: IP, workload: 'web', pod: 'web-1', since: 1_000 }]),
+    withFinished(snapshot(20_000, [{ ip: IP, workload: 'api', pod: 'api-1', since: 12_500 }]), [{ ip: IP, workload: 'report', pod: 'report-1', since: 12_000, until: 13_000 }, { ip: '10.244.1.9', workload: 'report', pod: 'report-2', since: 14_000, until: 15_000 }]),
+    withFinished(snapshot(30_000, [{ ip: IP, workload: 'api', pod: 'api-1', since: 12_500 }]), [{ ip: IP, workload: 'report', pod: 'report-1', since: 12_000, until: 13_000 }]),
+  ];
+  for (const s of snapshots) {
+    const stored = applySnapshot(db, s, { source: 'test' });
+    const applied = memory.apply('pods', podClaims(s), s.takenAt);
+    assert.deepEqual(stored.ipIntervals, { opened: applied.open.length, closed: applied.close.length }, `at ${s.takenAt}`);
+  }
+  assert.deepEqual(
+    readIntervals(db).map((i) => [i.ip, i.peerKey, i.validFrom, i.validTo]),
+    [
+      ['10.244.1.7', WEB, 1_000, 12_000],
+      ['10.244.1.7', 'workload:shop/Deployment/report', 12_000, 13_000],
+      ['10.244.1.7', API, 13_000, undefined],
+      ['10.244.1.9', 'workload:shop/Deployment/report', 14_000, 15_000],
+    ],
+  );
+  assert.deepEqual(readIntervals(db), [IP, '10.244.1.9'].flatMap((ip) => memory.intervals(ip)));
+});
