@@ -24,9 +24,26 @@ export function isApiserverAddress(endpoints: readonly ApiserverEndpoint[], ips:
   return port !== undefined && endpoints.some((e) => e.port === port && ips.includes(e.ip));
 }
 
-/** `ip` on `port` was an apiserver endpoint at `time` (one of its former endpoints then). */
-export function wasApiserverAddress(former: readonly FormerApiserverEndpoint[], ip: string, port: number | undefined, time: number): boolean {
-  return port !== undefined && former.some((e) => e.port === port && e.ip === ip && (e.validFrom === undefined || e.validFrom <= time) && time < e.validTo);
+/**
+ * `ip` on `port` was an apiserver endpoint at `time`: one of its former endpoints then, not yet a
+ * pod's. `podSince`: when the pod holding the address at `time` started (the IP history), if a pod
+ * holds it (formerEndpointHeld).
+ */
+export function wasApiserverAddress(former: readonly FormerApiserverEndpoint[], ip: string, port: number | undefined, time: number, podSince?: number): boolean {
+  return port !== undefined && former.some((e) => e.port === port && e.ip === ip && formerEndpointHeld(e, time, podSince));
+}
+
+/**
+ * A former endpoint held its address at `time`: from `validFrom` (or since ever) until the import
+ * that no longer listed it — unless a pod holds the address at `time` from a start after the
+ * endpoint was listed (any start, for one listed since ever): the pod took the address from the
+ * apiserver then, as a pod's IP is its successor's from its start (domain/ip-history.ts
+ * reconcileClaims), however late the import that saw the endpoint gone. A pod the history shows on
+ * the address since before the endpoint was listed took nothing from it.
+ */
+function formerEndpointHeld(e: FormerApiserverEndpoint, time: number, podSince: number | undefined): boolean {
+  if ((e.validFrom !== undefined && time < e.validFrom) || time >= e.validTo) return false;
+  return podSince === undefined || (e.validFrom !== undefined && podSince < e.validFrom);
 }
 
 /** `ip` on `port` is a current endpoint listed by `time`: before, the address was whatever held it then (the IP history). */
@@ -36,11 +53,11 @@ export function isApiserverAddressAt(endpoints: readonly CurrentApiserverEndpoin
 
 /**
  * `ip` was one of the apiserver's addresses at `time`, on any port: a current endpoint listed by
- * then or a former one of that time. What the apiserver sends as a client (webhook and aggregated
- * API calls) comes from such an address, from any port.
+ * then or a former one of that time, not yet a pod's (`podSince`, formerEndpointHeld). What the
+ * apiserver sends as a client (webhook and aggregated API calls) comes from such an address, from any port.
  */
-export function apiserverAddressAt(endpoints: readonly CurrentApiserverEndpoint[], former: readonly FormerApiserverEndpoint[], ip: string, time: number): boolean {
-  return endpoints.some((e) => e.ip === ip && (e.since === undefined || e.since <= time)) || former.some((e) => e.ip === ip && (e.validFrom === undefined || e.validFrom <= time) && time < e.validTo);
+export function apiserverAddressAt(endpoints: readonly CurrentApiserverEndpoint[], former: readonly FormerApiserverEndpoint[], ip: string, time: number, podSince?: number): boolean {
+  return endpoints.some((e) => e.ip === ip && (e.since === undefined || e.since <= time)) || former.some((e) => e.ip === ip && formerEndpointHeld(e, time, podSince));
 }
 
 /** A time an address was an apiserver endpoint: from `validFrom` (absent: since ever) until `validTo` (absent: still). */

@@ -419,7 +419,11 @@ export class ResolutionIndex {
     const { protocol = 'TCP', observedInCluster } = context;
     let observedOn = context.observedOn;
     // Post-DNAT the apiserver is an address on its endpoint port, which records may label a Node.
-    if (this.isApiserverEndpoint(e, time)) return [this.apiserverSide(e)];
+    // A record naming a pod there names who has the address: NetObserv and Cilium name no
+    // host-network pod (netobserv/flowlogs-pipeline informers.go initPodInformer: "ignoring
+    // host-networked Pod IPs"), so not the apiserver's own — it wins where the address is a former
+    // endpoint, which the pod may hold now.
+    if (this.isApiserverEndpoint(e, time, e.meta?.kind === 'pod')) return [this.apiserverSide(e)];
     const m = e.meta;
     // A pod of another ClusterMesh cluster is not this cluster's workload of the same name (no
     // selector here selects it without its cluster's label): in-cluster, yet nobody known here.
@@ -760,7 +764,7 @@ export class ResolutionIndex {
   /** `ip` was the apiserver's at `time` and no node's (today's, or the one the IP history says held it then). */
   private isManagedApiserverAt(ip: string, time: number): boolean {
     if (!this.apiserverIps.has(ip) && !this.formerApiserverIps.has(ip)) return false;
-    return !this.nodesByIp.has(ip) && this.nodeAt(ip, time) === undefined && apiserverAddressAt(this.apiserver, this.formerApiserver, ip, time);
+    return !this.nodesByIp.has(ip) && this.nodeAt(ip, time) === undefined && apiserverAddressAt(this.apiserver, this.formerApiserver, ip, time, this.podSinceAt(ip, time));
   }
 
   /**
@@ -967,10 +971,18 @@ export class ResolutionIndex {
    * skip the scans for other IPs; the port is looked up first, for speed: most flows are on other
    * ports, and a number is found without hashing the address.
    */
-  private isApiserverEndpoint(e: FlowEndpoint, time: number): boolean {
+  private isApiserverEndpoint(e: FlowEndpoint, time: number, namesPod: boolean): boolean {
     if (e.port === undefined || !this.apiserverEndpointPorts.has(e.port)) return false;
     if (this.apiserverIps.has(e.ip) && isApiserverAddressAt(this.apiserver, e.ip, e.port, time)) return true;
-    return this.formerApiserverIps.has(e.ip) && wasApiserverAddress(this.formerApiserver, e.ip, e.port, time);
+    return this.formerApiserverIps.has(e.ip) && !namesPod && wasApiserverAddress(this.formerApiserver, e.ip, e.port, time, this.podSinceAt(e.ip, time));
+  }
+
+  /** When the pod holding `ip` on the pod network at `time` started (the IP history): undefined when none does (a node, nobody). */
+  private podSinceAt(ip: string, time: number): number | undefined {
+    const iv = this.history.holderAt(ip, time);
+    if (iv === undefined) return undefined;
+    const peer = this.peerOf(iv.peerKey);
+    return peer.kind === 'workload' || peer.kind === 'dns' ? iv.validFrom : undefined;
   }
 
   /** The apiserver side; `via`: addressed through the `default/kubernetes` Service, with the flow's protocol. */

@@ -53,6 +53,19 @@ test('a former apiserver endpoint is the apiserver on its port from validFrom (i
   assert.equal(wasApiserverAddress(former, '192.168.22.40', undefined, 1_500), false);
 });
 
+test('a former endpoint stops being the apiserver where a pod holds its address from a start after the endpoint was listed (since ever: any start), as a pod\'s IP is its successor\'s from its start', () => {
+  const former = [
+    { ip: '192.168.5.10', port: 443, protocol: 'TCP' as const, validTo: 12_000 },
+    { ip: '192.168.5.11', port: 443, protocol: 'TCP' as const, validFrom: 1_000, validTo: 12_000 },
+  ];
+  // nginx holds .10 from 6,000 on: the apiserver had let the address go by then.
+  assert.equal(wasApiserverAddress(former, '192.168.5.10', 443, 8_000, 6_000), false);
+  assert.equal(wasApiserverAddress(former, '192.168.5.10', 443, 5_999), true, 'before the pod: still the apiserver');
+  assert.equal(wasApiserverAddress(former, '192.168.5.11', 443, 8_000, 6_000), false);
+  // A pod the history shows on the address since before the endpoint was listed did not take it from the apiserver.
+  assert.equal(wasApiserverAddress(former, '192.168.5.11', 443, 8_000, 500), true);
+});
+
 test('formerControlPlaneNodes: a gone node whose address was an apiserver endpoint while it held it; not a present node, nor one that held the address at another time', () => {
   const node = (name: string, ip: string, validFrom: number, validTo?: number) => ({ ip, peerKey: `node:${name}`, node: name, hostNetwork: false, validFrom, ...(validTo !== undefined ? { validTo } : {}) });
   const intervals = [
