@@ -446,7 +446,10 @@ export class ResolutionIndex {
         return [this.workloadSide(info, e, m.node ?? this.history.holderAt(e.ip, time)?.node, protocol)];
       }
       case 'service': {
-        const svc = this.servicesByName.get(`${m.namespace}/${m.name}`) ?? this.currentServiceAt(e.ip, time);
+        // Today's instance of the name only if it existed then: one created again since (another
+        // ClusterIP, another selector) is not the one the flow reached; the address says which was.
+        const named = this.servicesByName.get(`${m.namespace}/${m.name}`);
+        const svc = named !== undefined && existedAt(named.service, time) ? named : this.currentServiceAt(e.ip, time);
         if (isApiserverService(m.namespace, m.name)) return [this.apiserverSide(e, svc && { svc, protocol })];
         if (svc) return this.serviceSides(svc, e, time, protocol);
         return [this.unknownServiceSide(e)];
@@ -654,7 +657,7 @@ export class ResolutionIndex {
    */
   private serviceAt(ip: string, time: number): ServiceInfo | typeof SUPERSEDED | undefined {
     const svc = this.servicesByIp.get(ip);
-    if (svc !== undefined && (svc.service.createdAt === undefined || time >= svc.service.createdAt)) return svc;
+    if (svc !== undefined && existedAt(svc.service, time)) return svc;
     const former = this.formerServiceAt(ip, time);
     if (former !== undefined) return former;
     return svc !== undefined || this.formerClusterIps.has(ip) ? SUPERSEDED : undefined;
@@ -1055,6 +1058,11 @@ export class ResolutionIndex {
     if (e.names) side.names = e.names;
     return side;
   }
+}
+
+/** The Service existed at `time`: created by then (its creation not known: taken as always). */
+function existedAt(s: Service, time: number): boolean {
+  return s.createdAt === undefined || time >= s.createdAt;
 }
 
 /** `sides` without repeats: one per peer, port and target port name, the first kept. */

@@ -137,3 +137,23 @@ export async function importTwiceAndIngest(before: Json[], after: Json[], flows:
   const edges = (JSON.parse((await run(['edges', '-o', 'json'])).out) as Edge[]).map(({ client, server, port, flows: n }) => `${client} -> ${server}:${port} x${n}`);
   return { edges, run };
 }
+
+/** A ClusterIP Service `ns/name` on `ip`, selecting `selector`, each port `[port, targetPort]`, created at `created`. */
+export function service(ns: string, name: string, ip: string, selector: Record<string, string>, ports: readonly [number, number][], created = EARLY): Json {
+  return {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name, namespace: ns, uid: `uid-${ns}-${name}-${created}`, creationTimestamp: iso(created) },
+    spec: { clusterIP: ip, clusterIPs: [ip], type: 'ClusterIP', selector, ports: ports.map(([port, targetPort]) => ({ name: `p${port}`, port, targetPort, protocol: 'TCP' })) },
+  };
+}
+
+/** The EndpointSlice of Service `ns/svc` listing `pods` (`[name, ip]`) on `ports`. */
+export function endpointSlice(ns: string, svc: string, pods: readonly [string, string][], ports: readonly number[]): Json {
+  return {
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+    metadata: { name: `${svc}-abcde`, namespace: ns, labels: { 'kubernetes.io/service-name': svc } },
+    addressType: 'IPv4',
+    endpoints: pods.map(([name, ip]) => ({ addresses: [ip], conditions: { ready: true }, targetRef: { kind: 'Pod', name, namespace: ns } })),
+    ports: ports.map((p) => ({ name: `p${p}`, port: p, protocol: 'TCP' })),
+  };
+}

@@ -422,6 +422,17 @@ test('a ClusterIP resolves to its Service only from the Service\'s creation on: 
   assert.deepEqual(world(1_000), ['workload:shop/Deployment/api']);
 });
 
+test('a record naming a Service (NetObserv DstK8S_Type=Service) resolves through the instance of that name that existed at the flow\'s time: before today\'s was created, the one the address was then, else a Service nobody knows', () => {
+  // shop/api created again at 1,000 on its address; until 1,200 (the import that saw it) 10.96.0.99 was the old api's, selecting web.
+  const recreated = CLUSTER.services.map((s) => (s.name === 'api' ? { ...s, createdAt: 1_000 } : s));
+  const formerClusterIps = [{ ip: '10.96.0.99', namespace: 'shop', name: 'api', ports: [{ port: 9000, targetPort: 8080, protocol: 'TCP' as const }], backends: [{ namespace: 'shop', kind: 'Deployment' as const, name: 'web' }], validTo: 1_200 }];
+  const index = new ResolutionIndex({ ...CLUSTER, services: recreated, formerClusterIps });
+  const named = (ip: string, t: number) => index.resolve({ ip, port: 9000, meta: { kind: 'service', namespace: 'shop', name: 'api' } }, t).map((s) => `${s.key}:${s.port}${s.viaService ? ' via service' : ''}`);
+  assert.deepEqual(named('10.96.0.99', 500), ['workload:shop/Deployment/web:8080 via service']);
+  assert.deepEqual(named('10.96.0.11', 500), ['unknown:10.96.0.11:9000 via service']);
+  assert.deepEqual(named('10.96.0.11', 1_000), ['workload:shop/Deployment/api:9000 via service']);
+});
+
 test('Hubble node identities resolve through the IP history at the flow\'s time, and kube-apiserver on the endpoint port is the apiserver even after the endpoints changed', () => {
   // A control-plane node cp-1 (10.0.0.10, an apiserver endpoint until t=2,000) replaced by worker w-2 on the same address.
   const cp = { name: 'w-2', labels: {}, addresses: [{ type: 'InternalIP', address: '10.0.0.10' }], podCIDRs: ['10.244.8.0/24'] };
