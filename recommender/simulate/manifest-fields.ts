@@ -16,3 +16,20 @@ export function walkFields(value: unknown, path: string, visit: (key: string, va
     if (visit(k, x, at, parent)) walkFields(x, at, visit, k);
   }
 }
+
+/**
+ * walkFields without the pointers, for a walk that needs none (volatileKeysSelected, over every
+ * manifest of a verification): the same fields in the same order, with the key of the object
+ * holding each; the walk goes into a value unless `visit` answers false.
+ */
+export function eachField(value: unknown, visit: (key: string, value: unknown, parent: string) => boolean, parent = ''): void {
+  if (Array.isArray(value)) {
+    for (const x of value) eachField(x, visit, parent);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  for (const k of Object.keys(value)) {
+    const x = (value as Record<string, unknown>)[k];
+    if (visit(k, x, parent)) eachField(x, visit, k);
+  }
+}

@@ -31,7 +31,7 @@ import { isVolatileLabel } from '../../domain/volatile-labels.ts';
 import { compareStrings } from '../../domain/order.ts';
 import { labelsText, type PodLabelSet, type PodOwnSet } from './cluster.ts';
 import { calicoSelectorKeys, labelSelectorKeys } from './selector-keys.ts';
-import { walkFields } from './manifest-fields.ts';
+import { eachField } from './manifest-fields.ts';
 
 /** The port (and protocol) a connection is to: what tells the pods it reaches. */
 export interface PortAt {
@@ -59,7 +59,7 @@ export function volatileKeysSelected(manifests: readonly unknown[]): ReadonlySet
   for (const m of manifests) {
     if (!isPlainObject(m)) continue;
     const calico = m.apiVersion === 'projectcalico.org/v3';
-    walkFields(m.spec, '', (k, x, _at, parent) => {
+    eachField(m.spec, (k, x, parent) => {
       if (isPlainObject(x) && (isPlainObject(x.matchLabels) || Array.isArray(x.matchExpressions))) labelSelectorKeys(x).forEach(add);
       else if (calico && typeof x === 'string' && CALICO_SELECTOR_KEYS.has(k) && parent !== 'serviceAccounts') calicoSelectorKeys(x).forEach(add);
       return true;

@@ -283,8 +283,9 @@ export class PodsApart {
     const cache = role === 'subject' ? this.subjectGroups : this.peerGroups;
     let groups = cache.get(pod);
     if (groups === undefined) cache.set(pod, (groups = this.groupedByAddress(pod, role)));
-    this.kept ??= volatileKeysSelected(this.manifests);
-    const sets = ownSetGroups(this.model.ownSets(pod), pod.labels, pod.ports, this.kept, at);
+    const own = this.model.ownSets(pod);
+    // The volatile keys walk every manifest: only a workload with own sets asks for them.
+    const sets = own.length === 0 ? [] : ownSetGroups(own, pod.labels, pod.ports, (this.kept ??= volatileKeysSelected(this.manifests)), at);
     return sets.length === 0 ? groups : groups.flatMap((g) => sets.map((set) => this.labelled(g, pod, set)));
   }
 

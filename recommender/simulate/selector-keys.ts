@@ -1,6 +1,7 @@
 /** The label keys a selector reads: a Kubernetes label selector's, a Calico selector's. */
 import { isPlainObject } from '../../domain/plain-object.ts';
 import { selectorLabelKeys } from './calico/selector.ts';
+import { memoByText } from '../text-memo.ts';
 
 /** Keys a Kubernetes label selector reads. */
 export function labelSelectorKeys(s: Record<string, unknown>): string[] {
@@ -9,11 +10,11 @@ export function labelSelectorKeys(s: Record<string, unknown>): string[] {
   return keys;
 }
 
-/** Keys a Calico selector reads; none for one that does not parse. */
-export function calicoSelectorKeys(s: string): string[] {
+/** Keys a Calico selector reads; none for one that does not parse. Remembered per selector (text-memo.ts): shared, not to be changed. */
+export const calicoSelectorKeys: (s: string) => readonly string[] = memoByText((s) => {
   try {
     return selectorLabelKeys(s);
   } catch {
     return []; // admission names a selector that does not parse
   }
-}
+}, 50_000);
