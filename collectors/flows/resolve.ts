@@ -1011,24 +1011,27 @@ export class ResolutionIndex {
    * flow's own address is searched too: a node whose Node object lists none is known by its
    * host-network pods' podIPs alone.
    *
-   * Of several declaring the port, the one started last holds it: a host-network pod's container
-   * ports are its host ports (core/v1 ContainerPort.hostPort, "If HostNetwork is specified, this
-   * must match ContainerPort"; kubernetes pkg/apis/core/v1/defaults.go defaultHostNetworkPorts)
-   * and the scheduler's NodePorts filter places no pod on a node whose pods hold a host port it
-   * asks for, so an earlier one is a predecessor gone by then, whose interval ends only at the
-   * import that no longer lists it.
+   * Of several declaring the port, the one holding the address longest holds it: a host-network
+   * pod's container ports are its host ports (core/v1 ContainerPort.hostPort, "If HostNetwork is
+   * specified, this must match ContainerPort"; kubernetes pkg/apis/core/v1/defaults.go
+   * defaultHostNetworkPorts) and the scheduler's NodePorts filter places no pod on a node whose
+   * pods hold a host port it asks for, so one that an import no longer lists while the other is
+   * still listed is a predecessor gone by the other's start, its interval ending only at that
+   * import. Where the inventory lists both to the same end (it contradicts itself), the first
+   * started, as before.
    */
   private nodeSide(name: string, e: FlowEndpoint, time: number): ResolvedSide {
     const info = this.nodesByName.get(name);
     const declared = new Set<number>([KUBELET_PORT]);
-    let holder: { from: number; workload: WorkloadInfo } | undefined;
+    let holder: { from: number; to: number; workload: WorkloadInfo } | undefined;
     for (const ip of new Set([e.ip, ...(info?.ips ?? [])])) {
       for (const iv of this.history.hostNetworkHoldersAt(ip, time)) {
         const peer = this.peerOf(iv.peerKey);
         if (peer.kind !== 'workload' && peer.kind !== 'dns') continue;
         const w = this.holderWorkload(iv.peerKey, peer.workload);
         if (e.port !== undefined && w.declared.has(e.port)) {
-          if (holder === undefined || iv.validFrom > holder.from) holder = { from: iv.validFrom, workload: w };
+          const to = iv.validTo ?? Infinity;
+          if (holder === undefined || to > holder.to || (to === holder.to && iv.validFrom < holder.from)) holder = { from: iv.validFrom, to, workload: w };
         } else for (const p of w.declared) declared.add(p);
       }
     }

@@ -5,7 +5,7 @@
  * host-network pod's container ports are its host ports (core/v1 ContainerPort.hostPort: "If
  * HostNetwork is specified, this must match ContainerPort"; kubernetes pkg/apis/core/v1/defaults.go
  * defaultHostNetworkPorts) and the scheduler's NodePorts filter places no pod on a node whose pods
- * hold a host port it asks for — so the port is the successor's from its start.
+ * hold a host port it asks for — so the port is the successor's from its start, where the predecessor is gone from a later import.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -58,4 +58,10 @@ test('the same, the successor found by the flow\'s address where the Node object
   const index = new ResolutionIndex({ ...data, nodes: [{ name: 'w-1', labels: {}, addresses: [], podCIDRs: ['10.244.0.0/24'] }] });
   assert.deepEqual(index.resolve({ ip: NODE_IP, port: 9100 }, at('08:00')).map((s) => s.key), ['workload:monitoring/DaemonSet/node-exporter']);
   assert.deepEqual(index.resolve({ ip: NODE_IP, port: 9100 }, at('05:00')).map((s) => s.key), ['workload:monitoring/DaemonSet/old-exporter']);
+});
+
+test('two holders of one host port the inventory still lists both (it contradicts itself: the demo\'s two ebpf-agent DaemonSets on 9400): the first started holds it, as before; neither is a gone predecessor', () => {
+  const both = REPLACED.map((iv) => (iv.peerKey.endsWith('/old-exporter') ? { ...iv, validTo: undefined } : iv));
+  const index = new ResolutionIndex(cluster(both));
+  assert.deepEqual(index.resolve({ ip: NODE_IP, port: 9100 }, at('08:00')).map((s) => s.key), ['workload:monitoring/DaemonSet/old-exporter']);
 });
