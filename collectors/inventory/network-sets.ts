@@ -10,8 +10,8 @@
 import type { AppliedPolicy } from '../../domain/inventory.ts';
 import { NETWORK_SET_KEYS } from '../../domain/calico-network-sets.ts';
 import { parseCidrOrIp } from '../../domain/ip.ts';
-import { asStoredPolicy, isPlainObject } from '../../domain/plain-object.ts';
 import { readObject } from './metadata.ts';
+import { storedObject } from './policies.ts';
 import type { RawObject } from './parse.ts';
 
 /** The label Calico gives a namespaced set in felix's data model, which the v3 objects may not carry. */
@@ -22,13 +22,5 @@ export function toNetworkSet(raw: RawObject): AppliedPolicy {
   const { r, meta } = readObject(raw, NETWORK_SET_KEYS[raw.key] ?? 'cluster');
   if (Object.hasOwn(meta.labels, NAMESPACE_LABEL)) r.obj('metadata').obj('labels').fail(NAMESPACE_LABEL, `no such label ("${NAMESPACE_LABEL} is not a valid label name", Calico validate${raw.kind})`, meta.labels[NAMESPACE_LABEL]);
   r.optObj('spec')?.checkedStrings('nets', 'a CIDR or an address (Calico: cnet.ParseCIDROrIP)', (n) => parseCidrOrIp(n) !== undefined);
-  const metadata = isPlainObject(raw.obj.metadata) ? { ...raw.obj.metadata } : {};
-  delete metadata.managedFields;
-  return {
-    apiVersion: raw.apiVersion,
-    kind: raw.kind,
-    ...(meta.namespace ? { namespace: meta.namespace } : {}),
-    name: meta.name,
-    manifest: asStoredPolicy({ ...raw.obj, metadata }),
-  };
+  return storedObject(raw, meta);
 }

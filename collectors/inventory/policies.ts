@@ -53,6 +53,11 @@ export function toPolicy(raw: RawObject): AppliedPolicy {
   const { meta, r } = readObject(raw, scope);
   if (raw.key === 'HostEndpoint.projectcalico.org') checkHostEndpoint(r);
   if (raw.key === 'FelixConfiguration.projectcalico.org') checkFailsafePorts(r);
+  return storedObject(raw, meta);
+}
+
+/** An applied object as stored, its metadata read already (readObject). */
+export function storedObject(raw: RawObject, meta: { namespace?: string | undefined; name: string }): AppliedPolicy {
   // managedFields is server bookkeeping, often larger than the policy itself.
   const metadata = isPlainObject(raw.obj.metadata) ? { ...raw.obj.metadata } : {};
   delete metadata.managedFields;

@@ -507,24 +507,26 @@ function withoutIp(pods: readonly PodInfo[]): PodIdentity[] {
     .sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.pod, b.pod));
 }
 
+/** A pod at one of its addresses: who holds the address, where, since when. */
+function podAt(p: PodInfo, ip: string, podWorkload: ReadonlyMap<PodInfo, WorkloadRef>) {
+  return {
+    ip,
+    namespace: p.namespace,
+    pod: p.name,
+    ...(p.uid ? { uid: p.uid } : {}),
+    workload: podWorkload.get(p) as WorkloadRef,
+    ...(p.node ? { node: p.node } : {}),
+    hostNetwork: p.hostNetwork,
+    ...(p.since !== undefined ? { since: p.since } : {}),
+  };
+}
+
 /** The IPs finished pods held until their last container finished (pods that do not say when are left out). */
 function finishedAddressesOf(pods: readonly PodInfo[], podWorkload: ReadonlyMap<PodInfo, WorkloadRef>): FinishedPodAddress[] {
   const out: FinishedPodAddress[] = [];
   for (const p of pods) {
     if (!p.terminated || p.finishedAt === undefined) continue;
-    for (const ip of p.ips) {
-      out.push({
-        ip,
-        namespace: p.namespace,
-        pod: p.name,
-        ...(p.uid ? { uid: p.uid } : {}),
-        workload: podWorkload.get(p) as WorkloadRef,
-        ...(p.node ? { node: p.node } : {}),
-        hostNetwork: p.hostNetwork,
-        ...(p.since !== undefined ? { since: p.since } : {}),
-        until: p.finishedAt,
-      });
-    }
+    for (const ip of p.ips) out.push({ ...podAt(p, ip, podWorkload), until: p.finishedAt });
   }
   return out.sort((a, b) => compareStrings(a.ip, b.ip) || compareStrings(a.namespace, b.namespace) || compareStrings(a.pod, b.pod));
 }
@@ -536,17 +538,7 @@ function addressesOf(pods: PodInfo[], podWorkload: Map<PodInfo, WorkloadRef>, ow
   for (const p of pods) {
     if (p.terminated) continue;
     for (const ip of p.ips) {
-      const a: PodAddress = {
-        ip,
-        namespace: p.namespace,
-        pod: p.name,
-        ...(p.uid ? { uid: p.uid } : {}),
-        workload: podWorkload.get(p) as WorkloadRef,
-        ...(p.node ? { node: p.node } : {}),
-        hostNetwork: p.hostNetwork,
-        ...(p.since !== undefined ? { since: p.since } : {}),
-        ...ownSets.get(p),
-      };
+      const a: PodAddress = { ...podAt(p, ip, podWorkload), ...ownSets.get(p) };
       if (p.hostNetwork) {
         out.push(a);
         continue;

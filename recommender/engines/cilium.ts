@@ -14,7 +14,7 @@ import type { Direction, DirectionPolicy, EchoRule, PolicyIntent, PolicyPeer, Po
 import { ECHO_TYPES, type IcmpProtocol } from '../../domain/flow.ts';
 import { policyName } from '../policy/names.ts';
 import { canonicalSelector, portKey, uniqueSortedBy } from '../policy/order.ts';
-import { CiliumEgressPorts } from './cilium-egress-ports.ts';
+import { NamedPortsAsNumbers } from './named-ports-as-numbers.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, subjectSelector } from './kubernetes.ts';
 import { annotatedMetadata, directionLines, explainedIntent, intentRulesAnnotation, metadata, sortManifests, Warnings, withoutEcho, type NoEchoRule } from './metadata.ts';
@@ -149,7 +149,7 @@ class Renderer {
   private readonly ports = new Map<PortSpec, Rendered<CiliumPortProtocol>>();
   private readonly portRules = new Map<string, PortRules>();
   private readonly apiserverRules = new Map<PolicyPeer, KeyedRules>();
-  private readonly resolvedEgress = new CiliumEgressPorts();
+  private readonly resolvedEgress = new NamedPortsAsNumbers();
 
   /** The endpoint selector of a pods, namespace, selected-namespaces or dns peer. */
   endpoints(p: PolicyPeer): Rendered<CiliumEndpointSelector> {
@@ -180,7 +180,7 @@ class Renderer {
     return r;
   }
 
-  /** Egress ports as the agent can resolve them (cilium-egress-ports.ts). */
+  /** Egress ports as the agent can resolve them (named-ports-as-numbers.ts). */
   egressPorts(ports: readonly PortSpec[]): readonly PortSpec[] {
     return this.resolvedEgress.of(ports);
   }

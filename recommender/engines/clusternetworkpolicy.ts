@@ -22,8 +22,8 @@ import { compareCidrs, hostCidr, subtractCidrs } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec, RuleExplanation } from '../policy/ir.ts';
 import { allExcept } from '../policy/build.ts';
 import { chunkName, clusterPolicyName, clusterWideName, formerClusterWideName, shortHash } from '../policy/names.ts';
-import { portKey, uniqueSortedBy } from '../policy/order.ts';
 import { JsonIds } from './json-ids.ts';
+import { NamedPortsAsNumbers } from './named-ports-as-numbers.ts';
 import { hasKind, hostNetworkSkipped, NAMESPACE_LABEL, unresolvedFqdnMessage, unresolvedFqdns } from './kubernetes.ts';
 import { explainedIntent, withoutEcho, managedByFlowmatrix, metadata, ruleLine, sortManifests, Warnings } from './metadata.ts';
 import type { EmitOptions, Engine, EmitResult, EngineManifests } from './types.ts';
@@ -115,7 +115,7 @@ class Renderer {
   private readonly apiserverGroups = new Map<PolicyPeer, Group[]>();
   private readonly protocols = new Map<PortSpec, Rendered<CnpProtocol>>();
   private readonly protocolLists = new Map<string, CnpProtocol[]>();
-  private readonly podPortLists = new Map<readonly PortSpec[], readonly PortSpec[]>();
+  private readonly podPortNumbers = new NamedPortsAsNumbers();
 
   /**
    * Ids of the egress rules of the intent being rendered that lost a peer the isolation would
@@ -187,17 +187,7 @@ class Renderer {
    * no known number stays a name (namedPortWarnings).
    */
   podPorts(ports: readonly PortSpec[]): readonly PortSpec[] {
-    let r = this.podPortLists.get(ports);
-    if (r === undefined) {
-      r = ports.some((p) => p.kind === 'named' && p.numbers !== undefined)
-        ? uniqueSortedBy(
-            ports.flatMap((p): PortSpec[] => (p.kind === 'named' && p.numbers !== undefined ? p.numbers.map((port) => ({ kind: 'number', protocol: p.protocol, port })) : [p])),
-            portKey,
-          )
-        : ports;
-      this.podPortLists.set(ports, r);
-    }
-    return r;
+    return this.podPortNumbers.of(ports);
   }
 
   /** uniqueSortedBy(ports.map(cnpProtocol), JSON.stringify), shared by equal lists. */

@@ -17,7 +17,7 @@ import { policyName } from '../policy/names.ts';
 import { JsonIds } from './json-ids.ts';
 import { annotatedMetadata, directionLines, explainedIntent, withoutEcho, intentRulesAnnotation, ruleLine, rulesAnnotation, sortManifests, Warnings } from './metadata.ts';
 import type { EmitOptions, Emitted, Engine, EmitResult } from './types.ts';
-import { CiliumEgressPorts } from './cilium-egress-ports.ts';
+import { NamedPortsAsNumbers } from './named-ports-as-numbers.ts';
 import {
   NETWORK_POLICY_API_VERSION,
   NETWORK_POLICY_KIND,
@@ -67,13 +67,13 @@ class Renderer {
   private readonly portJson = new Map<NpPort, string>();
 
   /** Set on a cluster that runs Cilium: egress port names as the numbers Cilium can resolve (EmitOptions.networkPoliciesOnCilium). */
-  private readonly ciliumEgress: CiliumEgressPorts | undefined;
+  private readonly ciliumEgress: NamedPortsAsNumbers | undefined;
 
   constructor(
     readonly w: Warnings,
     options: EmitOptions = {},
   ) {
-    this.ciliumEgress = options.networkPoliciesOnCilium === true ? new CiliumEgressPorts() : undefined;
+    this.ciliumEgress = options.networkPoliciesOnCilium === true ? new NamedPortsAsNumbers() : undefined;
   }
 
   /** A rule's ports in `direction`, as the plugin can resolve them. */

@@ -107,7 +107,7 @@ export interface EmitOptions {
   /**
    * The cluster runs Cilium (simulate/network-plugin.ts), which enforces the NetworkPolicies and
    * resolves an egress port name its own way: the kubernetes engine writes such a name as the
-   * numbers it has on the rule's destinations, as the cilium engine does (cilium-egress-ports.ts).
+   * numbers it has on the rule's destinations, as the cilium engine does (named-ports-as-numbers.ts).
    */
   networkPoliciesOnCilium?: boolean;
 }
