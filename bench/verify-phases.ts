@@ -18,7 +18,9 @@
  * measures waiting for a core.
  * Env: BENCH_VERIFY_ENGINE (default cilium), BENCH_VERIFY_EDGES (default 200000),
  * BENCH_VERIFY_WORKLOADS (default 2000), BENCH_VERIFY_ROUNDS (default 5), BENCH_VERIFY_DB=PATH
- * keeps the generated database (shared with BENCH_RECOMMEND_DB of the same size).
+ * keeps the generated database (shared with BENCH_RECOMMEND_DB of the same size),
+ * BENCH_VERIFY_PODS=N lists N pods of each workload with their own labels and ports (none by
+ * default; bench/lib/generated-cluster.ts withPods: a database of its own).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -43,6 +45,7 @@ const ENGINE = (process.env.BENCH_VERIFY_ENGINE ?? 'cilium') as EngineName;
 const EDGES = Number(process.env.BENCH_VERIFY_EDGES ?? 200_000);
 const WORKLOADS = Number(process.env.BENCH_VERIFY_WORKLOADS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_VERIFY_ROUNDS ?? 5);
+const PODS = process.env.BENCH_VERIFY_PODS === undefined ? undefined : Number(process.env.BENCH_VERIFY_PODS);
 
 /** CPU time (user + system) of `f`, in ms. */
 function cpu(f: () => unknown): number {
@@ -55,7 +58,7 @@ function cpu(f: () => unknown): number {
 const dir = mkdtempSync(join(tmpdir(), 'flowmatrix-bench-verify-'));
 try {
   const path = process.env.BENCH_VERIFY_DB ?? join(dir, 'bench.db');
-  generatedDbFile(path, { workloads: WORKLOADS, edges: EDGES }, (p) => openDb(p));
+  generatedDbFile(path, { workloads: WORKLOADS, edges: EDGES, ...(PODS !== undefined ? { pods: PODS } : {}) }, (p) => openDb(p));
   const db = openDb(path);
   const inventory = readInventory(db);
   const input = {
@@ -65,7 +68,7 @@ try {
     externalNames: readExternalNames(db),
   };
   db.close();
-  console.log(`verification phases (${ENGINE}): ${WORKLOADS} workloads, ${input.edges.length} edges; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`verification phases (${ENGINE}): ${WORKLOADS} workloads${PODS !== undefined ? ` of ${PODS} pods` : ''}, ${input.edges.length} edges; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const warm = recommend(input, {}, { details: false });
   verifyRecommendation({ engine: ENGINE, emitted: getEngine(ENGINE).emit(warm.policySet), model: clusterModel(inventory, input.externalNames), applied: [], sides: warm.sides, simulator: SIMULATORS[ENGINE], warnings: [], tightness: false });
   const ratios: number[] = [];

@@ -2,11 +2,12 @@
  * The generated cluster the recommendation and service benches share: WORKLOADS deployments (20
  * per namespace, 14 ports each) and EDGES distinct edges (60% inside a namespace, 30% across, 7%
  * to external IPs, 3% to the apiserver), the same bytes for the same sizes. Edges are generated
- * and written in batches, so a 2M-edge store is written without holding 2M edge objects.
+ * and written in batches, so a 2M-edge store is written without holding 2M edge objects. No pod
+ * is listed unless `pods` asks for them (withPods).
  */
 import type { AggregateBatch, EdgeDelta } from '../../domain/edge-batch.ts';
-import type { InventorySnapshot, Workload } from '../../domain/inventory.ts';
-import { peerKey, type Peer } from '../../domain/peer.ts';
+import type { ContainerPort, InventorySnapshot, Labels, PodAddress, Workload } from '../../domain/inventory.ts';
+import { peerKey, workloadKey, type Peer } from '../../domain/peer.ts';
 import { FLOW_SOURCE_BITS } from '../../domain/flow.ts';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Db } from '../../store/db.ts';
@@ -16,6 +17,8 @@ import { applySnapshot } from '../../store/inventory.ts';
 export interface ClusterSize {
   workloads: number;
   edges: number;
+  /** Pods listed per workload (withPods); absent: none. */
+  pods?: number;
 }
 
 export const PER_NS = 20;
@@ -42,10 +45,45 @@ export function generatedInventory(size: ClusterSize): InventorySnapshot {
       ports: PORTS.map((port) => ({ port, protocol: 'TCP' as const })), services: [], exposure: [],
     };
   });
-  return {
+  const inventory: InventorySnapshot = {
     takenAt: NOW, namespaces: namespaces.map((name) => ({ name, labels: {} })), nodes: [], workloads, services: [], endpointSlices: [], policies: [], podAddresses: [],
     apiserver: [{ ip: '10.0.0.10', port: 6443, protocol: 'TCP' }],
   };
+  return size.pods === undefined ? inventory : withPods(inventory, size.pods);
+}
+
+const NODES = 40;
+
+/**
+ * The inventory with `perWorkload` pods of each workload (at most 10,000 pods in all) on 40 nodes,
+ * as an import since migration 0048 lists them: each pod's own labels (the template's and a
+ * pod-template-hash; every 10th workload mid-rollout, its pods of two revisions) and own container
+ * ports (every 25th workload's second revision declaring one port fewer). What the verification
+ * tells a workload's pods apart by (recommender/simulate/pods-apart.ts), which a cluster without
+ * pods never exercises.
+ */
+function withPods(inventory: InventorySnapshot, perWorkload: number): InventorySnapshot {
+  const nodes = Array.from({ length: NODES }, (_, i) => ({ name: `node-${i}`, labels: { 'kubernetes.io/hostname': `node-${i}` }, addresses: [{ type: 'InternalIP', address: `10.0.1.${i + 1}` }], podCIDRs: [`10.244.${i}.0/24`] }));
+  const podAddresses: PodAddress[] = [];
+  const podLabels: Record<string, Labels[]> = {};
+  const podPorts: Record<string, ContainerPort[][]> = {};
+  inventory.workloads.forEach((w, wi) => {
+    const key = workloadKey(w);
+    const hashes = wi % 10 === 0 ? ['aaa111', 'bbb222'] : ['ccc333'];
+    const labels = hashes.map((hash) => ({ ...w.labels, 'pod-template-hash': hash }));
+    const ports = wi % 25 === 0 ? [w.ports, w.ports.slice(1)] : [w.ports];
+    podLabels[key] = labels;
+    podPorts[key] = [...ports].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    for (let p = 0; p < perWorkload; p++) {
+      const k = wi * perWorkload + p;
+      const own = labels[p % labels.length]!;
+      podAddresses.push({
+        namespace: w.namespace, pod: `${w.name}-${own['pod-template-hash']}-${p}`, uid: `${key}-${p}`, since: NOW - 86_400_000, ip: `10.244.${k % NODES}.${1 + (Math.floor(k / NODES) % 250)}`,
+        workload: { namespace: w.namespace, kind: w.kind, name: w.name }, node: `node-${k % NODES}`, hostNetwork: false, labels: own, ports: ports[p % ports.length]!,
+      });
+    }
+  });
+  return { ...inventory, nodes, podAddresses, podLabels, podPorts };
 }
 
 /** The distinct edges, in batches of at most BATCH. */
