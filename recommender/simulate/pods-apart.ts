@@ -37,7 +37,8 @@
 import { familiesJudgedApart, inFamily, type ClusterModel, type PodLabelSet, type WorkloadPod } from './cluster.ts';
 import { ownSetGroups, podsWords, portsWords, volatileKeysSelected, type PortAt } from './own-set-groups.ts';
 import { AddressCache, type AddressRange } from './kubernetes/cidr-match.ts';
-import { rangeTouches, type IpFamily } from '../../domain/ip.ts';
+import { AddressBlocks } from './address-blocks.ts';
+import type { IpFamily } from '../../domain/ip.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 import type { Direction } from '../../domain/direction.ts';
 import type { EngineName } from '../engines/types.ts';
@@ -145,9 +146,9 @@ const ADDRESS_LIKE = /^[0-9a-fA-F.:]+(\/\d{1,3})?$/;
 /** What in the policies tells a workload's pods apart. */
 interface Addressing {
   /** Every block the policies name: tells peers apart. */
-  blocks: readonly AddressRange[];
+  blocks: AddressBlocks;
   /** The blocks that can match a policy's own endpoint: tell subjects apart. */
-  ownBlocks: readonly AddressRange[];
+  ownBlocks: AddressBlocks;
   selectsPeerNodes: boolean;
   selectsSubjectNodes: boolean;
   /** A Cilium rule names the `host` or `remote-node` entity. */
@@ -310,9 +311,9 @@ export class PodsApart {
     const a = this.policyAddressing();
     const mixed = members.some((m) => m.pod.hostNetwork) && members.some((m) => !m.pod.hostNetwork);
     // No simulated policy applies to a host-network subject but by its node (a NetworkPolicy never selects it; no HostEndpoint is modelled).
-    const blocksOf = (p: SimPod) => (role === 'peer' ? a.blocks : p.hostNetwork ? [] : a.ownBlocks);
+    const blocksOf = (p: SimPod) => (role === 'peer' ? a.blocks : p.hostNetwork ? NO_BLOCKS : a.ownBlocks);
     const byNodeOf = (p: SimPod) => p.hostNetwork && (role === 'subject' ? a.selectsSubjectNodes : a.selectsPeerNodes);
-    if (!mixed && blocksOf(pod).length === 0 && !byNodeOf(pod)) return whole;
+    if (!mixed && blocksOf(pod).empty && !byNodeOf(pod)) return whole;
     const byKey = groupedBy(members, (m) => `${m.pod.hostNetwork}|${byNodeOf(m.pod) ? (m.pod.node ?? '') : ''}|${this.blocksHolding(m.pod.ips, blocksOf(m.pod))}`);
     if (byKey.size < 2) return whole;
     const why = mixed ? BY_NETWORK : BY_ADDRESS;
@@ -337,7 +338,7 @@ export class PodsApart {
   private endpointGroupsOf(ips: readonly string[]): readonly PodGroup[] {
     const a = this.policyAddressing();
     const byNode = a.selectsPeerNodes || (this.peerByNode && a.namesNodeEntities);
-    if (a.blocks.length === 0 && !byNode) return NOT_A_WORKLOAD;
+    if (a.blocks.empty && !byNode) return NOT_A_WORKLOAD;
     const byKey = groupedBy(ips, (ip) => `${byNode ? (this.nodeAtAddress(ip) ?? '') : ''}|${this.blocksHolding([ip], a.blocks)}`);
     if (byKey.size < 2) return NOT_A_WORKLOAD;
     // Told apart by node alone on Cilium: `host` to the pods on it, `remote-node` to the others.
@@ -367,7 +368,7 @@ export class PodsApart {
 
   private nodeAddressGroupsOf(node: SimNode, ips: readonly string[]): readonly PodGroup[] {
     const { blocks } = this.policyAddressing();
-    if (blocks.length === 0) return NOT_A_WORKLOAD;
+    if (blocks.empty) return NOT_A_WORKLOAD;
     const byKey = groupedBy(ips, (ip) => this.blocksHolding([ip], blocks));
     if (byKey.size < 2) return NOT_A_WORKLOAD;
     return [...byKey.values()].map(([ip]) => ({ members: [], at: { end: this.model.nodeAt(node, ip!), words: `node ${node.name} at ${ip!}`, any: "address's" }, why: BY_NODE_ADDRESS }));
@@ -394,13 +395,8 @@ export class PodsApart {
   }
 
   /** Which of `blocks` hold one of the addresses (a pod's), as text. */
-  private blocksHolding(ips: readonly string[], blocks: readonly AddressRange[]): string {
-    const ranges = ips.map((ip) => this.addresses.range(ip)).filter((r): r is AddressRange => r !== undefined);
-    let key = '';
-    blocks.forEach((b, i) => {
-      if (ranges.some((r) => rangeTouches(b, r))) key += `${i},`;
-    });
-    return key;
+  private blocksHolding(ips: readonly string[], blocks: AddressBlocks): string {
+    return blocks.holding(ips.map((ip) => this.addresses.range(ip)).filter((r): r is AddressRange => r !== undefined));
   }
 
   /** The blocks the policies name (every value that reads as an address or a block: over-counting only costs a split), read once. */
@@ -426,8 +422,8 @@ export class PodsApart {
       }
     };
     for (const m of this.manifests) walk(m, '', undefined, false);
-    const ranges = (t: Set<string>) => [...t].sort().map((x) => this.addresses.range(x)).filter((r): r is AddressRange => r !== undefined);
-    return (this.addressing = { blocks: ranges(texts), ownBlocks: ranges(own), selectsPeerNodes, selectsSubjectNodes, namesNodeEntities });
+    const indexed = (t: Set<string>) => new AddressBlocks([...t].sort().map((x) => this.addresses.range(x)).filter((r): r is AddressRange => r !== undefined));
+    return (this.addressing = { blocks: indexed(texts), ownBlocks: indexed(own), selectsPeerNodes, selectsSubjectNodes, namesNodeEntities });
   }
 }
 
@@ -456,6 +452,9 @@ function groupedBy<T>(items: readonly T[], key: (item: T) => string): Map<string
   }
   return groups;
 }
+
+/** No block: a host-network subject's (groupedByAddress). */
+const NO_BLOCKS = new AddressBlocks([]);
 
 /** A peer or subject that is no workload's pods (a node, an address): itself, one group. */
 const NOT_A_WORKLOAD: readonly PodGroup[] = [{ members: [] }];
