@@ -13,6 +13,7 @@ import type { EngineName } from '../engines/types.ts';
 import type { Direction } from '../../domain/direction.ts';
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
 import type { IcmpMessage, IcmpProtocol, PortProtocol } from '../../domain/flow.ts';
+import { memoByText } from '../text-memo.ts';
 
 /** The protocols of a port (TCP, UDP, SCTP); ICMP flows have none (IcmpFlow). */
 export type SimProtocol = PortProtocol;
@@ -257,7 +258,10 @@ export function endpointIps(e: SimEndpoint): readonly string[] {
   }
 }
 
+/** An address's family (ipFamily), remembered per text (text-memo.ts): a simulator asks it of every address of a flow's ends, on every flow side. */
+const familyOf = memoByText(ipFamily, 100_000);
+
 /** `ips` of the flow's family (all of them when the flow does not say). */
 export function ipsOfFamily(ips: readonly string[], family: IpFamily | undefined): readonly string[] {
-  return family === undefined || ips.every((ip) => ipFamily(ip) === family) ? ips : ips.filter((ip) => ipFamily(ip) === family);
+  return family === undefined || ips.every((ip) => familyOf(ip) === family) ? ips : ips.filter((ip) => familyOf(ip) === family);
 }
