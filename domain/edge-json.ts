@@ -3,7 +3,7 @@
  * `GET /api/v1/edges` (documented field by field in docs/ingest.md). Its observation part is
  * also what recommendation evidence and the report carry for an edge.
  */
-import type { Edge } from './edge.ts';
+import { throughServicesOf, type Edge } from './edge.ts';
 import { peerKey, type Peer } from './peer.ts';
 
 /** How an observation writes peers and times; a caller writing many may share the strings. */
@@ -45,10 +45,21 @@ function isFolded(p: Peer): boolean {
   return (p.kind === 'external' || p.kind === 'unknown') && p.ip.includes('/');
 }
 
+/** How flows reached the server: the Service target port name, by number too, the Service ports dialled. Each field only when known. */
+function wayInJson(e: Edge) {
+  const through = e.throughService === undefined ? undefined : throughServicesOf(e.throughService);
+  return {
+    ...(e.targetPortName !== undefined ? { targetPortName: e.targetPortName } : {}),
+    ...(e.reachedByNumberToo ? { reachedByNumberToo: true as const } : {}),
+    ...(through !== undefined ? { throughServices: through.ports } : {}),
+    ...(through?.more ? { moreThroughServices: true as const } : {}),
+  };
+}
+
 /** `folded: true` only when a side is a block (ingest's edge caps folded addresses into it). */
 export function edgeJson(e: Edge) {
   const folded = isFolded(e.client) || isFolded(e.server);
-  return { id: e.id, ...edgeObservation(e), clientPeer: e.client, serverPeer: e.server, ...(folded ? { folded: true as const } : {}) };
+  return { id: e.id, ...edgeObservation(e), clientPeer: e.client, serverPeer: e.server, ...(folded ? { folded: true as const } : {}), ...wayInJson(e) };
 }
 
 export type EdgeJson = ReturnType<typeof edgeJson>;

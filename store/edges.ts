@@ -1,6 +1,6 @@
 /** Aggregated edges, their hourly buckets, ambiguous pairs and external names: upserts and reads. */
 import type { AggregateBatch } from '../domain/edge-batch.ts';
-import { mergeThroughServices, type Edge } from '../domain/edge.ts';
+import { mergeThroughServices, targetPortOf, type Edge } from '../domain/edge.ts';
 import { MAX_COUNT, sourcesFromBits, type Protocol } from '../domain/flow.ts';
 import type { Peer } from '../domain/peer.ts';
 import type { Db } from './db.ts';
@@ -23,6 +23,10 @@ export interface EdgeRow {
   forwarded: number;
   dropped: number;
   sources: number;
+  /** TargetPortWays (migration 0045); NULL: not known. */
+  target_port_name: string | null;
+  /** ThroughServices (migration 0051); NULL: none, or not known. */
+  through_service: string | null;
 }
 
 export interface EdgeFilter {
@@ -309,6 +313,9 @@ export function edgeFromRow(r: EdgeRow): Edge {
     forwarded: r.forwarded,
     dropped: r.dropped,
     sources: sourcesFromBits(r.sources),
+    // Read as recommend-read.ts reads them: anything but text is not known.
+    ...(typeof r.target_port_name === 'string' ? targetPortOf(r.target_port_name) : {}),
+    ...(typeof r.through_service === 'string' ? { throughService: r.through_service } : {}),
   };
 }
 
