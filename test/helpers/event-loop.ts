@@ -26,3 +26,18 @@ export async function blocking<T>(work: () => Promise<T>): Promise<{ blockedMs: 
   clearInterval(tick);
   return { blockedMs, tookMs, result };
 }
+
+/**
+ * `blocking` of a work that changes nothing, run up to `attempts` times until it held the loop
+ * less than `limitMs`: the least held run. On a loaded machine another process may take the CPU
+ * from the event loop for a while, which only ever lengthens a gap, while work that really runs on
+ * the event loop holds it on every attempt.
+ */
+export async function leastBlocking<T>(limitMs: number, work: () => Promise<T>, attempts = 3): Promise<{ blockedMs: number; tookMs: number; result: T }> {
+  let least = await blocking(work);
+  for (let i = 1; i < attempts && least.blockedMs >= limitMs; i++) {
+    const run = await blocking(work);
+    if (run.blockedMs < least.blockedMs) least = run;
+  }
+  return least;
+}

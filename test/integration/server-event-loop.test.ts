@@ -12,7 +12,7 @@ import { createApp } from '../../server/app.ts';
 import { closeExecutor } from '../../server/services/compute.ts';
 import { testContext } from '../helpers/service.ts';
 import { tmpDb } from '../helpers/tmp.ts';
-import { blocking } from '../helpers/event-loop.ts';
+import { blocking, leastBlocking } from '../helpers/event-loop.ts';
 
 const { db, path } = tmpDb();
 const ctx = testContext(db, path, { maxFlowBodyBytes: 1 << 30, maxBodyBytes: 64 << 20 });
@@ -129,7 +129,8 @@ test('POST /simulate reads a large JSON body on its worker: the event loop does 
   // 120,000 records as parsed values, about 40 MB: parsed, checked and structured-cloned on the main thread, that held it about 500 ms.
   // Built as bytes, no records kept: the collection of a large heap of this process would be measured too.
   const body = new Blob([`{"engine":"kubernetes","policies":${JSON.stringify(policies)},"flows":[${distinctEdges(120_000).trim().split('\n').join(',')}]}`]);
-  const { blockedMs, tookMs, result } = await blocking(async () => {
+  // A simulation stores nothing: the least held of up to 3 runs, so that another process taking the CPU for a while is not measured.
+  const { blockedMs, tookMs, result } = await leastBlocking(250, async () => {
     const res = await post(body);
     // Parsed after the measure: this client shares the service's event loop.
     return { status: res.status, answer: await res.arrayBuffer() };
