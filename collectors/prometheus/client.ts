@@ -69,6 +69,12 @@ function toError(e: unknown, status?: number): PrometheusError {
   }
 }
 
+/** A connection reset or broken before any answer came (the driver's network_error of ECONNRESET or EPIPE). */
+function isDroppedBeforeAnswer(e: unknown, answer: { status?: number }): boolean {
+  const x = (e ?? {}) as { errorType?: string; code?: string };
+  return answer.status === undefined && x.errorType === 'network_error' && (x.code === 'ECONNRESET' || x.code === 'EPIPE');
+}
+
 /** axios's own rejection of a body past maxContentLength (axios lib/adapters/http.js, handleStreamData), as the driver wraps it. */
 function isPastMaxContentLength(e: unknown): boolean {
   const x = (e ?? {}) as { error?: unknown; original?: { message?: unknown } };
@@ -145,7 +151,15 @@ export class PrometheusApi {
     const signal = this.stopping ? AbortSignal.any([deadline, this.stopping]) : deadline;
     const answer: { status?: number } = {};
     try {
-      return await send(this.driver(signal, warnings, answer));
+      try {
+        return await send(this.driver(signal, warnings, answer));
+      } catch (e) {
+        if (!isDroppedBeforeAnswer(e, answer) || signal.aborted) throw e;
+        // Every request here is a GET, which "a user agent MAY automatically retry … after a
+        // communication failure" (RFC 9110 §9.2.2, idempotent methods): a kept-alive connection
+        // the server closed for idleness as the request went out is reset, not refused. Once.
+        return await send(this.driver(signal, warnings, answer));
+      }
     } catch (e) {
       if (this.stopping?.aborted) throw new PrometheusError('stopped', `${what} abandoned: the collector is stopping`);
       if (deadline.aborted) throw new PrometheusError('timeout', `${what} did not complete within the timeout of ${durationText(timeoutMs)} (collectors.prometheus.timeout bounds the whole request, answer included)`);
