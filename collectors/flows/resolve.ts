@@ -158,6 +158,8 @@ export class ResolutionIndex {
   private readonly servicesByExternalIp = new Map<string, ServiceInfo[]>();
   /** The ClusterIPs of Services gone from the inventory, by address, in creation order (ResolutionData.formerClusterIps). */
   private readonly formerClusterIps = new Map<string, FormerClusterIp[]>();
+  /** The same, by the gone Service's `namespace/name`: the instance a record naming it meant at its time (recordedService). */
+  private readonly formerByName = new Map<string, FormerClusterIp[]>();
   /** A gone Service's ServiceInfo, built when a flow first reaches its address (its backends may be gone workloads, read by key). */
   private readonly formerServices = new Map<FormerClusterIp, ServiceInfo>();
   /** The states Services were in before their last, by `namespace/name`, in end order (ResolutionData.serviceBackendHistory). */
@@ -280,6 +282,10 @@ export class ResolutionIndex {
       const held = this.formerClusterIps.get(f.ip);
       if (held === undefined) this.formerClusterIps.set(f.ip, [f]);
       else held.push(f);
+      const key = `${f.namespace}/${f.name}`;
+      const named = this.formerByName.get(key);
+      if (named === undefined) this.formerByName.set(key, [f]);
+      else named.push(f);
     }
     for (const w of data.workloads) {
       const info = this.workloads.get(workloadKey(w)) as WorkloadInfo;
@@ -443,7 +449,7 @@ export class ResolutionIndex {
         const info = this.podWorkload(m, e.ip, time);
         // A pod we know the namespace of but not the workload: in-cluster, yet unresolved.
         if (!info) return [this.unknownSide(e)];
-        return [this.workloadSide(info, e, m.node ?? this.history.holderAt(e.ip, time)?.node, protocol)];
+        return [this.workloadSide(info, e, m.node ?? this.history.holderAt(e.ip, time)?.node, time, protocol)];
       }
       case 'service': {
         // Today's instance of the name only if it existed then: one created again since (another
@@ -618,7 +624,7 @@ export class ResolutionIndex {
     const iv = this.history.holderAt(ip, time);
     if (iv) {
       const peer = this.peerOf(iv.peerKey);
-      if (peer.kind === 'workload' || peer.kind === 'dns') return [this.workloadSide(this.holderWorkload(iv.peerKey, peer.workload), e, iv.node, protocol)];
+      if (peer.kind === 'workload' || peer.kind === 'dns') return [this.workloadSide(this.holderWorkload(iv.peerKey, peer.workload), e, iv.node, time, protocol)];
       // The node's own address: a port a host-network workload there declares is that workload's.
       if (peer.kind === 'node') return [this.nodeSide(peer.node, e, time)];
       return [{ peer, key: iv.peerKey, ip, port: e.port, node: iv.node, declaredPorts: EMPTY }];
@@ -845,62 +851,50 @@ export class ResolutionIndex {
     return this.serviceCidrs.some((c) => cidrContainsIp(c, ip));
   }
 
-  private workloadSide(info: WorkloadInfo, e: FlowEndpoint, node: string | undefined, protocol: Protocol = 'TCP'): ResolvedSide {
+  private workloadSide(info: WorkloadInfo, e: FlowEndpoint, node: string | undefined, time: number, protocol: Protocol = 'TCP'): ResolvedSide {
     const side: ResolvedSide = { peer: info.peer, key: info.key, ip: e.ip, port: e.port, declaredPorts: info.declared };
     if (node) side.node = node;
-    if (e.names) Object.assign(side, this.namesOfPod(info, e.names, e.meta));
-    const name = this.targetPortNameOfPod(info, e, protocol);
+    // A record naming the Service the pod was reached through: its names led through that Service
+    // (a rule's port is then the Service port), and its target port name and Service port are kept
+    // as serviceSides keeps them for a flow to the ClusterIP, so that a rollout renumbering the name
+    // is followed. Otherwise the names and the port are the pod's own.
+    const svc = this.recordedService(info, e.meta, time);
+    if (e.names) Object.assign(side, svc === undefined ? { names: e.names } : namesThrough(svc, e.names));
+    const name = svc === undefined || e.port === undefined ? undefined : namedTargetPort(svc, info, protocol, e.port);
     if (name) side.targetPortName = name;
-    const through = this.servicePortOfPod(info, e, protocol);
+    const through = svc === undefined ? undefined : servicePortOfPod(svc, info, e, protocol);
     if (through !== undefined) side.throughService = through;
     return side;
   }
 
   /**
-   * The Service port a pod's port was reached through, `namespace/name:port`, where the record names
-   * a Service (recordedService) exactly one of whose ports of the flow's protocol sends to that number
-   * on this backend: as serviceSides keeps it for a flow to the ClusterIP. Two ports reaching it, or
-   * none (a Service not selecting the pod): undefined.
+   * The Service a record says this pod was reached through (`service` of its metadata), as it was at
+   * the flow's time: with Cilium replacing kube-proxy, a connection to a Service is translated to a
+   * backend at the socket, before it is traced, so the record shows the pod on its own port and
+   * names the Service in `destination_service` (cilium/cilium api/v1/flow/flow.proto:
+   * "destination_service contains the service name of the destination"). The name is read as a
+   * flow to the ClusterIP is (serviceAt, servicesAsOf): the instance that existed then — today's, or
+   * one deleted since (a Service created again under the name is another, with other ports and
+   * another selector) — in the state it was in then, the first of the two a change no import saw
+   * leaves that has the pod as a backend. Undefined: none named, none of that name known then, or
+   * one not sending to the pod; the pod's names and port are then its own.
    */
-  private servicePortOfPod(info: WorkloadInfo, e: FlowEndpoint, protocol: Protocol): string | undefined {
-    const svc = this.recordedService(e.meta);
-    const backend = svc?.backends.find((b) => b.key === info.key);
-    if (svc === undefined || backend === undefined || e.port === undefined || isHeadless(svc.service)) return undefined;
-    const reaching = [...svc.targetPorts].filter(([sp, byBackend]) => sp.protocol === protocol && byBackend.get(backend)?.includes(e.port!) === true);
-    return reaching.length === 1 ? `${svc.key}:${reaching[0]![0].port}` : undefined;
+  private recordedService(info: WorkloadInfo, meta: EndpointMeta | undefined, time: number): ServiceInfo | undefined {
+    if (meta?.kind !== 'pod' || meta.service === undefined) return undefined;
+    const named = this.namedServiceAt(meta.service, time);
+    if (named === undefined) return undefined;
+    return this.servicesAsOf(named, time).find((s) => s !== undefined && s.backends.some((b) => b.key === info.key));
   }
 
-  /**
-   * The Service a record says a pod was reached through (`service` of its metadata): with Cilium
-   * replacing kube-proxy, a connection to a Service is translated to a backend at the socket, before
-   * it is traced, so the record shows the pod on its own port and names the Service in
-   * `destination_service` (cilium/cilium api/v1/flow/flow.proto: "destination_service contains the
-   * service name of the destination"). Undefined: none named, or one the inventory does not hold.
-   */
-  private recordedService(meta: EndpointMeta | undefined): ServiceInfo | undefined {
-    return meta?.kind === 'pod' && meta.service !== undefined ? this.servicesByName.get(meta.service) : undefined;
-  }
-
-  /**
-   * The names a record carried for a pod's address: the pod's own (its port is the pod's), unless
-   * the record names a Service selecting the pod (recordedService) — then the names led through that
-   * Service, as a name seen for its ClusterIP does, and a rule's port is the Service port.
-   */
-  private namesOfPod(info: WorkloadInfo, names: string[], meta: EndpointMeta | undefined): Pick<ResolvedSide, 'names' | 'namesVia'> {
-    const svc = this.recordedService(meta);
-    if (svc === undefined || !svc.backends.some((b) => b.key === info.key)) return { names };
-    return namesThrough(svc, names);
-  }
-
-  /**
-   * The Service target port name a pod's port was reached through, where the record names a Service
-   * (recordedService) one of whose ports reaches that number on this backend through that name
-   * alone (addTargetPortNames): as serviceSides keeps it for a flow to the ClusterIP, so that a
-   * rollout renumbering the name is followed. A Service not selecting the pod has no entry for it.
-   */
-  private targetPortNameOfPod(info: WorkloadInfo, e: FlowEndpoint, protocol: Protocol): string | undefined {
-    const svc = this.recordedService(e.meta);
-    return svc === undefined || e.port === undefined ? undefined : namedTargetPort(svc, info, protocol, e.port);
+  /** The Service `namespace/name` at `time`: today's if it existed then, else the gone instance of that name created last by then and listed until after `time`. */
+  private namedServiceAt(key: string, time: number): ServiceInfo | undefined {
+    const today = this.servicesByName.get(key);
+    if (today !== undefined && existedAt(today.service, time)) return today;
+    let latest: FormerClusterIp | undefined;
+    for (const f of this.formerByName.get(key) ?? []) {
+      if ((f.createdAt === undefined || f.createdAt <= time) && time < f.validTo && (latest === undefined || (f.createdAt ?? -Infinity) >= (latest.createdAt ?? -Infinity))) latest = f;
+    }
+    return latest === undefined ? undefined : this.formerService(latest);
   }
 
   private serviceSides(current: ServiceInfo, e: FlowEndpoint, time: number, protocol: Protocol): ResolvedSide[] {
@@ -1035,7 +1029,7 @@ export class ResolutionIndex {
         } else for (const p of w.declared) declared.add(p);
       }
     }
-    if (holder !== undefined) return this.workloadSide(holder.workload, e, name);
+    if (holder !== undefined) return this.workloadSide(holder.workload, e, name, time);
     if (info !== undefined) return { peer: info.peer, key: info.key, ip: e.ip, port: e.port, node: name, declaredPorts: declared };
     const peer: Peer = { kind: 'node', node: name };
     return { peer, key: peerKey(peer), ip: e.ip, port: e.port, node: name, declaredPorts: declared };
@@ -1146,6 +1140,18 @@ function addTargetPortNames(svc: ServiceInfo): void {
 }
 
 /** The target port name a Service port reaches `port` of `protocol` on backend `b` through (addTargetPortNames): undefined, or '' for none. */
+/**
+ * The Service port a pod's port was reached through, `namespace/name:port`, where exactly one of the
+ * Service's ports of the flow's protocol sends to that number on this backend: as serviceSides keeps
+ * it for a flow to the ClusterIP. Two ports reaching it, or none: undefined.
+ */
+function servicePortOfPod(svc: ServiceInfo, info: WorkloadInfo, e: FlowEndpoint, protocol: Protocol): string | undefined {
+  const backend = svc.backends.find((b) => b.key === info.key);
+  if (backend === undefined || e.port === undefined || isHeadless(svc.service)) return undefined;
+  const reaching = [...svc.targetPorts].filter(([sp, byBackend]) => sp.protocol === protocol && byBackend.get(backend)?.includes(e.port!) === true);
+  return reaching.length === 1 ? `${svc.key}:${reaching[0]![0].port}` : undefined;
+}
+
 function namedTargetPort(svc: ServiceInfo, b: WorkloadInfo, protocol: Protocol, port: number): string | undefined {
   return svc.targetPortNames.get(b.key)?.get(protocol)?.get(port);
 }
