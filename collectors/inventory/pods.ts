@@ -22,7 +22,7 @@ export interface PodInfo {
   ips: string[];
   /** Succeeded and Failed pods have given their IP back: it may already belong to another pod. */
   terminated: boolean;
-  /** A terminated pod's last container's end (`finishedAt`): it held its IP until then (finishedAt). */
+  /** When a terminated pod let its IP go: its last container's end, else its conditions' last transition (finishedAt). */
   finishedAt?: number;
   /** When the pod started holding its IP: status.startTime, else metadata.creationTimestamp (ms). */
   since?: number;
@@ -68,11 +68,19 @@ export function toPod(raw: RawObject): PodInfo {
 }
 
 /**
- * When a terminated pod's last container finished: the latest `state.terminated.finishedAt` of its
- * containers, init containers (a restartable one, a sidecar, outlives the others) and ephemeral
- * containers. The kubelet tears the pod's network down as it terminates — the runtime reports no IP
- * for it any more, while the status keeps the one it had (kubernetes/kubernetes#47806, #125370) —
- * so the pod held that IP until then. Undefined: no container says when it finished.
+ * When a terminated pod let its IP go: when its last container finished — the latest
+ * `state.terminated.finishedAt` of its containers, init containers (a restartable one, a sidecar,
+ * outlives the others) and ephemeral containers. The kubelet tears the pod's network down as it
+ * terminates — the runtime reports no IP for it any more, while the status keeps the one it had
+ * (kubernetes/kubernetes#47806, #125370) — so the pod held that IP until then.
+ *
+ * Where no container says so, the latest `lastTransitionTime` of its conditions: a pod failed by
+ * another than its kubelet keeps the container states it last had (running, no finishedAt) — the
+ * pod garbage collector, its node gone, only sets phase Failed and adds the DisruptionTarget
+ * condition, reason DeletionByPodGC, at that time (kubernetes pkg/controller/podgc gc_controller.go
+ * gcOrphaned; kubernetes.io "Pod Lifecycle", Pod disruption conditions) — and the kubelet turns
+ * Ready and PodReadyToStartContainers False as it stops the pod and its sandbox. By then it held no
+ * IP any more. Undefined: neither says when.
  */
 function finishedAt(status: FieldReader): number | undefined {
   let last: number | undefined;
@@ -81,6 +89,11 @@ function finishedAt(status: FieldReader): number | undefined {
       const t = c.optObj('state')?.optObj('terminated')?.optTime('finishedAt');
       if (t !== undefined && (last === undefined || t > last)) last = t;
     }
+  }
+  if (last !== undefined) return last;
+  for (const c of status.objects('conditions')) {
+    const t = c.optTime('lastTransitionTime');
+    if (t !== undefined && (last === undefined || t > last)) last = t;
   }
   return last;
 }

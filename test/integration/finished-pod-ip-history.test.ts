@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deployment, importTwiceAndIngest, namespace, node, pod, syn, type PodOptions } from '../helpers/reuse-cluster.ts';
+import { deployment, importTwiceAndIngest, iso, namespace, node, pod, syn, type PodOptions } from '../helpers/reuse-cluster.ts';
 
 const DB = '10.244.0.60';
 const RUN = '10.244.0.70';
@@ -78,4 +78,51 @@ test('a run the first import saw running and the second lists finished held its 
     `unknown:${RUN} -> workload:db/Deployment/db:5432 x1`,
     'workload:batch/CronJob/report -> workload:db/Deployment/db:5432 x1',
   ]);
+});
+
+/**
+ * A pod the pod garbage collector failed (its node gone) keeps the container states it last had,
+ * running, with no finishedAt: PodGC sets phase Failed and adds the DisruptionTarget condition
+ * (reason DeletionByPodGC, lastTransitionTime now) and nothing else (kubernetes
+ * pkg/controller/podgc gc_controller.go gcOrphaned, markFailedAndDeletePodWithCondition; Pod
+ * Disruption Conditions, kubernetes.io "Pod Lifecycle"). Its conditions' latest transition is when
+ * it was seen finished: it held its IP until then at the latest.
+ */
+const failedByPodGc = (start: string, marked: string) => {
+  const p = run({ start, phase: 'Failed' }) as { status: Record<string, unknown> };
+  p.status.containerStatuses = [{ name: 'c0', ready: true, restartCount: 0, image: 'x', imageID: 'x', state: { running: { startedAt: iso(start) } } }];
+  p.status.conditions = [
+    { type: 'Ready', status: 'True', lastTransitionTime: iso(start) },
+    { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists', lastTransitionTime: iso(marked) },
+  ];
+  return p;
+};
+
+test('a finished pod whose containers say nothing of their end, never seen running: its flows are its CronJob\'s until its conditions\' last transition, nobody\'s after', async () => {
+  const { edges } = await importTwiceAndIngest(base, [...base, job('report-29013300'), failedByPodGc('03:00', '03:10')], [
+    syn(`${RUN}:45000`, `${DB}:5432`, '03:05'),
+    syn(`${RUN}:45001`, `${DB}:5432`, '06:00'),
+  ]);
+  assert.deepEqual(edges, [
+    `unknown:${RUN} -> workload:db/Deployment/db:5432 x1`,
+    'workload:batch/CronJob/report -> workload:db/Deployment/db:5432 x1',
+  ]);
+});
+
+test('a pod seen running, then listed failed with no container end: it held its IP until its conditions\' last transition, not until the import that saw it failed', async () => {
+  const running = run({ start: '2025-03-01T23:55:00Z' });
+  const { edges } = await importTwiceAndIngest([...base, job('report-29013300'), running], [...base, job('report-29013300'), failedByPodGc('2025-03-01T23:55:00Z', '00:10')], [
+    syn(`${RUN}:45000`, `${DB}:5432`, '00:05'),
+    syn(`${RUN}:45001`, `${DB}:5432`, '06:00'),
+  ]);
+  assert.deepEqual(edges, [
+    `unknown:${RUN} -> workload:db/Deployment/db:5432 x1`,
+    'workload:batch/CronJob/report -> workload:db/Deployment/db:5432 x1',
+  ]);
+});
+
+test('a finished pod that says nothing of its end, in its containers or its conditions, is not recorded: when it let its IP go is not known', async () => {
+  const bare = run({ start: '03:00', phase: 'Failed' }) as { status: Record<string, unknown> };
+  const { edges } = await importTwiceAndIngest(base, [...base, job('report-29013300'), bare], [syn(`${RUN}:45000`, `${DB}:5432`, '03:05')]);
+  assert.deepEqual(edges, [`unknown:${RUN} -> workload:db/Deployment/db:5432 x1`]);
 });
