@@ -397,12 +397,19 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
     const selector = c?.selector && !isVolatileSelector(c.selector) ? c.selector : selectorFromLabels(labels, d.stamped);
     if (!holdsOwnerObject(d)) derivedSelectors.push(key);
     const serviceAccount = c?.serviceAccount ?? firstIntermediate?.serviceAccount ?? firstPod?.serviceAccount;
-    const services = servicesSelecting([labels, ...d.pods.map((p) => p.labels)], servicesByNs.get(d.ref.namespace));
-    const labelSets = distinctSets(d.pods, (p) => sortedLabels(p.labels));
-    const portLists = distinctSets(d.pods, (p) => p.ports);
+    // The pods that may run. A Succeeded or Failed pod (an evicted one stays listed until the pod
+    // garbage collector's threshold) is no Service's endpoint — the EndpointSlice controller skips
+    // terminal pods (kubernetes staging/src/k8s.io/endpointslice/util/controller_utils.go
+    // ShouldPodBeInEndpoints) — and no policy applies to it any more: its labels and ports are not
+    // those of the pods of today. What it declared still orients the flows of its time (`ports`
+    // below; its address in the IP history).
+    const live = d.pods.filter((p) => !p.terminated);
+    const services = servicesSelecting([labels, ...live.map((p) => p.labels)], servicesByNs.get(d.ref.namespace));
+    const labelSets = distinctSets(live, (p) => sortedLabels(p.labels));
+    const portLists = distinctSets(live, (p) => p.ports);
     if (labelSets.sets.length > 0) podLabels[key] = labelSets.sets;
     if (portLists.sets.length > 0) podPorts[key] = portLists.sets;
-    for (const p of d.pods) ownSets.set(p, { labels: labelSets.of.get(p)!, ports: portLists.of.get(p)! });
+    for (const p of live) ownSets.set(p, { labels: labelSets.of.get(p)!, ports: portLists.of.get(p)! });
     const dnsConvention = dnsConventionOf(d.ref.namespace, [labels, ...d.pods.map((p) => p.labels)], services, importedServices);
     if (dnsConvention !== undefined) dnsConventions.set(workloads.length, dnsConvention);
     workloads.push({

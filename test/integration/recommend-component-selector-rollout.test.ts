@@ -60,7 +60,7 @@ const DB = '10.244.0.30';
 const container = (port: number) => [{ name: 'c', image: 'x', ports: [{ containerPort: port, protocol: 'TCP' }] }];
 
 /** A Deployment with one ReplicaSet and one pod per revision (`hash` → pod labels, address, node). */
-function deployment(name: string, selector: Record<string, string>, template: Record<string, string>, port: number, revisions: { hash: string; labels: Record<string, string>; ip: string; node: string }[]): unknown[] {
+function deployment(name: string, selector: Record<string, string>, template: Record<string, string>, port: number, revisions: { hash: string; labels: Record<string, string>; ip: string; node: string; status?: Record<string, unknown> }[]): unknown[] {
   const owner = (kind: string, n: string) => [{ apiVersion: 'apps/v1', kind, name: n, uid: `u-${kind}-${n}`, controller: true }];
   return [
     { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: 'shop', uid: `u-Deployment-${name}`, creationTimestamp: T }, spec: { selector: { matchLabels: selector }, template: { metadata: { labels: template }, spec: { containers: container(port) } } } },
@@ -69,7 +69,7 @@ function deployment(name: string, selector: Record<string, string>, template: Re
       const rs = `${name}-${r.hash}`;
       return [
         { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: rs, namespace: 'shop', uid: `u-ReplicaSet-${rs}`, creationTimestamp: T, labels, ownerReferences: owner('Deployment', name) }, spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: container(port) } } } },
-        { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${rs}-p1`, namespace: 'shop', uid: `u-pod-${rs}`, creationTimestamp: T, labels, ownerReferences: owner('ReplicaSet', rs) }, spec: { nodeName: r.node, containers: container(port) }, status: { phase: 'Running', startTime: T, podIP: r.ip, podIPs: [{ ip: r.ip }] } },
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: `${rs}-p1`, namespace: 'shop', uid: `u-pod-${rs}`, creationTimestamp: T, labels, ownerReferences: owner('ReplicaSet', rs) }, spec: { nodeName: r.node, containers: container(port) }, status: { phase: 'Running', startTime: T, podIP: r.ip, podIPs: [{ ip: r.ip }], ...r.status } },
       ];
     }),
   ];
@@ -159,5 +159,59 @@ for (const engine of ['kubernetes', 'cilium'] as const) {
     assert.ok(v1.every((d) => JSON.stringify(d).includes('track=v2')), JSON.stringify(v1));
     const all = simulateFlows(db, { engine, policies: list(HAND_WRITTEN[engine]({ app: 'api' })), flows: EDGES, format: 'edges' }).decisions;
     assert.deepEqual(all.map((d) => d.verdict), ['allow', 'allow'], JSON.stringify(all));
+  });
+}
+
+/**
+ * A pod that finished is no pod of its workload any more: the revision track=v2's pod api-a2-p1 was
+ * evicted (phase Failed; the kubelet keeps such pods until the pod garbage collector's threshold,
+ * kube-controller-manager --terminated-pod-gc-threshold, 12500 by default) and only track=v1 runs.
+ * A policy applies to the pods that run (a selector "selects Pods", NetworkPolicyPeer.podSelector),
+ * and the EndpointSlice controller lists no pod in a terminal phase (kubernetes staging/src/k8s.io/endpointslice/util/controller_utils.go
+ * ShouldPodBeInEndpoints): nothing reaches the evicted pod. Before, its label set stayed among the
+ * workload's pods' (workloads.pod_labels): component api's selector {app: api, track: v1} was said
+ * to leave it out, so web's egress named api by {app: api} with a warning, and a policy naming
+ * {app: api, track: v1} was judged at a pod that no longer exists — denied.
+ */
+const EVICTED = {
+  phase: 'Failed',
+  reason: 'Evicted',
+  containerStatuses: [{ name: 'c', ready: false, restartCount: 0, image: 'x', imageID: 'x', state: { terminated: { exitCode: 137, reason: 'Error', startedAt: T, finishedAt: '2026-01-01T00:00:00Z' } } }],
+};
+const EVICTED_CLUSTER = [
+  namespace('shop'),
+  node('node-a', '10.244.0.0/24', '192.168.0.10'),
+  node('node-b', '10.244.1.0/24', '192.168.0.11'),
+  ...deployment('web', { app: 'web' }, { app: 'web' }, 8080, [{ hash: 'w1', labels: { app: 'web' }, ip: WEB, node: 'node-a' }]),
+  ...deployment('api', { app: 'api' }, { app: 'api', track: 'v1' }, 9000, [
+    { hash: 'a1', labels: { app: 'api', track: 'v1' }, ip: API_V1, node: 'node-b' },
+    { hash: 'a2', labels: { app: 'api', track: 'v2' }, ip: API_V2, node: 'node-a', status: EVICTED },
+  ]),
+  ...deployment('db', { app: 'db' }, { app: 'db' }, 5432, [{ hash: 'd1', labels: { app: 'db' }, ip: DB, node: 'node-a' }]),
+];
+const EVICTED_FLOWS = [record(WEB, API_V1, 9000, 0), record(API_V1, DB, 5432, 2)];
+
+async function evicted() {
+  const db = stored(EVICTED_CLUSTER);
+  await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${EVICTED_FLOWS.join('\n')}\n`]) }], { format: 'auto', now: () => NOW });
+  applyMatrix(db, { text: MATRIX, origin: 'm3.yaml', appliedAt: NOW });
+  return db;
+}
+
+for (const engine of ['kubernetes', 'cilium'] as const) {
+  test(`${engine}: an evicted pod of another revision leaves nothing out: web's egress names api by component api's own selector, no warning, verified`, async () => {
+    const db = await evicted();
+    const { emitted, verification, rec } = runRecommendation(readRecommendationInput(db, {}), engine, recommendOptions({ now: NOW, mode: 'union' }), { tightness: false });
+    assert.equal(verification.ok, true, JSON.stringify(verification));
+    const web = emitted.manifests.map((m) => m as Record<string, any>).find((m) => m.metadata.name === 'shop-deployment-web')!;
+    assert.ok(!RULE_SELECTORS[engine](web, 'egress').some((s) => selectorMatches(s as never, V2_POD)), JSON.stringify(web.spec.egress));
+    const api = rec.workloads.find((w) => w.workload.name === 'api')!;
+    assert.deepEqual(api.warnings.filter((w) => w.includes('leaves out pods')), []);
+  });
+
+  test(`${engine}: policies naming api by {app: api, track: v1} are judged at the pods that run, not at an evicted one: both edges allowed`, async () => {
+    const db = await evicted();
+    const v1 = simulateFlows(db, { engine, policies: list(HAND_WRITTEN[engine]({ app: 'api', track: 'v1' })), flows: EDGES, format: 'edges' }).decisions;
+    assert.deepEqual(v1.map((d) => d.verdict), ['allow', 'allow'], JSON.stringify(v1));
   });
 }
