@@ -401,8 +401,9 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
     // garbage collector's threshold) is no Service's endpoint — the EndpointSlice controller skips
     // terminal pods (kubernetes staging/src/k8s.io/endpointslice/util/controller_utils.go
     // ShouldPodBeInEndpoints) — and no policy applies to it any more: its labels and ports are not
-    // those of the pods of today. What it declared still orients the flows of its time (`ports`
-    // below; its address in the IP history).
+    // those of the pods of today, and a named port only it gave a number is no rule's. Its flows
+    // are still its workload's (its address in the IP history), oriented by the ports its
+    // controller and ReplicaSets declare.
     const live = d.pods.filter((p) => !p.terminated);
     const services = servicesSelecting([labels, ...live.map((p) => p.labels)], servicesByNs.get(d.ref.namespace));
     const labelSets = distinctSets(live, (p) => sortedLabels(p.labels));
@@ -417,7 +418,9 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
       labels,
       selector,
       hostNetwork: Boolean(c?.hostNetwork) || d.intermediates.some((i) => i.hostNetwork) || d.pods.some((p) => p.hostNetwork),
-      ports: mergePorts(c?.ports ?? [], ...d.intermediates.map((i) => i.ports), ...d.pods.map((p) => p.ports)),
+      // A workload whose pods have all finished (a bare pod, the pods of a Job the import does not
+      // list) keeps what they declared: nothing else says what it served.
+      ports: mergePorts(c?.ports ?? [], ...d.intermediates.map((i) => i.ports), ...(live.length > 0 ? live : d.pods).map((p) => p.ports)),
       services,
       exposure: [],
       ...(serviceAccount ? { serviceAccount } : {}),
