@@ -79,7 +79,7 @@ interface Objects {
   serviceCidrs: ServiceCidr[];
   /** The ServiceCIDR entries skipped (toServiceCidr). */
   serviceCidrWarnings: string[];
-  /** The Calico network sets skipped (toNetworkSet). */
+  /** The Calico network sets skipped, and the entries of their nets left out (toNetworkSet). */
   networkSetWarnings: string[];
   ciliumClusterName?: string;
   ciliumPolicy?: CiliumPolicySettings;
@@ -147,11 +147,12 @@ function readObjects(raws: RawObject[]): Objects {
       o.ingresses.push(i);
     } else if (isNetworkSetKey(key)) {
       // One Calico would refuse is skipped, not the import: it holds no address a rule matches.
-      const p = skippingRefused(raw, toNetworkSet, o.networkSetWarnings);
-      if (p === undefined) bump(o.counts, key);
+      const read = skippingRefused(raw, toNetworkSet, o.networkSetWarnings);
+      if (read === undefined) bump(o.counts, key);
       else {
-        unique(raw, p.namespace, p.name);
-        o.policies.push(p);
+        unique(raw, read.set.namespace, read.set.name);
+        o.policies.push(read.set);
+        o.networkSetWarnings.push(...read.warnings);
       }
     } else if (isPolicyKey(key)) {
       const p = toPolicy(raw);

@@ -104,12 +104,12 @@ test('the live collector reads owner references as an import does: a pod with tw
   assert.match(mirror.recentRejections[0]!.message, /Pod shop\/two: metadata\.ownerReferences\[1\]\.controller: expected false \(only one owner reference can be the controller/);
 });
 
-test('a GlobalNetworkSet Calico refuses (a net that is no CIDR) is counted and left out; a good one is kept (collectors/inventory/network-sets.ts)', () => {
+test('a GlobalNetworkSet Calico refuses (a name that is no DNS subdomain) is counted and left out; one with a net that is no CIDR is kept, as felix keeps its other nets (collectors/inventory/network-sets.ts)', () => {
   const res = byName('globalnetworksets.projectcalico.org');
   const mirror = new ClusterMirror();
   const set = (name: string, nets: string[]) => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet', metadata: { name, labels: { blocklist: 'true' } }, spec: { nets } });
-  mirror.replace(res, [set('good', ['203.0.113.0/24']), set('bad', ['203.0.113.300/24'])]);
+  mirror.replace(res, [set('good', ['203.0.113.0/24']), set('bad-net', ['203.0.113.300/24', '198.51.100.0/24']), set('Bad_Name', ['203.0.113.0/24'])]);
   assert.equal(mirror.rejected, 1);
-  assert.equal(mirror.count(res), 1);
-  assert.match(mirror.recentRejections[0]!.message, /spec\.nets\[0\]: expected a CIDR or an address/);
+  assert.equal(mirror.count(res), 2);
+  assert.match(mirror.recentRejections[0]!.message, /metadata\.name: expected a value that must be a DNS-1123 subdomain/);
 });
