@@ -71,7 +71,8 @@ export class KubeApi {
   /**
    * Which of `wanted` the server serves: the group/versions from /apis (core is always there),
    * then each kind through the group/version's resource list. A required resource the server
-   * does not serve is an error; an optional one is skipped.
+   * does not serve is an error; an optional one is skipped, and so is one standing in for another
+   * (WatchedResource.insteadOf, listed before it) that the server serves.
    */
   async discover(wanted: readonly WatchedResource[]): Promise<ServedResource[]> {
     let groupVersions: Set<string>;
@@ -83,6 +84,7 @@ export class KubeApi {
     }
     const served: ServedResource[] = [];
     for (const res of wanted) {
+      if (res.insteadOf !== undefined && served.some((s) => resourceName(s) === res.insteadOf)) continue;
       const apiVersion = apiVersionOf(res);
       if (res.group !== '' && !groupVersions.has(apiVersion)) {
         if (res.optional) continue;

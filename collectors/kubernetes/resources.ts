@@ -7,6 +7,7 @@
  */
 import { kindKey } from '../../domain/inventory.ts';
 import { CILIUM_CONFIG } from '../inventory/cilium-config.ts';
+import { CALICO_CRD_GROUP } from '../../domain/calico-crd.ts';
 
 export interface WatchedResource {
   /** API group, '' for the core group. */
@@ -30,11 +31,27 @@ export interface WatchedResource {
    */
   only?: { namespace: string; name: string };
   /**
+   * The resource (`globalnetworksets.projectcalico.org`) this one stands in for: watched only where
+   * the API server does not serve that one (api.ts discover), which holds the same objects.
+   */
+  insteadOf?: string;
+  /**
    * A version of an object that the converter refuses leaves the last good one in place (instead of
    * none): for configuration a component reads when it starts, which keeps running on what it read.
    */
   keepLastGood?: boolean;
 }
+
+/** The Calico kinds read through projectcalico.org/v3: kind, plural, namespaced. */
+const CALICO_V3_KINDS: readonly (readonly [string, string, boolean])[] = [
+  ['NetworkPolicy', 'networkpolicies', true],
+  ['GlobalNetworkPolicy', 'globalnetworkpolicies', false],
+  ['Tier', 'tiers', false],
+  ['HostEndpoint', 'hostendpoints', false],
+  ['FelixConfiguration', 'felixconfigurations', false],
+  ['GlobalNetworkSet', 'globalnetworksets', false],
+  ['NetworkSet', 'networksets', true],
+];
 
 const r = (group: string, version: string, kind: string, plural: string, namespaced: boolean, optional = false): WatchedResource => ({
   group,
@@ -82,6 +99,10 @@ export const RESOURCES: readonly WatchedResource[] = [
   // The labelled CIDR lists Calico rule selectors match (collectors/inventory/network-sets.ts).
   r('projectcalico.org', 'v3', 'GlobalNetworkSet', 'globalnetworksets', false, true),
   r('projectcalico.org', 'v3', 'NetworkSet', 'networksets', true, true),
+  // Without the Calico API server, Calico's kinds are served only as its CRDs (Calico's own storage,
+  // which calico-node enforces): the network sets are imported from there, the other kinds counted
+  // and named by every verification, as `inventory import` does (collectors/inventory/policies.ts calicoCrdObjects).
+  ...CALICO_V3_KINDS.map(([kind, plural, namespaced]) => ({ ...r(CALICO_CRD_GROUP, 'v1', kind, plural, namespaced, true), insteadOf: `${plural}.projectcalico.org` })),
   r('policy.networking.k8s.io', 'v1alpha2', 'ClusterNetworkPolicy', 'clusternetworkpolicies', false, true),
   r('policy.networking.k8s.io', 'v1alpha1', 'AdminNetworkPolicy', 'adminnetworkpolicies', false, true),
   r('policy.networking.k8s.io', 'v1alpha1', 'BaselineAdminNetworkPolicy', 'baselineadminnetworkpolicies', false, true),

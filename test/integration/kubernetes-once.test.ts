@@ -10,10 +10,11 @@ import { test } from 'node:test';
 import { importInventory, importInventoryObjects } from '../../app/inventory.ts';
 import { resolveKubernetesSettings } from '../../collectors/kubernetes/config.ts';
 import { listClusterOnce } from '../../collectors/kubernetes/once.ts';
+import { RESOURCES } from '../../collectors/kubernetes/resources.ts';
 import { readInventory, readIntervals } from '../../store/inventory.ts';
 import { openDb } from '../../store/db.ts';
 import { runCli } from '../helpers/cli.ts';
-import { startFakeCluster, TOKEN } from '../helpers/kube-cluster.ts';
+import { fakeResources, fixtureObjects, startFakeCluster, TOKEN } from '../helpers/kube-cluster.ts';
 import { tmpDb, tmpDir } from '../helpers/tmp.ts';
 
 const T = Date.parse('2025-03-02T12:00:00Z');
@@ -83,6 +84,49 @@ test('one list pass pages through every served resource (limit/continue), skips 
   assert.deepEqual({ ...summary, source: '', ignored: {} }, { ...fileSummary, source: '', ignored: {} });
   assert.deepEqual(comparable(viaApi), comparable(viaFile));
   assert.deepEqual(readIntervals(viaApi), readIntervals(viaFile));
+});
+
+/**
+ * A cluster without the Calico API server serves Calico's kinds only as its CRDs,
+ * crd.projectcalico.org/v1 (Calico's own storage in Kubernetes-datastore mode, which calico-node
+ * enforces). A reviewer's reproduction: there the collector listed no network set and no Calico
+ * policy and said nothing, where `inventory import` of `kubectl get … -o json` imports the sets and
+ * names the policy kinds it cannot evaluate in every verification (docs/inventory.md).
+ */
+const CALICO_CRDS = [
+  { group: 'crd.projectcalico.org', version: 'v1', kind: 'GlobalNetworkSet', plural: 'globalnetworksets', namespaced: false },
+  { group: 'crd.projectcalico.org', version: 'v1', kind: 'NetworkSet', plural: 'networksets', namespaced: true },
+  { group: 'crd.projectcalico.org', version: 'v1', kind: 'GlobalNetworkPolicy', plural: 'globalnetworkpolicies', namespaced: false },
+  { group: 'crd.projectcalico.org', version: 'v1', kind: 'Tier', plural: 'tiers', namespaced: false },
+];
+const CRD_SET = { apiVersion: 'crd.projectcalico.org/v1', kind: 'GlobalNetworkSet', metadata: { name: 'blocklist', labels: { blocklist: 'true' } }, spec: { nets: ['203.0.113.0/24'] } };
+const CRD_POLICY = { apiVersion: 'crd.projectcalico.org/v1', kind: 'GlobalNetworkPolicy', metadata: { name: 'default.deny-blocklist' }, spec: { tier: 'default', order: 10, selector: 'all()', types: ['Egress'], egress: [{ action: 'Deny', destination: { selector: "blocklist == 'true'" } }] } };
+
+test('without the Calico API server: the network sets are read from their CRDs and the Calico policy kinds there are counted and named, as `inventory import` does', async () => {
+  const { settings } = await startFakeCluster({ resources: [...fakeResources().filter((r) => r.group !== 'projectcalico.org'), ...CALICO_CRDS] }, [...fixtureObjects().filter((o) => o.apiVersion !== 'projectcalico.org/v3'), CRD_SET, CRD_POLICY]);
+  const listed = await listClusterOnce(settings, {});
+  assert.equal(listed.resources['globalnetworksets.crd.projectcalico.org'], 1);
+  assert.equal(listed.resources['networksets.crd.projectcalico.org'], 0);
+  assert.equal(listed.resources['globalnetworkpolicies.crd.projectcalico.org'], 1);
+  assert.equal(listed.resources['tiers.crd.projectcalico.org'], 0);
+  const { db } = tmpDb();
+  const summary = importInventoryObjects(db, { objects: listed.objects, takenAt: T, source: 'kubernetes', scope: listed.scope });
+  const inv = readInventory(db);
+  assert.deepEqual(inv.policies.filter((p) => p.kind === 'GlobalNetworkSet').map((p) => `${p.apiVersion} ${p.name}`), ['crd.projectcalico.org/v1 blocklist']);
+  assert.deepEqual(inv.calicoCrdObjects, { GlobalNetworkPolicy: 1 });
+  assert.ok(summary.warnings.some((w) => w.startsWith('Calico objects of apiVersion crd.projectcalico.org/v1 (GlobalNetworkPolicy ×1) were not imported')), summary.warnings.join('\n'));
+});
+
+test('with the Calico API server: Calico\'s kinds are read through projectcalico.org/v3 only, never also from their CRDs (the same objects)', async () => {
+  // The Calico API server serves every Calico kind the collector reads.
+  const v3 = RESOURCES.filter((r) => r.group === 'projectcalico.org' && !fakeResources().some((f) => f.group === r.group && f.kind === r.kind)).map(({ group, version, kind, plural, namespaced }) => ({ group, version, kind, plural, namespaced }));
+  const { server, settings } = await startFakeCluster({ resources: [...fakeResources(), ...v3, ...CALICO_CRDS] }, [...fixtureObjects(), CRD_SET, CRD_POLICY]);
+  const listed = await listClusterOnce(settings, {});
+  assert.equal(listed.resources['globalnetworksets.projectcalico.org'], 0);
+  assert.equal(listed.resources['globalnetworkpolicies.projectcalico.org'], 0);
+  assert.equal(listed.resources['networkpolicies.projectcalico.org'], 1);
+  assert.deepEqual(Object.keys(listed.resources).filter((r) => r.endsWith('.crd.projectcalico.org')), []);
+  assert.equal(server.requests.some((r) => r.path.startsWith('/apis/crd.projectcalico.org/v1/')), false);
 });
 
 test('`collect kubernetes --once --url --token-file` prints the import summary with what was listed', async () => {

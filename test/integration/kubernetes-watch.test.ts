@@ -685,3 +685,23 @@ test('discovery runs again: a policy CRD installed after the start is watched an
   cluster.server.put(pod('shop', 'late', '10.244.9.9', '2025-03-02T11:59:00Z'));
   await waitFor('a pod added afterwards written', () => readInventory(db).podAddresses.some((a) => a.ip === '10.244.9.9'), 10_000);
 });
+
+test('Calico without its API server: the network sets are watched from their CRDs (crd.projectcalico.org/v1); once the API server serves them, through projectcalico.org/v3 only, the CRD copies dropped', async () => {
+  const crdSets = { group: 'crd.projectcalico.org', version: 'v1', kind: 'GlobalNetworkSet', plural: 'globalnetworksets', namespaced: false };
+  const set = (apiVersion: string) => ({ apiVersion, kind: 'GlobalNetworkSet', metadata: { name: 'blocklist', labels: { blocklist: 'true' } }, spec: { nets: ['203.0.113.0/24'] } });
+  const cluster = await startFakeCluster();
+  cluster.server.serve(crdSets);
+  cluster.server.put(set('crd.projectcalico.org/v1'));
+  const { db } = tmpDb();
+  const collector = new KubernetesCollector({ settings: cluster.settings, writer, env: {}, random: () => 0.5, timeouts: { discoveryIntervalMs: 50 } }, { db, logger: pino({ level: 'silent' }), now: () => T0, ingest: DEFAULT_INGEST_LIMITS });
+  after(() => collector.stop());
+  await synced(collector);
+  const sets = () => readInventory(db).policies.filter((p) => p.kind === 'GlobalNetworkSet').map((p) => `${p.apiVersion} ${p.name}`);
+  assert.deepEqual(sets(), ['crd.projectcalico.org/v1 blocklist']);
+
+  // The Calico API server installed: it serves the same objects through projectcalico.org/v3.
+  cluster.server.serve({ group: 'projectcalico.org', version: 'v3', kind: 'GlobalNetworkSet', plural: 'globalnetworksets', namespaced: false });
+  cluster.server.put(set('projectcalico.org/v3'));
+  await waitFor('the set read through the v3 API alone', () => sets().join() === 'projectcalico.org/v3 blocklist', 10_000);
+  assert.ok(!('globalnetworksets.crd.projectcalico.org:synced' in (collector.status().gauges ?? {})));
+});
