@@ -26,6 +26,7 @@ import { priorityTies } from '../recommender/simulate/clusternetworkpolicy/prior
 import type { SimCluster } from '../recommender/simulate/types.ts';
 import type { CalicoSimulator } from '../recommender/simulate/calico.ts';
 import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/service-accounts.ts';
+import { httpMatchWarnings } from '../recommender/simulate/calico/http-match.ts';
 import { identitySelectorsTakenAsLacking } from '../recommender/simulate/pod-identity-selectors.ts';
 import { shownNames } from '../recommender/verify/plugin-warnings.ts';
 import { refusedSelectorMessage, refusedSelectors } from '../recommender/simulate/refused-selectors.ts';
@@ -311,7 +312,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   if (engine === 'cilium') warnings.push(...hostPolicyWarnings(policies, model.cluster), ...clusterNetworkPolicyReadings(policies, model.cluster));
   else if (enforcedByCilium) warnings.push(...alwaysNotSimulated(model.cluster, engine));
   if (engine === 'clusternetworkpolicy') warnings.push(...samePriority(policies, model.cluster));
-  if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies));
+  if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies), ...httpMatchWarnings(policies));
   const sim = SIMULATORS[engine](policies, model.cluster);
   // What Calico would not enforce as written (a policy of a tier that does not exist, a
   // ClusterNetworkPolicy rule its conversion replaces or drops): the verdicts are Calico's, said why.

@@ -152,6 +152,27 @@ spec:
   ]);
 });
 
+// felix/rules/policy.go CalculateRuleMatch renders no HTTP field: felix enforces an http rule's
+// L3/L4 part alone; Dikastes the HTTP part, where application layer policy is on (ingress only).
+test('a Calico rule with an http match is decided by its L3/L4 part as felix enforces it, with a warning naming the rule: its HTTP part is not judged', () => {
+  const policies = `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: { name: get-only, namespace: app }
+spec:
+  selector: app == 'web'
+  types: [Ingress]
+  ingress:
+    - action: Allow
+      protocol: TCP
+      http: { methods: [GET] }
+`;
+  const r = simulateFlows(db, { engine: 'calico', policies, flows: FLOWS });
+  assert.deepEqual(r.decisions.map((d) => d.verdict), ['allow', 'allow']);
+  assert.deepEqual(r.warnings, [
+    "NetworkPolicy.projectcalico.org/app/get-only/spec/ingress/0/http: the HTTP match (methods, paths) is not judged: felix enforces the rule's L3/L4 part alone, as judged here; where application layer policy is on, Dikastes also refuses the HTTP requests it does not match (ingress only), which no flow shows",
+  ]);
+});
+
 // An edge keeps no family, but a connection between an IPv4-only pod and a dual-stack end can only
 // be IPv4: an IPv6 block never matches it (Network Policies page, ipBlock; Calico `nets`;
 // ClusterNetworkPolicy `networks`; Cilium CIDR selectors, which hold addresses of one family). The

@@ -169,6 +169,19 @@ test('calico: applied preDNAT / doNotTrack / applyOnForward GlobalNetworkPolicie
   assert.deepEqual(engineWarnings(emitted('calico'), model, [np, policy('projectcalico.org/v3', 'GlobalNetworkPolicy', 'plain', { selector: 'has(kubernetes.io/hostname)' })]), [], 'an ordinary GlobalNetworkPolicy is judged');
 });
 
+// A rule's `http` match (methods, paths) is no part of what felix programs: felix/rules/policy.go
+// CalculateRuleMatch renders protocol, nets, IP sets, ports and ICMP only, so felix enforces the
+// rule's L3/L4 part, and Dikastes the HTTP part where application layer policy is on, for ingress
+// only (docs.tigera.io network-policy/istio/http-methods). An edge carries no HTTP request: the
+// verdict is felix's, and what the HTTP part refuses is not judged — said, naming the rule.
+test('calico: an applied rule with an http match is judged by its L3/L4 part as felix enforces it, and said to be so (felix/rules/policy.go renders no HTTP match)', () => {
+  const gets = policy('projectcalico.org/v3', 'NetworkPolicy', 'get-only', { selector: "app == 'api'", ingress: [{ action: 'Allow', protocol: 'TCP', http: { methods: ['GET'], paths: [{ prefix: '/public' }] }, destination: { ports: [8080] } }] }, 'shop');
+  const warnings = engineWarnings(emitted('calico'), model, [np, gets]);
+  assert.deepEqual(warnings, [
+    "applied NetworkPolicy.projectcalico.org/shop/get-only/spec/ingress/0/http: the HTTP match (methods, paths) is not judged: felix enforces the rule's L3/L4 part alone, as judged here; where application layer policy is on, Dikastes also refuses the HTTP requests it does not match (ingress only), which no flow shows",
+  ]);
+});
+
 test('a kubernetes recommendation on Cilium beside an applied ClusterNetworkPolicy: the cilium simulation judges and names it as not evaluated, saying Cilium enforces it only with enable-k8s-cluster-network-policy (cilium/cilium pkg/policy/k8s/conformance/conformance_test.go preflightCheck)', () => {
   const onCilium = { cluster: { ...model.cluster, ciliumClusterName: 'default' } } as unknown as ClusterModel;
   const cnp = policy('policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy', 'admin-deny-b-to-a', { tier: 'Admin', priority: 10 });

@@ -14,8 +14,9 @@
  * and has no port: `icmp` and `notICMP` match its type and code (a field left out matches any),
  * a rule with ports never matches it (ports need TCP, UDP or SCTP: libcalico-go validateRule,
  * protocolPortsMsg), nor `destination.services` (the Service's endpoint ports), and a rule with no
- * protocol matches it like any protocol. Not modelled: `http` (application layer policy needs
- * Dikastes: its L3/L4 part is matched); `notICMP` on a packet that is not ICMP (it is left out there).
+ * protocol matches it like any protocol. Not modelled: `http` (felix enforces the L3/L4 part,
+ * matched here, Dikastes the rest: calico/http-match.ts says so); `notICMP` on a packet that is not
+ * ICMP (it is left out there).
  */
 import type { CalicoAction, CalicoEntityRule, CalicoIcmpFields, CalicoPort, CalicoProtocol, CalicoRule } from '../../engines/wire/calico.ts';
 import { cidrContains, hostCidr, parseCidr, type Cidr } from '../../../domain/ip.ts';
