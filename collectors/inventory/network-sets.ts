@@ -1,10 +1,13 @@
 /**
  * Calico's GlobalNetworkSet and NetworkSet objects (domain/calico-network-sets.ts), checked at the
- * door as Calico's validator checks them (libcalico-go lib/validator/v3/validator.go: the name a
- * DNS subdomain and the labels Kubernetes labels (validateObjectMeta); validateGlobalNetworkSet /
- * validateNetworkSet: "projectcalico.org/namespace is not a valid label name"). Kept as stored,
+ * door as the API server checks them (the name a DNS subdomain and the labels Kubernetes labels, as
+ * Calico's validateObjectMeta also requires: libcalico-go lib/validator/v3/validator.go). Kept as stored,
  * beside the applied policies: the calico simulator matches rule selectors against them
  * (recommender/simulate/calico/network-sets.ts).
+ *
+ * A set labelled `projectcalico.org/namespace`, which the validator refuses, is kept likewise: the
+ * CRD checks no label, and felix reads the set with its labels (a NetworkSet's that label replaced
+ * by its namespace, networksetprocessor.go).
  *
  * An entry of `spec.nets` that is no CIDR or address (the `cidr` tag: cnet.ParseCIDROrIP) does not
  * cost the set: the CRD stores any string there (config/crd/crd.projectcalico.org_globalnetworksets.yaml,
@@ -34,14 +37,14 @@ const NETWORK_SET_SYNCER =
 /**
  * The network set as stored, and a warning for each entry of `spec.nets` left out (naming the
  * object, the field and the value); throws InventoryInputError naming a field that costs the whole
- * set (Calico or the API server would refuse the object).
+ * set (the API server would refuse the object).
  */
 export function toNetworkSet(raw: RawObject): { set: AppliedPolicy; warnings: string[] } {
   const { r, meta, label } = readObject(raw, NETWORK_SET_KEYS[raw.key] ?? 'cluster');
-  if (Object.hasOwn(meta.labels, NAMESPACE_LABEL)) r.obj('metadata').obj('labels').fail(NAMESPACE_LABEL, `no such label ("${NAMESPACE_LABEL} is not a valid label name", Calico validate${raw.kind})`, meta.labels[NAMESPACE_LABEL]);
   // Strings: the CRD schema (and the v3 type, []string) refuses anything else, so no such object exists.
   const nets = r.optObj('spec')?.strings('nets') ?? [];
   const warnings: string[] = [];
+  if (Object.hasOwn(meta.labels, NAMESPACE_LABEL)) warnings.push(`${label}: metadata.labels.${NAMESPACE_LABEL}: ${JSON.stringify(meta.labels[NAMESPACE_LABEL])}: Calico's validator refuses this label ("${NAMESPACE_LABEL} is not a valid label name", Calico validate${raw.kind}), but the CRD stores it: kept as felix reads it (${raw.kind === 'NetworkSet' ? "networksetprocessor.go sets the label to the set's own namespace" : 'globalnetworksetprocessor.go keeps it as one of the set\'s labels'})`);
   nets.forEach((n, i) => {
     if (parseCidrOrIp(n) !== undefined) return;
     warnings.push(
