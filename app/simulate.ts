@@ -27,6 +27,7 @@ import type { SimCluster } from '../recommender/simulate/types.ts';
 import type { CalicoSimulator } from '../recommender/simulate/calico.ts';
 import { serviceAccountLabelWarnings } from '../recommender/simulate/calico/service-accounts.ts';
 import { httpMatchWarnings } from '../recommender/simulate/calico/http-match.ts';
+import { notIcmpWarnings } from '../recommender/simulate/calico/not-icmp.ts';
 import { identitySelectorsTakenAsLacking } from '../recommender/simulate/pod-identity-selectors.ts';
 import { shownNames } from '../recommender/verify/plugin-warnings.ts';
 import { refusedSelectorMessage, refusedSelectors } from '../recommender/simulate/refused-selectors.ts';
@@ -312,7 +313,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   if (engine === 'cilium') warnings.push(...hostPolicyWarnings(policies, model.cluster), ...clusterNetworkPolicyReadings(policies, model.cluster));
   else if (enforcedByCilium) warnings.push(...alwaysNotSimulated(model.cluster, engine));
   if (engine === 'clusternetworkpolicy') warnings.push(...samePriority(policies, model.cluster));
-  if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies), ...httpMatchWarnings(policies));
+  if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies), ...httpMatchWarnings(policies), ...notIcmpWarnings(policies));
   const sim = SIMULATORS[engine](policies, model.cluster);
   // What Calico would not enforce as written (a policy of a tier that does not exist, a
   // ClusterNetworkPolicy rule its conversion replaces or drops): the verdicts are Calico's, said why.

@@ -10,6 +10,7 @@ import { conversionNotes } from '../simulate/calico/cluster-tiers.ts';
 import { hostEndpointOptionNotModelled, KNOWN_TIERS, tierOrDefault } from '../simulate/calico/policies.ts';
 import { serviceAccountLabelWarnings } from '../simulate/calico/service-accounts.ts';
 import { httpMatchWarnings } from '../simulate/calico/http-match.ts';
+import { notIcmpWarnings } from '../simulate/calico/not-icmp.ts';
 import { ciliumClusterNetworkPolicyNote, ciliumClusterNetworkPolicyReadingWarning, isCiliumClusterNetworkPolicy, enforcingEngine, engineOfKind, evaluatesKind, UNEVALUATED_EFFECT, verifyingEngine } from '../simulate/decide.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
@@ -188,7 +189,7 @@ function importedPolicyWarnings(engine: EngineName, applied: readonly AppliedPol
   if (judge !== 'calico') return [...appliedNotSimulated(judge, applied), ...readings];
   // A finding names the rule as written: what Calico's conversion made of it (a Deny of everything) is said here.
   const converted = conversionNotes(manifests).map((n) => `applied ${n.policy}: ${n.reason}`);
-  return [...appliedNotSimulated(judge, applied), ...unmodelledHostEndpointPolicies(applied), ...serviceAccountLabelWarnings(manifests), ...httpMatchWarnings(manifests).map((w) => `applied ${w}`), ...converted, ...readings];
+  return [...appliedNotSimulated(judge, applied), ...unmodelledHostEndpointPolicies(applied), ...serviceAccountLabelWarnings(manifests), ...[...httpMatchWarnings(manifests), ...notIcmpWarnings(manifests)].map((w) => `applied ${w}`), ...converted, ...readings];
 }
 
 /**

@@ -173,6 +173,27 @@ spec:
   ]);
 });
 
+// Calico's validator does not require protocol ICMP with notICMP (validateRule); felix writes it
+// as an iptables icmp match (protocol ICMP only, ip_tables.c) or an nftables "icmp type !="
+// (ICMP packets alone): what such a rule does to TCP is not one thing, and is said.
+test('a Calico rule with notICMP and no ICMP protocol: TCP judged as if notICMP were absent, with a warning naming the rule', () => {
+  const policies = `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: { name: not-ping, namespace: app }
+spec:
+  selector: app == 'web'
+  types: [Ingress]
+  ingress:
+    - action: Allow
+      notICMP: { type: 8 }
+`;
+  const r = simulateFlows(db, { engine: 'calico', policies, flows: FLOWS });
+  assert.deepEqual(r.decisions.map((d) => d.verdict), ['allow', 'allow']);
+  assert.deepEqual(r.warnings, [
+    'NetworkPolicy.projectcalico.org/app/not-ping/spec/ingress/0/notICMP: without protocol ICMP or ICMPv6 on the rule, what it does to traffic that is not ICMP is not judged (it is judged as if notICMP were absent): felix writes notICMP as an iptables icmp match, which the kernel takes with protocol ICMP only, or as an nftables "icmp type !=", which matches ICMP packets alone',
+  ]);
+});
+
 // An edge keeps no family, but a connection between an IPv4-only pod and a dual-stack end can only
 // be IPv4: an IPv6 block never matches it (Network Policies page, ipBlock; Calico `nets`;
 // ClusterNetworkPolicy `networks`; Cilium CIDR selectors, which hold addresses of one family). The

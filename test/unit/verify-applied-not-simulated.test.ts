@@ -182,6 +182,17 @@ test('calico: an applied rule with an http match is judged by its L3/L4 part as 
   ]);
 });
 
+// felix renders notICMP as `-m icmp ! --icmp-type T` (iptables, felix/iptables/match_builder.go),
+// a match the kernel takes with protocol ICMP only (ip_tables.c: the icmp match's .proto is
+// IPPROTO_ICMP), and as `icmp type != T` (nftables), which matches ICMP packets alone. Calico's
+// validator does not require the protocol with notICMP (validateRule checks it for icmp only).
+test('calico: an applied rule with notICMP and no ICMP protocol is said not to be judged on traffic that is not ICMP (its dataplanes read it differently)', () => {
+  const notPing = policy('projectcalico.org/v3', 'GlobalNetworkPolicy', 'no-ping', { selector: 'all()', ingress: [{ action: 'Deny', notICMP: { type: 8 } }, { action: 'Allow', protocol: 'ICMP', notICMP: { type: 8 } }] });
+  assert.deepEqual(engineWarnings(emitted('calico'), model, [np, notPing]), [
+    'applied GlobalNetworkPolicy/no-ping/spec/ingress/0/notICMP: without protocol ICMP or ICMPv6 on the rule, what it does to traffic that is not ICMP is not judged (it is judged as if notICMP were absent): felix writes notICMP as an iptables icmp match, which the kernel takes with protocol ICMP only, or as an nftables "icmp type !=", which matches ICMP packets alone',
+  ]);
+});
+
 test('a kubernetes recommendation on Cilium beside an applied ClusterNetworkPolicy: the cilium simulation judges and names it as not evaluated, saying Cilium enforces it only with enable-k8s-cluster-network-policy (cilium/cilium pkg/policy/k8s/conformance/conformance_test.go preflightCheck)', () => {
   const onCilium = { cluster: { ...model.cluster, ciliumClusterName: 'default' } } as unknown as ClusterModel;
   const cnp = policy('policy.networking.k8s.io/v1alpha2', 'ClusterNetworkPolicy', 'admin-deny-b-to-a', { tier: 'Admin', priority: 10 });

@@ -16,7 +16,7 @@
  * protocolPortsMsg), nor `destination.services` (the Service's endpoint ports), and a rule with no
  * protocol matches it like any protocol. Not modelled: `http` (felix enforces the L3/L4 part,
  * matched here, Dikastes the rest: calico/http-match.ts says so); `notICMP` on a packet that is not
- * ICMP (it is left out there).
+ * ICMP (it is left out there; calico/not-icmp.ts says so).
  */
 import type { CalicoAction, CalicoEntityRule, CalicoIcmpFields, CalicoPort, CalicoProtocol, CalicoRule } from '../../engines/wire/calico.ts';
 import { cidrContains, hostCidr, parseCidr, type Cidr } from '../../../domain/ip.ts';
