@@ -19,7 +19,7 @@ import type { CiliumPolicySettings } from '../domain/inventory.ts';
 import { parsePeerKey, peerKey, type Peer } from '../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { clusterModel, type ClusterModel } from '../recommender/simulate/cluster.ts';
-import { ciliumClusterNetworkPolicyNote, ciliumClusterNetworkPolicyReadingWarning, isCiliumClusterNetworkPolicy, decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, verifyingEngine, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
+import { ciliumClusterNetworkPolicyNote, ciliumClusterNetworkPolicyReadingWarning, ciliumEgressNamedPortReadingWarning, isCiliumClusterNetworkPolicy, decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, verifyingEngine, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
 import { judgesPeerByNode, PodsApart } from '../recommender/simulate/pods-apart.ts';
 import { priorityTies } from '../recommender/simulate/clusternetworkpolicy/priority-ties.ts';
@@ -32,6 +32,7 @@ import { identitySelectorsTakenAsLacking } from '../recommender/simulate/pod-ide
 import { shownNames } from '../recommender/verify/plugin-warnings.ts';
 import { refusedSelectorMessage, refusedSelectors } from '../recommender/simulate/refused-selectors.ts';
 import { hostPoliciesNotJudged, hostPolicyIds } from '../recommender/simulate/cilium/host-firewall.ts';
+import { namesEgressPortOnCilium } from '../recommender/simulate/cilium/egress-port-names.ts';
 import { alwaysNotSimulated, enforcementModeWarnings } from '../recommender/simulate/cilium/enforcement-mode.ts';
 import { engineAdmissionErrors } from '../recommender/verify/admission/index.ts';
 import { manifestErrors, manifestId, namedErrors, SCHEMA_FILES, type CrdChannel, type ManifestError } from '../recommender/verify/index.ts';
@@ -221,6 +222,13 @@ function clusterNetworkPolicyReadings(policies: readonly unknown[], cluster: Sim
   return warning === undefined ? [] : [warning];
 }
 
+/** The policies given that name egress ports by name, judged under both of Cilium's readings where its release is not known (decide.ts ciliumEgressNamedPortReadingWarning). */
+function egressNamedPortReadings(policies: readonly unknown[], cluster: SimCluster): string[] {
+  const ids = policies.filter(namesEgressPortOnCilium).map(manifestId);
+  const warning = ids.length === 0 ? undefined : ciliumEgressNamedPortReadingWarning(ids.join(', '), cluster);
+  return warning === undefined ? [] : [warning];
+}
+
 /**
  * Policies of another engine's kinds, given with an engine named (`--engine`): that engine's
  * simulation leaves them out, yet where they are enforced they decide traffic too. `cilium`: the
@@ -310,7 +318,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   // Cilium enforces these policies — NetworkPolicies too on a cluster running it, as its own rules, and ClusterNetworkPolicies where its cilium-config says so (decide.ts verifyingEngine) —: its enforcement settings are said, as the recommendation's verification says them (engine-warnings.ts enforcementWarnings).
   const enforcedByCilium = verifyingEngine(engine, plugin, model.cluster.ciliumPolicy) === 'cilium';
   if (enforcedByCilium) warnings.push(...enforcementModeWarnings(model.cluster));
-  if (engine === 'cilium') warnings.push(...hostPolicyWarnings(policies, model.cluster), ...clusterNetworkPolicyReadings(policies, model.cluster));
+  if (engine === 'cilium') warnings.push(...hostPolicyWarnings(policies, model.cluster), ...clusterNetworkPolicyReadings(policies, model.cluster), ...egressNamedPortReadings(policies, model.cluster));
   else if (enforcedByCilium) warnings.push(...alwaysNotSimulated(model.cluster, engine));
   if (engine === 'clusternetworkpolicy') warnings.push(...samePriority(policies, model.cluster));
   if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies), ...httpMatchWarnings(policies), ...notIcmpWarnings(policies));

@@ -1,10 +1,11 @@
 /**
  * Named ports written as the numbers synthesis knew them to have (PortSpec `numbers`), where an
  * engine cannot rely on the name:
- * - Cilium resolves an egress port name only where every selected destination agrees on one
- *   number (cilium/cilium pkg/policy/types `GetNamedPort`: ErrDuplicateNamedPorts, and the port
- *   then allows nothing; older agents look across every pod of the cluster), while the other
- *   plugins resolve it on each destination pod. The cilium engine writes its egress rules so, and
+ * - Cilium resolves an egress port name by its release (domain/cilium-release.ts
+ *   EgressNamedPortReading): up to 1.19 over every pod of the pod network, one number or none
+ *   (cilium/cilium pkg/policy/types `GetNamedPort`: ErrDuplicateNamedPorts, and the port then
+ *   allows nothing), from 1.20 on each destination, as the other plugins do. A number reads the
+ *   same on every release, and the release is not always known. The cilium engine writes its egress rules so, and
  *   the kubernetes engine its NetworkPolicies on a cluster that runs Cilium, which converts their
  *   port names unchanged (pkg/k8s/network_policy.go parsePorts; EmitOptions.networkPoliciesOnCilium).
  * - The network-policy-api's standard-channel CRD has no `destinationNamedPort`

@@ -43,7 +43,8 @@ import { combine, trafficOf } from './types.ts';
 import { CCNP_KIND, isCiliumPolicy, type CiliumPolicy } from '../engines/wire/cilium.ts';
 import { IdentityResolver, type Identity } from './cilium/identity.ts';
 import type { Selector } from './cilium/labels.ts';
-import { declaresNamedPort, icmpTypeMatches, NamedPorts, portMatches } from './cilium/ports.ts';
+import { declaresNamedPort, egressNamedPortIs, icmpTypeMatches, NamedPorts, portMatches } from './cilium/ports.ts';
+import { egressNamedPortReadings, type EgressNamedPortReading } from '../../domain/cilium-release.ts';
 import { CompileMemo, compilePolicy, policyId, serviceNamed, type CompiledRule, type Direction, type PeerRule } from './cilium/rules.ts';
 import { selectorMatches } from '../matrix/selector.ts';
 import { PortBuckets } from './port-buckets.ts';
@@ -80,6 +81,12 @@ export interface CiliumSimulatorOptions {
    * verification and `simulate` warn where the inventory does not say).
    */
   hostFirewall?: boolean;
+  /**
+   * How an egress port name resolves (domain/cilium-release.ts EgressNamedPortReading). Default: the
+   * agent release's reading, the older one where the inventory shows no release (simulate/index.ts
+   * judges both there).
+   */
+  egressNamedPorts?: EgressNamedPortReading;
 }
 
 /** A policy the simulated agent refused, with why. */
@@ -237,6 +244,7 @@ class CiliumSimulator implements Simulator {
       enforceAdmission: options.enforceAdmission ?? true,
       apiserverIngressFrom: options.apiserverIngressFrom ?? 'apiserver',
       hostFirewall: options.hostFirewall ?? cluster.ciliumPolicy?.enableHostFirewall === true,
+      egressNamedPorts: options.egressNamedPorts ?? egressNamedPortReadings(cluster.ciliumAgentImage)[0]!,
     };
     const memo = new CompileMemo();
     const cilium = policies.filter(isCiliumPolicy).sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
@@ -457,9 +465,9 @@ class CiliumSimulator implements Simulator {
     return { isolated: true, allowed: false, enablePolicyAlways: true, reason: `${deniedAlwaysWords(pod, sel, d)} ${id.describe} on ${trafficOf(flow)}, and ${ALWAYS_DENIES}${sel.enforced ? ', whatever enableDefaultDeny says' : ''} (default deny)${icmp}` };
   }
 
-  /** Whether a port name means `port` on this side: one the pod declares on ingress, the pod network's one number on egress (./cilium/ports.ts). */
-  private namedPortIs(d: Direction, pod: SimPod, name: string, port: number, protocol: SimProtocol): boolean {
-    return d === 'ingress' ? declaresNamedPort(pod, name, port, protocol) : this.namedPorts.egressPort(name, protocol) === port;
+  /** Whether a port name means `port` on this side: one the pod declares on ingress, on egress as the agent's release resolves it toward `server` (./cilium/ports.ts). */
+  private namedPortIs(d: Direction, pod: SimPod, server: SimEndpoint, name: string, port: number, protocol: SimProtocol): boolean {
+    return d === 'ingress' ? declaresNamedPort(pod, name, port, protocol) : egressNamedPortIs(this.opts.egressNamedPorts, this.namedPorts, server, name, port, protocol);
   }
 
   private verdictOf(x: SideVerdict | RuleMatch, d: Direction, flow: SimFlow): SideVerdict {
@@ -471,7 +479,7 @@ class CiliumSimulator implements Simulator {
     }
     let proxy = '';
     if (flow.icmp === undefined) {
-      const named = (name: string, port: number) => this.namedPortIs(d, pod, name, port, flow.protocol);
+      const named = (name: string, port: number) => this.namedPortIs(d, pod, flow.server, name, port, flow.protocol);
       const l7 = r.toPorts?.find((pr) => pr.l7 !== undefined && pr.ports.some((m) => portMatches(m, flow.port, flow.protocol, named)))?.l7;
       if (l7 !== undefined) proxy = ` (the connection is allowed; its ${l7} requests then pass Cilium's L7 proxy rules)`;
     }
@@ -539,7 +547,7 @@ class CiliumSimulator implements Simulator {
         for (const { port, protocol } of dns.ports) {
           const lookup = this.decide('egress', client, server, { client, server, port, protocol });
           if (!('rule' in lookup) || lookup.rule.deny) continue;
-          const named = (name: string, p: number) => this.namedPortIs('egress', pod, name, p, protocol);
+          const named = (name: string, p: number) => this.namedPortIs('egress', pod, server, name, p, protocol);
           for (const r of sel.allow.on(protocol, port)) {
             if (!this.peerMatches(r, lookup.id, sel.requires, pod)) continue;
             for (const pr of r.toPorts ?? []) if (pr.dns.length > 0 && pr.ports.some((m) => portMatches(m, port, protocol, named))) visible.push(...pr.dns);
@@ -584,7 +592,7 @@ class CiliumSimulator implements Simulator {
       for (let j = 0; j < ports.length; j++) {
         const m = ports[j]!;
         if (!m.protocols.has(protocol)) continue;
-        if (m.kind === 'range' ? port >= m.from && port <= m.to : this.namedPortIs(d, pod, m.name, port, protocol)) return true;
+        if (m.kind === 'range' ? port >= m.from && port <= m.to : this.namedPortIs(d, pod, flow.server, m.name, port, protocol)) return true;
       }
     }
     return false;

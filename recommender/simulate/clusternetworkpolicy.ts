@@ -28,6 +28,7 @@ import { ClusterView, subjectPod } from './kubernetes/cluster-view.ts';
 import { compileTierPolicies, mapSelectors, type CompiledRule, type Direction, type TierPolicy } from './clusternetworkpolicy/compile.ts';
 import { API_NETWORKS_READING, TierRules, type MatchPolicy, type MatchRule } from './clusternetworkpolicy/rules.ts';
 import type { BlockReading } from './kubernetes/block-reading.ts';
+import type { NamedPortReading } from './kubernetes/named-port.ts';
 import { SubjectIndex } from './clusternetworkpolicy/subjects.ts';
 import { NetworkPolicyIndex, type KubernetesSimOptions } from './kubernetes.ts';
 import { combine, type SideVerdict, type SimCluster, type SimFlow, type Simulator } from './types.ts';
@@ -61,8 +62,9 @@ class TieredPolicies {
     view: ClusterView,
     private readonly np: MiddleTier,
     networksReading: BlockReading = API_NETWORKS_READING,
+    namedPort?: NamedPortReading,
   ) {
-    this.rules = new TierRules(view, networksReading);
+    this.rules = new TierRules(view, networksReading, namedPort);
     this.subjects = new SubjectIndex(
       mapSelectors(tierPolicies, asApimachineryBuilds).map((p) => this.rules.compile(p)),
       view,
@@ -131,11 +133,12 @@ export function createClusterNetworkPolicySimulator(policies: readonly unknown[]
  * of the kinds `enforced` keeps: the layering above around another engine's policies, for a plugin
  * that puts the network-policy-api's tiers around its own (Cilium, simulate/index.ts), its
  * `networks` peers read as that plugin reads them (`networksReading`: Cilium makes them CIDR
- * selectors, which select no pod). `middle`'s engine names the result.
+ * selectors, which select no pod), its port names resolved as that plugin resolves them (`namedPort`).
+ * `middle`'s engine names the result.
  */
-export function withClusterNetworkPolicyTiers(middle: Simulator & MiddleTier, policies: readonly unknown[], cluster: SimCluster, enforced: (p: TierPolicy) => boolean, networksReading: BlockReading): Simulator {
+export function withClusterNetworkPolicyTiers(middle: Simulator & MiddleTier, policies: readonly unknown[], cluster: SimCluster, enforced: (p: TierPolicy) => boolean, networksReading: BlockReading, namedPort?: NamedPortReading): Simulator {
   const tierPolicies = compileTierPolicies(policies).filter(enforced);
-  return tierPolicies.length === 0 ? middle : tiered(middle.engine, new TieredPolicies(tierPolicies, new ClusterView(cluster), middle, networksReading));
+  return tierPolicies.length === 0 ? middle : tiered(middle.engine, new TieredPolicies(tierPolicies, new ClusterView(cluster), middle, networksReading, namedPort));
 }
 
 /**
@@ -147,7 +150,8 @@ export function withClusterNetworkPolicyTiers(middle: Simulator & MiddleTier, po
  * (`deniedByRule` tells its own deny rules, which win over every allow), an Accept or Pass rule
  * matching allows it. These rules isolate nothing. Matching is the tiers' own (TierRules: a peer or
  * port of no known kind fails closed for Deny and Pass rules, as the conversion's wildcard does),
- * `networks` read as `networksReading` says (the same CIDR selectors in those builds).
+ * `networks` read as `networksReading` says (the same CIDR selectors in those builds), port names
+ * as `namedPort` does.
  */
 export function withUntieredClusterNetworkPolicies(
   middle: Simulator & MiddleTier,
@@ -156,10 +160,11 @@ export function withUntieredClusterNetworkPolicies(
   enforced: (p: TierPolicy) => boolean,
   deniedByRule: (v: SideVerdict) => boolean,
   networksReading: BlockReading,
+  namedPort?: NamedPortReading,
 ): Simulator {
   const tierPolicies = compileTierPolicies(policies).filter(enforced);
   if (tierPolicies.length === 0) return middle;
-  const rules = new UntieredRules(tierPolicies, new ClusterView(cluster), networksReading);
+  const rules = new UntieredRules(tierPolicies, new ClusterView(cluster), networksReading, namedPort);
   const side = (flow: SimFlow, direction: Direction): SideVerdict => {
     const deny = rules.match('deny', flow, direction);
     if (deny) return untiered(deny, direction);
@@ -185,8 +190,8 @@ class UntieredRules {
   private readonly rules: TierRules;
   private readonly byVerdict: Record<'deny' | 'allow', SubjectIndex<MatchPolicy>>;
 
-  constructor(tierPolicies: readonly TierPolicy[], view: ClusterView, networksReading: BlockReading) {
-    this.rules = new TierRules(view, networksReading);
+  constructor(tierPolicies: readonly TierPolicy[], view: ClusterView, networksReading: BlockReading, namedPort?: NamedPortReading) {
+    this.rules = new TierRules(view, networksReading, namedPort);
     const keep = (p: TierPolicy, deny: boolean): TierPolicy => {
       const kept = (rs: readonly CompiledRule[]) => rs.filter((r) => (r.action === 'Deny') === deny);
       return { ...p, rules: { ingress: kept(p.rules.ingress), egress: kept(p.rules.egress) } };

@@ -9,7 +9,7 @@ import { peerKey, type Peer } from '../../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../engines/types.ts';
 import { connectionFlow, ownNodeFlow, type ClusterModel, type FlowAddressing } from './cluster.ts';
 import { combine, decideSide, type SideVerdict, type SimCluster, type SimFlow, type Simulator } from './types.ts';
-import { agentImageShown, clusterNetworkPolicyReadings } from '../../domain/cilium-release.ts';
+import { agentImageShown, clusterNetworkPolicyReadings, egressNamedPortReadings, unreleasedAgentShown } from '../../domain/cilium-release.ts';
 import type { Direction } from '../../domain/direction.ts';
 import type { NetworkPlugin } from './network-plugin.ts';
 import { ciliumEnforcesClusterNetworkPolicies, type CiliumPolicySettings } from '../../domain/inventory.ts';
@@ -242,6 +242,17 @@ export function ciliumClusterNetworkPolicyReadingWarning(subject: string, cluste
   if (!ciliumEnforcesClusterNetworkPolicies(cluster.ciliumPolicy) || cluster.ciliumPolicy?.enablePolicy === 'never') return undefined;
   if (clusterNetworkPolicyReadings(cluster.ciliumAgentImage).length === 1) return undefined;
   return `${subject}: judged under both readings Cilium builds have, as ${agentImageShown(cluster.ciliumAgentImage)} — tiered (1.20 on: the Admin tier by priority, then Cilium's and the Kubernetes policies, then the Baseline tier) and untiered (builds before the tiers: every Deny a Cilium deny rule that wins over any allow, Accept and Pass plain allows) — and a side is allowed only where both allow it; a finding says which reading denied it`;
+}
+
+/**
+ * Where policies Cilium enforces (`subject` names them) name egress ports by name and the inventory
+ * shows no release of the agent: that their names were judged under both readings Cilium releases
+ * have (domain/cilium-release.ts EgressNamedPortReading, simulate/index.ts ciliumWithNetworkPolicies),
+ * and how to make it exact. Undefined where one reading applies.
+ */
+export function ciliumEgressNamedPortReadingWarning(subject: string, cluster: Pick<SimCluster, 'ciliumPolicy' | 'ciliumAgentImage'>): string | undefined {
+  if (cluster.ciliumPolicy?.enablePolicy === 'never' || egressNamedPortReadings(cluster.ciliumAgentImage).length === 1) return undefined;
+  return `${subject}: egress port names judged under both readings Cilium releases have, as ${unreleasedAgentShown(cluster.ciliumAgentImage) ?? agentImageShown(cluster.ciliumAgentImage)} — over every pod on the pod network (up to 1.19: the one number all pods give the name, none where they disagree, open to every peer the rule selects) and on the destination pod (1.20 on: the number it declares) — and a side is allowed only where both allow it; port numbers read the same on every release`;
 }
 
 /** A v1alpha2 ClusterNetworkPolicy manifest, the one network-policy-api kind Cilium enforces. */

@@ -8,7 +8,7 @@
  * NetworkPolicies as Cilium does (decide.ts verifyingEngine).
  */
 import { cidrMatchesNodes, ciliumEnforcesClusterNetworkPolicies } from '../../domain/inventory.ts';
-import { clusterNetworkPolicyReadings } from '../../domain/cilium-release.ts';
+import { clusterNetworkPolicyReadings, egressNamedPortReadings, type EgressNamedPortReading } from '../../domain/cilium-release.ts';
 import type { EngineName } from '../engines/types.ts';
 import { calicoSimulator } from './calico.ts';
 import { allowedForWantOfDefaultDeny, ciliumSimulator } from './cilium.ts';
@@ -20,6 +20,7 @@ import { ClusterView } from './kubernetes/cluster-view.ts';
 import type { BlockReading } from './kubernetes/block-reading.ts';
 import { ON_DESTINATION_POD, type NamedPortReading } from './kubernetes/named-port.ts';
 import { namesEgressPorts, NetworkPolicyNamedPorts } from './cilium/network-policy-ports.ts';
+import { namesEgressPortsOnCilium } from './cilium/egress-port-names.ts';
 import { combine, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type SimPod, type Simulator, type SimulatorFactory } from './types.ts';
 import { identityLabels } from './cilium/label-filter.ts';
 import type { Direction } from '../../domain/direction.ts';
@@ -43,12 +44,11 @@ function ciliumIpBlockReading(cluster: SimCluster): BlockReading {
  * (cilium/network-policy-ports.ts) read as Cilium reads them. A side they deny that an ipBlock
  * would allow if Cilium matched node addresses is said so, with what the cilium-config shows and
  * the two ways out; one an egress port name would allow on the destination pod, with the numbers
- * the pods give the name.
+ * the pods give the name (where the agent resolves egress names over every pod: `ports`).
  */
-function networkPoliciesOnCilium(policies: readonly unknown[], cluster: SimCluster): Pick<NetworkPolicyIndex, 'isolates' | 'side'> {
+function networkPoliciesOnCilium(policies: readonly unknown[], cluster: SimCluster, ports: NetworkPolicyNamedPorts): Pick<NetworkPolicyIndex, 'isolates' | 'side'> {
   const view = new ClusterView(cluster);
   const reading = ciliumIpBlockReading(cluster);
-  const ports = new NetworkPolicyNamedPorts(cluster.pods);
   const index = new NetworkPolicyIndex(policies, view, reading, ports.reading);
   // Cilium turns their podSelectors into endpoint selectors over identities (cilium/label-filter.ts).
   const asIdentity = identityLabelled();
@@ -105,8 +105,23 @@ function networkPoliciesOnCilium(policies: readonly unknown[], cluster: SimClust
  * repository holds (intro.rst "Policy Enforcement Modes").
  */
 const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
-  const cilium = ciliumSimulator(policies, cluster);
-  const kubernetes = networkPoliciesOnCilium(policies, cluster);
+  const readings = egressNamedPortReadings(cluster.ciliumAgentImage);
+  // Where no rule names an egress port, the readings give the same verdicts: one is judged.
+  const judged = namesEgressPortsOnCilium(policies) ? readings : readings.slice(0, 1);
+  const stacks = judged.map((r) => ciliumReading(policies, cluster, r));
+  return stacks.length === 1 ? stacks[0]! : everyReadingAllows(stacks);
+};
+
+/**
+ * Every policy Cilium enforces, its egress port names resolved as `egressNamedPorts` says
+ * (domain/cilium-release.ts: by the agent's release; both where the inventory shows none, a side
+ * then allowed only where both allow it: ciliumWithNetworkPolicies, the warning saying so:
+ * decide.ts ciliumEgressNamedPortReadingWarning).
+ */
+function ciliumReading(policies: readonly unknown[], cluster: SimCluster, egressNamedPorts: EgressNamedPortReading): Simulator {
+  const cilium = ciliumSimulator(policies, cluster, { egressNamedPorts });
+  const ports = new NetworkPolicyNamedPorts(cluster.pods, egressNamedPorts);
+  const kubernetes = networkPoliciesOnCilium(policies, cluster, ports);
   const side = (flow: SimFlow, direction: Direction): SideVerdict => {
     const c = cilium.side(flow, direction);
     if (deniedByCiliumDenyRule(c) || !cilium.enforcing) return c;
@@ -124,8 +139,8 @@ const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
     // Where no NetworkPolicy isolates the side (the usual case), Cilium's verdict is the side's.
     allows: (flow: SimFlow, direction: Direction) => (cilium.enforcing && kubernetes.isolates(direction === 'ingress' ? flow.server : flow.client, direction) ? side(flow, direction).allowed : cilium.allows(flow, direction)),
   };
-  return cilium.enforcing && ciliumEnforcesClusterNetworkPolicies(cluster.ciliumPolicy) ? withClusterNetworkPolicies(onCilium, policies, cluster) : onCilium;
-};
+  return cilium.enforcing && ciliumEnforcesClusterNetworkPolicies(cluster.ciliumPolicy) ? withClusterNetworkPolicies(onCilium, policies, cluster, ports.reading) : onCilium;
+}
 
 /** A side a Cilium deny rule (`ingressDeny`, `egressDeny`) denies: it wins over every allow. */
 const deniedByCiliumDenyRule = (v: SideVerdict): boolean => !v.allowed && v.by?.rule !== undefined && /Deny\//.test(v.by.rule);
@@ -134,13 +149,15 @@ const deniedByCiliumDenyRule = (v: SideVerdict): boolean => !v.allowed && v.by?.
  * The ClusterNetworkPolicies around Cilium's own and the Kubernetes policies, in each reading the
  * agent's build may apply (domain/cilium-release.ts): tiered from 1.20 on; where the inventory shows
  * no such release, tiered and untiered alike, and a side is allowed only where both allow it (the
- * warning saying so: decide.ts ciliumClusterNetworkPolicyReadingWarning).
+ * warning saying so: decide.ts ciliumClusterNetworkPolicyReadingWarning). Their port names are
+ * Cilium port rules (ParseClusterNetworkPolicy: `{Port: destinationNamedPort, Protocol: ANY}`),
+ * resolved as Cilium resolves its own (`namedPort`: on egress by the agent's release).
  */
-function withClusterNetworkPolicies(onCilium: Simulator & MiddleTier, policies: readonly unknown[], cluster: SimCluster): Simulator {
+function withClusterNetworkPolicies(onCilium: Simulator & MiddleTier, policies: readonly unknown[], cluster: SimCluster, namedPort: NamedPortReading): Simulator {
   const readings = clusterNetworkPolicyReadings(cluster.ciliumAgentImage).map((r) =>
     r === 'tiered'
-      ? withClusterNetworkPolicyTiers(onCilium, policies, cluster, enforcedByCilium, ciliumIpBlockReading(cluster))
-      : withUntieredClusterNetworkPolicies(onCilium, policies, cluster, enforcedByCilium, deniedByCiliumDenyRule, ciliumIpBlockReading(cluster)),
+      ? withClusterNetworkPolicyTiers(onCilium, policies, cluster, enforcedByCilium, ciliumIpBlockReading(cluster), namedPort)
+      : withUntieredClusterNetworkPolicies(onCilium, policies, cluster, enforcedByCilium, deniedByCiliumDenyRule, ciliumIpBlockReading(cluster), namedPort),
   );
   return readings.length === 1 ? readings[0]! : everyReadingAllows(readings);
 }

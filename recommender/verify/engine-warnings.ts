@@ -11,11 +11,12 @@ import { hostEndpointOptionNotModelled, KNOWN_TIERS, tierOrDefault } from '../si
 import { serviceAccountLabelWarnings } from '../simulate/calico/service-accounts.ts';
 import { httpMatchWarnings } from '../simulate/calico/http-match.ts';
 import { notIcmpWarnings } from '../simulate/calico/not-icmp.ts';
-import { ciliumClusterNetworkPolicyNote, ciliumClusterNetworkPolicyReadingWarning, isCiliumClusterNetworkPolicy, enforcingEngine, engineOfKind, evaluatesKind, UNEVALUATED_EFFECT, verifyingEngine } from '../simulate/decide.ts';
+import { ciliumClusterNetworkPolicyNote, ciliumClusterNetworkPolicyReadingWarning, ciliumEgressNamedPortReadingWarning, isCiliumClusterNetworkPolicy, enforcingEngine, engineOfKind, evaluatesKind, UNEVALUATED_EFFECT, verifyingEngine } from '../simulate/decide.ts';
 import type { ClusterModel } from '../simulate/cluster.ts';
 import { ClusterView } from '../simulate/kubernetes/cluster-view.ts';
 import type { SimCluster, SimPod } from '../simulate/types.ts';
 import { hostPoliciesNotJudged, hostPolicyIds } from '../simulate/cilium/host-firewall.ts';
+import { namesEgressPortOnCilium } from '../simulate/cilium/egress-port-names.ts';
 import { alwaysJudged, enforcementModeWarnings } from '../simulate/cilium/enforcement-mode.ts';
 import { manifestId } from './index.ts';
 import { PluginWarnings, shownNames } from './plugin-warnings.ts';
@@ -185,7 +186,7 @@ function importedPolicyWarnings(engine: EngineName, applied: readonly AppliedPol
   const manifests = applied.map((p) => p.manifest);
   // How the judge reads what the cluster stored: per-pod labels, non-standard CIDRs, refused selectors.
   const readings = [...perPodSelectorWarnings(judge, manifests, model), ...nonStandardCidrWarnings(applied), ...refusedSelectorWarnings(judge, manifests)];
-  if (judge === 'cilium') return [...appliedNotSimulated(judge, applied, cluster.ciliumPolicy), ...appliedClusterNetworkPolicyReadings(applied, cluster), ...appliedHostPolicyWarnings(manifests, cluster), ...readings];
+  if (judge === 'cilium') return [...appliedNotSimulated(judge, applied, cluster.ciliumPolicy), ...appliedClusterNetworkPolicyReadings(applied, cluster), ...appliedEgressNamedPortReadings(applied, cluster), ...appliedHostPolicyWarnings(manifests, cluster), ...readings];
   if (judge !== 'calico') return [...appliedNotSimulated(judge, applied), ...readings];
   // A finding names the rule as written: what Calico's conversion made of it (a Deny of everything) is said here.
   const converted = conversionNotes(manifests).map((n) => `applied ${n.policy}: ${n.reason}`);
@@ -217,6 +218,13 @@ function unmodelledHostEndpointPolicies(applied: readonly AppliedPolicy[]): stri
 function appliedClusterNetworkPolicyReadings(applied: readonly AppliedPolicy[], cluster: Pick<SimCluster, 'ciliumPolicy' | 'ciliumAgentImage'>): string[] {
   const names = applied.filter((p) => isCiliumClusterNetworkPolicy(p.manifest)).map((p) => p.name).sort(compareStrings);
   const warning = names.length === 0 ? undefined : ciliumClusterNetworkPolicyReadingWarning(`applied ClusterNetworkPolicies ${shownNames(names)}`, cluster);
+  return warning === undefined ? [] : [warning];
+}
+
+/** Applied policies naming egress ports by name, judged under both of Cilium's readings where its release is not known (decide.ts ciliumEgressNamedPortReadingWarning). */
+function appliedEgressNamedPortReadings(applied: readonly AppliedPolicy[], cluster: Pick<SimCluster, 'ciliumPolicy' | 'ciliumAgentImage'>): string[] {
+  const names = applied.filter((p) => namesEgressPortOnCilium(p.manifest)).map((p) => `${p.kind}/${p.namespace ? `${p.namespace}/` : ''}${p.name}`).sort(compareStrings);
+  const warning = names.length === 0 ? undefined : ciliumEgressNamedPortReadingWarning(`applied policies ${shownNames(names)}`, cluster);
   return warning === undefined ? [] : [warning];
 }
 

@@ -7,16 +7,19 @@
  *   (pkg/endpoint GetNamedPort: "Ingress only needs the ports of the POD itself"): each endpoint
  *   opens the number its own pod gives the name, so the pod standing for a workload — carrying
  *   the ports of all its pods (a rollout's ReplicaSets may give `metrics` 9090 and 9091) — matches
- *   every number it declares under the name, as the other simulators do; on egress against the
- *   named ports of every pod on the pod network — and only when they all agree on one number
- *   ("ErrDuplicateNamedPorts" otherwise, and the port allows nothing). A host-network pod's
- *   container ports never count: the agent stores a pod's named ports in the ipcache only past
- *   `if pod.Spec.HostNetwork { return }` (pkg/k8s/watchers/pod.go updatePodHostData, before
- *   "Store Named ports, if any"), so a name only such pods declare means no port;
+ *   every number it declares under the name, as the other simulators do; on egress as the agent's
+ *   release does (domain/cilium-release.ts EgressNamedPortReading): up to 1.19 against the named
+ *   ports of every pod on the pod network — and only when they all agree on one number
+ *   ("ErrDuplicateNamedPorts" otherwise, and the port allows nothing) —, from 1.20 on the
+ *   destination pod's own. A host-network pod's container ports never count: the agent stores a
+ *   pod's named ports in the ipcache only past `if pod.Spec.HostNetwork { return }`
+ *   (pkg/k8s/watchers/pod.go updatePodHostData, before "Store Named ports, if any"), so a name
+ *   only such pods declare means no port;
  * - a port rule with no `ports` allows nothing.
  */
+import type { EgressNamedPortReading } from '../../../domain/cilium-release.ts';
 import type { CiliumPortProtocol } from '../../engines/wire/cilium.ts';
-import type { IcmpFlow, SimFlow, SimPod, SimProtocol } from '../types.ts';
+import type { IcmpFlow, SimEndpoint, SimFlow, SimPod, SimProtocol } from '../types.ts';
 
 /** Ports of TCP, UDP, SCTP; for ICMP and ICMPv6 the range holds ICMP types (./icmp.ts). */
 export type PortMatcher =
@@ -105,6 +108,16 @@ export function portMatches(m: PortMatcher, port: number, protocol: SimProtocol,
 /** Whether the matcher holds the ICMP flow's type (named ports never: containers declare TCP, UDP, SCTP ports). */
 export function icmpTypeMatches(m: PortMatcher, flow: IcmpFlow): boolean {
   return m.kind === 'range' && m.protocols.has(flow.protocol) && flow.icmp.type >= m.from && flow.icmp.type <= m.to;
+}
+
+/**
+ * Whether an egress port name means `port` toward `server` under `reading`: the pod network's one
+ * number (`podNetwork`), or the number the destination pod itself declares (no pod, a host-network
+ * one, declares none).
+ */
+export function egressNamedPortIs(reading: EgressNamedPortReading, podNetwork: NamedPorts, server: SimEndpoint, name: string, port: number, protocol: SimProtocol): boolean {
+  if (reading === 'pod-network') return podNetwork.egressPort(name, protocol) === port;
+  return server.kind === 'pod' && !server.pod.hostNetwork && declaresNamedPort(server.pod, name, port, protocol);
 }
 
 /** Whether the enforcing pod declares a container port of that name at that port and protocol (ingress named ports). */

@@ -20,7 +20,7 @@ import { selectorMatches } from '../../matrix/selector.ts';
 import { AddressCache, cidrCovers, cidrTouches } from '../kubernetes/cidr-match.ts';
 import { blockApplies, type BlockReading } from '../kubernetes/block-reading.ts';
 import { subjectPod, type ClusterView } from '../kubernetes/cluster-view.ts';
-import { namedPortMatches } from '../kubernetes/named-port.ts';
+import { ON_DESTINATION_POD, type NamedPortReading } from '../kubernetes/named-port.ts';
 import type { SideVerdict, SimEndpoint, SimFlow } from '../types.ts';
 import type { CompiledPeer, CompiledPort, CompiledRule, Direction, TierPolicy } from './compile.ts';
 import { PodPeers } from './pod-peers.ts';
@@ -77,6 +77,8 @@ export class TierRules {
   constructor(
     private readonly view: ClusterView,
     private readonly networksReading: BlockReading = API_NETWORKS_READING,
+    /** How a port name resolves: the API's on the destination pod, or the plugin's (Cilium's egress names: simulate/index.ts). */
+    private readonly namedPort: NamedPortReading = ON_DESTINATION_POD,
   ) {
     this.pods = new PodPeers(view);
   }
@@ -115,7 +117,7 @@ export class TierRules {
     const row = otherPod === undefined ? undefined : this.pods.row(otherPod);
     for (const p of policies) {
       for (const r of p.rules[direction].on(flow.protocol, flow.port)) {
-        if (!this.portsMatch(r.rule, flow)) continue;
+        if (!this.portsMatch(r.rule, flow, direction)) continue;
         const failClosed = r.rule.action !== 'Accept';
         for (const peer of r.peers) {
           const matches = peer.kind === 'selects' ? otherPod !== undefined && this.pods.selects(peer.id, otherPod, row!) : this.addressPeerMatches(peer, other, flow, failClosed);
@@ -126,10 +128,10 @@ export class TierRules {
     return undefined;
   }
 
-  private portsMatch(r: CompiledRule, flow: SimFlow): boolean {
+  private portsMatch(r: CompiledRule, flow: SimFlow, direction: Direction): boolean {
     if (r.ports === undefined) return true;
     const failClosed = r.action !== 'Accept';
-    for (const p of r.ports) if (portMatches(p, flow, failClosed)) return true;
+    for (const p of r.ports) if (p.kind === 'named' ? this.namedPort(p.name, flow, p.protocol ?? flow.protocol, direction) && (p.protocol === undefined || p.protocol === flow.protocol) : portMatches(p, flow, failClosed)) return true;
     return false;
   }
 
@@ -156,12 +158,10 @@ export class TierRules {
   }
 }
 
-function portMatches(p: CompiledPort, flow: SimFlow, failClosed: boolean): boolean {
+function portMatches(p: Exclude<CompiledPort, { kind: 'named' }>, flow: SimFlow, failClosed: boolean): boolean {
   switch (p.kind) {
     case 'range':
       return p.protocol === flow.protocol && flow.port >= p.start && flow.port <= p.end;
-    case 'named':
-      return namedPortMatches(p.name, flow, p.protocol);
     case 'unknown':
       return failClosed;
   }
