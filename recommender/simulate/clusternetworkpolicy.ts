@@ -47,7 +47,12 @@ function asApimachineryBuilds(s: LabelSelector): LabelSelector {
 /**
  * What decides between the Admin and the Baseline tier: the NetworkPolicies (the API's own
  * reading), or every policy the network plugin enforces there (Cilium's, withClusterNetworkPolicyTiers).
- * It decides a side it isolates; otherwise the Baseline tier has its say.
+ * It decides a side it isolates; otherwise the Baseline tier has its say. A side denied only by
+ * Cilium's `enable-policy: always` (SideVerdict.enablePolicyAlways: no rule of the middle tier
+ * isolates it) is not decided there: that deny-all is Cilium's fallback rule, in a tier of its own
+ * after the Baseline tier (cilium/design-cfps CFP-42904: the Default range after Baseline, "a
+ * single 'allow all' or 'deny all' fallback rule"; cilium/cilium#44612: "at least one tier for the
+ * Cilium internal default policy rules at the end"), so the Baseline tier decides first.
  */
 export interface MiddleTier {
   side(flow: SimFlow, direction: Direction): SideVerdict;
@@ -82,7 +87,7 @@ class TieredPolicies {
     const passed = admin ? ` (passed on by ${admin.policy.ref} ${admin.rule.pointer})` : '';
 
     const np = this.np.side(flow, direction);
-    if (np.isolated) return { ...np, reason: `${np.reason}${passed}` };
+    if (np.isolated && !np.enablePolicyAlways) return { ...np, reason: `${np.reason}${passed}` };
 
     const baseline = this.rules.firstMatch(sel.baseline[direction], direction, flow);
     if (baseline && baseline.rule.action !== 'Pass') {
@@ -90,6 +95,8 @@ class TieredPolicies {
       // The verdict object is shared by every flow that rule decides: a Pass before it is said on a copy.
       return passed === '' ? v : { ...v, reason: `${v.reason}${passed}` };
     }
+    // Cilium's deny-all fallback under `enable-policy: always`, after the Baseline tier (MiddleTier).
+    if (np.isolated) return { ...np, reason: `${np.reason}${passed}` };
     const isolated = sel.admin[direction].length > 0 || sel.baseline[direction].length > 0;
     const why = baseline ? `passed by ${baseline.policy.ref} ${baseline.rule.pointer} to the default` : isolated ? 'no rule of any tier matches' : 'no policy selects the pod';
     return { isolated, allowed: true, reason: `${direction} allowed by default: ${why}${passed}` };
@@ -103,9 +110,10 @@ class TieredPolicies {
     const admin = this.rules.firstMatch(sel.admin[direction], direction, flow);
     if (admin && admin.rule.action !== 'Pass') return admin.rule.action === 'Accept';
     const np = this.np.side(flow, direction);
-    if (np.isolated) return np.allowed;
+    if (np.isolated && !np.enablePolicyAlways) return np.allowed;
     const baseline = this.rules.firstMatch(sel.baseline[direction], direction, flow);
-    return !baseline || baseline.rule.action === 'Pass' || baseline.rule.action === 'Accept';
+    if (baseline && baseline.rule.action !== 'Pass') return baseline.rule.action === 'Accept';
+    return np.isolated ? np.allowed : true;
   }
 }
 
