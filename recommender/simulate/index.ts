@@ -109,7 +109,13 @@ const ciliumWithNetworkPolicies: SimulatorFactory = (policies, cluster) => {
   // Where no rule names an egress port, the readings give the same verdicts: one is judged.
   const judged = namesEgressPortsOnCilium(policies) ? readings : readings.slice(0, 1);
   const stacks = judged.map((r) => ciliumReading(policies, cluster, r));
-  return stacks.length === 1 ? stacks[0]! : everyReadingAllows(stacks);
+  return stacks.length === 1 ? stacks[0]! : everyReadingAllows(stacks, judged.map((r) => EGRESS_NAMED_PORT_DENIAL[r]));
+};
+
+/** What a side denied in one reading of egress port names and allowed in the other says of it. */
+const EGRESS_NAMED_PORT_DENIAL: Readonly<Record<EgressNamedPortReading, string>> = {
+  'pod-network': 'denied as Cilium up to 1.19 resolves egress port names (over every pod on the pod network: the one number they all give the name, none where they disagree); 1.20 and later allow it',
+  destination: 'denied as Cilium 1.20 and later resolve egress port names (on the destination pod: the number it declares); releases up to 1.19 allow it',
 };
 
 /**
@@ -162,14 +168,20 @@ function withClusterNetworkPolicies(onCilium: Simulator & MiddleTier, policies: 
   return readings.length === 1 ? readings[0]! : everyReadingAllows(readings);
 }
 
-/** A side allowed only where every reading allows it; a denied one in the words of the first reading denying it. */
-function everyReadingAllows(readings: readonly Simulator[]): Simulator {
+/**
+ * A side allowed only where every reading allows it; a denied one in the words of the first reading
+ * denying it, with that reading's `denials` words where another reading allows it.
+ */
+function everyReadingAllows(readings: readonly Simulator[], denials?: readonly string[]): Simulator {
   const sideOf = (s: Simulator, flow: SimFlow, d: Direction): SideVerdict => (s.side ? s.side(flow, d) : d === 'ingress' ? s.evaluate(flow).ingress : s.evaluate(flow).egress);
   const side = (flow: SimFlow, d: Direction): SideVerdict => {
     let first: SideVerdict | undefined;
-    for (const s of readings) {
-      const v = sideOf(s, flow, d);
-      if (!v.allowed) return v;
+    for (let i = 0; i < readings.length; i++) {
+      const v = sideOf(readings[i]!, flow, d);
+      if (!v.allowed) {
+        const words = denials?.[i];
+        return words !== undefined && readings.some((other, j) => j !== i && sideOf(other, flow, d).allowed) ? { ...v, reason: `${v.reason}; ${words}` } : v;
+      }
       first ??= v;
     }
     return first!;

@@ -88,8 +88,12 @@ test('Cilium 1.19 resolves it over every pod (GetNamedPort before PR #44429): ht
 });
 
 test('a build of no known release: a side is allowed only where both readings allow it', () => {
-  assert.equal(egress([toPort('http')], undefined, P(api), 8080).allowed, false, 'the older reading opens none');
-  assert.equal(egress([toPort('admin')], undefined, P(prom), 8443).allowed, false, '1.20 opens it to api only');
+  const http = egress([toPort('http')], undefined, P(api), 8080);
+  assert.equal(http.allowed, false, 'the older reading opens none');
+  assert.match(http.reason, /denied as Cilium up to 1\.19 resolves egress port names .*; 1\.20 and later allow it/);
+  const admin = egress([toPort('admin')], undefined, P(prom), 8443);
+  assert.equal(admin.allowed, false, '1.20 opens it to api only');
+  assert.match(admin.reason, /denied as Cilium 1\.20 and later resolve egress port names .*; releases up to 1\.19 allow it/);
   assert.equal(egress([toPort('admin')], 'quay.io/cilium/cilium:latest', P(api), 8443).allowed, true, 'both open it to api');
 });
 
