@@ -11,6 +11,7 @@ import type { CalicoGlobalNetworkPolicy, CalicoGlobalNetworkPolicySpec, CalicoNe
 import type { EndpointView } from './endpoints.ts';
 import { k8sPolicyTypes, k8sRules, labelSelectorMatches, type K8sNetworkPolicy } from './kubernetes.ts';
 import { compileRule, type CompiledRule, type RuleScope } from './rules.ts';
+import { EntitySelectors } from './entity-selectors.ts';
 import { parseSelector, SelectorSyntaxError } from './selector.ts';
 import { globalPolicySelector, networkPolicySelector } from './v1-selectors.ts';
 import type { ServiceIndex } from './services.ts';
@@ -124,14 +125,14 @@ function compileRules(rules: CalicoRule[] | undefined, direction: Direction, sco
   return (rules ?? []).map((r, i) => compileRule(r, `/spec/${direction}/${i}`, scope));
 }
 
-function calicoPolicy(m: CalicoNetworkPolicy | CalicoGlobalNetworkPolicy, services: ServiceIndex): CompiledPolicy {
+function calicoPolicy(m: CalicoNetworkPolicy | CalicoGlobalNetworkPolicy, services: ServiceIndex, selectors: EntitySelectors): CompiledPolicy {
   const spec = m.spec ?? {};
   const global = m.kind === 'GlobalNetworkPolicy';
   const namespace = global ? undefined : (m.metadata.namespace ?? 'default');
   // Each as written first: one that does not parse is named in the error, and the policy refused.
   for (const s of [spec.selector, spec.serviceAccountSelector, global ? (spec as CalicoGlobalNetworkPolicySpec).namespaceSelector : undefined]) if (s) parseSelector(s);
   const selector = parseSelector(namespace === undefined ? globalPolicySelector(spec) : networkPolicySelector(spec, namespace));
-  const scope: RuleScope = { namespace, services };
+  const scope: RuleScope = { namespace, services, selectors };
   const types = defaultTypes(spec);
   const name = m.metadata.name;
   return {
@@ -190,18 +191,19 @@ export function compilePolicies(manifests: readonly unknown[], services: Service
   const tiers = new Map<string, TierInfo>(KNOWN_TIERS.map((t) => [t.name, t]));
   const policies: CompiledPolicy[] = [];
   const ignored: Ignored[] = [];
+  const selectors = new EntitySelectors();
   for (const m of flatten(manifests)) {
     if (!isPlainObject(m) || !isPlainObject(m.metadata)) continue;
     try {
       if (m.apiVersion === 'projectcalico.org/v3') {
         if (m.kind === 'Tier') tiers.set(String(m.metadata.name), tierInfo(m as unknown as CalicoTier));
-        else if (m.kind === 'NetworkPolicy') policies.push(calicoPolicy(m as unknown as CalicoNetworkPolicy, services));
+        else if (m.kind === 'NetworkPolicy') policies.push(calicoPolicy(m as unknown as CalicoNetworkPolicy, services, selectors));
         else if (m.kind === 'GlobalNetworkPolicy') {
           const g = m as unknown as CalicoGlobalNetworkPolicy;
           const unmodelled = hostEndpointOptionNotModelled(g.spec);
           if (unmodelled === 'untracked') ignored.push({ policy: policyId(m), reason: 'preDNAT/doNotTrack policies (host endpoints only, before DNAT or untracked) are not modelled: left out of these verdicts' });
           else {
-            policies.push(calicoPolicy(g, services));
+            policies.push(calicoPolicy(g, services, selectors));
             if (unmodelled === 'forwarded') ignored.push({ policy: policyId(m), reason: "applyOnForward: judged on host endpoints' own traffic only; its effect on traffic they forward to and from pods is not modelled" });
           }
         }

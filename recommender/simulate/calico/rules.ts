@@ -3,9 +3,10 @@
  * matches (docs: reference/resources/networkpolicy "Rule" and "EntityRule"); the
  * source entity is checked against the client, the destination entity against the server,
  * whatever the direction. An entity's selector, namespaceSelector and serviceAccounts are the one
- * selector felix evaluates (calico/v1-selectors.ts entityRuleSelector: in a namespaced policy, as
- * soon as selector, notSelector or serviceAccounts is set the peer must be in the policy's
- * namespace unless namespaceSelector is given; `nets` alone are not scoped); it and `notSelector`
+ * selector felix evaluates (calico/v1-selectors.ts entityRuleSelector, built once per peer by
+ * calico/entity-selectors.ts: in a namespaced policy, as soon as selector, notSelector or
+ * serviceAccounts is set the peer must be in the policy's namespace unless namespaceSelector is
+ * given; `nets` alone are not scoped); it and `notSelector`
  * match an end by the labels of the endpoints and network sets at its address (selectedAt).
  *
  * Source ports are matched against the client's port when the flow says it (a flow record's);
@@ -26,7 +27,7 @@ import type { EndpointView } from './endpoints.ts';
 import { parseSelector, type Selector } from './selector.ts';
 import type { ServiceIndex } from './services.ts';
 import { memoByText } from '../../text-memo.ts';
-import { entityRuleSelector } from './v1-selectors.ts';
+import type { EntitySelectors } from './entity-selectors.ts';
 
 export interface MatchContext {
   flow: SimFlow;
@@ -141,6 +142,8 @@ export interface RuleScope {
   /** The policy's namespace; undefined for GlobalNetworkPolicy. */
   namespace?: string;
   services: ServiceIndex;
+  /** The entities' positive selectors, shared by every policy compiled together. */
+  selectors: EntitySelectors;
 }
 
 /**
@@ -192,9 +195,8 @@ function netList(nets: readonly string[] | undefined): Cidr[] | undefined {
 
 function compileEntity(e: CalicoEntityRule, side: 'source' | 'destination', scope: RuleScope, action: CalicoAction): EntityMatch {
   const destination = side === 'destination';
-  // Each as written first: one that does not parse is named in the error, and the policy refused.
-  for (const s of [e.namespaceSelector, e.selector, e.serviceAccounts?.selector]) if (s) parseSelector(s);
-  const positive = entityRuleSelector(e, scope.namespace);
+  // Throws for a selector that does not parse, before anything else: the policy is refused.
+  const positive = scope.selectors.positive(e, scope.namespace);
   return new EntityMatch(
     !destination && e.ports && e.ports.length > 0 ? e.ports.map(portSpec) : undefined,
     !destination && e.notPorts && e.notPorts.length > 0 ? e.notPorts.map(portSpec) : undefined,
@@ -204,7 +206,7 @@ function compileEntity(e: CalicoEntityRule, side: 'source' | 'destination', scop
     netList(e.nets),
     netList(e.notNets),
     action === 'Deny' || action === 'Pass',
-    positive === '' ? undefined : parseSelector(positive),
+    positive,
     e.notSelector ? parseSelector(e.notSelector) : undefined,
     e.services ? { namespace: e.services.namespace ?? scope.namespace ?? '', name: e.services.name } : undefined,
   );
