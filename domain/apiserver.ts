@@ -60,6 +60,37 @@ export function apiserverAddressAt(endpoints: readonly CurrentApiserverEndpoint[
   return endpoints.some((e) => e.ip === ip && (e.since === undefined || e.since <= time)) || former.some((e) => e.ip === ip && formerEndpointHeld(e, time, podSince));
 }
 
+/**
+ * The apiserver may have held `ip` at `time` though no import listed it there yet: the first
+ * import that lists an endpoint on `ip` after `time` (a current endpoint's `since`, a former one's
+ * `validFrom`) may have found an address that passed to the apiserver at any moment since the last
+ * one something else is known on it — a holder the IP history shows (`lastHeld`,
+ * IpHistoryLookup.lastHeldBefore: a pod last seen there, on EKS, whose control plane takes its
+ * addresses from the pods' subnets) or an import that no longer listed a former endpoint there —
+ * and `time` is in between. No import saw that moment, as none sees when a Service's backends
+ * change (store/service-backends.ts `changed_after`). False where the apiserver held the address
+ * at `time` already (apiserverAddressAt), never listed it later, or nothing bounds when it took it
+ * (no holder known before: the address may have been anybody's). `port`: an endpoint on that port.
+ */
+export function mayBeApiserverAddressAt(
+  endpoints: readonly CurrentApiserverEndpoint[],
+  former: readonly FormerApiserverEndpoint[],
+  ip: string,
+  port: number | undefined,
+  time: number,
+  lastHeld: (before: number) => number | undefined,
+): boolean {
+  if (apiserverAddressAt(endpoints, former, ip, time)) return false;
+  const on = (e: ApiserverEndpoint) => e.ip === ip && (port === undefined || e.port === port);
+  let listed: number | undefined;
+  for (const e of endpoints) if (on(e) && e.since !== undefined && e.since > time && (listed === undefined || e.since < listed)) listed = e.since;
+  for (const e of former) if (on(e) && e.validFrom !== undefined && e.validFrom > time && (listed === undefined || e.validFrom < listed)) listed = e.validFrom;
+  if (listed === undefined) return false;
+  let known = lastHeld(listed);
+  for (const e of former) if (e.ip === ip && e.validTo <= listed && (known === undefined || e.validTo > known)) known = e.validTo;
+  return known !== undefined && known <= time;
+}
+
 /** A time an address was an apiserver endpoint: from `validFrom` (absent: since ever) until `validTo` (absent: still). */
 export interface ApiserverAddressPeriod {
   ip: string;

@@ -323,8 +323,20 @@ export interface IpHistoryLookup {
   hostNetworkHolderAt(ip: string, t: number): IpInterval | undefined;
   /** Every host-network pod holding `ip` at `t`. */
   hostNetworkHoldersAt(ip: string, t: number): IpInterval[];
+  /**
+   * The last moment before `before` at which the history shows a pod-network holder on `ip`: an
+   * exact end (a new holder's start, a finished pod's end), or, where the end is only when a
+   * release was noticed, when the holder was last seen on it (`releasedAfter`); `before` itself
+   * when a holder still held it then. Undefined: no holder before `before`.
+   */
+  lastHeldBefore(ip: string, before: number): number | undefined;
   /** Before this time the history is incomplete (retention deleted what ended before it): absent, it is whole. */
   readonly historyFrom?: number | undefined;
+}
+
+/** An interval as the store keeps it: with `releasedAfter` where its end is a release noticed later (Reconciliation.close). */
+export interface StoredInterval extends IpInterval {
+  releasedAfter?: number;
 }
 
 /**
@@ -341,8 +353,12 @@ export class IpHistory implements IpHistoryLookup {
   /** When `apply` last reconciled each claim class. */
   private readonly appliedAt = new Map<ClaimClass, number>();
 
-  constructor(intervals: Iterable<IpInterval> = []) {
-    for (const iv of intervals) this.add({ ...iv });
+  constructor(intervals: Iterable<StoredInterval> = []) {
+    for (const { releasedAfter, ...iv } of intervals) {
+      const copy = { ...iv };
+      this.add(copy);
+      if (releasedAfter !== undefined) this.releasedAfter.set(copy, releasedAfter);
+    }
     for (const list of this.podNetwork.values()) sortIntervals(list);
     for (const list of this.hostNetwork.values()) sortIntervals(list);
   }
@@ -365,6 +381,16 @@ export class IpHistory implements IpHistoryLookup {
   /** A host-network pod holding `ip` at `t` (the latest started, when several do). */
   hostNetworkHolderAt(ip: string, t: number): IpInterval | undefined {
     return latestHolding(this.hostNetwork.get(ip), t);
+  }
+
+  lastHeldBefore(ip: string, before: number): number | undefined {
+    let last: number | undefined;
+    for (const iv of this.podNetwork.get(ip) ?? []) {
+      if (iv.validFrom >= before) break;
+      const seen = Math.min(iv.validTo === undefined ? before : (this.releasedAfter.get(iv) ?? iv.validTo), before);
+      last = last === undefined ? seen : Math.max(last, seen);
+    }
+    return last;
   }
 
   /** Every host-network pod holding `ip` at `t`. */

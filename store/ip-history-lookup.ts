@@ -6,7 +6,7 @@
  * 770 MB, on the service's event loop for each upload. Addresses come from flow records, so the
  * cache is bounded.
  */
-import { IpHistory, type IpHistoryLookup, type IpInterval } from '../domain/ip-history.ts';
+import { IpHistory, type IpHistoryLookup, type IpInterval, type StoredInterval } from '../domain/ip-history.ts';
 import type { Db } from './db.ts';
 
 export interface IntervalRow {
@@ -61,7 +61,7 @@ export class StoredIpHistory implements IpHistoryLookup {
     db: Db,
     private readonly limit: number = DEFAULT_CACHED_ADDRESSES,
   ) {
-    this.ofIp = db.prepare(`SELECT ${INTERVAL_COLUMNS} FROM ip_history WHERE ip = ?`);
+    this.ofIp = db.prepare(`SELECT ${INTERVAL_COLUMNS}, released_after FROM ip_history WHERE ip = ?`);
     this.horizon = db.prepare(HORIZON).pluck();
     this.historyFrom = this.readHorizon();
   }
@@ -82,6 +82,10 @@ export class StoredIpHistory implements IpHistoryLookup {
     return this.history(ip).hostNetworkHoldersAt(ip, t);
   }
 
+  lastHeldBefore(ip: string, before: number): number | undefined {
+    return this.history(ip).lastHeldBefore(ip, before);
+  }
+
   private history(ip: string): IpHistory {
     let h = this.cache.get(ip);
     if (h !== undefined) {
@@ -90,10 +94,10 @@ export class StoredIpHistory implements IpHistoryLookup {
       return h;
     }
     this.historyFrom = this.readHorizon();
-    const rows = this.ofIp.all(ip) as IntervalRow[];
+    const rows = this.ofIp.all(ip) as (IntervalRow & { released_after: number | null })[];
     // Most addresses a flow names have no history (outside addresses): one shared answer for them
     // keeps a cache of tens of thousands of them to its keys (40,000 outside addresses grew RSS by 80 MB).
-    h = rows.length === 0 ? NO_HISTORY : new IpHistory(rows.map(intervalOf));
+    h = rows.length === 0 ? NO_HISTORY : new IpHistory(rows.map((r): StoredInterval => (r.released_after === null ? intervalOf(r) : { ...intervalOf(r), releasedAfter: r.released_after })));
     this.cache.set(ip, h);
     if (this.cache.size > this.limit) this.cache.delete(this.cache.keys().next().value as string);
     return h;

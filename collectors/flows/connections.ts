@@ -27,6 +27,7 @@ export function resolveFlow(f: FlowObservation, index: ResolutionIndex): Resolve
   for (const s of srcs) {
     for (const d of dsts) {
       const o = orient(s, d, f.handshake, f.oredFlags === true);
+      if (o.kind === 'oriented' && o.server.clientOnly) continue;
       connections.push(o.kind === 'ambiguous' ? { kind: 'ambiguous', src: s, dst: d } : { kind: 'oriented', client: clientPeer(o.client, o.server), server: serverSide(o.server), src: s, clientIp: o.client.ip, clientPort: o.client.port });
     }
   }

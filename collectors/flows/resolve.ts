@@ -8,7 +8,7 @@ import type { ContainerPort, CurrentApiserverEndpoint, FormerApiserverEndpoint, 
 import { IpHistory, type IpHistoryLookup } from '../../domain/ip-history.ts';
 import { isWorkloadKind, parsePeerKey, peerKey, workloadKey, type Peer, type WorkloadKind, type WorkloadRef } from '../../domain/peer.ts';
 import type { GoneWorkloadLookup, ResolutionData } from '../../domain/resolution.ts';
-import { apiserverAddressAt, isApiserverAddressAt, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
+import { apiserverAddressAt, isApiserverAddressAt, isApiserverService, mayBeApiserverAddressAt, wasApiserverAddress } from '../../domain/apiserver.ts';
 import { cidrContains, cidrContainsIp, isIpAddress, parseCidr, parseIp, type Cidr } from '../../domain/ip.ts';
 import { compareStrings } from '../../domain/order.ts';
 import { externallyReachableAddresses, servicePortFor, serviceTargetPorts, targetPortName } from '../../domain/service-links.ts';
@@ -55,6 +55,12 @@ export interface ResolvedSide extends ResolvedEndpoint {
    * the apiserver serves only its endpoint port.
    */
   whenServer?: ResolvedSide;
+  /**
+   * Only a client: as the server of a connection it is no one, and the connection is left out (the
+   * apiserver at an address it may have taken before an import listed it, off its endpoint port:
+   * apiserverInGap; the side the address's holder resolves to stands for the server).
+   */
+  clientOnly?: true;
 }
 
 interface WorkloadInfo {
@@ -440,7 +446,11 @@ export class ResolutionIndex {
       const sides = this.fromMeta(m, e, time, protocol, observedOn);
       if (sides) return sides;
     }
-    return this.fromIp(e, time, protocol);
+    const sides = this.fromIp(e, time, protocol);
+    // An address the apiserver may have taken before the import that first listed it: what held it
+    // before and the apiserver both, as a Service's old and new backends (servicesAsOf).
+    const apiserver = this.apiserverInGap(e, time);
+    return apiserver === undefined ? sides : uniqueSides([...sides, apiserver]);
   }
 
   private fromMeta(m: EndpointMeta, e: FlowEndpoint, time: number, protocol: Protocol, observedOn: string | undefined): ResolvedSide[] | undefined {
@@ -972,6 +982,23 @@ export class ResolutionIndex {
     if (e.port === undefined || !this.apiserverEndpointPorts.has(e.port)) return false;
     if (this.apiserverIps.has(e.ip) && isApiserverAddressAt(this.apiserver, e.ip, e.port, time)) return true;
     return this.formerApiserverIps.has(e.ip) && !namesPod && wasApiserverAddress(this.formerApiserver, e.ip, e.port, time, this.podSinceAt(e.ip, time));
+  }
+
+  /**
+   * The apiserver side a flow to (or from) an address resolves to as well, where the apiserver may
+   * have held the address at the flow's time though the import listing it came later
+   * (mayBeApiserverAddressAt): on the endpoint port (isApiserverEndpoint), and, at an address that
+   * is no node's, as a client from any port (isManagedApiserverAt) — not as a server on another
+   * port, which the apiserver does not serve: the holder's side stands for that. Set lookups first:
+   * most addresses never were the apiserver's.
+   */
+  private apiserverInGap(e: FlowEndpoint, time: number): ResolvedSide | undefined {
+    const ip = e.ip;
+    if (!this.apiserverIps.has(ip) && !this.formerApiserverIps.has(ip)) return undefined;
+    const lastHeld = (before: number) => this.history.lastHeldBefore(ip, before);
+    if (e.port !== undefined && this.apiserverEndpointPorts.has(e.port) && mayBeApiserverAddressAt(this.apiserver, this.formerApiserver, ip, e.port, time, lastHeld)) return this.apiserverSide(e);
+    if (this.nodesByIp.has(ip) || this.nodeAt(ip, time) !== undefined) return undefined;
+    return mayBeApiserverAddressAt(this.apiserver, this.formerApiserver, ip, undefined, time, lastHeld) ? { ...this.apiserverSide(e), clientOnly: true } : undefined;
   }
 
   /** When the pod holding `ip` on the pod network at `time` started (the IP history): undefined when none does (a node, nobody). */

@@ -94,6 +94,8 @@ export class MetricFlowRecorder {
           else refused++;
           continue;
         }
+        // A side that is only ever a client (ResolvedSide.clientOnly) is no server here.
+        if (d.clientOnly) continue;
         let port = d.port;
         if (port === undefined) {
           const filled = this.inferPort(flow, d, c.time);

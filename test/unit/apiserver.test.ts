@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { formerControlPlaneNodes, isApiserverAddress, isApiserverService, wasApiserverAddress } from '../../domain/apiserver.ts';
+import { formerControlPlaneNodes, isApiserverAddress, isApiserverService, mayBeApiserverAddressAt, wasApiserverAddress } from '../../domain/apiserver.ts';
 import type { ApiserverEndpoint } from '../../domain/inventory.ts';
 
 test('by name: default/kubernetes only', () => {
@@ -64,6 +64,40 @@ test('a former endpoint stops being the apiserver where a pod holds its address 
   assert.equal(wasApiserverAddress(former, '192.168.5.11', 443, 8_000, 6_000), false);
   // A pod the history shows on the address since before the endpoint was listed did not take it from the apiserver.
   assert.equal(wasApiserverAddress(former, '192.168.5.11', 443, 8_000, 500), true);
+});
+
+test('mayBeApiserverAddressAt: an address an import lists as an endpoint from 12,000 that a pod was last seen on at 0 may have been the apiserver\'s from 0 on (no import saw it change hands, as none sees a Service\'s backends change: docs/inventory.md "IP history"); not before, nor once listed, nor on another port', () => {
+  const endpoints = [{ ip: '192.168.5.10', port: 443, protocol: 'TCP' as const, since: 12_000 }];
+  const podLastSeen = (before: number) => (before > 0 ? 0 : undefined);
+  const at = (time: number, port?: number) => mayBeApiserverAddressAt(endpoints, [], '192.168.5.10', port, time, podLastSeen);
+  assert.equal(at(-1, 443), false, 'the pod was seen on it later: the pod\'s alone');
+  assert.equal(at(0, 443), true);
+  assert.equal(at(11_999, 443), true);
+  assert.equal(at(11_999), true, 'any port: the apiserver as a client');
+  assert.equal(at(12_000, 443), false, 'listed: the apiserver\'s, as isApiserverAddressAt says');
+  assert.equal(at(6_000, 6443), false, 'no endpoint on that port');
+  assert.equal(mayBeApiserverAddressAt(endpoints, [], '192.168.5.11', 443, 6_000, podLastSeen), false, 'another address');
+  // Nothing known on the address before it was listed: when the apiserver took it is not bounded.
+  assert.equal(mayBeApiserverAddressAt(endpoints, [], '192.168.5.10', 443, 6_000, () => undefined), false);
+  // A holder still seen on it when it was listed (the IP history says so up to the listing): no gap.
+  assert.equal(mayBeApiserverAddressAt(endpoints, [], '192.168.5.10', 443, 6_000, (before) => before), false);
+  // Listed since the first import (no `since`): the apiserver's all along, never a gap.
+  assert.equal(mayBeApiserverAddressAt([{ ip: '192.168.5.10', port: 443, protocol: 'TCP' }], [], '192.168.5.10', 443, 6_000, podLastSeen), false);
+});
+
+test('mayBeApiserverAddressAt: an import that no longer listed a former endpoint on the address bounds the gap too, and a former endpoint listed later opens one before its listing', () => {
+  // Listed 1,000–3,000, listed again from 9,000: between 3,000 and 9,000 the apiserver had let it go, then took it back.
+  const former = [{ ip: '192.168.5.10', port: 443, protocol: 'TCP' as const, validFrom: 1_000, validTo: 3_000 }];
+  const endpoints = [{ ip: '192.168.5.10', port: 443, protocol: 'TCP' as const, since: 9_000 }];
+  const nothingKnown = () => undefined;
+  assert.equal(mayBeApiserverAddressAt(endpoints, former, '192.168.5.10', 443, 2_000, nothingKnown), false, 'the apiserver\'s then (wasApiserverAddress)');
+  assert.equal(mayBeApiserverAddressAt(endpoints, former, '192.168.5.10', 443, 3_000, nothingKnown), true);
+  assert.equal(mayBeApiserverAddressAt(endpoints, former, '192.168.5.10', 443, 8_999, nothingKnown), true);
+  // A pod seen on it at 5,000 bounds it later.
+  assert.equal(mayBeApiserverAddressAt(endpoints, former, '192.168.5.10', 443, 4_000, () => 5_000), false);
+  assert.equal(mayBeApiserverAddressAt(endpoints, former, '192.168.5.10', 443, 5_000, () => 5_000), true);
+  // Before the former endpoint was first listed, a pod last seen at 0: the gap before 1,000.
+  assert.equal(mayBeApiserverAddressAt([], former, '192.168.5.10', 443, 500, (before) => (before > 0 ? 0 : undefined)), true);
 });
 
 test('formerControlPlaneNodes: a gone node whose address was an apiserver endpoint while it held it; not a present node, nor one that held the address at another time', () => {

@@ -615,3 +615,28 @@ test('a Prometheus series naming a headless Service without a port: the edge is 
   assert.equal(recorder.record(flow, 'istio_requests_total', { time: T0 + 10, flows: 1, packets: 0, bytes: 0, verdict: 'forwarded', source: 'prometheus' }), 'edge');
   assert.deepEqual(recorder.aggregator.drain().edges.map((e) => `${e.client} -> ${e.server}:${e.port}`), ['workload:shop/CronJob/report -> workload:shop/Deployment/sip:8000']);
 });
+
+/**
+ * An address a managed control plane took from the pods' subnets: web was last seen on 10.244.0.77
+ * at 100,000 and gone by the import at 200,000, which lists it as an apiserver endpoint on 443
+ * (docs/inventory.md "IP history"; the apiserver took it at a moment no import saw).
+ */
+const GAP: ResolutionData = {
+  ...CLUSTER,
+  apiserver: [...CLUSTER.apiserver, { ip: '10.244.0.77', port: 443, protocol: 'TCP', since: T0 + 200_000 }],
+  ipHistory: new IpHistory([...INTERVALS, { ip: '10.244.0.77', peerKey: 'workload:shop/Deployment/web', node: 'node-a', hostNetwork: false, validFrom: 0, validTo: T0 + 200_000, releasedAfter: T0 + 100_000 }]),
+};
+
+test('a Prometheus series to an address in the apiserver\'s gap: on the endpoint port the pod\'s and the apiserver\'s; on another port the pod\'s alone (the apiserver is never a server off its endpoint port)', () => {
+  const recorder = new MetricFlowRecorder(new PeerResolver(new ResolutionIndex(GAP), GAP.workloads), GAP.services, runBudgets(DEFAULT_EDGE_CAPS, {}, () => true));
+  const count = (t: number) => ({ time: T0 + t, flows: 1, packets: 0, bytes: 0, verdict: 'forwarded' as const, source: 'prometheus' as const });
+  const to = (port: number): MetricFlow => ({ src: { kind: 'ip', ip: '10.244.1.20' }, dst: { kind: 'ip', ip: '10.244.0.77' }, port, protocol: 'TCP', direction: 'src-is-client', verdict: 'forwarded' });
+  assert.equal(recorder.record(to(443), 'm', count(150_000)), 'edge');
+  assert.equal(recorder.record(to(8080), 'm', count(150_000)), 'edge');
+  assert.equal(recorder.record(to(443), 'm', count(50_000)), 'edge');
+  assert.deepEqual(recorder.aggregator.drain().edges.map((e) => `${e.client} -> ${e.server}:${e.port} x${e.flows}`).sort(), [
+    'workload:shop/CronJob/report -> apiserver:443 x1',
+    'workload:shop/CronJob/report -> workload:shop/Deployment/web:443 x2',
+    'workload:shop/CronJob/report -> workload:shop/Deployment/web:8080 x1',
+  ]);
+});

@@ -126,6 +126,24 @@ test('a new holder that started before the last snapshot showing the old one on 
   assert.deepEqual(g.intervals(IP).map((i) => [i.peerKey, i.validFrom, i.validTo]), [[WEB, 1_000, 15_000], [API, 15_000, undefined]]);
 });
 
+test('lastHeldBefore: the last moment before a time the pod network\'s history shows a holder on the address — an exact end, when a released holder was last seen, the time itself while one holds it', () => {
+  const exact = reuseHistory(); // web [1,000, 52,000) exact (api's start), api from 52,000 on
+  assert.equal(exact.lastHeldBefore(IP, 500), undefined, 'nobody before');
+  assert.equal(exact.lastHeldBefore(IP, 30_000), 30_000, 'web holds it then');
+  assert.equal(exact.lastHeldBefore(IP, 52_000), 52_000, 'web until api\'s start');
+  assert.equal(exact.lastHeldBefore(IP, 90_000), 90_000, 'api holds it still');
+  const released = new IpHistory();
+  released.apply('pods', [claim(WEB, 1_000)], 10_000);
+  released.apply('pods', [], 30_000); // web gone by 30,000, last seen at 10,000
+  assert.equal(released.lastHeldBefore(IP, 60_000), 10_000);
+  assert.equal(released.lastHeldBefore(IP, 5_000), 5_000);
+  // Read from the store's rows (released_after), the same answer.
+  const stored = new IpHistory([{ ip: IP, peerKey: WEB, hostNetwork: false, validFrom: 1_000, validTo: 30_000, releasedAfter: 10_000 }]);
+  assert.equal(stored.lastHeldBefore(IP, 60_000), 10_000);
+  assert.equal(stored.holderAt(IP, 20_000)?.peerKey, WEB, 'the holder until the release was noticed');
+  assert.equal(Object.hasOwn(stored.holderAt(IP, 20_000)!, 'releasedAfter'), false, 'intervals keep their shape');
+});
+
 test('a claim without a start, or starting after the snapshot, starts at the snapshot time', () => {
   const h = new IpHistory();
   assert.deepEqual(h.apply('pods', [claim(WEB)], 10_000).open.map((i) => i.validFrom), [10_000]);
