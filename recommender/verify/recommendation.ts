@@ -19,7 +19,8 @@
  *   host policy, a Calico host endpoint (host-endpoint-sides.ts): no workload's side is its own, but
  *   what the host's policies deny there is cut all the same. So is a kubelet probe, which no rule
  *   writes, at its node's host endpoint where the engine polices the host's traffic with its own
- *   pods (Cilium), and at its pod where Cilium polices the local host (local-host-probes.ts).
+ *   pods (Cilium), and at its pod on Cilium, whose local-host allow `allow-localhost: policy` takes
+ *   away and a deny rule outranks (local-host-probes.ts).
  * - In a scoped run, an edge whose other end is a workload outside the run is judged at that end
  *   too where an applied policy selects that workload in that direction, or on Cilium under
  *   `enable-policy: always` (far-workload-sides.ts): the run writes no policy for it, yet what no
@@ -56,7 +57,7 @@ import type { OutsideMustFlows, RequiredEdge, RequiredFlow, Requirement, Verifie
 import { policiesSelecting, replacedSubjectSides } from './replaced-subjects.ts';
 import { deniesUnselected } from '../simulate/cilium/enforcement-mode.ts';
 import { hostEndDenied, judgesHostEnds, kubeletProbe, type HostEndsJudged } from './host-endpoint-sides.ts';
-import { policesLocalHost, probeAtPodNote, probeWayOut } from './local-host-probes.ts';
+import { judgesProbeAtPod, probeAtPodNote, probeWayOut } from './local-host-probes.ts';
 import { farSides, farWorkloadsJudged, outsideTheRun, type FarSides, type FarWorkload } from './far-workload-sides.ts';
 
 /**
@@ -643,17 +644,17 @@ function judgeFarWorkload(j: Judges, found: SidesFound, workload: string, direct
 
 /**
  * A kubelet probe (`kubelet:<node>` to the workload's pod on that node), which every plugin lets
- * in whatever the policy but Cilium under `allow-localhost: policy` (local-host-probes.ts): judged
- * at the pod's ingress there as a side the policies must allow — by the recommended policies, or,
- * on a direction the recommendation leaves open, by `leftOpen` (what decides it) —, and elsewhere
- * counted as skipped by the caller. Judged at its node's host endpoint's egress too where the
- * engine polices the host's traffic with its own pods (host-endpoint-sides.ts: Cilium's host
- * firewall, not Calico). What either denies cuts the probe: the pod is restarted, or never ready.
+ * in whatever the policy but Cilium, under `allow-localhost: policy` or where a deny rule matches
+ * the local host (local-host-probes.ts): judged on Cilium at the pod's ingress there as a side
+ * the policies must allow — by the recommended policies, or, on a direction the recommendation
+ * leaves open, by `leftOpen` (what decides it) —, and elsewhere counted as skipped by the caller.
+ * Judged at its node's host endpoint's egress too where the engine polices the host's traffic
+ * with its own pods (host-endpoint-sides.ts: Cilium's host firewall, not Calico). What either denies cuts the probe: the pod is restarted, or never ready.
  * Whether its pod side was judged.
  */
 function judgeKubeletProbe(j: Judges, found: SidesFound, workload: string, direction: Direction, edge: EdgeTraffic, leftOpen?: Simulator): boolean {
   if (direction !== 'ingress' || edge.client.kind !== 'kubelet') return false;
-  const atPod = policesLocalHost(leftOpen ?? j.ours, j.model.cluster);
+  const atPod = judgesProbeAtPod(leftOpen ?? j.ours);
   if (!atPod && j.hostEnds === undefined) return false;
   const probe = kubeletProbe(j.model, edge);
   if (probe === undefined) return false;
@@ -663,12 +664,12 @@ function judgeKubeletProbe(j: Judges, found: SidesFound, workload: string, direc
 }
 
 /**
- * A kubelet probe at its pod's ingress, where Cilium polices the local host: blocked where the
- * recommended policies deny it, with the engine's way out; blockedByApplied where only the applied
- * policies beside them do (or, on a direction the recommendation leaves open, `leftOpen`).
+ * A kubelet probe at its pod's ingress on Cilium: blocked where the recommended policies deny it,
+ * with the way out; blockedByApplied where only the applied policies beside them do (or, on a
+ * direction the recommendation leaves open, `leftOpen`).
  */
 function judgeProbeAtPod(j: Judges, found: SidesFound, workload: string, edge: EdgeTraffic, node: string, probe: readonly FlowAtPods<SimFlow>[], leftOpen: Simulator | undefined): void {
-  const note = probeAtPodNote(node);
+  const note = probeAtPodNote(node, j.model.cluster);
   if (leftOpen !== undefined) {
     blockedByAppliedOnly(j, found, workload, 'ingress', edge, probe, `${LEFT_OPEN}${note}`, leftOpen);
     return;
@@ -677,7 +678,7 @@ function judgeProbeAtPod(j: Judges, found: SidesFound, workload: string, edge: E
   if (denied !== undefined) {
     const side = decideSide(j.ours, denied.flow, 'ingress');
     found.blocked.push(finding(workload, 'ingress', edge, side, `${side.reason}${denied.at}${note}${probeWayOut(j.engine, j.model.cluster)}`));
-  } else if (policesLocalHost(j.withApplied, j.model.cluster)) blockedByAppliedOnly(j, found, workload, 'ingress', edge, probe, note);
+  } else if (judgesProbeAtPod(j.withApplied)) blockedByAppliedOnly(j, found, workload, 'ingress', edge, probe, note);
 }
 
 const KUBELET_PROBE = "; the kubelet's probe of the pod on its own node leaves through the node's host endpoint (host policies are enforced between the host and its own pods)";

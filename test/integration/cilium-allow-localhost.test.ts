@@ -22,6 +22,7 @@ import { ingestFlows } from '../../app/ingest.ts';
 import { importInventory } from '../../app/inventory.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import { simulateFlows } from '../../app/simulate.ts';
+import type { AppliedPolicy } from '../../domain/inventory.ts';
 import type { EmitResult } from '../../recommender/engines/types.ts';
 import { clusterModel } from '../../recommender/simulate/cluster.ts';
 import { SIMULATORS } from '../../recommender/simulate/index.ts';
@@ -151,12 +152,13 @@ test('with allow-localhost: policy the verification judges the kubelet probe at 
   assert.equal(kept.skipped[NEVER_RULES], undefined, 'judged, not skipped');
 });
 
-test('with allow-localhost auto or always a probe from the pod’s own node is never a rule and the kubernetes recommendation verifies as before', async () => {
+test('with allow-localhost auto or always a probe from the pod’s own node is never a rule: it is judged at its pod, which Cilium lets the local host into, and the kubernetes recommendation verifies as before', async () => {
   for (const config of ['', ', allow-localhost: always']) {
     const db = await store(config);
-    const { verification } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({ namespace: 'shop' }), { tightness: false });
+    const { verification, emitted } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({ namespace: 'shop' }), { tightness: false });
     assert.equal(verification.ok, true, JSON.stringify(verification.blocked));
-    assert.equal(verification.skipped[NEVER_RULES], 1);
+    assert.equal(verification.skipped[NEVER_RULES], undefined, 'judged, not skipped');
+    for (const m of emitted.manifests as unknown as Np[]) assert.deepEqual(nodeRules(m), []);
   }
 });
 
@@ -241,4 +243,59 @@ test('with allow-localhost: policy the clusternetworkpolicy and calico recommend
   const kubernetes = runRecommendation(input(), 'kubernetes', recommendOptions({ namespace: 'shop' }), { tightness: false });
   assert.deepEqual(kubernetes.verification.blocked.map((b) => b.edge), [PROBE_EDGE]);
   assert.equal(probeUnder(kubernetes.emitted.manifests).verdict, 'deny');
+});
+
+// Under allow-localhost auto (always under Kubernetes) or always the agent adds the local host's
+// allow beneath the deny rules: it is inserted deny-preferred (cilium/cilium pkg/policy mapstate.go
+// determineAllowLocalhostIngress: DenyPreferredInsert in older releases, in current ones
+// insertWithChanges of a priority-0 allow, which a deny of the same priority outranks,
+// types.NewMapStateEntry adding PrecedenceDeny), and "Deny policies take precedence over allow policies, regardless of whether
+// they are a Cilium Network Policy, a Clusterwide Cilium Network Policy or even a Kubernetes
+// Network Policy" (docs.cilium.io security/policy/deny). So an ingressDeny matching the local host —
+// the `host` entity, `cluster` (which holds host) or `all`, a CIDR of its node's addresses under
+// policy-cidr-match-mode: nodes — cuts the kubelet's probe; `remote-node` is every node but the
+// local host, and a CIDR matches no node without that mode.
+test('with allow-localhost auto or always an ingressDeny matching the local host wins over its allow: the probe is judged at the pod, blockedByApplied under an applied deny and blocked under a recommended one', async () => {
+  const cnp = (spec: { ingressDeny: unknown[] }, kind = 'CiliumNetworkPolicy') => ({
+    apiVersion: 'cilium.io/v2',
+    kind,
+    metadata: kind === 'CiliumNetworkPolicy' ? { name: 'legacy', namespace: 'shop' } : { name: 'legacy' },
+    spec: { endpointSelector: { matchLabels: { app: 'web' } }, ...spec },
+  });
+  const applied = (m: ReturnType<typeof cnp>): AppliedPolicy => ({ apiVersion: m.apiVersion, kind: m.kind, ...(m.metadata.namespace ? { namespace: m.metadata.namespace } : {}), name: m.metadata.name, manifest: m });
+  const cases: { config: string; deny: ReturnType<typeof cnp>; cuts: boolean }[] = [
+    { config: '', deny: cnp({ ingressDeny: [{ fromEntities: ['host'] }] }), cuts: true },
+    { config: ', allow-localhost: always', deny: cnp({ ingressDeny: [{ fromEntities: ['cluster'] }] }, 'CiliumClusterwideNetworkPolicy'), cuts: true },
+    { config: '', deny: cnp({ ingressDeny: [{ fromEntities: ['all'], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }] }), cuts: true },
+    { config: ', policy-cidr-match-mode: nodes', deny: cnp({ ingressDeny: [{ fromCIDR: ['172.18.0.0/24'] }] }), cuts: true },
+    // Not the local host: another port, remote-node, a CIDR without the nodes mode.
+    { config: '', deny: cnp({ ingressDeny: [{ fromEntities: ['host'], toPorts: [{ ports: [{ port: '9090', protocol: 'TCP' }] }] }] }), cuts: false },
+    { config: '', deny: cnp({ ingressDeny: [{ fromEntities: ['remote-node'] }] }), cuts: false },
+    { config: '', deny: cnp({ ingressDeny: [{ fromCIDR: ['172.18.0.0/24'] }] }), cuts: false },
+  ];
+  for (const { config, deny, cuts } of cases) {
+    const label = `${config || 'auto'}: ${JSON.stringify(deny.spec.ingressDeny)}`;
+    const db = await store(config);
+    const input = readRecommendationInput(db, {});
+    const model = clusterModel(input.inventory, input.externalNames);
+    const edge = input.edges.find((e) => e.client.kind === 'kubelet')!;
+    const sides: VerifiedSides = { workload: 'shop/DaemonSet/web', edges: { ingress: [edge], egress: [] }, excluded: { ingress: new Map(), egress: new Map() }, restricted: { ingress: true, egress: false } };
+    const verify = (engine: 'kubernetes' | 'cilium', manifests: readonly unknown[], beside: readonly AppliedPolicy[]) =>
+      verifyRecommendation({ engine, emitted: { engine, manifests, warnings: [] } as unknown as EmitResult, model, applied: beside, sides: [sides], simulator: SIMULATORS.cilium, tightness: false });
+    // What `simulate --engine cilium` decides of the deny beside nothing else is what the verification must agree with.
+    const [alone] = simulateFlows(db, { engine: 'cilium', policies: list([deny]), flows: KUBELET, format: 'edges' }).decisions;
+    assert.equal(alone!.verdict, cuts ? 'deny' : 'allow', `${label}: ${JSON.stringify(alone)}`);
+    for (const engine of ['cilium', 'kubernetes'] as const) {
+      const { emitted } = runRecommendation(input, engine, recommendOptions({ namespace: 'shop' }), { tightness: false });
+      const beside = verify(engine, emitted.manifests, [applied(deny)]);
+      assert.equal(beside.ok, true, `${label} ${engine}: the applied policy is the cluster's state`);
+      assert.deepEqual(beside.blockedByApplied.map((b) => [b.edge, b.direction, b.by?.policy]), cuts ? [[PROBE_EDGE, 'ingress', `${deny.kind}/${deny.metadata.namespace ? 'shop/' : ''}legacy`]] : [], `${label} ${engine}`);
+      if (cuts) assert.match(beside.blockedByApplied[0]!.reason, /ingressDeny rule matches node worker-1 \(host\).*kubelet's probe.*deny rule wins over the local host's allow/, label);
+      assert.equal(beside.skipped[NEVER_RULES], undefined, `${label} ${engine}: judged, not skipped`);
+    }
+    const ours = verify('cilium', [deny], []);
+    assert.equal(ours.ok, !cuts, label);
+    assert.deepEqual(ours.blocked.map((b) => [b.edge, b.direction]), cuts ? [[PROBE_EDGE, 'ingress']] : [], label);
+    if (cuts) assert.match(ours.blocked[0]!.reason, /deny rule wins over the local host's allow.*narrow the deny rule/, label);
+  }
 });
