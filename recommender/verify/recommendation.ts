@@ -26,9 +26,10 @@
  *   `enable-policy: always` (far-workload-sides.ts): the run writes no policy for it, yet what no
  *   rule allows is denied there; blockedByApplied.
  * - Tightness per workload side: the (peer, port) pairs the policies allow among the observed
- *   pairs and the probes (`probes.ts`: one peer of each class a looser policy opens, and every
- *   workload a selector naming an observed peer, or a policy selecting the subject, admits too,
- *   on the side's ports), divided by the observed pairs; 1 is as tight as the observations allow.
+ *   pairs (the kubelet's probes among them: traffic the recommendation must keep) and the probes
+ *   (`probes.ts`: one peer of each class a looser policy opens, and every workload a selector
+ *   naming an observed peer, or a policy selecting the subject, admits too, on the side's
+ *   ports), divided by the observed pairs; 1 is as tight as the observations allow.
  *   A restricted side where nothing was observed that allows something: `observed: 0`,
  *   `ratio: null`, `unbounded: true` (JSON has no Infinity).
  */
@@ -426,6 +427,7 @@ export function simulateSides(input: SimulateSidesInput): SidesFound {
     const conn = verifiedFlow(j, edge, direction);
     if (!conn.ok) {
       if (!judgeKubeletProbe(j, found, workload, direction, edge)) countSkipped(found, conn.reason);
+      if (input.tightness && !outside.has(workload)) observeKubeletProbe(j, sides, workload, direction, edge);
       return;
     }
     if (reason !== undefined) {
@@ -842,6 +844,26 @@ function observePair(sides: Map<string, TightnessSide>, workload: string, direct
   // Observed pairs of a side are distinct: its edges are (far peer, port, protocol) apart.
   entry.observed.push(farPair(flow, direction));
   if (allowed) entry.allowed++;
+}
+
+/**
+ * Adds a kubelet probe (`kubelet:<node>`) to its restricted ingress's observed pairs: traffic the
+ * recommendation must keep, so never looseness. Allowed where the engine lets it in: on Cilium,
+ * where the verification judges it at the pod (local-host-probes.ts), as the recommended policies
+ * decide; elsewhere whatever the policies say (simulate/decide.ts fromOwnNode). Its peer is the
+ * node, so the node probe of the same node and port is this pair (probes.ts extraProbes).
+ */
+function observeKubeletProbe(j: Judges, sides: Map<string, TightnessSide>, workload: string, direction: Direction, edge: EdgeTraffic): void {
+  if (direction !== 'ingress' || edge.client.kind !== 'kubelet') return;
+  const pod = j.model.podOf(workload);
+  if (pod === undefined || pod.hostNetwork) return;
+  const probe = kubeletProbe(j.model, edge);
+  const flow = probe?.[0]?.flow;
+  if (probe === undefined || flow === undefined || flow.icmp !== undefined) return;
+  // The workload's stand-in, as a side with no observed edge is measured at (measureTightness), not the pod placed on the probing node.
+  const entry = tightnessSide(sides, workload, direction, { kind: 'pod', pod });
+  entry.observed.push(farPair(flow, direction));
+  if (!judgesProbeAtPod(j.ours) || allowedAtEvery(j.ours, probe, direction)) entry.allowed++;
 }
 
 /** Adds a documented must flow's (far peer, port, protocol) to its side's probes. */
