@@ -40,6 +40,7 @@ import { intentEdges, planWorkload, restricts, unobservedMustFlows, type Planned
 import { mirroredRules, type MirroredRules, type PodNetwork } from './synthesize/mirrored-rules.ts';
 import { openLeftDirections } from './synthesize/open-by-rule.ts';
 import { appliedHostPolicies } from './synthesize/host-firewall.ts';
+import { ownNodeRules } from './synthesize/own-node-ingress.ts';
 import { followServices, refusedWarning, type UnfollowedService } from './follow-services.ts';
 import { uniquePorts, unresolvedTargetPorts, workloadServedPorts, type UnresolvedTargetPort } from './matrix/bindings.ts';
 import type { ResolvedPort } from './matrix/resolved.ts';
@@ -748,7 +749,8 @@ function synthesisContext(
   const network = !onHost ? 'pod' : asPods ? 'both' : 'host';
   const dnsTarget: DnsTarget = { namespace: dns.namespace, selector: dns.selector, ports: dns.ports.map((x) => port(x.protocol, x.port)), network };
   const hostPolicies = appliedHostPolicies(input.inventory);
-  return { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget, run.podNetwork), portSets: new PortSets(), edgeKeys, details: run.details, mirrors: run.mirrors, podNetwork: run.podNetwork, ...(hostPolicies !== undefined ? { hostPolicies } : {}), ...(run.openByRule ? { openByRule: true } : {}) };
+  const ownNode = ownNodeRules(input.inventory.ciliumPolicy);
+  return { ix, dns: dnsTarget, opts: run.opts, peers: new RunPeers(ix, dnsTarget, run.podNetwork), portSets: new PortSets(), edgeKeys, details: run.details, mirrors: run.mirrors, podNetwork: run.podNetwork, ...(hostPolicies !== undefined ? { hostPolicies } : {}), ...(run.openByRule ? { openByRule: true } : {}), ...(ownNode !== undefined ? { ownNodeRules: ownNode } : {}) };
 }
 
 /** A workload (`slot` of `sides`) compared, documented against observed. */

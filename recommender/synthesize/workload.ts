@@ -38,7 +38,7 @@ import { blockHolderPeers, blockHolders, nodesAcrossFamily } from './block-holde
 import { ANY_PORT, standInFor, standInForRole, standInsOf, UNVERIFIED_MUST_FLOW, type StandIn, type StandIns } from './representative-flows.ts';
 import { exceptionCitation, farPartialNote, farPartialWarning, partialDirection, partialNote, partialWarning, type PartialDirection } from './partial-directions.ts';
 import { componentPeers } from '../matrix/component-pods.ts';
-import { ownNodeIngress } from './own-node-ingress.ts';
+import { ownNodeExclusion, ownNodeIngress, type OwnNodeRules } from './own-node-ingress.ts';
 import { documentsPeer, namedWorkloads, opensAll, portsCover, portsServedBy, portsToward, replicaPorts, selectedWorkloads, type MirroredRule, type MirroredRules, type PodNetwork } from './mirrored-rules.ts';
 
 export interface ExcludedEdge {
@@ -127,6 +127,8 @@ export interface SynthesisContext {
    * and worded so (open-words.ts).
    */
   openByRule?: boolean;
+  /** The rules the engines write for a pod's own node, where the cilium-config has them write any (own-node-ingress.ts ownNodeRules). */
+  ownNodeRules?: OwnNodeRules;
 }
 
 const UPSTREAM_DNS_PORTS: readonly PortSpec[] = dnsPorts();
@@ -1251,10 +1253,10 @@ function placedApart(p: Planning, pass: ObservedPass, side: SideComparison, i: n
   const ingress = side.direction === 'ingress';
   const ruleIds = side.rules[i]!;
   if (ingress && edge.client.kind === 'kubelet' && !fromOwnNodeComponent(p, pass, side, i)) {
-    // Probes from the pod's own node: never a rule, so never a violation either, even when a
+    // Probes from the pod's own node: never a rule of their own, so never a violation either, even when a
     // documented health check from the nodes covers them (docs/recommend.md, "Health checks and kubelet probes").
     const probe = ctx.peers.of(edge, side.direction, p.w.namespace);
-    if (!probe.ok) excludeEdge(p, side, i, probe.reason);
+    if (!probe.ok) excludeEdge(p, side, i, ctx.ownNodeRules === undefined ? probe.reason : ownNodeExclusion(edge.client.node, ownNodeClients(edge.client.node, ctx.ix), intentKey(p.w), ctx.ownNodeRules));
     p.ownNode.push(edge);
     return true;
   }

@@ -299,3 +299,27 @@ test('with allow-localhost auto or always an ingressDeny matching the local host
     if (cuts) assert.match(ours.blocked[0]!.reason, /deny rule wins over the local host's allow.*narrow the deny rule/, label);
   }
 });
+
+// The probe edge's evidence says what the manifests do with it: under allow-localhost: policy the
+// engines write rules that let the local host in (the cilium engine's host entity; the kubernetes
+// engine's ipBlock of every node's addresses on the probed ports under policy-cidr-match-mode:
+// nodes, rule #own-node), so "never a rule" would contradict the manifest; elsewhere no engine
+// writes one.
+test('the probe edge is no rule of its own, and its reason names what lets it in where an engine writes a rule for it (allow-localhost: policy), never a rule elsewhere', async () => {
+  type Observed = { key: string; reason?: string };
+  const reasonOf = async (config: string) => {
+    const db = await store(config);
+    const { rec } = runRecommendation(readRecommendationInput(db, {}), 'kubernetes', recommendOptions({ namespace: 'shop' }), { tightness: false });
+    const observed = rec.workloads.flatMap((w) => (w.observed ?? []) as Observed[]);
+    return observed.find((o) => o.key === PROBE_EDGE)?.reason ?? '';
+  };
+  const nodes = await reasonOf(', allow-localhost: policy, policy-cidr-match-mode: nodes');
+  assert.doesNotMatch(nodes, /never a rule/);
+  assert.match(nodes, /^traffic with the pod's own node worker-1 \(kubelet probes, node-local agents\) is no rule of its own: .*allow-localhost: policy.*the cilium engine lets the host entity in.*the kubernetes engine every node's addresses on the ports it reached .*shop\/daemonset\/web#own-node.*policy-cidr-match-mode: nodes/);
+  const policy = await reasonOf(', allow-localhost: policy');
+  assert.doesNotMatch(policy, /never a rule/);
+  assert.match(policy, /is no rule of its own: .*the cilium engine lets the host entity in.*a NetworkPolicy cannot name the local host/);
+  for (const config of ['', ', allow-localhost: always', ', policy-cidr-match-mode: nodes']) {
+    assert.equal(await reasonOf(config), "traffic with the pod's own node worker-1 (kubelet probes, node-local agents) is never a rule", config);
+  }
+});
