@@ -34,6 +34,7 @@ import { refusedSelectorMessage, refusedSelectors } from '../recommender/simulat
 import { hostPoliciesNotJudged, hostPolicyIds } from '../recommender/simulate/cilium/host-firewall.ts';
 import { namesEgressPortOnCilium } from '../recommender/simulate/cilium/egress-port-names.ts';
 import { alwaysNotSimulated, enforcementModeWarnings } from '../recommender/simulate/cilium/enforcement-mode.ts';
+import { localHostNotSimulated } from '../recommender/simulate/cilium/local-host.ts';
 import { engineAdmissionErrors } from '../recommender/verify/admission/index.ts';
 import { manifestErrors, manifestId, namedErrors, SCHEMA_FILES, type CrdChannel, type ManifestError } from '../recommender/verify/index.ts';
 import { networkPlugin } from '../recommender/simulate/network-plugin.ts';
@@ -319,7 +320,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   const enforcedByCilium = verifyingEngine(engine, plugin, model.cluster.ciliumPolicy) === 'cilium';
   if (enforcedByCilium) warnings.push(...enforcementModeWarnings(model.cluster));
   if (engine === 'cilium') warnings.push(...hostPolicyWarnings(policies, model.cluster), ...clusterNetworkPolicyReadings(policies, model.cluster), ...egressNamedPortReadings(policies, model.cluster));
-  else if (enforcedByCilium) warnings.push(...alwaysNotSimulated(model.cluster, engine));
+  else if (enforcedByCilium) warnings.push(...alwaysNotSimulated(model.cluster, engine), ...localHostNotSimulated(model.cluster, engine));
   if (engine === 'clusternetworkpolicy') warnings.push(...samePriority(policies, model.cluster));
   if (engine === 'calico') warnings.push(...serviceAccountLabelWarnings(policies), ...httpMatchWarnings(policies), ...notIcmpWarnings(policies));
   const sim = SIMULATORS[engine](policies, model.cluster);

@@ -323,3 +323,21 @@ test('the probe edge is no rule of its own, and its reason names what lets it in
     assert.equal(await reasonOf(config), "traffic with the pod's own node worker-1 (kubelet probes, node-local agents) is never a rule", config);
   }
 });
+
+// `simulate --engine kubernetes` decides NetworkPolicies by the Kubernetes rule ("traffic to and
+// from the node where a Pod is running is always allowed"), which Cilium does not follow under
+// allow-localhost: policy (determineAllowLocalhostIngress adds no local-host allow): the verdict
+// stays the kubernetes one, and a warning says Cilium's differs and how to get it, as for
+// enable-policy: "always" (simulate/cilium/enforcement-mode.ts alwaysNotSimulated).
+test('simulate --engine kubernetes on Cilium under allow-localhost: policy allows the probe by NetworkPolicy semantics and warns that Cilium cuts it: simulate with engine cilium', async () => {
+  const isolating = list([{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'shop' }, spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'] } }]);
+  const localHost = (warnings: readonly string[] | undefined) => (warnings ?? []).filter((w) => /allow-localhost/.test(w));
+  const db = await store(', allow-localhost: policy');
+  const k = simulateFlows(db, { engine: 'kubernetes', policies: isolating, flows: KUBELET, format: 'edges' });
+  assert.equal(k.decisions[0]!.verdict, 'allow');
+  const said = localHost(k.warnings);
+  assert.equal(said.length, 1, JSON.stringify(k.warnings));
+  assert.match(said[0]!, /the cilium-config sets allow-localhost: policy.*which the kubernetes simulation does not read: .*from the pod's own node.*simulate with engine cilium/);
+  assert.equal(simulateFlows(db, { engine: 'cilium', policies: isolating, flows: KUBELET, format: 'edges' }).decisions[0]!.verdict, 'deny');
+  assert.deepEqual(localHost(simulateFlows(await store(''), { engine: 'kubernetes', policies: isolating, flows: KUBELET, format: 'edges' }).warnings), []);
+});
