@@ -104,7 +104,7 @@ function m0(): ResolvedMatrix {
 }
 
 test('a namespace parameter moves the components; absent components are findings, not errors', () => {
-  const m = resolve('netobserv', { systems: { netobserv: { parameters: { namespace: 'observability' } } } });
+  const m = resolve('netobserv', { systems: { netobserv: { parameters: { namespace: 'observability', operatorNamespace: 'observability' } } } });
   assert.equal(m.detected, false);
   assert.deepEqual(
     m.findings.filter((f) => f.kind === 'component-absent').map((f) => f.message),
@@ -396,4 +396,33 @@ components:
 `, 'lookups.yaml');
   const m = resolveMatrix({ matrix, origin: 'applied', overridesBuiltIn: false }, inv, {});
   assert.deepEqual(rule(m, 'lookups/api/egress/dns').ports, [{ protocol: 'UDP', port: 53 }, { protocol: 'UDP', port: 5353 }]);
+});
+
+/** The fixture with the FlowCollector's pods moved from netobserv(-privileged) to `main`(-privileged), and the operator to `operatorNs`. */
+function netobservMoved(main: string, operatorNs: string): InventorySnapshot {
+  const moved = (w: InventorySnapshot['workloads'][number]) => {
+    if (w.name === 'netobserv-controller-manager') return { ...w, namespace: operatorNs };
+    if (w.namespace === 'netobserv' && w.name !== 'loki') return { ...w, namespace: main };
+    if (w.namespace === 'netobserv-privileged') return { ...w, namespace: `${main}-privileged` };
+    return w;
+  };
+  const extra = [main, `${main}-privileged`, operatorNs].filter((n) => !inventory.namespaces.some((x) => x.name === n)).map((name) => ({ name, labels: {} }));
+  return { ...inventory, namespaces: [...inventory.namespaces, ...extra], workloads: inventory.workloads.map(moved) };
+}
+
+test('NetObserv: the operator has its own namespace, not FlowCollector spec.namespace (seed 002 lines 12-13: spec.namespace holds "all pods managed by NetObserv"; line 22 gives the operator its own default, netobserv; OpenShift installs it in openshift-netobserv-operator while the FlowCollector pods run in netobserv, docs.openshift.com "Network Observability Operator in OpenShift Container Platform", oc get pods -n netobserv lists flowlogs-pipeline and netobserv-plugin only): its must rules stay in force', () => {
+  // spec.namespace moved, the operator left where the chart installed it (netobserv, line 22).
+  const moved = resolve('netobserv', { systems: { netobserv: { parameters: { namespace: 'observability' } } } }, netobservMoved('observability', 'netobserv'));
+  const operator = moved.components.find((c) => c.name === 'operator')!;
+  assert.equal(operator.namespace, 'netobserv');
+  assert.deepEqual(operator.workloads, [{ namespace: 'netobserv', kind: 'Deployment', name: 'netobserv-controller-manager' }]);
+  assert.equal(rule(moved, 'netobserv/operator/ingress/apiserver-9443').active, true, 'Kube API Server to the webhooks (line 24)');
+  assert.equal(rule(moved, 'netobserv/operator/egress/apiserver-6443').active, true, 'to the Kube API Server (line 27)');
+  assert.deepEqual(moved.components.find((c) => c.name === 'flowlogs-pipeline')?.workloads, [{ namespace: 'observability', kind: 'Deployment', name: 'flowlogs-pipeline' }]);
+  // OpenShift: the operator in openshift-netobserv-operator, the FlowCollector at its default.
+  const openshift = resolve('netobserv', { systems: { netobserv: { parameters: { operatorNamespace: 'openshift-netobserv-operator' } } } }, netobservMoved('netobserv', 'openshift-netobserv-operator'));
+  assert.deepEqual(openshift.components.find((c) => c.name === 'operator')?.workloads, [{ namespace: 'openshift-netobserv-operator', kind: 'Deployment', name: 'netobserv-controller-manager' }]);
+  assert.equal(rule(openshift, 'netobserv/operator/ingress/apiserver-9443').active, true);
+  assert.deepEqual(openshift.parameters.find((p) => p.name === 'operatorNamespace')?.origin, 'config');
+  assert.ok(!openshift.findings.some((f) => f.kind === 'component-absent'), 'every component found');
 });
