@@ -3,7 +3,7 @@
  * and options, and how many reports are kept. Every key has a default.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { isCronExpression } from './schedule.ts';
+import { cronExpressionProblem } from './schedule.ts';
 import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { MODES, type Mode } from '../recommender/synthesize/options.ts';
 
@@ -67,7 +67,8 @@ function validTimezone(tz: string): boolean {
 /** Defaults filled in; problems (a bad cron expression or time zone) are pushed with their path. */
 export function resolveReportSettings(cfg: ReportsConfigT | undefined, problems: { path: string; message: string; value?: unknown }[]): ReportSettings {
   const s: ReportSettings = { ...REPORT_DEFAULTS, ...Object.fromEntries(Object.entries(cfg ?? {}).filter(([, v]) => v !== undefined)) };
-  if (!isCronExpression(s.schedule)) problems.push({ path: 'reports.schedule', message: 'is not a valid cron expression (minute hour day-of-month month day-of-week, e.g. "0 2 * * *")', value: s.schedule });
+  const scheduleProblem = cronExpressionProblem(s.schedule);
+  if (scheduleProblem !== undefined) problems.push({ path: 'reports.schedule', message: scheduleProblem, value: s.schedule });
   if (!validTimezone(s.timezone)) problems.push({ path: 'reports.timezone', message: 'is not an IANA time zone (e.g. UTC, Europe/Berlin)', value: s.timezone });
   return s;
 }

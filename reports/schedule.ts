@@ -25,17 +25,30 @@ export const cronerSchedule: CronFactory = (expression, tick, options) => {
   return { stop: () => job.stop() };
 };
 
-/** Whether the expression is one the docs promise (5 fields, or 6 with seconds first; nicknames such as @daily) and croner accepts it. */
-export function isCronExpression(expression: string): boolean {
+/**
+ * What is wrong with a schedule expression, or undefined when it is one the docs promise (5 fields,
+ * or 6 with seconds first; nicknames such as @daily) that croner accepts and that matches some
+ * date. Croner parses `0 2 30 2 *` (each field in range) and then never runs it (`nextRun()` is
+ * null): a service that says its schedule started and never builds a report.
+ */
+export function cronExpressionProblem(expression: string): string | undefined {
+  const invalid = 'is not a valid cron expression (minute hour day-of-month month day-of-week, e.g. "0 2 * * *")';
   const fields = expression.trim().split(/\s+/).length;
-  if (!expression.trim().startsWith('@') && fields !== 5 && fields !== 6) return false;
+  if (!expression.trim().startsWith('@') && fields !== 5 && fields !== 6) return invalid;
+  let job: Cron;
   try {
-    new Cron(expression, { paused: true }).stop();
-    return true;
+    job = new Cron(expression, { paused: true });
   } catch {
-    return false;
+    return invalid;
+  }
+  try {
+    return job.nextRun() === null ? 'matches no date, so no report would ever be built (a day the month never has, such as 30 February or 31 April)' : undefined;
+  } finally {
+    job.stop();
   }
 }
+
+export const isCronExpression = (expression: string): boolean => cronExpressionProblem(expression) === undefined;
 
 export type RunOutcome = 'ok' | 'failed' | 'skipped';
 

@@ -134,3 +134,22 @@ test('reports: config section: defaults, values, and clear errors with path and 
   writeFileSync(typo, 'reports:\n  retention: 0\n  engin: cilium\n');
   assert.throws(() => loadServiceConfig({ file: typo, env: {} }), (e: Error) => e instanceof ConfigError && /reports\.retention \(line 2\)/.test(e.message) && /reports\.engin \(line 3\)/.test(e.message));
 });
+
+test('reports.schedule: an expression that matches no date (30 February, 31 April) is refused at start, not a schedule that never runs', () => {
+  // croner parses them (each field is in range) and its nextRun() is null: the service started,
+  // logged "report schedule started" and never built a report.
+  const dir = tmpDir();
+  for (const never of ['0 2 30 2 *', '0 2 31 4 *', '0 0 2 31 11 *']) {
+    const file = join(dir, 'never.yaml');
+    writeFileSync(file, `reports:\n  schedule: "${never}"\n`);
+    assert.throws(
+      () => loadServiceConfig({ file, env: {} }),
+      (e: Error) => e instanceof ConfigError && /reports\.schedule: matches no date, so no report would ever be built/.test(e.message) && e.message.includes(`"${never}"`),
+      never,
+    );
+  }
+  // A date that comes only in leap years is a date.
+  const leap = join(dir, 'leap.yaml');
+  writeFileSync(leap, 'reports:\n  schedule: "0 2 29 2 *"\n  timezone: Europe/Berlin\n');
+  assert.equal(loadServiceConfig({ file: leap, env: {} }).reports.schedule, '0 2 29 2 *');
+});
