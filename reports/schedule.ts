@@ -1,7 +1,8 @@
 /**
  * The report schedule: a cron job that builds a report. Start and stop are idempotent; a tick while
  * the previous run is still going is skipped (never two runs at once); a failing run is logged and
- * counted, and the schedule keeps going. The cron implementation is injectable so tests drive ticks
+ * counted, and the schedule keeps going; a match missed while the service was down runs once at
+ * start. The cron implementation is injectable so tests drive ticks
  * without waiting.
  */
 import { Cron } from 'croner';
@@ -50,6 +51,16 @@ export function cronExpressionProblem(expression: string): string | undefined {
 
 export const isCronExpression = (expression: string): boolean => cronExpressionProblem(expression) === undefined;
 
+/** The last moment before `at` (or at it) that `expression` matches in `timezone`; undefined when none. */
+export function previousMatch(expression: string, timezone: string, at: number): number | undefined {
+  const job = new Cron(expression, { paused: true, timezone });
+  try {
+    return job.previousRuns(1, new Date(at))[0]?.getTime();
+  } finally {
+    job.stop();
+  }
+}
+
 export type RunOutcome = 'ok' | 'failed' | 'skipped';
 
 export interface SchedulerLogger {
@@ -66,6 +77,14 @@ export interface ReportSchedulerOptions {
   logger: SchedulerLogger;
   onOutcome?: (outcome: RunOutcome, error?: unknown) => void;
   cron?: CronFactory;
+  /**
+   * When the last scheduled run stored its report (undefined: none stored). Given, `start` runs
+   * once at once when the schedule's last match came after it: cron runs only the matches that
+   * come while it runs, so a service down over the nightly time would skip that night.
+   */
+  lastScheduledRun?: () => number | undefined;
+  /** The clock the missed match is judged by (default Date.now). */
+  now?: () => number;
 }
 
 export class ReportScheduler {
@@ -86,6 +105,17 @@ export class ReportScheduler {
     if (this.handle) return;
     this.handle = (this.o.cron ?? cronerSchedule)(this.o.schedule, () => void this.tick(), { timezone: this.o.timezone });
     this.o.logger.info({ schedule: this.o.schedule, timezone: this.o.timezone }, 'report schedule started');
+    this.catchUp();
+  }
+
+  /** One run now for the matches missed since the last scheduled report, however many: the report is of the data now. */
+  private catchUp(): void {
+    const last = this.o.lastScheduledRun?.();
+    if (last === undefined) return;
+    const due = previousMatch(this.o.schedule, this.o.timezone, (this.o.now ?? Date.now)());
+    if (due === undefined || due <= last) return;
+    this.o.logger.info({ schedule: this.o.schedule, timezone: this.o.timezone, missed: new Date(due).toISOString(), lastReport: new Date(last).toISOString() }, 'scheduled report missed while the service was down: running it now');
+    void this.tick();
   }
 
   /** Stops ticking and waits for a run in progress. */

@@ -50,6 +50,7 @@ export class ReportStore {
   private readonly pageStmt;
   private readonly pageAfterStmt;
   private readonly latestStmt;
+  private readonly latestScheduledStmt;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare('INSERT INTO reports (created_at, trigger, engine, data_time, headline, model) VALUES (?, ?, ?, ?, ?, ?) RETURNING id');
@@ -59,6 +60,7 @@ export class ReportStore {
     this.pageStmt = db.prepare(`SELECT ${META_COLUMNS} FROM reports ORDER BY id DESC LIMIT ?`);
     this.pageAfterStmt = db.prepare(`SELECT ${META_COLUMNS} FROM reports WHERE id < ? ORDER BY id DESC LIMIT ?`);
     this.latestStmt = db.prepare(`SELECT ${META_COLUMNS} FROM reports ORDER BY id DESC LIMIT 1`);
+    this.latestScheduledStmt = db.prepare("SELECT max(created_at) AS at FROM reports WHERE trigger = 'schedule'");
   }
 
   /** Stores a report and deletes all but the newest `keep`, in one transaction. Returns its id. */
@@ -81,6 +83,11 @@ export class ReportStore {
     const items = rows.slice(0, limit).map(meta);
     const last = items.at(-1);
     return rows.length > limit && last ? { items, next: last.id } : { items };
+  }
+
+  /** When the newest report the schedule built was stored; undefined when none is kept. */
+  latestScheduledAt(): number | undefined {
+    return (this.latestScheduledStmt.get() as { at: number | null }).at ?? undefined;
   }
 
   latest(): StoredReportMeta | undefined {

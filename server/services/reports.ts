@@ -41,6 +41,8 @@ export function startReportSchedule(ctx: ServiceContext, cron?: CronFactory): Re
       ctx.logger.info({ report: meta.id, headline: meta.headline }, 'report stored');
     },
     onOutcome: (outcome) => ctx.metrics.reportRuns.inc({ trigger: 'schedule', outcome }),
+    lastScheduledRun: () => service.store.latestScheduledAt(),
+    now: ctx.now,
     ...(cron ? { cron } : {}),
   });
   if (settings.enabled) scheduler.start();

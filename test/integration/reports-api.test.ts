@@ -203,3 +203,24 @@ test('POST ?shared=true&defaultDeny=true builds with those layers, as reports.sh
   assert.equal(model.body.options.shared, true);
   assert.equal(model.body.options.defaultDeny, undefined);
 });
+
+test('serve started after the schedule\'s time while the last scheduled report is older: that run is made at start, once (docs/reports.md)', async () => {
+  const cron: CronFactory = () => ({ stop: () => {} });
+  // The service clock is 02:00Z on 21 November: the 01:00Z run of that day came while it was down;
+  // the last scheduled report is of the 19th.
+  const sctx = context({ schedule: '0 1 * * *' });
+  const model = db.prepare("SELECT model FROM reports ORDER BY id DESC LIMIT 1").get() as { model: string };
+  db.prepare("INSERT INTO reports (created_at, trigger, engine, data_time, headline, model) VALUES (?, 'schedule', 'kubernetes', 0, '{}', ?)").run(CLOCK - 2 * 86_400_000 + 60_000, model.model);
+  const { app: sapp } = createApp(sctx);
+  const before = (await request(sapp).get('/api/v1/reports?limit=1').set('Authorization', R).expect(200)).body.items[0];
+  const scheduler = startReportSchedule(sctx, cron);
+  await scheduler.stop(); // waits for the run start began
+  const after = (await request(sapp).get('/api/v1/reports?limit=1').set('Authorization', R).expect(200)).body.items[0];
+  assert.notEqual(after.id, before.id, 'a report was built at start');
+  assert.equal(after.trigger, 'schedule');
+  assert.equal(after.createdAt, new Date(CLOCK).toISOString());
+  // Started again: that run's report is stored, nothing is due.
+  const again = startReportSchedule(sctx, cron);
+  await again.stop();
+  assert.equal((await request(sapp).get('/api/v1/reports?limit=1').set('Authorization', R).expect(200)).body.items[0].id, after.id);
+});

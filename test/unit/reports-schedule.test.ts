@@ -153,3 +153,43 @@ test('reports.schedule: an expression that matches no date (30 February, 31 Apri
   writeFileSync(leap, 'reports:\n  schedule: "0 2 29 2 *"\n  timezone: Europe/Berlin\n');
   assert.equal(loadServiceConfig({ file: leap, env: {} }).reports.schedule, '0 2 29 2 *');
 });
+
+test('a scheduled run missed while the service was down runs once when it starts again; none is missed, none is run twice', async () => {
+  // Cron (croner, as Vixie cron) runs only the matches that come while it runs: a service down over
+  // 02:00 built no report that night, and the next one came a day later.
+  const at = (iso: string) => Date.parse(iso);
+  async function startedAt(now: string, lastScheduledRun: string | undefined, schedule = '0 2 * * *', timezone = 'Europe/Berlin') {
+    const log = logger();
+    let runs = 0;
+    const s = new ReportScheduler({
+      schedule,
+      timezone,
+      logger: log.l,
+      cron: manualCron().factory,
+      run: () => void runs++,
+      lastScheduledRun: () => (lastScheduledRun === undefined ? undefined : at(lastScheduledRun)),
+      now: () => at(now),
+    });
+    s.start();
+    await s.stop(); // waits for a run start() began
+    return { runs, log: log.lines };
+  }
+  // The last nightly report at 02:00 Berlin on 5 December (01:00Z); down over 02:00 on the 6th.
+  const missed = await startedAt('2026-12-06T08:00:00Z', '2026-12-05T01:00:07Z');
+  assert.equal(missed.runs, 1);
+  assert.ok(missed.log.some((l) => l.level === 'info' && /missed while the service was down/.test(l.msg)), JSON.stringify(missed.log));
+  // Down for three nights: one report, of the data now.
+  assert.equal((await startedAt('2026-12-09T08:00:00Z', '2026-12-05T01:00:07Z')).runs, 1);
+  // Started before that night's 02:00: nothing is due yet.
+  assert.equal((await startedAt('2026-12-06T00:30:00Z', '2026-12-05T01:00:07Z')).runs, 0);
+  // The report of the last match is stored: nothing was missed.
+  assert.equal((await startedAt('2026-12-06T08:00:00Z', '2026-12-06T01:00:40Z')).runs, 0);
+  // Never ran on a schedule (a new store): nothing to catch up.
+  assert.equal((await startedAt('2026-12-06T08:00:00Z', undefined)).runs, 0);
+  // Spring forward (Berlin, 29 March 2026): that night's 02:00 runs at 03:00 CEST (01:00Z), so a
+  // start at 02:59 CEST (00:59Z) has missed nothing, and one at 04:00 CEST has.
+  assert.equal((await startedAt('2026-03-29T00:59:00Z', '2026-03-28T01:00:07Z')).runs, 0);
+  assert.equal((await startedAt('2026-03-29T02:00:00Z', '2026-03-28T01:00:07Z')).runs, 1);
+  // Fall back (Berlin, 25 October 2026): 02:30 comes twice (00:30Z, 01:30Z) and runs once, at the first.
+  assert.equal((await startedAt('2026-10-25T01:45:00Z', '2026-10-25T00:30:09Z', '30 2 * * *')).runs, 0);
+});
