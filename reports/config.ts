@@ -24,7 +24,7 @@ export const ReportsConfig = Type.Object(
     shared: Type.Optional(Type.Boolean()),
     /** Recommend as with `--default-deny` (a namespace default-deny layer), likewise. */
     defaultDeny: Type.Optional(Type.Boolean()),
-    /** Reports kept in the store; older ones are deleted when a new one is stored. */
+    /** Reports kept in the store, of each trigger (schedule, manual) apart; older ones are deleted when a new one of their trigger is stored. */
     retention: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
   },
   strict,

@@ -1,6 +1,6 @@
 /**
  * Stored reports (the model as JSON, with when and why it was built) and the ingest-health reads
- * the report needs. Retention keeps the newest N reports; older ones are deleted with the insert.
+ * the report needs. Retention keeps the newest N reports of each trigger; older ones are deleted with the insert.
  */
 import type { Db } from './db.ts';
 
@@ -54,8 +54,9 @@ export class ReportStore {
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare('INSERT INTO reports (created_at, trigger, engine, data_time, headline, model) VALUES (?, ?, ?, ?, ?, ?) RETURNING id');
-    // Newest = highest id (ids grow with inserts; created_at may come from an injected clock).
-    this.pruneStmt = db.prepare('DELETE FROM reports WHERE id NOT IN (SELECT id FROM reports ORDER BY id DESC LIMIT ?)');
+    // Newest = highest id (ids grow with inserts; created_at may come from an injected clock). Each
+    // trigger is counted apart: reports built by hand never push the scheduled history out.
+    this.pruneStmt = db.prepare('DELETE FROM reports WHERE trigger = @trigger AND id NOT IN (SELECT id FROM reports WHERE trigger = @trigger ORDER BY id DESC LIMIT @keep)');
     this.getStmt = db.prepare(`SELECT ${META_COLUMNS}, model FROM reports WHERE id = ?`);
     this.pageStmt = db.prepare(`SELECT ${META_COLUMNS} FROM reports ORDER BY id DESC LIMIT ?`);
     this.pageAfterStmt = db.prepare(`SELECT ${META_COLUMNS} FROM reports WHERE id < ? ORDER BY id DESC LIMIT ?`);
@@ -63,11 +64,11 @@ export class ReportStore {
     this.latestScheduledStmt = db.prepare("SELECT max(created_at) AS at FROM reports WHERE trigger = 'schedule'");
   }
 
-  /** Stores a report and deletes all but the newest `keep`, in one transaction. Returns its id. */
+  /** Stores a report and deletes all but the newest `keep` of its trigger, in one transaction. Returns its id. */
   insert(r: NewReport, keep: number): number {
     return this.db.transaction(() => {
       const { id } = this.insertStmt.get(r.createdAt, r.trigger, r.engine, r.dataTime, JSON.stringify(r.headline), r.model) as { id: number };
-      this.pruneStmt.run(Math.max(1, keep));
+      this.pruneStmt.run({ trigger: r.trigger, keep: Math.max(1, keep) });
       return id;
     })();
   }

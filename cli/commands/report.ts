@@ -97,6 +97,6 @@ export const reportCommand: CommandModule = (program: Command, ctx: CommandConte
         return { text: renderReport(report, format), stored: opts.store ? service.save(report) : undefined };
       }, { write: true });
       ctx.io.out(text);
-      if (stored) ctx.io.err(`report ${stored.id} stored (keeping the newest ${config.reports.retention})\n`);
+      if (stored) ctx.io.err(`report ${stored.id} stored (keeping the newest ${config.reports.retention} built by hand)\n`);
     });
 };

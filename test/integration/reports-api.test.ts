@@ -210,6 +210,7 @@ test('serve started after the schedule\'s time while the last scheduled report i
   // the last scheduled report is of the 19th.
   const sctx = context({ schedule: '0 1 * * *' });
   const model = db.prepare("SELECT model FROM reports ORDER BY id DESC LIMIT 1").get() as { model: string };
+  db.prepare("DELETE FROM reports WHERE trigger = 'schedule'").run();
   db.prepare("INSERT INTO reports (created_at, trigger, engine, data_time, headline, model) VALUES (?, 'schedule', 'kubernetes', 0, '{}', ?)").run(CLOCK - 2 * 86_400_000 + 60_000, model.model);
   const { app: sapp } = createApp(sctx);
   const before = (await request(sapp).get('/api/v1/reports?limit=1').set('Authorization', R).expect(200)).body.items[0];

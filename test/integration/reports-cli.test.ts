@@ -32,7 +32,7 @@ test('report -o json: the model, stored as a manual report', async () => {
   assert.equal(report.engine, 'kubernetes');
   // analytics → shop/postgres alone: the netobserv drops are blocked must findings (docs/demo.md).
   assert.equal(report.headline.dropped, 1);
-  assert.match(r.err, /^report \d+ stored \(keeping the newest 30\)\n$/);
+  assert.match(r.err, /^report \d+ stored \(keeping the newest 30 built by hand\)\n$/);
   assert.deepEqual(stored().at(0), { id: Number(/report (\d+)/.exec(r.err)![1]), trigger: 'manual', engine: 'kubernetes' });
 });
 
