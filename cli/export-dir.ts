@@ -7,8 +7,9 @@
  * workloads' cluster-scoped files for `-n NS` (so one directory can collect namespaces exported
  * one by one), nothing for a single `--workload`. Anything else in DIR is left alone and never
  * overwritten; a labelled file that is not ours by its path (a copy, a renamed or merged file) is
- * named in the summary as kept. Each file is replaced whole (write-whole.ts).
+ * named in the summary as kept. Each file is replaced whole (write-file-atomic: temporary file, fsync, rename).
  */
+import writeFileAtomic from 'write-file-atomic';
 import { lstat, mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseYamlDocuments } from '../domain/yaml-document.ts';
@@ -16,7 +17,6 @@ import { toYaml } from '../recommender/engines/index.ts';
 import { intentScope } from '../recommender/engines/metadata.ts';
 import type { Manifest } from '../recommender/engines/types.ts';
 import { CliError } from './io.ts';
-import { writeWhole } from './write-whole.ts';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'flowmatrix';
@@ -170,7 +170,7 @@ export async function syncExportDir(dir: string, manifests: () => Iterable<Manif
       continue;
     }
     await mkdir(dirname(join(dir, rel)), { recursive: true });
-    await writeWhole(join(dir, rel), toYaml(m));
+    await writeFileAtomic(join(dir, rel), toYaml(m));
     (changed.has(rel) ? summary.changed : summary.added).push(rel);
   }
   summary.added.sort();
