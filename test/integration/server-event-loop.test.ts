@@ -108,8 +108,9 @@ test('POST /inventory that gives 20,000 pod IPs new holders: the IP history is p
   });
   assert.equal(result.status, 200, JSON.stringify(result.summary));
   assert.deepEqual(result.summary.ipIntervals, { opened: 20_000, closed: 20_000 });
-  // It held the loop 2.5-6 s on a loaded 2-core machine (the reconciliation was quadratic, and read and ran on the main thread); now 0.3-0.6 s of row writes.
-  assert.ok(blockedMs < 1_500, `held the event loop ${Math.round(blockedMs)} ms of the request's ${Math.round(tookMs)} ms`);
+  // It held the loop 2.5-6 s on a loaded 2-core machine (the reconciliation was quadratic, and read and ran on the main thread: nearly all
+  // the request); now 0.3-0.6 s of row writes. A machine loaded by other processes slows the writes as much as the rest: under half the request then.
+  assert.ok(blockedMs < 1_500 || blockedMs < tookMs * 0.5, `held the event loop ${Math.round(blockedMs)} ms of the request's ${Math.round(tookMs)} ms`);
 });
 
 test('POST /inventory refuses what is no inventory as before, from the worker: 422 naming the source, 413 for YAML over the token cap', async () => {
