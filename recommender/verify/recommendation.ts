@@ -43,7 +43,7 @@ import type { EmitResult, EngineName, Manifest } from '../engines/types.ts';
 import { rendersEcho } from '../engines/echo-support.ts';
 import { duplicateNameErrors, nameSlot } from './duplicate-names.ts';
 import { connectionFlow, type ClusterModel, type FlowAddressing } from '../simulate/cluster.ts';
-import { decideSide, sideAllows, type DecidedBy, type PortFlow, type SideVerdict, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
+import { decideSide, sideAllows, type DecidedBy, type PortFlow, type SideVerdict, type SimCluster, type SimEndpoint, type SimFlow, type Simulator, type SimulatorFactory } from '../simulate/types.ts';
 import { manifestErrors, type ManifestError } from './index.ts';
 import { extraProbes, SelectorOverlap, worldProbe, type Probe } from './probes.ts';
 import { unaddressedHostNetworkNote } from './unaddressed-host-network.ts';
@@ -57,6 +57,7 @@ import { targetPortNowNote, targetPortNumbersNow } from '../../domain/service-li
 import type { OutsideMustFlows, RequiredEdge, RequiredFlow, Requirement, VerifiedSides } from '../verified-sides.ts';
 import { policiesSelecting, replacedSubjectSides } from './replaced-subjects.ts';
 import { deniesUnselected } from '../simulate/cilium/enforcement-mode.ts';
+import { SIMULATORS } from '../simulate/index.ts';
 import { hostEndDenied, judgesHostEnds, kubeletProbe, type HostEndsJudged } from './host-endpoint-sides.ts';
 import { judgesProbeAtPod, probeAtPodNote, probeWayOut } from './local-host-probes.ts';
 import { farSides, farWorkloadsJudged, outsideTheRun, type FarSides, type FarWorkload } from './far-workload-sides.ts';
@@ -344,6 +345,14 @@ interface Judges {
   leftOpen: Simulator | undefined;
   /** `withApplied` where the network plugin matches ipBlocks against pod addresses (null: no applied policies); built on first use. */
   withAppliedOtherReading: () => Simulator | null;
+  /**
+   * Where Cilium judges the recommendation beside the applied policies (its reading of ipBlocks is
+   * not in doubt: never a pod, so withAppliedOtherReading is null): the applied NetworkPolicies
+   * alone, read by a plugin that matches ipBlocks against pod addresses — what tells a side Cilium
+   * denies that another plugin would let through by an applied ipBlock (ciliumIpBlockNote). Null
+   * otherwise, or no applied NetworkPolicy; built on first use.
+   */
+  appliedNetworkPoliciesMatchingPods: () => Simulator | null;
   /** `withApplied` in both orders of the recommended policies that tie with applied ones (priority-tie-readings.ts); undefined: no tie. */
   ties: TieReadings | undefined;
   /** The workloads' pods told apart by every policy judged (pods-apart.ts). */
@@ -366,6 +375,7 @@ function judges(input: SimulateSidesInput): Judges {
   const beside = input.besideSimulator ?? input.simulator;
   // Built only when a finding about the applied policies may depend on the reading.
   let otherReading: Simulator | null | undefined;
+  let appliedNetworkPolicies: Simulator | null | undefined;
   let before: Simulator | undefined;
   const ours = input.simulator(input.manifests, cluster);
   const withApplied = together && beside(together, cluster);
@@ -378,6 +388,7 @@ function judges(input: SimulateSidesInput): Judges {
     withApplied,
     leftOpen: withApplied ?? (ours.engine === 'cilium' && deniesUnselected(cluster) ? ours : undefined),
     withAppliedOtherReading: () => (otherReading ??= (together && beside.ipBlocksMatchingPods?.(together, cluster)) ?? null),
+    appliedNetworkPoliciesMatchingPods: () => (appliedNetworkPolicies ??= withApplied?.engine === 'cilium' ? networkPoliciesMatchingPods(input.beside, cluster) : null),
     ties: together && tieReadings(input.manifests, input.beside, cluster, beside),
     apart: new PodsApart(input.model, together ?? input.manifests, { peerByNode }),
     atNodes: (f) => atJudgedNodes(input.model, f),
@@ -744,7 +755,46 @@ function judgeLeftOut(j: Judges, found: SidesFound, workload: string, direction:
     });
     return;
   }
-  found.denied.push(finding(workload, direction, edge, ours.side, reason));
+  if (applied === undefined) {
+    found.denied.push(finding(workload, direction, edge, ours.side, reason));
+    return;
+  }
+  // Denied beside the applied policies too: those of them that isolate the side are named with the recommended ones, and why none of their rules counts.
+  const isolating = (applied.side.isolatedBy ?? []).filter((id) => !(ours.side.isolatedBy ?? []).includes(id));
+  if (isolating.length === 0) {
+    found.denied.push(finding(workload, direction, edge, ours.side, reason));
+    return;
+  }
+  const engine = j.withApplied?.engine ?? j.engine;
+  const words = `${reason}; beside the recommendation, the applied ${isolating.join(', ')} ${isolating.length === 1 ? 'isolates' : 'isolate'} it too and no rule of ${isolating.length === 1 ? 'it' : 'them'} allows it as ${engine} reads ${isolating.length === 1 ? 'it' : 'them'}${ciliumIpBlockNote(j, each, direction)}`;
+  found.denied.push(finding(workload, direction, edge, { ...ours.side, isolatedBy: [...(ours.side.isolatedBy ?? []), ...isolating] }, words));
+}
+
+/** The applied NetworkPolicies among `beside`, read with ipBlocks matching pod addresses (Judges.appliedNetworkPoliciesMatchingPods); null: none. */
+function networkPoliciesMatchingPods(beside: readonly unknown[], cluster: SimCluster): Simulator | null {
+  const nps = beside.filter((m) => {
+    const o = (typeof m === 'object' && m !== null ? m : {}) as { apiVersion?: unknown; kind?: unknown };
+    return o.apiVersion === 'networking.k8s.io/v1' && o.kind === 'NetworkPolicy';
+  });
+  const factory = SIMULATORS.kubernetes.ipBlocksMatchingPods;
+  return nps.length > 0 && factory !== undefined ? factory(nps, cluster) : null;
+}
+
+/**
+ * Where Cilium denies a side that an applied NetworkPolicy's ipBlock would allow on a plugin that
+ * matches ipBlocks against pod addresses (the kubernetes output says it is still allowed there):
+ * which rule, and why it does not count on Cilium — it converts an ipBlock to a CIDR selector, and
+ * "CIDR rules do not apply to traffic where both sides of the connection are either managed by
+ * Cilium or use an IP belonging to a node in the cluster" (cilium/cilium
+ * Documentation/security/policy/language.rst, Layer 3 "CIDR based"; a pod's identity is its
+ * labels). Empty otherwise.
+ */
+function ciliumIpBlockNote(j: Judges, each: Iterable<FlowAtPods<SimFlow>>, direction: Direction): string {
+  const nps = j.appliedNetworkPoliciesMatchingPods();
+  if (nps === null) return '';
+  const open = sideAtFirst(nps, each, direction, true);
+  if (!open.side.allowed || open.side.by === undefined) return '';
+  return ` — ${open.side.reason}${open.at} only where the network plugin matches ipBlocks against pod addresses: Cilium never matches an ipBlock against a pod address (it reads an ipBlock as a CIDR rule, and "CIDR rules do not apply to traffic where both sides of the connection are either managed by Cilium or use an IP belonging to a node in the cluster": docs.cilium.io, policy language, Layer 3, CIDR based), so that rule does not keep it open`;
 }
 
 /**
