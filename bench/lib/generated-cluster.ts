@@ -9,6 +9,7 @@ import type { AggregateBatch, EdgeDelta } from '../../domain/edge-batch.ts';
 import type { ContainerPort, InventorySnapshot, Labels, PodAddress, Workload } from '../../domain/inventory.ts';
 import { peerKey, workloadKey, type Peer } from '../../domain/peer.ts';
 import { FLOW_SOURCE_BITS } from '../../domain/flow.ts';
+import { compareStrings } from '../../domain/order.ts';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Db } from '../../store/db.ts';
 import { EdgeStore } from '../../store/edges.ts';
@@ -73,7 +74,7 @@ function withPods(inventory: InventorySnapshot, perWorkload: number): InventoryS
     const labels = hashes.map((hash) => ({ ...w.labels, 'pod-template-hash': hash }));
     const ports = wi % 25 === 0 ? [w.ports, w.ports.slice(1)] : [w.ports];
     podLabels[key] = labels;
-    podPorts[key] = [...ports].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    podPorts[key] = [...ports].sort((a, b) => compareStrings(JSON.stringify(a), JSON.stringify(b)));
     for (let p = 0; p < perWorkload; p++) {
       const k = wi * perWorkload + p;
       const own = labels[p % labels.length]!;
