@@ -1166,7 +1166,6 @@ function addTargetPortNames(svc: ServiceInfo): void {
   }
 }
 
-/** The target port name a Service port reaches `port` of `protocol` on backend `b` through (addTargetPortNames): undefined, or '' for none. */
 /**
  * The Service port a pod's port was reached through, `namespace/name:port`, where exactly one of the
  * Service's ports of the flow's protocol sends to that number on this backend: as serviceSides keeps
@@ -1179,6 +1178,7 @@ function servicePortOfPod(svc: ServiceInfo, info: WorkloadInfo, e: FlowEndpoint,
   return reaching.length === 1 ? `${svc.key}:${reaching[0]![0].port}` : undefined;
 }
 
+/** The target port name a Service port reaches `port` of `protocol` on backend `b` through (addTargetPortNames): undefined, or '' for none. */
 function namedTargetPort(svc: ServiceInfo, b: WorkloadInfo, protocol: Protocol, port: number): string | undefined {
   return svc.targetPortNames.get(b.key)?.get(protocol)?.get(port);
 }
