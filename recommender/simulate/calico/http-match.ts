@@ -6,24 +6,20 @@
  * on, for ingress only (docs.tigera.io network-policy/istio/http-methods): which requests it refuses
  * no flow or edge shows, so each such rule is named in a warning rather than judged silently.
  */
-import { isPlainObject } from '../../../domain/plain-object.ts';
 import { manifestId } from '../../engines/manifest-id.ts';
+import { calicoPolicies, rulesOf } from './manifest-rules.ts';
 
 const CALICO_KINDS = new Set(['NetworkPolicy', 'GlobalNetworkPolicy']);
 
 /** One warning per rule with an `http` match, naming the manifest and the field. */
 export function httpMatchWarnings(policies: readonly unknown[]): string[] {
   const out: string[] = [];
-  for (const p of policies) {
-    if (!isPlainObject(p) || p.apiVersion !== 'projectcalico.org/v3' || !CALICO_KINDS.has(String(p.kind)) || !isPlainObject(p.spec)) continue;
-    for (const direction of ['ingress', 'egress'] as const) {
-      const rules = Array.isArray(p.spec[direction]) ? (p.spec[direction] as unknown[]) : [];
-      rules.forEach((r, i) => {
-        if (!isPlainObject(r) || r.http === undefined || r.http === null) return;
-        out.push(
-          `${manifestId(p)}/spec/${direction}/${i}/http: the HTTP match (methods, paths) is not judged: felix enforces the rule's L3/L4 part alone, as judged here; where application layer policy is on, Dikastes also refuses the HTTP requests it does not match (ingress only), which no flow shows`,
-        );
-      });
+  for (const p of calicoPolicies(policies, CALICO_KINDS)) {
+    for (const { rule, path } of rulesOf(p)) {
+      if (rule.http === undefined || rule.http === null) continue;
+      out.push(
+        `${manifestId(p)}${path}/http: the HTTP match (methods, paths) is not judged: felix enforces the rule's L3/L4 part alone, as judged here; where application layer policy is on, Dikastes also refuses the HTTP requests it does not match (ingress only), which no flow shows`,
+      );
     }
   }
   return out;

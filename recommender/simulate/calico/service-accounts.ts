@@ -13,6 +13,7 @@ import { isPlainObject } from '../../../domain/plain-object.ts';
 import { CALICO_LABEL_NAME, CALICO_SERVICE_ACCOUNT_LABEL_PREFIX } from '../../engines/wire/calico.ts';
 import { selectorLabelKeys } from './selector.ts';
 import { manifestId } from '../../engines/manifest-id.ts';
+import { calicoPolicies, rulesOf } from './manifest-rules.ts';
 
 const CALICO_KINDS = new Set(['NetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy', 'StagedGlobalNetworkPolicy']);
 
@@ -24,8 +25,7 @@ const ENDPOINT_SELECTOR: ServiceAccountKeys = (keys) => keys.filter((k) => k.sta
 /** One warning per selector over ServiceAccount labels other than the name, naming the manifest and the field. */
 export function serviceAccountLabelWarnings(policies: readonly unknown[]): string[] {
   const out: string[] = [];
-  for (const p of policies) {
-    if (!isPlainObject(p) || p.apiVersion !== 'projectcalico.org/v3' || !CALICO_KINDS.has(String(p.kind)) || !isPlainObject(p.spec)) continue;
+  for (const p of calicoPolicies(policies, CALICO_KINDS)) {
     const id = manifestId(p);
     const check = (path: string, selector: unknown, saKeys: ServiceAccountKeys): void => {
       if (typeof selector !== 'string') return;
@@ -43,19 +43,15 @@ export function serviceAccountLabelWarnings(policies: readonly unknown[]): strin
     };
     check('/spec/serviceAccountSelector', p.spec.serviceAccountSelector, SERVICE_ACCOUNT_SELECTOR);
     check('/spec/selector', p.spec.selector, ENDPOINT_SELECTOR);
-    for (const direction of ['ingress', 'egress'] as const) {
-      const rules = Array.isArray(p.spec[direction]) ? (p.spec[direction] as unknown[]) : [];
-      rules.forEach((r, i) => {
-        if (!isPlainObject(r)) return;
-        for (const end of ['source', 'destination'] as const) {
-          const e = r[end];
-          if (!isPlainObject(e)) continue;
-          const at = `/spec/${direction}/${i}/${end}`;
-          if (isPlainObject(e.serviceAccounts)) check(`${at}/serviceAccounts/selector`, e.serviceAccounts.selector, SERVICE_ACCOUNT_SELECTOR);
-          check(`${at}/selector`, e.selector, ENDPOINT_SELECTOR);
-          check(`${at}/notSelector`, e.notSelector, ENDPOINT_SELECTOR);
-        }
-      });
+    for (const { rule, path } of rulesOf(p)) {
+      for (const end of ['source', 'destination'] as const) {
+        const e = rule[end];
+        if (!isPlainObject(e)) continue;
+        const at = `${path}/${end}`;
+        if (isPlainObject(e.serviceAccounts)) check(`${at}/serviceAccounts/selector`, e.serviceAccounts.selector, SERVICE_ACCOUNT_SELECTOR);
+        check(`${at}/selector`, e.selector, ENDPOINT_SELECTOR);
+        check(`${at}/notSelector`, e.notSelector, ENDPOINT_SELECTOR);
+      }
     }
   }
   return out;
