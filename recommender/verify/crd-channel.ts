@@ -18,20 +18,42 @@ export function standardChannelErrors(manifest: unknown): VerifyError[] {
   const fields = experimentalFieldsOf(String(manifest.apiVersion), String(manifest.kind));
   const out: VerifyError[] = [];
   for (const [pattern, byName] of Object.entries(fields)) {
-    for (const { value, path } of at(manifest, pattern.split('/').slice(1), '')) {
-      if (!isPlainObject(value)) continue;
-      for (const field of Object.keys(byName)) {
-        if (value[field] !== undefined) out.push({ path: `${path}/${pointerToken(field)}`, message: `${field} is a field of the network-policy-api experimental channel only (<network-policy-api:experimental>), unknown to the standard channel's CRD`, crdChannel: 'standard' });
+    const names = Object.keys(byName);
+    eachAt(manifest, pattern.split('/').slice(1), 0, [], (value, path) => {
+      for (const field of names) {
+        if (value[field] !== undefined) out.push({ path: pointer([...path, field]), message: `${field} is a field of the network-policy-api experimental channel only (<network-policy-api:experimental>), unknown to the standard channel's CRD`, crdChannel: 'standard' });
       }
-    }
+    });
   }
   return out;
 }
 
-/** The values at a path pattern's tokens (`*`: every item of an array), with their JSON pointers. */
-function at(value: unknown, tokens: readonly string[], path: string): { value: unknown; path: string }[] {
-  if (tokens.length === 0) return [{ value, path }];
-  const [head, ...rest] = tokens as [string, ...string[]];
-  if (head === '*') return Array.isArray(value) ? value.flatMap((item, i) => at(item, rest, `${path}/${i}`)) : [];
-  return isPlainObject(value) && value[head] !== undefined ? at(value[head], rest, `${path}/${pointerToken(head)}`) : [];
+/**
+ * Calls `found` with each object at a path pattern's tokens from `i` on (`*`: every item of an
+ * array), in document order, with the tokens of its path. `path` grows and shrinks as the walk
+ * goes: a JSON pointer is made of it only for a refusal (the walk meets every peer and protocol
+ * of every rule, nearly none of them with an experimental field).
+ */
+function eachAt(value: unknown, tokens: readonly string[], i: number, path: (string | number)[], found: (value: Record<string, unknown>, path: readonly (string | number)[]) => void): void {
+  if (i === tokens.length) {
+    if (isPlainObject(value)) found(value, path);
+    return;
+  }
+  const head = tokens[i]!;
+  if (head === '*') {
+    if (!Array.isArray(value)) return;
+    value.forEach((item, k) => {
+      path.push(k);
+      eachAt(item, tokens, i + 1, path, found);
+      path.pop();
+    });
+  } else if (isPlainObject(value) && value[head] !== undefined) {
+    path.push(head);
+    eachAt(value[head], tokens, i + 1, path, found);
+    path.pop();
+  }
+}
+
+function pointer(tokens: readonly (string | number)[]): string {
+  return tokens.map((t) => `/${pointerToken(String(t))}`).join('');
 }

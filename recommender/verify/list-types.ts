@@ -17,30 +17,64 @@ type Schema = Record<string, unknown>;
 /** The errors of `value` under `schema`, walked as upstream does: properties, additionalProperties, items. */
 export function listTypeErrors(schema: unknown, value: unknown): VerifyError[] {
   const out: VerifyError[] = [];
-  walk(schema, value, [], out);
+  const plan = isPlainObject(schema) ? planOf(schema) : undefined;
+  if (plan) walk(plan, value, [], out);
   return out;
+}
+
+/**
+ * The part of a schema that marks list types, or undefined where nothing below marks one: most of a
+ * manifest (metadata, ports, selectors) has none, and is not walked. Built once per schema node,
+ * which the bundled schemas share for the process, so walking a manifest looks up no schema.
+ */
+interface ListPlan {
+  readonly schema: Schema;
+  /** Each field the schema names → its plan, undefined for a field with no list below it. */
+  readonly properties: ReadonlyMap<string, ListPlan | undefined>;
+  readonly additionalProperties: ListPlan | undefined;
+  readonly items: ListPlan | undefined;
+}
+
+const plans = new WeakMap<Schema, ListPlan | null>();
+
+function planOf(schema: Schema): ListPlan | undefined {
+  let plan = plans.get(schema);
+  if (plan === undefined) {
+    plans.set(schema, null); // a schema that refers to itself marks nothing through that path
+    const sub = (s: unknown): ListPlan | undefined => (isPlainObject(s) ? planOf(s) : undefined);
+    const properties = new Map(Object.entries(isPlainObject(schema.properties) ? schema.properties : {}).map(([k, s]) => [k, sub(s)]));
+    const additionalProperties = sub(schema.additionalProperties);
+    const items = sub(schema.items);
+    const marks = schema['x-kubernetes-list-type'] === 'set' || schema['x-kubernetes-list-type'] === 'map' || additionalProperties !== undefined || items !== undefined || [...properties.values()].some((p) => p !== undefined);
+    plan = marks ? { schema, properties, additionalProperties, items } : null;
+    plans.set(schema, plan);
+  }
+  return plan ?? undefined;
 }
 
 /**
  * `at` is the path down to `value`, as tokens: a JSON pointer is made of it only for an error
  * (verification walks every rule of every manifest, nearly all of them without one).
  */
-function walk(schema: unknown, value: unknown, at: (string | number)[], out: VerifyError[]): void {
-  if (!isPlainObject(schema) || !marksLists(schema)) return;
+function walk(plan: ListPlan, value: unknown, at: (string | number)[], out: VerifyError[]): void {
   if (Array.isArray(value)) {
-    arrayErrors(schema, value, at, out);
-    value.forEach((item, i) => {
-      at.push(i);
-      walk(schema.items, item, at, out);
-      at.pop();
-    });
+    arrayErrors(plan.schema, value, at, out);
+    const items = plan.items;
+    if (items) {
+      value.forEach((item, i) => {
+        at.push(i);
+        walk(items, item, at, out);
+        at.pop();
+      });
+    }
     return;
   }
   if (!isPlainObject(value)) return;
-  const properties = isPlainObject(schema.properties) ? schema.properties : {};
   for (const k of Object.keys(value)) {
+    const sub = plan.properties.has(k) ? plan.properties.get(k) : plan.additionalProperties;
+    if (!sub) continue;
     at.push(k);
-    walk(Object.hasOwn(properties, k) ? properties[k] : schema.additionalProperties, value[k], at, out);
+    walk(sub, value[k], at, out);
     at.pop();
   }
 }
@@ -53,23 +87,6 @@ function arrayErrors(schema: Schema, items: readonly unknown[], at: readonly (st
     const keys = items.map((item) => mapKey(schema, item));
     for (const i of secondAppearances(keys)) out.push(duplicate(at, i, keys[i], 'map'));
   }
-}
-
-const marked = new WeakMap<Schema, boolean>();
-
-/**
- * Whether the schema or one below it marks a list type: most of a manifest (metadata, ports, selectors)
- * has none, and is not walked. Once per schema node, which the bundled schemas share for the process.
- */
-function marksLists(schema: Schema): boolean {
-  let m = marked.get(schema);
-  if (m === undefined) {
-    marked.set(schema, false); // a schema that refers to itself marks nothing through that path
-    const below = [...Object.values(isPlainObject(schema.properties) ? schema.properties : {}), schema.additionalProperties, schema.items];
-    m = schema['x-kubernetes-list-type'] === 'set' || schema['x-kubernetes-list-type'] === 'map' || below.some((s) => isPlainObject(s) && marksLists(s));
-    marked.set(schema, m);
-  }
-  return m;
 }
 
 /** An item of a list of type map, by its keys: the key fields it sets (validateListMap). */

@@ -66,7 +66,8 @@ const compiled: Record<Mode, Map<string, ValidateFunction>> = { full: new Map(),
 function instance(mode: Mode): Ajv {
   let ajv = instances[mode];
   if (!ajv) {
-    ajv = new Ajv({ strict: false, allErrors: mode === 'full', useDefaults: mode === 'defaults', validateSchema: false, logger: false, code: { regExp: goRegExp } });
+    // `unicode: false` for the quick check: see quickSchema.
+    ajv = new Ajv({ strict: false, allErrors: mode === 'full', useDefaults: mode === 'defaults', unicode: mode !== 'quick', validateSchema: false, logger: false, code: { regExp: goRegExp } });
     addFormats(ajv);
     ajv.addFormat('cidr', { type: 'string', validate: isCidr });
     ajv.addFormat('int-or-string', true);
@@ -186,13 +187,58 @@ export function crdSchemaFor(apiVersion: string, kind: string): object | undefin
   return apiVersion === 'networking.k8s.io/v1' ? undefined : preparedSchema(`${apiVersion} ${kind}`);
 }
 
+/** JSON Schema type names that no value has two of (`integer` is also a `number`). */
+const typeNamesDisjoint = (types: readonly string[]): boolean => new Set(types).size === types.length && !(types.includes('integer') && types.includes('number'));
+
+/**
+ * The schema for the quick check, which only says whether a manifest passes (the errors reported
+ * come from the full schema, untouched), so it may refuse more, never less. A copy, with:
+ * - an `anyOf` or `oneOf` of bare types (`{type: integer}`, `{type: string}`: every int-or-string
+ *   field — Calico's protocol and ports, a NetworkPolicy's port) written as the type list it
+ *   means, `type: [integer, string]`. Why: for every branch a value does not take, ajv's code
+ *   builds an error object with its path, only to drop it when another branch passes (each
+ *   rule's protocol, each port); a type list builds none. The same values pass.
+ * - string lengths counted in UTF-16 units (`unicode: false`), not in characters, which walks
+ *   every name with a maxLength (each ClusterNetworkPolicy rule's). A string has at least as many
+ *   units as characters: a maxLength the quick check passes, the full one passes; a minLength of
+ *   0 or 1 (any string / a non-empty one) reads the same both ways, and a greater one would not,
+ *   so none is taken.
+ */
+function quickSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(quickSchema);
+  if (typeof node !== 'object' || node === null) return node;
+  const min = (node as { minLength?: unknown }).minLength;
+  if (typeof min === 'number' && min > 1) throw new Error(`minLength ${min}: the quick schema check counts UTF-16 units, which would pass a string of fewer characters`);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = k === 'enum' || k === 'default' || k === 'example' ? v : quickSchema(v);
+  for (const k of ['anyOf', 'oneOf'] as const) {
+    const types = bareTypes(out[k]);
+    if (types !== undefined && out.type === undefined && typeNamesDisjoint(types)) {
+      delete out[k];
+      out.type = types;
+    }
+  }
+  return out;
+}
+
+/** The type names of a list of schemas that each say only `type: <name>`, else undefined. */
+function bareTypes(list: unknown): string[] | undefined {
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  const types: string[] = [];
+  for (const s of list) {
+    if (typeof s !== 'object' || s === null || Object.keys(s).length !== 1 || typeof (s as { type?: unknown }).type !== 'string') return undefined;
+    types.push((s as { type: string }).type);
+  }
+  return types;
+}
+
 function compiledFor(mode: Mode, apiVersion: string, kind: string): ValidateFunction | undefined {
   const id = `${apiVersion} ${kind}`;
   const schema = preparedSchema(id);
   if (!schema) return undefined;
   let v = compiled[mode].get(id);
   if (!v) {
-    v = instance(mode).compile(schema);
+    v = instance(mode).compile(mode === 'quick' ? (quickSchema(schema) as object) : schema);
     compiled[mode].set(id, v);
   }
   return v;

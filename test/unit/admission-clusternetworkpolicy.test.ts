@@ -161,3 +161,12 @@ test('a list of x-kubernetes-list-type set or map holds no item (map: no key) tw
   // A set's distinct items, and lists of type atomic, pass.
   assert.deepEqual(errors(egress({ action: 'Deny', to: [{ networks: ['10.244.1.10/32', '10.244.1.11/32'] }, { networks: ['10.244.1.10/32'] }] })), []);
 });
+
+test('a rule name of 100 characters but more UTF-16 units is accepted, one of 101 characters refused: maxLength counts characters (the quick schema check counts units, and the full one decides)', () => {
+  const named = (name: string) => egress({ name, to: [{ namespaces: {} }] });
+  const ok = `${'a'.repeat(60)}${'😀'.repeat(40)}`;
+  assert.equal([...ok].length, 100);
+  assert.ok(ok.length > 100);
+  assert.deepEqual(verifyManifest(named(ok)), []);
+  assert.deepEqual(verifyManifest(named(`${ok}b`)), [{ path: '/spec/egress/0/name', message: 'must NOT have more than 100 characters' }]);
+});
