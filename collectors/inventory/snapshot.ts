@@ -390,14 +390,6 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
     const d = index.drafts.get(key) as Draft;
     const c = d.controller;
     const firstIntermediate = [...d.intermediates].sort((a, b) => compareStrings(a.name, b.name))[0];
-    const firstPod = d.pods[0];
-    const labels =
-      d.ref.kind === 'Pod'
-        ? (firstPod?.labels ?? {})
-        : (c?.templateLabels ?? withoutVolatile(firstIntermediate?.templateLabels ?? firstPod?.labels ?? {}, d.stamped));
-    const selector = c?.selector && !isVolatileSelector(c.selector) ? c.selector : selectorFromLabels(labels, d.stamped);
-    if (!holdsOwnerObject(d)) derivedSelectors.push(key);
-    const serviceAccount = c?.serviceAccount ?? firstIntermediate?.serviceAccount ?? firstPod?.serviceAccount;
     // The pods that may run. A Succeeded or Failed pod (an evicted one stays listed until the pod
     // garbage collector's threshold) is no Service's endpoint — the EndpointSlice controller skips
     // terminal pods (kubernetes staging/src/k8s.io/endpointslice/util/controller_utils.go
@@ -406,6 +398,19 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
     // are still its workload's (its address in the IP history), oriented by the ports its
     // controller and ReplicaSets declare.
     const live = d.pods.filter((p) => !p.terminated);
+    // What the pods say of the workload (its labels without an owner object, host network, an Istio
+    // proxy) is said by those that may run; by the finished ones only where none may (a bare pod, a
+    // Job's pods the import lists without the Job): an evicted pod of a revision that ran with a
+    // sidecar says nothing of today's pods, which ambient mode may have taken over.
+    const running = live.length > 0 ? live : d.pods;
+    const firstPod = running[0];
+    const labels =
+      d.ref.kind === 'Pod'
+        ? (firstPod?.labels ?? {})
+        : (c?.templateLabels ?? withoutVolatile(firstIntermediate?.templateLabels ?? firstPod?.labels ?? {}, d.stamped));
+    const selector = c?.selector && !isVolatileSelector(c.selector) ? c.selector : selectorFromLabels(labels, d.stamped);
+    if (!holdsOwnerObject(d)) derivedSelectors.push(key);
+    const serviceAccount = c?.serviceAccount ?? firstIntermediate?.serviceAccount ?? firstPod?.serviceAccount;
     const services = servicesSelecting([labels, ...live.map((p) => p.labels)], servicesByNs.get(d.ref.namespace));
     const labelSets = distinctSets(live, (p) => sortedLabels(p.labels));
     const portLists = distinctSets(live, (p) => p.ports);
@@ -418,14 +423,14 @@ export function snapshotFromObjects(raws: RawObject[], takenAt: number, context:
       ...d.ref,
       labels,
       selector,
-      hostNetwork: Boolean(c?.hostNetwork) || d.intermediates.some((i) => i.hostNetwork) || d.pods.some((p) => p.hostNetwork),
+      hostNetwork: Boolean(c?.hostNetwork) || d.intermediates.some((i) => i.hostNetwork) || running.some((p) => p.hostNetwork),
       // A workload whose pods have all finished (a bare pod, the pods of a Job the import does not
       // list) keeps what they declared: nothing else says what it served.
-      ports: mergePorts(c?.ports ?? [], ...d.intermediates.map((i) => i.ports), ...(live.length > 0 ? live : d.pods).map((p) => p.ports)),
+      ports: mergePorts(c?.ports ?? [], ...d.intermediates.map((i) => i.ports), ...running.map((p) => p.ports)),
       services,
       exposure: [],
       ...(serviceAccount ? { serviceAccount } : {}),
-      ...(c?.istioProxy || d.intermediates.some((i) => i.istioProxy) || d.pods.some((p) => p.istioProxy) ? { istioProxy: true } : {}),
+      ...(c?.istioProxy || d.intermediates.some((i) => i.istioProxy) || running.some((p) => p.istioProxy) ? { istioProxy: true } : {}),
     });
   }
   // One cluster DNS: the first convention with workloads (domain/cluster-dns.ts).
