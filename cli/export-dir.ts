@@ -15,6 +15,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseYamlDocuments } from '../domain/yaml-document.ts';
 import { toYaml } from '../recommender/engines/index.ts';
 import { intentScope } from '../recommender/engines/metadata.ts';
+import { ExportFiles, manifestPath } from '../app/export-files.ts';
 import type { Manifest } from '../recommender/engines/types.ts';
 import { CliError } from './io.ts';
 
@@ -53,10 +54,7 @@ function inScope(rel: string, docs: readonly unknown[], scope: ExportScope): boo
 
 type ManifestName = { kind: string; metadata: { namespace?: string | undefined; name: string } };
 
-/** The file of one manifest, relative to the directory. */
-export function manifestPath(m: ManifestName): string {
-  return `${m.metadata.namespace ?? '_cluster'}/${m.kind.toLowerCase()}-${m.metadata.name}.yaml`;
-}
+export { manifestPath };
 
 /** A parsed document's kind, namespace and name, when it has them as a manifest does. */
 function manifestName(doc: unknown): ManifestName | undefined {
@@ -150,8 +148,12 @@ export async function syncExportDir(dir: string, manifests: () => Iterable<Manif
   const wanted = new Set<string>();
   const changed = new Set<string>();
   const same = new Set<string>();
+  // Two manifests of one kind, namespace and name (exported with --allow-unverified) have one file: refused.
+  const files = new ExportFiles();
   for (const m of manifests()) {
     const rel = manifestPath(m);
+    const twice = files.add(m);
+    if (twice !== undefined) throw new CliError(`refusing to write ${join(dir, rel)}: ${twice}`);
     wanted.add(rel);
     await refuseSymlinks(dir, rel);
     const before = await readIfPresent(join(dir, rel));

@@ -19,6 +19,7 @@ import { warningHeaders } from '../http/warning-header.ts';
 import type { WindowPage } from './evidence-window.ts';
 import { recommendationPage, type WorkloadPage } from './recommendation-pages.ts';
 import { tarBundle } from './tar.ts';
+import { ExportFiles, manifestPath } from '../../app/export-files.ts';
 
 export type ListQuery = { kind: 'list'; engine: EngineName; options: Partial<RecommendOptions>; page: WorkloadPage };
 
@@ -200,7 +201,13 @@ async function exportResponse(result: RecommendationResult, q: Extract<Recommend
     return hash;
   };
   if (q.format === 'bundle') {
-    const files = emitted.manifests.map((m) => ({ path: `${m.metadata.namespace ?? '_cluster'}/${m.kind.toLowerCase()}-${m.metadata.name}.yaml`, content: toYaml(m) }));
+    // Two manifests of one kind, namespace and name (allowUnverified=true) have one entry path: unpacked, the second would replace the first.
+    const paths = new ExportFiles();
+    for (const m of emitted.manifests) {
+      const twice = paths.add(m);
+      if (twice !== undefined) return withWarnings(markedVerified(problem({ kind: 'unprocessable-content', detail: `the ${q.engine} bundle cannot hold these manifests: ${twice}; format=yaml answers both`, errors: [{ path: 'manifests', message: twice }] }), verification), warnings);
+    }
+    const files = emitted.manifests.map((m) => ({ path: manifestPath(m), content: toYaml(m) }));
     const tar = await tarBundle(files, Math.floor(Date.parse(result.rec.now) / 1000));
     const etag = etagOf(warned(createHash('sha256').update(tar))).replace(/"$/, '-tar"');
     headers['Content-Disposition'] = `attachment; filename="${q.filename}.tar"`;
