@@ -21,7 +21,7 @@ import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
 import { clusterModel, type ClusterModel } from '../recommender/simulate/cluster.ts';
 import { ciliumClusterNetworkPolicyNote, ciliumClusterNetworkPolicyReadingWarning, ciliumEgressNamedPortReadingWarning, isCiliumClusterNetworkPolicy, decide, engineOfKind, evaluatesKind, inferEngine, UNEVALUATED_EFFECT, verifyingEngine, type Decision, type PeerConnection } from '../recommender/simulate/decide.ts';
 import { SIMULATORS } from '../recommender/simulate/index.ts';
-import { judgesPeerByNode, PodsApart } from '../recommender/simulate/pods-apart.ts';
+import { judgesOwnHostOnIngress, judgesPeerByNode, PodsApart } from '../recommender/simulate/pods-apart.ts';
 import { priorityTies } from '../recommender/simulate/clusternetworkpolicy/priority-ties.ts';
 import type { SimCluster } from '../recommender/simulate/types.ts';
 import type { CalicoSimulator } from '../recommender/simulate/calico.ts';
@@ -330,7 +330,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   // Whether an ipBlock matches pod addresses is the plugin's choice (kubernetes): the other reading's verdict is said where it differs.
   const otherReading = SIMULATORS[engine].ipBlocksMatchingPods?.(policies, model.cluster);
   // A connection to a workload may reach any of its pods: judged at each that the policies tell apart.
-  const apart = new PodsApart(model, policies, { peerByNode: judgesPeerByNode(engine) });
+  const apart = new PodsApart(model, policies, { peerByNode: judgesPeerByNode(engine), ownHostOnIngress: judgesOwnHostOnIngress(engine) });
   const format = req.format ?? 'auto';
   let lines: { decoder: ReturnType<typeof decoderFor>; index: ResolutionIndex } | undefined;
 

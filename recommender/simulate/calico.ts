@@ -161,6 +161,7 @@ class Calico implements CalicoSimulator {
   private decideSide(c: MatchContext, direction: Direction, local: EndpointView): SideVerdict {
     if (local.hostEndpoint !== undefined) return this.decideHostSide(c, direction, local, local.hostEndpoint);
     if (!local.workload) return { isolated: false, allowed: true, reason: `${local.describe} is no Calico workload endpoint${this.hosts.empty ? '' : ' nor host endpoint'}: no policy applies to it` };
+    if (direction === 'ingress' && fromOwnHost(c.client, local)) return ownHostIngress(c.client, local);
     const tiers = this.tiersFor(local, direction);
     if (tiers.length === 0) return { isolated: false, allowed: true, reason: `no policy of any tier applies to ${local.describe} for ${direction}: ${profileAllows(local)}` };
     return this.throughTiers(c, direction, local, tiers) ?? { isolated: true, allowed: true, reason: `every tier passed ${direction} of ${local.describe}: ${profileAllows(local)}` };
@@ -272,3 +273,22 @@ export function asCalico(sim: Simulator): CalicoSimulator | undefined {
 export function calicoSimulator(policies: readonly unknown[], cluster: SimCluster): CalicoSimulator {
   return new Calico(policies, cluster);
 }
+
+/**
+ * Whether the client is the workload's own host: an end in the host network namespace (its node,
+ * a host-network pod there, an apiserver at its address) on the node the workload runs on.
+ */
+const fromOwnHost = (client: EndpointView, local: EndpointView): boolean => !client.workload && client.node !== undefined && client.node === local.node;
+
+/**
+ * Felix does not police host → local workload: a packet the host sends out of a workload interface
+ * returns from the OUTPUT chain before any policy chain, and the endpoint's ingress chain (cali-tw-*)
+ * is reached from the FORWARD chain only (felix rules/static.go filterOutputChain: "We don't currently
+ * police host -> endpoint according to the endpoint's ingress policy"; an IPVS connection is the
+ * exception, which a direct connection is not). So the kubelet's probes pass whatever the policies.
+ */
+const ownHostIngress = (client: EndpointView, local: EndpointView): SideVerdict => ({
+  isolated: false,
+  allowed: true,
+  reason: `from ${client.describe} on ${local.describe}’s own node ${local.node ?? ''}: host → local workload is not policed by its ingress policy (felix rules/static.go filterOutputChain)`,
+});

@@ -5,8 +5,9 @@
  * cluster has one: the other end's node is the lenient case — Cilium lets the local host into its
  * pods whatever the policy (`allow-localhost`, pkg/policy mapstate.go
  * determineAllowLocalhostIngress), while a remote node's traffic passes only where a rule names
- * it (`remote-node`, or its address). On every other engine a node is a node: the verdict is the
- * same. A node's own traffic to a pod is judged the same way: an edge from `node:<name>` is never
+ * it (`remote-node`, or its address); Calico's felix does not police host → local workload
+ * (rules/static.go filterOutputChain), while a remote node's traffic meets the pod's ingress
+ * policy. On the other engines a node is a node: the verdict is the same. A node's own traffic to a pod is judged the same way: an edge from `node:<name>` is never
  * from the pod's own node (that one is `kubelet:<name>`, docs/ingest.md), so a pod the model
  * places on the client's node is judged on another node, where the rule must name the client.
  */
@@ -66,7 +67,8 @@ function fromAnotherNode<F extends SimFlow>(model: ClusterModel, flow: F): F {
 /**
  * A node's flow to a pod the model places on that very node, judged at the pod on another node
  * where the cluster has one: traffic from the node a pod runs on is always allowed (Kubernetes,
- * "Network Policies"; Cilium's `allow-localhost`), so only a remote node's shows whether a rule
+ * "Network Policies"; Cilium's `allow-localhost`; Calico, which does not police host → local
+ * workload), so only a remote node's shows whether a rule
  * names the client (Cilium `remote-node`, an ipBlock, Calico `nets`).
  */
 function toPodElsewhere<F extends SimFlow>(model: ClusterModel, flow: F): F {

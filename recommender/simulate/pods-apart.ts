@@ -25,7 +25,9 @@
  *   `remote-node` elsewhere: cilium/identity.ts), so where some of the pairs share a node and
  *   others do not, one pair of each is judged; a node itself (a node agent's record to a
  *   Service's ClusterIP, whose backend kube-proxy picks per connection: kubernetes.io "Virtual
- *   IPs and Service Proxies") likewise, at a subject pod on it and one elsewhere.
+ *   IPs and Service Proxies") likewise, at a subject pod on it and one elsewhere; on Calico the
+ *   same on ingress, whose own host felix lets in unpoliced and a remote one by the policy
+ *   (rules/static.go filterOutputChain; judgesOwnHostOnIngress).
  * The apiserver as a whole (an edge's, a record's to its ClusterIP) is told apart the same way,
  * as a peer, at its endpoint addresses (ClusterModel.apiserverAddresses): one per group the
  * address blocks (node selectors; on Cilium `host`/`remote-node`) tell apart; and a node as a whole
@@ -59,9 +61,18 @@ export interface FlowAtPods<F extends SimFlow> {
  */
 export const judgesPeerByNode = (engine: EngineName): boolean => engine === 'cilium';
 
+/**
+ * Whether the engine's simulator lets a pod's own host (its node, a host-network pod there) into
+ * the pod whatever its ingress policy, and a remote one only by the policy: Calico's felix does not
+ * police host → local workload (rules/static.go filterOutputChain). Its egress is policed alike.
+ */
+export const judgesOwnHostOnIngress = (engine: EngineName): boolean => engine === 'calico';
+
 export interface PodsApartOptions {
   /** The flows are judged by a simulator that tells host-network peers by node (judgesPeerByNode). */
   peerByNode?: boolean;
+  /** The flows are judged by a simulator that lets a pod's own host in unpoliced (judgesOwnHostOnIngress): ingress only. */
+  ownHostOnIngress?: boolean;
 }
 
 /** Pods of a workload (endpoint addresses of the apiserver) that the policies hold alike. */
@@ -127,7 +138,9 @@ const BY_PORTS = "the pods of its workload the connection's port reaches declare
 const BY_ENDPOINT = "the policies tell the apiserver's endpoint addresses apart";
 const BY_NODE_ADDRESS = "the policies tell the node's addresses of this family apart";
 /** Whys whose pods are named with their node. */
-const NODE_WHYS: ReadonlySet<string> = new Set([BY_NODE, BY_PEER_NODE]);
+const BY_OWN_HOST = 'on Calico a host-network pod reaches the pods on its own node unpoliced (felix rules/static.go filterOutputChain) and the others through their ingress policy';
+const BY_PEER_OWN_HOST = 'on Calico a node reaches the pods on it unpoliced (felix rules/static.go filterOutputChain) and the others through their ingress policy';
+const NODE_WHYS: ReadonlySet<string> = new Set([BY_NODE, BY_PEER_NODE, BY_OWN_HOST, BY_PEER_OWN_HOST]);
 
 /** Cilium entities one node is and another is not, from a given pod (`host` is the local node only): an apiserver on nodes is then told apart by node. */
 const NODE_ENTITIES: ReadonlySet<string> = new Set(['host', 'remote-node']);
@@ -170,6 +183,7 @@ export class PodsApart {
   /** Per whole node end (ClusterModel.nodeEnd): its addresses' groups as a peer. */
   private readonly nodeAddressGroups = new Map<SimEndpoint, readonly PodGroup[]>();
   private readonly peerByNode: boolean;
+  private readonly ownHostOnIngress: boolean;
   /** The node holding each node address (nodeOfPeer), made on first use. */
   private nodeByIp: Map<string, string> | undefined;
 
@@ -179,6 +193,7 @@ export class PodsApart {
     options: PodsApartOptions = {},
   ) {
     this.peerByNode = options.peerByNode ?? false;
+    this.ownHostOnIngress = options.ownHostOnIngress ?? false;
   }
 
   /**
@@ -214,13 +229,13 @@ export class PodsApart {
     const subjects = this.groupsOf(subjectEnd, 'subject', undefined, egress ? undefined : at);
     const peers = this.groupsOf(peerEnd, 'peer', flow.family, egress ? at : undefined);
     // The common case, once per edge side: no closure made (under tsx each is an Object.defineProperty, esbuild's keepNames).
-    if (subjects.length === 1 && peers.length === 1 && isEnd(subjects[0]!, subjectEnd) && isEnd(peers[0]!, peerEnd) && !this.judgedByNode(subjects[0]!, subjectEnd, peers[0]!, peerEnd)) return [{ flow: placedWhole ?? place(flow), at: '' }];
+    if (subjects.length === 1 && peers.length === 1 && isEnd(subjects[0]!, subjectEnd) && isEnd(peers[0]!, peerEnd) && !this.judgedByNode(egress, subjects[0]!, subjectEnd, peers[0]!, peerEnd)) return [{ flow: placedWhole ?? place(flow), at: '' }];
     return this.pairFlows(flow, egress, subjects, subjectEnd, peers, peerEnd, place);
   }
 
   /** Whether a pair of groups is judged by node (pairsByNode): per pair, a workload's groups may differ in network (grouped). */
-  private judgedByNode(s: PodGroup, subjectEnd: SimEndpoint, p: PodGroup, peerEnd: SimEndpoint): boolean {
-    return this.peerByNode && onNetwork(s, subjectEnd, false) && (onNetwork(p, peerEnd, true) || this.nodeOfPeer(p.at?.end ?? peerEnd) !== undefined);
+  private judgedByNode(egress: boolean, s: PodGroup, subjectEnd: SimEndpoint, p: PodGroup, peerEnd: SimEndpoint): boolean {
+    return (this.peerByNode || (this.ownHostOnIngress && !egress)) && onNetwork(s, subjectEnd, false) && (onNetwork(p, peerEnd, true) || this.nodeOfPeer(p.at?.end ?? peerEnd) !== undefined);
   }
 
   /**
@@ -241,7 +256,7 @@ export class PodsApart {
 
   /** The flow at each pod pair of the groups, lazily and iterable again. */
   private pairFlows<F extends SimFlow>(flow: F, egress: boolean, subjects: readonly PodGroup[], subjectEnd: SimEndpoint, peers: readonly PodGroup[], peerEnd: SimEndpoint, place: (f: F) => F): Iterable<FlowAtPods<F>> {
-    const pairsOf = (s: PodGroup, p: PodGroup): readonly PodPair[] => (this.judgedByNode(s, subjectEnd, p, peerEnd) ? this.pairsByNode(s, p, p.at?.end ?? peerEnd) : [groupPair(s, p)]);
+    const pairsOf = (s: PodGroup, p: PodGroup): readonly PodPair[] => (this.judgedByNode(egress, s, subjectEnd, p, peerEnd) ? this.pairsByNode(s, p, p.at?.end ?? peerEnd) : [groupPair(s, p)]);
     return {
       *[Symbol.iterator]() {
         for (const s of subjects) {
@@ -382,15 +397,16 @@ export class PodsApart {
   private pairsByNode(s: PodGroup, p: PodGroup, peerEnd: SimEndpoint): readonly PodPair[] {
     const subjects = nodesOf(s);
     const peerNode = this.nodeOfPeer(peerEnd);
-    if (peerNode !== undefined) return pairsAtNode(s, p, subjects, peerNode);
+    if (peerNode !== undefined) return pairsAtNode(s, p, subjects, peerNode, this.peerByNode ? BY_PEER_NODE : BY_PEER_OWN_HOST);
     const peers = nodesOf(p).pods;
     const shared = peers.find((m) => subjects.onNode.has(m.pod.node!));
     const apart = apartPair(subjects, peers);
     if (shared === undefined || apart === undefined) return [groupPair(s, p)];
     const local = subjects.onNode.get(shared.pod.node!)!;
+    const why = this.peerByNode ? BY_NODE : BY_OWN_HOST;
     return [
-      { subject: local.pod, peer: shared.pod, named: { subject: local, peer: shared }, why: BY_NODE },
-      { subject: apart.subject.pod, peer: apart.peer.pod, named: apart, why: BY_NODE },
+      { subject: local.pod, peer: shared.pod, named: { subject: local, peer: shared }, why },
+      { subject: apart.subject.pod, peer: apart.peer.pod, named: apart, why },
     ];
   }
 
@@ -477,14 +493,14 @@ function nodesOf(g: PodGroup): GroupNodes {
 }
 
 /** A subject pod on the peer node and one elsewhere, where the group has both; else the groups' own pair. */
-function pairsAtNode(s: PodGroup, p: PodGroup, subjects: GroupNodes, node: string): readonly PodPair[] {
+function pairsAtNode(s: PodGroup, p: PodGroup, subjects: GroupNodes, node: string, why: string): readonly PodPair[] {
   const local = subjects.onNode.get(node);
   const apart = subjects.pods.find((m) => m.pod.node !== node);
   if (local === undefined || apart === undefined) return [groupPair(s, p)];
   const peer = peerAtOf(p);
   return [
-    { subject: local.pod, ...peer, named: { subject: local }, why: BY_PEER_NODE },
-    { subject: apart.pod, ...peer, named: { subject: apart }, why: BY_PEER_NODE },
+    { subject: local.pod, ...peer, named: { subject: local }, why },
+    { subject: apart.pod, ...peer, named: { subject: apart }, why },
   ];
 }
 

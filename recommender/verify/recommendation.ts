@@ -49,7 +49,7 @@ import { extraProbes, SelectorOverlap, worldProbe, type Probe } from './probes.t
 import { unaddressedHostNetworkNote } from './unaddressed-host-network.ts';
 import { tieReadings, tieWords, type TieReadings } from './priority-tie-readings.ts';
 import { atJudgedNodes } from '../simulate/host-network-nodes.ts';
-import { allowedAtEvery, deniedAt, firstOf, judgesPeerByNode, sideAtFirst, PodsApart, type FlowAtPods } from '../simulate/pods-apart.ts';
+import { allowedAtEvery, deniedAt, firstOf, judgesOwnHostOnIngress, judgesPeerByNode, sideAtFirst, PodsApart, type FlowAtPods } from '../simulate/pods-apart.ts';
 import type { EdgeTraffic } from '../../domain/edge.ts';
 import { ipFamily, type IpFamily } from '../../domain/ip.ts';
 import { peerKey, workloadKey } from '../../domain/peer.ts';
@@ -380,6 +380,7 @@ function judges(input: SimulateSidesInput): Judges {
   const ours = input.simulator(input.manifests, cluster);
   const withApplied = together && beside(together, cluster);
   const peerByNode = judgesPeerByNode(ours.engine) || (withApplied !== undefined && judgesPeerByNode(withApplied.engine));
+  const ownHostOnIngress = judgesOwnHostOnIngress(ours.engine) || (withApplied !== undefined && judgesOwnHostOnIngress(withApplied.engine));
   const hostEnds = { ours: judgesHostEnds(ours, input.manifests, cluster, false), withApplied: together && judgesHostEnds(withApplied, together, cluster, true) };
   return {
     engine: input.engine,
@@ -390,7 +391,7 @@ function judges(input: SimulateSidesInput): Judges {
     withAppliedOtherReading: () => (otherReading ??= (together && beside.ipBlocksMatchingPods?.(together, cluster)) ?? null),
     appliedNetworkPoliciesMatchingPods: () => (appliedNetworkPolicies ??= withApplied?.engine === 'cilium' ? networkPoliciesMatchingPods(input.beside, cluster) : null),
     ties: together && tieReadings(input.manifests, input.beside, cluster, beside),
-    apart: new PodsApart(input.model, together ?? input.manifests, { peerByNode }),
+    apart: new PodsApart(input.model, together ?? input.manifests, { peerByNode, ownHostOnIngress }),
     atNodes: (f) => atJudgedNodes(input.model, f),
     before: () => (before ??= beside(input.applied, cluster)),
     replacedSelecting: policiesSelecting(input.replaced, input.model, beside),

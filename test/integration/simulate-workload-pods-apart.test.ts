@@ -247,8 +247,12 @@ test('cilium simulate, a host-network agent on node-a → a Service ClusterIP wi
     const x = simulateFlows(db, { engine, policies: COLL_FROM_PODS, flows: toClusterIp }).decisions[0]!;
     assert.equal(x.verdict, 'deny', `${engine}: ${JSON.stringify(x)}`);
   }
+  // Calico: felix lets node-a into the node-a backend unpoliced (rules/static.go filterOutputChain), the node-b backend only by the policy: denied there.
+  const calico = simulateFlows(db, { engine: 'calico', policies: COLL_FROM_PODS, flows: toClusterIp }).decisions[0]!;
+  assert.match(calico.ingress!.reason, /of obs\/coll on node node-b: on Calico a node reaches the pods on it unpoliced/);
   // The edge node-a → the Deployment is decided the same way.
   const edge = JSON.stringify([{ client: 'node:node-a', server: 'workload:obs/Deployment/coll', port: 2055, protocol: 'TCP' }]);
+  assert.equal(simulateFlows(db, { engine: 'calico', policies: COLL_FROM_PODS, flows: edge, format: 'edges' }).decisions[0]!.verdict, 'deny');
   assert.equal(simulateFlows(db, { engine: 'cilium', policies: COLL_FROM_HOST, flows: edge, format: 'edges' }).decisions[0]!.verdict, 'deny');
   // Both entities: every backend lets the agent in.
   const both = COLL_FROM_HOST.replace('[host]', '[host, remote-node]');
