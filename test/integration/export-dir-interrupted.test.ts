@@ -17,10 +17,10 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openDb } from '../../store/db.ts';
 import { runCli } from '../helpers/cli.ts';
+import { storeOneConnection } from '../helpers/one-connection-store.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/flowmatrix.mjs', import.meta.url));
-const CLUSTER = new URL('../fixtures/inventory/cluster.json', import.meta.url).pathname;
 /** KiB the export may write to one file: less than the policy file it rewrites. */
 const LIMIT_KIB = 1;
 
@@ -45,13 +45,7 @@ async function exportUnderLimit(dir: string): Promise<{ code: number | null; sig
   return { code, signal, err };
 }
 
-test('setup: the fixture cluster and one observed connection', async () => {
-  assert.equal((await runCli(['inventory', 'import', CLUSTER, '--db', db])).code, 0);
-  const t = Date.parse('2025-11-01T10:00:00Z');
-  const rec = (flags: number, at: number) => JSON.stringify({ SrcAddr: '10.244.0.10', SrcPort: 41000, DstAddr: '10.244.1.15', DstPort: 5432, Proto: 6, Flags: flags, Packets: 1, Bytes: 60, TimeFlowStartMs: at, TimeFlowEndMs: at, TimeReceived: at / 1000 });
-  writeFileSync(join(work, 'flows.ndjson'), `${rec(2, t)}\n${rec(16, t + 1000)}\n`);
-  assert.equal((await runCli(['ingest', join(work, 'flows.ndjson'), '--db', db])).code, 0);
-});
+test('setup: the fixture cluster and one observed connection', () => storeOneConnection(db, work));
 
 test('a write that fails part-way leaves every policy file whole (its previous text), and the next export completes', async () => {
   const dir = join(work, 'gitops');

@@ -10,9 +10,9 @@ import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { writtenByFlowmatrix } from '../../cli/export-dir.ts';
 import { runCli } from '../helpers/cli.ts';
+import { storeOneConnection } from '../helpers/one-connection-store.ts';
 import { tmpDir } from '../helpers/tmp.ts';
 
-const CLUSTER = new URL('../fixtures/inventory/cluster.json', import.meta.url).pathname;
 const work = tmpDir();
 const db = join(work, 'f.db');
 
@@ -39,13 +39,7 @@ async function exportTo(dir: string, ...args: string[]): Promise<Summary> {
   return JSON.parse(r.out) as Summary;
 }
 
-test('setup: the fixture cluster and one observed connection', async () => {
-  assert.equal((await runCli(['inventory', 'import', CLUSTER, '--db', db])).code, 0);
-  const t = Date.parse('2025-11-01T10:00:00Z');
-  const rec = (flags: number, at: number) => JSON.stringify({ SrcAddr: '10.244.0.10', SrcPort: 41000, DstAddr: '10.244.1.15', DstPort: 5432, Proto: 6, Flags: flags, Packets: 1, Bytes: 60, TimeFlowStartMs: at, TimeFlowEndMs: at, TimeReceived: at / 1000 });
-  writeFileSync(join(work, 'flows.ndjson'), `${rec(2, t)}\n${rec(16, t + 1000)}\n`);
-  assert.equal((await runCli(['ingest', join(work, 'flows.ndjson'), '--db', db])).code, 0);
-});
+test('setup: the fixture cluster and one observed connection', () => storeOneConnection(db, work));
 
 test('writtenByFlowmatrix: one manifest labelled managed-by flowmatrix, at the path of its kind, namespace and name', () => {
   const ours = 'kind: NetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\n  labels:\n    app.kubernetes.io/managed-by: flowmatrix\n';
