@@ -75,17 +75,19 @@ function deployment(name: string, selector: Record<string, string>, template: Re
   ];
 }
 
-const CLUSTER = [
+/** web → api (revisions track=v1 on node-b, track=v2 on node-a, its pod's status `v2Status`) → db. */
+const cluster = (v2Status?: Record<string, unknown>) => [
   namespace('shop'),
   node('node-a', '10.244.0.0/24', '192.168.0.10'),
   node('node-b', '10.244.1.0/24', '192.168.0.11'),
   ...deployment('web', { app: 'web' }, { app: 'web' }, 8080, [{ hash: 'w1', labels: { app: 'web' }, ip: WEB, node: 'node-a' }]),
   ...deployment('api', { app: 'api' }, { app: 'api', track: 'v1' }, 9000, [
     { hash: 'a1', labels: { app: 'api', track: 'v1' }, ip: API_V1, node: 'node-b' },
-    { hash: 'a2', labels: { app: 'api', track: 'v2' }, ip: API_V2, node: 'node-a' },
+    { hash: 'a2', labels: { app: 'api', track: 'v2' }, ip: API_V2, node: 'node-a', ...(v2Status ? { status: v2Status } : {}) },
   ]),
   ...deployment('db', { app: 'db' }, { app: 'db' }, 5432, [{ hash: 'd1', labels: { app: 'db' }, ip: DB, node: 'node-a' }]),
 ];
+const CLUSTER = cluster();
 
 const FLOWS = [record(WEB, API_V1, 9000, 0), record(WEB, API_V2, 9000, 1), record(API_V1, DB, 5432, 2), record(API_V2, DB, 5432, 3)];
 
@@ -178,17 +180,7 @@ const EVICTED = {
   reason: 'Evicted',
   containerStatuses: [{ name: 'c', ready: false, restartCount: 0, image: 'x', imageID: 'x', state: { terminated: { exitCode: 137, reason: 'Error', startedAt: T, finishedAt: '2026-01-01T00:00:00Z' } } }],
 };
-const EVICTED_CLUSTER = [
-  namespace('shop'),
-  node('node-a', '10.244.0.0/24', '192.168.0.10'),
-  node('node-b', '10.244.1.0/24', '192.168.0.11'),
-  ...deployment('web', { app: 'web' }, { app: 'web' }, 8080, [{ hash: 'w1', labels: { app: 'web' }, ip: WEB, node: 'node-a' }]),
-  ...deployment('api', { app: 'api' }, { app: 'api', track: 'v1' }, 9000, [
-    { hash: 'a1', labels: { app: 'api', track: 'v1' }, ip: API_V1, node: 'node-b' },
-    { hash: 'a2', labels: { app: 'api', track: 'v2' }, ip: API_V2, node: 'node-a', status: EVICTED },
-  ]),
-  ...deployment('db', { app: 'db' }, { app: 'db' }, 5432, [{ hash: 'd1', labels: { app: 'db' }, ip: DB, node: 'node-a' }]),
-];
+const EVICTED_CLUSTER = cluster(EVICTED);
 const EVICTED_FLOWS = [record(WEB, API_V1, 9000, 0), record(API_V1, DB, 5432, 2)];
 
 async function evicted() {
