@@ -29,19 +29,10 @@ import { SIMULATORS } from '../../recommender/simulate/index.ts';
 import type { VerifiedSides } from '../../recommender/verified-sides.ts';
 import { verifyRecommendation } from '../../recommender/verify/recommendation.ts';
 import { readInventory } from '../../store/inventory.ts';
+import { localHostCluster, T } from '../helpers/local-host-cluster.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const NOW = Date.now();
-const T = '2026-01-01T00:00:00Z';
-const inventory = (config: string, extra = '') => `apiVersion: v1
-kind: List
-items:
-  - { apiVersion: v1, kind: Namespace, metadata: { name: shop, labels: { kubernetes.io/metadata.name: shop } } }
-  - { apiVersion: v1, kind: Node, metadata: { name: worker-1, creationTimestamp: "${T}" }, spec: { podCIDR: 10.244.1.0/24 }, status: { addresses: [{ type: InternalIP, address: 172.18.0.3 }] } }
-  - { apiVersion: apps/v1, kind: DaemonSet, metadata: { name: web, namespace: shop, uid: u-web }, spec: { selector: { matchLabels: { app: web } }, template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: c, image: i, ports: [{ name: http, containerPort: 8080 }] }] } } } }
-  - { apiVersion: v1, kind: Pod, metadata: { name: web-x, namespace: shop, labels: { app: web }, ownerReferences: [{ apiVersion: apps/v1, kind: DaemonSet, name: web, uid: u-web, controller: true }], creationTimestamp: "${T}" }, spec: { nodeName: worker-1, containers: [{ name: c, image: i, ports: [{ name: http, containerPort: 8080 }] }] }, status: { phase: Running, startTime: "${T}", podIP: 10.244.1.10, podIPs: [{ ip: 10.244.1.10 }] } }
-  - { apiVersion: v1, kind: ConfigMap, metadata: { name: cilium-config, namespace: kube-system }, data: { cluster-name: c1${config} } }
-${extra}`;
 
 /** The kubelet of worker-1 probing web (a Hubble TCP SYN from the host identity). */
 const PROBE = JSON.stringify({
@@ -60,7 +51,7 @@ const KUBELET = JSON.stringify([{ client: 'kubelet:worker-1', server: 'workload:
 
 async function store(config: string, extra = '') {
   const { db } = tmpDb();
-  importInventory(db, { text: inventory(config, extra), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  importInventory(db, { text: localHostCluster(config, extra), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
   await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${PROBE}\n`]) }], { format: 'hubble' });
   return db;
 }
@@ -72,7 +63,7 @@ test('allow-localhost is imported with the cilium-config (auto when absent); a v
   assert.equal(readInventory(await store(', allow-localhost: policy')).ciliumPolicy?.allowLocalhost, 'policy');
   assert.equal(readInventory(await store('')).ciliumPolicy?.allowLocalhost, 'auto');
   assert.throws(
-    () => importInventory(tmpDb().db, { text: inventory(', allow-localhost: never'), takenAt: NOW, source: 'bad', now: NOW }),
+    () => importInventory(tmpDb().db, { text: localHostCluster(', allow-localhost: never'), takenAt: NOW, source: 'bad', now: NOW }),
     (e: unknown) => e instanceof AppError && /cilium-config: data\.allow-localhost: expected "auto", "always" or "policy", got the string "never"/.test(e.message),
   );
 });

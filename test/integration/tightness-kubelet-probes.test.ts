@@ -17,19 +17,12 @@ import { ingestFlows } from '../../app/ingest.ts';
 import { importInventory } from '../../app/inventory.ts';
 import { readRecommendationInput, recommendOptions, runRecommendation } from '../../app/recommendation.ts';
 import type { EngineName } from '../../recommender/engines/types.ts';
+import { localHostCluster, T } from '../helpers/local-host-cluster.ts';
 import { tmpDb } from '../helpers/tmp.ts';
 
 const NOW = Date.now();
-const T = '2026-01-01T00:00:00Z';
-const inventory = (config: string) => `apiVersion: v1
-kind: List
-items:
-  - { apiVersion: v1, kind: Namespace, metadata: { name: shop, labels: { kubernetes.io/metadata.name: shop } } }
-  - { apiVersion: v1, kind: Node, metadata: { name: worker-1, creationTimestamp: "${T}" }, spec: { podCIDR: 10.244.1.0/24 }, status: { addresses: [{ type: InternalIP, address: 172.18.0.3 }] } }
-  - { apiVersion: apps/v1, kind: DaemonSet, metadata: { name: web, namespace: shop, uid: u-web }, spec: { selector: { matchLabels: { app: web } }, template: { metadata: { labels: { app: web } }, spec: { containers: [{ name: c, image: i, ports: [{ name: http, containerPort: 8080 }] }] } } } }
-  - { apiVersion: v1, kind: Pod, metadata: { name: web-x, namespace: shop, labels: { app: web }, ownerReferences: [{ apiVersion: apps/v1, kind: DaemonSet, name: web, uid: u-web, controller: true }], creationTimestamp: "${T}" }, spec: { nodeName: worker-1, containers: [{ name: c, image: i, ports: [{ name: http, containerPort: 8080 }] }] }, status: { phase: Running, startTime: "${T}", podIP: 10.244.1.10, podIPs: [{ ip: 10.244.1.10 }] } }
-  - { apiVersion: v1, kind: Pod, metadata: { name: cli, namespace: shop, labels: { app: cli }, creationTimestamp: "${T}" }, spec: { nodeName: worker-1, containers: [{ name: c, image: i }] }, status: { phase: Running, startTime: "${T}", podIP: 10.244.1.11, podIPs: [{ ip: 10.244.1.11 }] } }
-${config === undefined ? '' : `  - { apiVersion: v1, kind: ConfigMap, metadata: { name: cilium-config, namespace: kube-system }, data: { cluster-name: c1${config} } }`}
+/** cli, the other client of web. */
+const CLI_POD = `  - { apiVersion: v1, kind: Pod, metadata: { name: cli, namespace: shop, labels: { app: cli }, creationTimestamp: "${T}" }, spec: { nodeName: worker-1, containers: [{ name: c, image: i }] }, status: { phase: Running, startTime: "${T}", podIP: 10.244.1.11, podIPs: [{ ip: 10.244.1.11 }] } }
 `;
 
 /** A Hubble record of a TCP SYN to web on 8080. */
@@ -50,7 +43,7 @@ const CLI = toWeb('10.244.1.11', { namespace: 'shop', pod_name: 'cli', labels: [
 /** web's ingress figure for `engine` (`config`: the cilium-config's data beyond cluster-name; undefined: no Cilium). */
 async function webIngress(engine: EngineName, config: string | undefined, lines: string[]) {
   const { db } = tmpDb();
-  importInventory(db, { text: inventory(config as string), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
+  importInventory(db, { text: localHostCluster(config, CLI_POD), takenAt: NOW - 3_600_000, source: 'inventory.yaml', now: NOW });
   await ingestFlows(db, [{ name: 'flows', open: () => Readable.from([`${lines.join('\n')}\n`]) }], { format: 'hubble' });
   const { verification } = runRecommendation(readRecommendationInput(db, {}), engine, recommendOptions({ namespace: 'shop' }), { tightness: true });
   const [t] = verification.tightness.filter((x) => x.workload === 'shop/DaemonSet/web' && x.direction === 'ingress');
