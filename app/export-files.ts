@@ -8,7 +8,7 @@
 
 import { ANNOTATION_INTENT } from '../recommender/engines/metadata.ts';
 
-type ManifestName = { kind: string; metadata: { namespace?: string | undefined; name: string; annotations?: Record<string, string> | undefined } };
+export type ManifestName = { kind: string; metadata: { namespace?: string | undefined; name: string; annotations?: Record<string, string> | undefined } };
 
 /** The file of one manifest, relative to the directory. */
 export function manifestPath(m: ManifestName): string {

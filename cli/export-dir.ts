@@ -15,7 +15,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseYamlDocuments } from '../domain/yaml-document.ts';
 import { toYaml } from '../recommender/engines/index.ts';
 import { intentScope } from '../recommender/engines/metadata.ts';
-import { ExportFiles, manifestPath } from '../app/export-files.ts';
+import { ExportFiles, manifestPath, type ManifestName } from '../app/export-files.ts';
 import type { Manifest } from '../recommender/engines/types.ts';
 import { CliError } from './io.ts';
 
@@ -51,10 +51,6 @@ function inScope(rel: string, docs: readonly unknown[], scope: ExportScope): boo
     return s !== undefined && !s.shared && s.namespaces[0] === scope.namespace;
   });
 }
-
-type ManifestName = { kind: string; metadata: { namespace?: string | undefined; name: string } };
-
-export { manifestPath };
 
 /** A parsed document's kind, namespace and name, when it has them as a manifest does. */
 function manifestName(doc: unknown): ManifestName | undefined {

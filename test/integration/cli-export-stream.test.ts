@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import request from 'supertest';
 import { main } from '../../cli/main.ts';
-import { manifestPath } from '../../cli/export-dir.ts';
+import { manifestPath } from '../../app/export-files.ts';
 import { recommendFromStore, recommendOptions } from '../../app/recommendation.ts';
 import { ENGINE_NAMES, toYaml } from '../../recommender/engines/index.ts';
 import { toMultiDocYaml, writeMultiDocYaml } from '../../recommender/engines/yaml.ts';
