@@ -4,7 +4,7 @@
  * and which metric families to read. Validated at the door: every problem names its key.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { isIpAddress, storedAddress } from '../../domain/ip.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { parseWorkloadKey, type WorkloadRef } from '../../domain/peer.ts';
 import { FAMILIES, type Family } from './families.ts';
@@ -284,6 +284,7 @@ function resolveScraper(s: NonNullable<PrometheusCollectorConfigT['scraper']>): 
     if (!s.namespace) throw new PrometheusConfigError(`${key}.namespace is required with ${key}.pod`);
     return { kind: 'pod', namespace: s.namespace, pod: s.pod };
   }
-  if (!isIP(s.ip as string)) throw new PrometheusConfigError(`${key}.ip: "${s.ip}" is not an IP address`);
-  return { kind: 'ip', ip: s.ip as string };
+  if (!isIpAddress(s.ip as string)) throw new PrometheusConfigError(`${key}.ip: "${s.ip}" is not an IP address`);
+  // As flows and the inventory store it (storedAddress), or its lookups would miss the pod or node holding it.
+  return { kind: 'ip', ip: storedAddress(s.ip as string) };
 }

@@ -5,7 +5,7 @@
  */
 import { showValue } from '../flows/decode.ts';
 import type { Protocol, Verdict } from '../../domain/flow.ts';
-import { isIpv4Mapped, parseIp } from '../../domain/ip.ts';
+import { isIpAddress, isIpv4Mapped, parseIp, storedAddress } from '../../domain/ip.ts';
 import { dns1123LabelError, dns1123SubdomainError, kindError } from '../../domain/k8s-names.ts';
 
 export type EndpointRef =
@@ -84,6 +84,16 @@ export function reject(reason: RejectReason, label?: string, value?: string): Se
   if (label !== undefined) r.label = label;
   if (value !== undefined) r.value = showValue(value);
   return r;
+}
+
+/**
+ * An address label as an endpoint, in the one spelling flows and the inventory are stored and
+ * looked up by (domain/ip.ts storedAddress: `FD00::5` and `fd00:0::5` are `fd00::5`,
+ * `::ffff:10.0.0.5` is `10.0.0.5`), so one host is one peer whichever path saw it. An address
+ * ingest would refuse too (an IPv6 zone, `fe80::1%eth0`) is a reject naming the label.
+ */
+export function addressRef(label: string, text: string): EndpointRef | SeriesReading {
+  return isIpAddress(text) ? { kind: 'ip', ip: storedAddress(text) } : reject('invalid-label', label, text);
 }
 
 /** A port label: an integer 0–65535, or undefined when absent or empty. */

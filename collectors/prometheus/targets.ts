@@ -27,6 +27,7 @@
  * declares Prometheus's port, else that node (`node:`), never the pod's own node (`kubelet:`).
  */
 import { isIP } from 'node:net';
+import { isIpAddress, storedAddress } from '../../domain/ip.ts';
 import type { ScraperRef } from './config.ts';
 import type { ActiveTarget } from './client.ts';
 import type { EndpointSlice } from '../../domain/inventory.ts';
@@ -52,12 +53,18 @@ export function scraperEndpoint(s: ScraperRef): EndpointRef {
  */
 export function scraperListenPort(prometheusUrl: string, s: ScraperRef): number {
   const url = new URL(prometheusUrl);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const host = hostOf(url);
   if (s.kind === 'ip' && host === s.ip) return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   return PROMETHEUS_DEFAULT_PORT;
 }
 
 const PROMETHEUS_DEFAULT_PORT = 9090;
+
+/** A URL's host: a name, or an address as flows are stored (the URL parser writes `[::ffff:a00:5]` for `[::ffff:10.0.0.5]`, domain/ip.ts storedAddress). */
+function hostOf(url: URL): string {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return isIpAddress(host) ? storedAddress(host) : host;
+}
 
 function targetPod(d: Record<string, string>): { namespace: string; pod: string } | undefined {
   const ns = d.__meta_kubernetes_namespace;
@@ -173,7 +180,7 @@ export function readTarget(t: ActiveTarget, scraper: ScraperRef, scraperPort: nu
   } catch {
     return { kind: 'reject', reason: 'invalid-value', label: 'scrapeUrl', value: t.scrapeUrl.slice(0, 80) };
   }
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const host = hostOf(url);
   const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   // Port 0 is no TCP port: stored, it would be an edge every read leaves out (as a series' port="0").
   if (port === 0) return { kind: 'reject', reason: 'invalid-value', label: 'scrapeUrl', value: t.scrapeUrl.slice(0, 80) };

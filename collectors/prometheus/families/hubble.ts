@@ -16,7 +16,7 @@
 import { isIP } from 'node:net';
 import { isIcmp, type Protocol, type Verdict } from '../../../domain/flow.ts';
 import type { PrometheusSettings } from '../config.ts';
-import { isReading, joinMatchers, portLabel, reject, type EndpointRef, type FamilyQuery, type Labels, type SeriesReading } from '../series.ts';
+import { addressRef, isReading, joinMatchers, portLabel, reject, type EndpointRef, type FamilyQuery, type Labels, type SeriesReading } from '../series.ts';
 
 const SIDE_LABELS = (p: string): string[] => [p, `${p}_namespace`, `${p}_workload`, `${p}_workload_kind`, `${p}_pod`, `${p}_ip`];
 const CONTEXT_BY = [...SIDE_LABELS('source'), ...SIDE_LABELS('destination')];
@@ -58,10 +58,11 @@ export function hubbleEndpoint(labels: Labels, prefix: 'source' | 'destination',
     return kind ? { kind: 'workload', namespace: ns, name: workload, workloadKind: kind } : { kind: 'workload', namespace: ns, name: workload };
   }
   if (ns && pod) return { kind: 'pod', namespace: ns, pod };
-  if (ip) return isIP(ip) ? { kind: 'ip', ip } : reject('invalid-label', `${prefix}_ip`, ip);
+  if (ip) return addressRef(`${prefix}_ip`, ip);
   const v = labels[prefix] ?? '';
   if (v === '') return reject('missing-label', prefix);
-  if (isIP(v)) return { kind: 'ip', ip: v };
+  // Shaped as an address (node's isIP also takes an IPv6 zone): read as one, or refused as one.
+  if (isIP(v)) return addressRef(prefix, v);
   // reserved-identity: `reserved:kube-apiserver` wins over the other reserved labels (metrics.rst note).
   if (v === 'reserved:kube-apiserver') return { kind: 'apiserver' };
   if (v.startsWith('reserved:')) return { kind: 'skip', reason: 'reserved-identity' };

@@ -11,10 +11,9 @@
  * says nothing about direction. The predefined netobserv_workload_* metrics carry neither port,
  * protocol nor flags: they are read apart, as observed pairs (netobserv-predefined.ts).
  */
-import { isIP } from 'node:net';
 import { isIcmp, type Protocol } from '../../../domain/flow.ts';
 import type { PrometheusSettings } from '../config.ts';
-import { isReading, portLabel, reject, type EndpointRef, type FamilyQuery, type Labels, type SeriesReading } from '../series.ts';
+import { addressRef, isReading, portLabel, reject, type EndpointRef, type FamilyQuery, type Labels, type SeriesReading } from '../series.ts';
 
 /** IANA protocol numbers NetObserv puts in `Proto`. */
 const PROTO_NUMBERS: Record<string, Protocol> = { '6': 'TCP', '17': 'UDP', '132': 'SCTP', '1': 'ICMP', '58': 'ICMPv6' };
@@ -58,7 +57,7 @@ export function netobservEndpoint(labels: Labels, n: SideNames): EndpointRef | S
     if (ns) return kind ? { kind: 'workload', namespace: ns, name: owner, workloadKind: kind } : { kind: 'workload', namespace: ns, name: owner };
   }
   const addr = n.addr ? (labels[n.addr] ?? '') : '';
-  if (addr) return isIP(addr) ? { kind: 'ip', ip: addr } : reject('invalid-label', n.addr, addr);
+  if (addr && n.addr) return addressRef(n.addr, addr);
   // No Kubernetes fields and no address: NetObserv's external traffic aggregated away.
   return { kind: 'skip', reason: 'outside-cluster' };
 }
