@@ -5,6 +5,7 @@
  * time is wrong.
  */
 import { convertInventoryText, InventoryInputError, snapshotFromObjects, type ConvertedInventory, type KnownOwners, type RawObject } from '../collectors/inventory/index.ts';
+import { addressWithPort } from '../domain/ip.ts';
 import { compareStrings } from '../domain/order.ts';
 import { workloadKey, type WorkloadRef } from '../domain/peer.ts';
 import type { Db } from '../store/db.ts';
@@ -184,7 +185,7 @@ function store(db: Db, req: ImportMeta, converted: ConvertedInventory, how: { co
     workloads: { ...result.workloads, clusterDns: [...clusterDnsKeys(db)].sort(compareStrings) },
     podAddresses: snapshot.podAddresses.length,
     ipIntervals: result.ipIntervals,
-    apiserver: snapshot.apiserver.map((a) => `${a.ip.includes(':') ? `[${a.ip}]` : a.ip}:${a.port}/${a.protocol}`),
+    apiserver: snapshot.apiserver.map((a) => `${addressWithPort(a.ip, a.port)}/${a.protocol}`),
     ownerAliases: result.ownerAliases,
     // The links to the stored Services say again what the import's own did: each once.
     warnings: [...new Set([...converted.warnings, ...result.warnings])].sort(compareStrings).concat(how.sayReplaced ? replacedWarnings(result) : []),

@@ -107,6 +107,11 @@ export function canonicalIp(text: string): string {
   return formatIp(a.family, a.value);
 }
 
+/** An address with a port as text: `10.0.0.1:443`, `[fd00::1]:443` (RFC 5952 §6: `fd00::1:443` would read as one address). */
+export function addressWithPort(ip: string, port: number): string {
+  return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
 /**
  * `10.0.0.1` → `10.0.0.1/32`, `fd00::1` → `fd00::1/128`; throws on an invalid address. A block
  * (`203.0.113.0/24`, what ingest folds external addresses into past its edge cap) is the block

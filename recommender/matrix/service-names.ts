@@ -39,10 +39,11 @@
  */
 import { isApiserverService } from '../../domain/apiserver.ts';
 import type { NamesNotKept } from '../../domain/edge.ts';
-import type { EndpointSliceEndpoint, InventorySnapshot, PodAddress, Service, Workload } from '../../domain/inventory.ts';
+import type { EndpointSlice, EndpointSliceEndpoint, InventorySnapshot, PodAddress, Service, Workload } from '../../domain/inventory.ts';
 import { canonicalDnsName } from '../../domain/dns-name.ts';
 import { DEFAULT_ASKER, DEFAULT_CLUSTER_DOMAIN, isHeadless, searchName, serviceOfName, type DnsAsker, type NameSearch, type ServiceRef } from '../../domain/service-dns-names.ts';
 import { endpointNamedIn, endpointsNamed, podRecordOfName, type PodRecord } from '../../domain/pod-dns-names.ts';
+import { addressWithPort } from '../../domain/ip.ts';
 import { compareStrings } from '../../domain/order.ts';
 import { serviceTargetPorts } from '../../domain/service-links.ts';
 import { workloadKey } from '../../domain/peer.ts';
@@ -354,7 +355,7 @@ function servicePeer(name: string, ref: ServiceRef, svc: Service | undefined, po
     return undefined;
   }
   if (svc.selector === undefined) {
-    unresolved.push(`${name} names Service ${ref.namespace}/${ref.service}, which has no selector (its endpoints are set by hand${endpointsOf(svc, inv)}): write each endpoint as the peer it is — peer {cidrs: [<address>/32]} for an address outside the cluster, {namespace, selector} for pods, on the endpoint port`);
+    unresolved.push(`${name} names Service ${ref.namespace}/${ref.service}, which has no selector (its endpoints are set by hand${endpointsOf(svc, inv)}): write each endpoint as the peer it is — peer {cidrs: [${hostBlockHint(svc, inv)}]} for an address outside the cluster, {namespace, selector} for pods, on the endpoint port`);
     return undefined;
   }
   const peer = bindingPeer({ namespace: svc.namespace, selector: { matchLabels: { ...svc.selector } } }, inv);
@@ -390,11 +391,23 @@ function throughExternalNames(named: { ref: ServiceRef; svc: Service | undefined
   return at.svc?.type === 'ExternalName' ? named : at;
 }
 
-/** `, listed as a:p, …` for the addresses and ports a selector-less Service's EndpointSlices list, or ''. */
+/** The address EndpointSlices of a selector-less Service. */
+function addressSlices(svc: Service, inv: InventorySnapshot): EndpointSlice[] {
+  return inv.endpointSlices.filter((s) => s.namespace === svc.namespace && s.service === svc.name && s.addressType !== 'FQDN');
+}
+
+/** `, listed as a:p, …` (an IPv6 address as `[a]:p`) for the addresses and ports a selector-less Service's EndpointSlices list, or ''. */
 function endpointsOf(svc: Service, inv: InventorySnapshot): string {
-  const slices = inv.endpointSlices.filter((s) => s.namespace === svc.namespace && s.service === svc.name && s.addressType !== 'FQDN');
-  const listed = [...new Set(slices.flatMap((s) => s.endpoints.flatMap((e) => e.addresses.flatMap((a) => (s.ports.length > 0 ? s.ports.map((p) => `${a}:${p.port}`) : [a])))))].sort();
+  const slices = addressSlices(svc, inv);
+  const listed = [...new Set(slices.flatMap((s) => s.endpoints.flatMap((e) => e.addresses.flatMap((a) => (s.ports.length > 0 ? s.ports.map((p) => addressWithPort(a, p.port)) : [a])))))].sort();
   return listed.length > 0 ? `, listed as ${listed.join(', ')}` : '';
+}
+
+/** The host block to write for an endpoint of the families the Service's slices list: /32 an IPv4 address, /128 an IPv6 one. */
+function hostBlockHint(svc: Service, inv: InventorySnapshot): string {
+  const types = new Set(addressSlices(svc, inv).map((s) => s.addressType));
+  if (!types.has('IPv6')) return '<address>/32';
+  return types.has('IPv4') ? '<address>/32 or <address>/128 for an IPv6 one' : '<address>/128';
 }
 
 /** The inventory's workloads the flows showed `name` answering with, by key. */

@@ -83,6 +83,25 @@ test('a must rule whose name does not resolve (a Service without selector) is sa
 });
 
 /**
+ * The same Service in a dual-stack cluster: an EndpointSlice per family (kubernetes.io "IPv4/IPv6
+ * dual-stack": a Service's EndpointSlices are of one addressType each). An IPv6 endpoint is written
+ * [address]:port, as RFC 5952 §6 writes an address with a port (`2001:db8::5:5432` reads as the
+ * address 2001:db8::5:5432), and its host block is /128: `cidrs: [2001:db8::5/32]` is the block
+ * 2001:db8::/32, 2^96 addresses (the matrix format takes a CIDR's network, domain/ip.ts parseCidr).
+ */
+const LEGACY_DUAL_STACK = [
+  ...LEGACY,
+  { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'legacy-2', namespace: 'app', uid: 'es-legacy-v6', labels: { 'kubernetes.io/service-name': 'legacy' } }, addressType: 'IPv6', endpoints: [{ addresses: ['2001:db8::5'] }], ports: [{ port: 5432, protocol: 'TCP' }] },
+];
+
+test('a Service without selector with endpoints of both families: the warning writes an IPv6 endpoint [address]:port and the peer to write with each family\'s host prefix', async () => {
+  const matrix = MATRIX.replace('{ id: api, peer: { fqdns: [api.example.com] }, ports: [{ port: 80 }]', '{ id: legacy, peer: { fqdns: [legacy.app.svc.cluster.local] }, ports: [{ port: 5432 }]');
+  const path = await cluster('legacy-dual-stack', [], matrix, LEGACY_DUAL_STACK);
+  const run = await exportClient(path, 'kubernetes', 'documented');
+  assert.match(run.err, /which has no selector \(its endpoints are set by hand, listed as 203\.0\.113\.5:5432, \[2001:db8::5\]:5432\): write each endpoint as the peer it is — peer \{cidrs: \[<address>\/32 or <address>\/128 for an IPv6 one\]\} for an address outside the cluster/, run.err);
+});
+
+/**
  * With Cilium replacing kube-proxy the Service is translated at the client's socket: Hubble's
  * record of the connection shows the backend pod on the target port, and `destination_service`
  * (cilium/cilium api/v1/flow/flow.proto, "destination_service": the Service of the destination)
