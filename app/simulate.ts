@@ -14,7 +14,7 @@ import { ResolutionIndex } from '../collectors/flows/resolve.ts';
 import { parseInventoryText, type RawObject } from '../collectors/inventory/parse.ts';
 import { InventoryInputError } from '../collectors/inventory/fields.ts';
 import { isIcmp, PROTOCOLS, type Protocol } from '../domain/flow.ts';
-import { ipFamily, isIpOrCidr } from '../domain/ip.ts';
+import { ipFamily, isIpAddress, isIpOrCidr, storedAddress } from '../domain/ip.ts';
 import type { CiliumPolicySettings } from '../domain/inventory.ts';
 import { parsePeerKey, peerKey, type Peer } from '../domain/peer.ts';
 import { ENGINE_NAMES, type EngineName } from '../recommender/engines/types.ts';
@@ -131,6 +131,9 @@ function edgeConnection(x: unknown, index: number): PeerConnection {
     }
     // A folded edge's peer is a block (docs/ingest.md "Bounded by design"): judged as one.
     if ((p.kind === 'external' || p.kind === 'unknown') && !isIpOrCidr(p.ip)) throw invalidInput(`flows[${index}].${where}: "${p.ip}" is not an IP address or a CIDR block`);
+    // In the one spelling ingest stores an address by (storedAddress): `::ffff:203.0.113.5` is the
+    // IPv4 host, which every simulator must read as IPv4 (Calico took it for an IPv6 end).
+    if ((p.kind === 'external' || p.kind === 'unknown') && isIpAddress(p.ip)) return { ...p, ip: storedAddress(p.ip) };
     return p;
   };
   const port = o.port;

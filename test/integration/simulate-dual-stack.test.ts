@@ -267,3 +267,52 @@ spec:
   assert.deepEqual(simulateFlows(ds, { engine: 'cilium', policies: cnp('10.0.0.0/24'), flows: toWeb6 }).decisions.map((d) => d.verdict), ['deny'], 'cilium CNP: IPv4 CIDR, IPv6 connection');
   ds.close();
 });
+
+// An edges JSON peer written in another spelling of the same host: ingest stores one spelling per
+// host (domain/ip.ts storedAddress; docs/ingest.md), and `::ffff:203.0.113.5` is the IPv4 host
+// 203.0.113.5 (RFC 4291 §2.5.5.2: on the wire an IPv4 packet). The calico simulator read it as
+// an IPv6 end, which an IPv4 `nets` never matches, while the three others unmapped it.
+test('edges input: an outside peer written IPv4-mapped or in upper case is the host it names, on every engine (an IPv4 rule allows ::ffff:203.0.113.5)', () => {
+  const edges = JSON.stringify(['203.0.113.5', '::ffff:203.0.113.5', '2001:db8::7', '2001:DB8:0::7'].map((ip) => ({ client: 'workload:app/Pod/client', server: `external:${ip}`, port: 443, protocol: 'TCP' })));
+  const policies: Record<'kubernetes' | 'calico' | 'clusternetworkpolicy' | 'cilium', string> = {
+    kubernetes: `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: out, namespace: app }
+spec:
+  podSelector: { matchLabels: { app: client } }
+  policyTypes: [Egress]
+  egress: [{ to: [{ ipBlock: { cidr: 203.0.113.5/32 } }, { ipBlock: { cidr: '2001:db8::7/128' } }], ports: [{ port: 443, protocol: TCP }] }]
+`,
+    calico: `apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: { name: out, namespace: app }
+spec:
+  selector: app == 'client'
+  types: [Egress]
+  egress:
+    - { action: Allow, protocol: TCP, destination: { nets: [203.0.113.5/32], ports: [443] } }
+    - { action: Allow, protocol: TCP, destination: { nets: ['2001:db8::7/128'], ports: [443] } }
+`,
+    clusternetworkpolicy: `apiVersion: policy.networking.k8s.io/v1alpha2
+kind: ClusterNetworkPolicy
+metadata: { name: out }
+spec:
+  tier: Admin
+  priority: 10
+  subject: { namespaces: {} }
+  egress:
+    - { name: out, action: Accept, to: [{ networks: [203.0.113.5/32, '2001:db8::7/128'] }], protocols: [{ tcp: { destinationPort: { number: 443 } } }] }
+    - { name: rest, action: Deny, to: [{ networks: [0.0.0.0/0, '::/0'] }] }
+`,
+    cilium: `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: out, namespace: app }
+spec:
+  endpointSelector: { matchLabels: { app: client } }
+  egress: [{ toCIDR: [203.0.113.5/32, '2001:db8::7/128'], toPorts: [{ ports: [{ port: '443', protocol: TCP }] }] }]
+`,
+  };
+  for (const [engine, text] of Object.entries(policies) as [keyof typeof policies, string][]) {
+    assert.deepEqual(simulateFlows(db, { engine, policies: text, flows: edges }).decisions.map((d) => d.verdict), ['allow', 'allow', 'allow', 'allow'], engine);
+  }
+});
