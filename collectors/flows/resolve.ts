@@ -138,6 +138,13 @@ const REPLICASET = /^(.+)-[bcdfghjklmnpqrstvwxz2456789]{6,10}$/;
 const DEPLOYMENTCONFIG_RC = /^(.+)-\d+$/;
 
 /**
+ * Cilium's world identities: `world`, and from 1.15 on a dual-stack agent `world-ipv4` /
+ * `world-ipv6` in its place (identities 9 and 10; cilium/cilium pkg/fqdn/namemanager worldLabel),
+ * all three what the `world` entity selects (pkg/policy/api entity.go EntitySelectorMapping).
+ */
+const WORLD_IDENTITIES: ReadonlySet<string> = new Set(['world', 'world-ipv4', 'world-ipv6']);
+
+/**
  * Entries of a cache keyed by names records carry (owners, pods not in the inventory): past it the
  * cache starts afresh, so a stream of made-up names cannot grow the index: memory is bounded by design.
  */
@@ -501,7 +508,7 @@ export class ResolutionIndex {
           // router addresses from CiliumNode, not the Node's podCIDRs): the record's own word, the apiserver.
           return [ids.includes('kube-apiserver') ? this.managedApiserverSide(e) : this.unknownSide(e)];
         }
-        if (ids.includes('world')) {
+        if (ids.some((id) => WORLD_IDENTITIES.has(id))) {
           // A Service VIP seen before its translation (kube-proxy, not Cilium, balancing it) is in
           // no ipcache entry, so Hubble labels it world (cilium/cilium#21251): the Service decides.
           const svc = this.serviceAt(e.ip, time);
