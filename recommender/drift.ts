@@ -27,6 +27,7 @@ import { formerClusterWideManifestName } from './engines/clusternetworkpolicy.ts
 import { asStored } from './stored-form.ts';
 import { isPlainObject } from '../domain/plain-object.ts';
 import { subjectNamespaces } from './subject-namespaces.ts';
+import { canonical, orderFreeText } from './spec-list-order.ts';
 
 export interface PolicyRef {
   apiVersion: string;
@@ -100,21 +101,6 @@ function ref(r: { apiVersion: string; kind: string; namespace?: string | undefin
   const out: PolicyRef = { apiVersion: r.apiVersion, kind: r.kind, name: r.name };
   if (r.namespace !== undefined) out.namespace = r.namespace;
   return out;
-}
-
-/** A value's text with its keys sorted; with `listsAreSets`, its lists' items sorted too. */
-function canonical(v: unknown, listsAreSets = false): string {
-  if (Array.isArray(v)) {
-    const items = v.map((x) => canonical(x, listsAreSets));
-    return `[${(listsAreSets ? items.sort() : items).join(',')}]`;
-  }
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k], listsAreSets)}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
 }
 
 const MAX_CHANGES = 50;
@@ -213,10 +199,10 @@ function storedSpecChanges(applied: unknown, recommended: Manifest): SpecChange[
   const given = specChanges(specOf(applied), specOf(recommended));
   if (given.length === 0) return given;
   const [a, r] = [specOf(asStored(applied)), specOf(asStored(recommended))];
-  // Every list of a NetworkPolicy spec is a set (its rules and their peers and ports add up,
-  // selector requirements AND; `values`, `except` and `policyTypes` are sets: the NetworkPolicy API
-  // reference), so order is no difference. Calico and ClusterNetworkPolicy rules are evaluated in order.
-  if (recommended.apiVersion === 'networking.k8s.io/v1' && recommended.kind === 'NetworkPolicy' && canonical(a, true) === canonical(r, true)) return [];
+  // The order of a list that decides nothing is no difference (spec-list-order.ts: a NetworkPolicy's
+  // or a Cilium policy's lists, a Calico or ClusterNetworkPolicy rule's peers and ports; not those rules' order).
+  const unordered = orderFreeText(recommended.apiVersion, recommended.kind, a);
+  if (unordered !== undefined && unordered === orderFreeText(recommended.apiVersion, recommended.kind, r)) return [];
   return specChanges(a, r);
 }
 

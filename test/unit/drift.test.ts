@@ -411,3 +411,55 @@ test('an applied Calico policy of a tier flowmatrix does not write (it writes th
   assert.equal(computeDrift('calico', policies.slice(2), []).inOtherTiers, undefined, 'absent when there are none');
   assert.equal('inOtherTiers' in computeDrift('calico', policies.slice(2), []).summary, false);
 });
+
+/** A recommended manifest and an applied policy of one kind and name, with their specs. */
+function pair(kind: { apiVersion: string; kind: string }, recommendedSpec: unknown, appliedSpec: unknown, namespace?: string): [AppliedPolicy, Manifest] {
+  const metadata = { ...(namespace !== undefined ? { namespace } : {}), name: 'web' };
+  const m = { ...kind, metadata: { ...metadata, labels: {}, annotations: {} }, spec: recommendedSpec } as unknown as Manifest;
+  return [{ ...kind, ...metadata, manifest: { ...kind, metadata, spec: appliedSpec } }, m];
+}
+
+test('a Cilium policy whose rules, peers or ports come in another order is in sync (Cilium allow rules add up wherever they are written and a deny rule wins whatever its position: pkg/policy/api rule.go, Cilium docs "Deny Policies"); a changed port still differs', () => {
+  const CNP = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy' };
+  const dns = { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }], toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }, { port: '53', protocol: 'UDP' }] }] };
+  const db = { toEndpoints: [{ matchLabels: { app: 'postgres' } }, { matchLabels: { app: 'redis' } }], toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }] };
+  const deny = { toCIDRSet: [{ cidr: '10.0.0.0/8', except: ['10.1.0.0/16', '10.2.0.0/16'] }] };
+  const written = { endpointSelector: { matchLabels: { app: 'web' } }, egress: [db, dns], egressDeny: [deny] };
+  const reordered = { egressDeny: [{ toCIDRSet: [{ cidr: '10.0.0.0/8', except: ['10.2.0.0/16', '10.1.0.0/16'] }] }], egress: [{ ...dns, toPorts: [{ ports: [...dns.toPorts[0]!.ports].reverse() }] }, { ...db, toEndpoints: [...db.toEndpoints].reverse() }], endpointSelector: written.endpointSelector };
+  const [applied, recommended] = pair(CNP, written, reordered, 'shop');
+  assert.deepEqual(computeDrift('cilium', [applied], [recommended]).summary, { recommended: 1, applied: 1, inSync: 1, missing: 0, extra: 0, differing: 0 });
+  const CCNP = { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy' };
+  const [appliedCcnp, recommendedCcnp] = pair(CCNP, written, reordered);
+  assert.equal(computeDrift('cilium', [appliedCcnp], [recommendedCcnp]).summary.inSync, 1);
+  const [changed] = pair(CNP, written, { ...reordered, egress: [dns, { ...db, toPorts: [{ ports: [{ port: '5433', protocol: 'TCP' }] }] }] }, 'shop');
+  assert.equal(computeDrift('cilium', [changed], [recommended]).summary.differing, 1);
+});
+
+test('a Calico policy whose types or a rule\'s ports or nets come in another order is in sync (they match "one of" their items: Calico NetworkPolicy reference); its rules swapped still differ (an "ordered list" of rules)', () => {
+  const GNP = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy' };
+  const allow = { action: 'Allow', protocol: 'TCP', destination: { ports: [80, 443], nets: ['10.0.0.0/8', '192.168.0.0/16'] } };
+  const deny = { action: 'Deny', protocol: 'UDP', source: { notNets: ['10.1.0.0/16', '10.2.0.0/16'] } };
+  const spec = (types: string[], ingress: unknown[]) => ({ tier: 'default', order: 1000, selector: "app == 'web'", types, ingress, egress: [{ action: 'Allow' }] });
+  const reorderedAllow = { ...allow, destination: { nets: ['192.168.0.0/16', '10.0.0.0/8'], ports: [443, 80] } };
+  const reorderedDeny = { ...deny, source: { notNets: ['10.2.0.0/16', '10.1.0.0/16'] } };
+  const [applied, recommended] = pair(GNP, spec(['Ingress', 'Egress'], [allow, deny]), spec(['Egress', 'Ingress'], [reorderedAllow, reorderedDeny]));
+  assert.equal(computeDrift('calico', [applied], [recommended]).summary.inSync, 1);
+  const [swapped] = pair(GNP, spec(['Ingress', 'Egress'], [allow, deny]), spec(['Ingress', 'Egress'], [deny, allow]));
+  assert.deepEqual(computeDrift('calico', [swapped], [recommended]).differing[0]?.changes.map((c) => c.path), ['spec.ingress[0].action', 'spec.ingress[0].destination', 'spec.ingress[0].protocol', 'spec.ingress[0].source', 'spec.ingress[1].action', 'spec.ingress[1].destination', 'spec.ingress[1].protocol', 'spec.ingress[1].source']);
+});
+
+test('a ClusterNetworkPolicy whose rule\'s peers, protocols or networks come in another order is in sync ("If any element matches … the specified action is applied", networks +listType=set: network-policy-api v1alpha2); its rules swapped still differ ("determined by the order in which the rule is written")', () => {
+  const CNP = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy' };
+  const pods = (app: string) => ({ pods: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } }, podSelector: { matchLabels: { app } } } });
+  const accept = { action: 'Accept', name: 'a', to: [pods('postgres'), pods('redis')], protocols: [{ tcp: { destinationPort: { number: 5432 } } }, { tcp: { destinationPort: { number: 6379 } } }] };
+  const deny = { action: 'Deny', name: 'd', to: [{ networks: ['0.0.0.0/0', '::/0'] }, { namespaces: {} }] };
+  const spec = (egress: unknown[]) => ({ tier: 'Baseline', priority: 200, subject: { pods: pods('web').pods }, egress });
+  const reordered = [
+    { ...accept, protocols: [...accept.protocols].reverse(), to: [...accept.to].reverse() },
+    { ...deny, to: [{ namespaces: {} }, { networks: ['::/0', '0.0.0.0/0'] }] },
+  ];
+  const [applied, recommended] = pair(CNP, spec([accept, deny]), spec(reordered));
+  assert.equal(computeDrift('clusternetworkpolicy', [applied], [recommended]).summary.inSync, 1);
+  const [swapped] = pair(CNP, spec([accept, deny]), spec([deny, accept]));
+  assert.equal(computeDrift('clusternetworkpolicy', [swapped], [recommended]).summary.differing, 1);
+});
