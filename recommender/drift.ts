@@ -28,6 +28,7 @@ import { asStored } from './stored-form.ts';
 import { isPlainObject } from '../domain/plain-object.ts';
 import { subjectNamespaces } from './subject-namespaces.ts';
 import { canonical, orderFreeText } from './spec-list-order.ts';
+import { calicoListedName, inCalicoDefaultTier, isCalicoPolicyKind } from './calico-listed-name.ts';
 
 export interface PolicyRef {
   apiVersion: string;
@@ -161,34 +162,21 @@ function withoutMetadata(rule: unknown): unknown {
   return rest;
 }
 
-const CALICO_POLICY_KINDS: ReadonlySet<string> = new Set(ENGINE_KINDS.calico);
-const DEFAULT_TIER = 'default';
-
-/** A Calico policy's tier: `default` when the spec names none (the CRD default). */
-function inDefaultTier(manifest: unknown): boolean {
-  const spec = isPlainObject(manifest) && isPlainObject(manifest.spec) ? manifest.spec : {};
-  return spec.tier === undefined || spec.tier === DEFAULT_TIER;
-}
-
 /**
  * The tier of an applied Calico policy when it is not the default one, the only tier flowmatrix
  * writes (engines/calico.ts names none, so its policies land in the default tier): its policies
  * are another owner's, evaluated before or after flowmatrix's by the tier's order.
  */
 function calicoTierNotWritten(p: AppliedPolicy): string | undefined {
-  if (!CALICO_POLICY_KINDS.has(`${p.apiVersion}|${p.kind}`) || inDefaultTier(p.manifest)) return undefined;
+  if (!isCalicoPolicyKind(p.apiVersion, p.kind) || inCalicoDefaultTier(p.manifest)) return undefined;
   const spec = isPlainObject(p.manifest) && isPlainObject(p.manifest.spec) ? p.manifest.spec : {};
   return String(spec.tier);
 }
 
-/**
- * The other name a recommended Calico default-tier policy may be listed under: Calico 3.29.0 to
- * 3.29.3 return such a policy created as `<name>` named `default.<name>` (projectcalico/calico#9437,
- * #9642), and one created then keeps that name after the fix (#10391, #10417: 3.29.4, 3.30).
- */
+/** The other name a recommended Calico default-tier policy may be listed under (calico-listed-name.ts). */
 function listedName(r: PolicyRef, m: Manifest): PolicyRef | undefined {
-  if (!CALICO_POLICY_KINDS.has(`${r.apiVersion}|${r.kind}`) || !inDefaultTier(m)) return undefined;
-  return { ...r, name: `${DEFAULT_TIER}.${r.name}` };
+  if (!isCalicoPolicyKind(r.apiVersion, r.kind) || !inCalicoDefaultTier(m)) return undefined;
+  return { ...r, name: calicoListedName(r.name) };
 }
 
 /**
@@ -242,7 +230,7 @@ export class DriftComparison {
     let [key, a] = [k, this.appliedAt(k)];
     const listed = a === undefined ? listedName(r, m) : undefined;
     const alias = listed === undefined ? undefined : this.appliedAt(refKey(listed));
-    if (alias !== undefined && inDefaultTier(alias.manifest)) [key, a] = [refKey(listed!), alias];
+    if (alias !== undefined && inCalicoDefaultTier(alias.manifest)) [key, a] = [refKey(listed!), alias];
     // Applying the manifest replaces a cluster-scoped policy of its reference outside the namespace's scope: it is in scope.
     if (a !== undefined) this.applied.set(key, a);
     // An applied policy of the same reference has the manifest's kind: in scope, whatever ENGINE_KINDS lists.

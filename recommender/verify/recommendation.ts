@@ -61,6 +61,7 @@ import { SIMULATORS } from '../simulate/index.ts';
 import { hostEndDenied, judgesHostEnds, kubeletProbe, type HostEndsJudged } from './host-endpoint-sides.ts';
 import { judgesProbeAtPod, probeAtPodNote, probeWayOut } from './local-host-probes.ts';
 import { farSides, farWorkloadsJudged, outsideTheRun, type FarSides, type FarWorkload } from './far-workload-sides.ts';
+import { calicoCreatedName } from '../calico-listed-name.ts';
 
 /**
  * Each restricted side's edges with what the recommendation decided (`reason` undefined: it is
@@ -213,14 +214,33 @@ const edgeKey = (e: EdgeTraffic): string => `${peerKey(e.client)}|${peerKey(e.se
 export const manifestIdentity = (m: { apiVersion?: unknown; kind?: unknown; metadata?: { namespace?: unknown; name?: unknown } }): string =>
   `${String(m.apiVersion)}|${String(m.kind)}|${String(m.metadata?.namespace ?? '')}|${String(m.metadata?.name ?? '')}`;
 
-/** The applied policies that stay beside the recommendation: those whose identity `replaced` (the recommendation's manifests) does not hold. */
+/** The applied policies that stay beside the recommendation: those whose identity `replaced` (the recommendation's manifests) does not hold (isReplaced). */
 export function appliedBeside(applied: readonly AppliedPolicy[], replaced: ReadonlySet<string>): unknown[] {
-  return applied.map((p) => p.manifest).filter((m) => isManifest(m) && !replaced.has(manifestIdentity(m)));
+  const gone = isReplaced(applied, replaced);
+  return applied.map((p) => p.manifest).filter((m) => isManifest(m) && !gone(m));
 }
 
-/** The applied policies the recommendation replaces: those whose identity `replaced` holds. */
+/** The applied policies the recommendation replaces: those whose identity `replaced` holds (isReplaced). */
 export function appliedReplaced(applied: readonly AppliedPolicy[], replaced: ReadonlySet<string>): unknown[] {
-  return applied.map((p) => p.manifest).filter((m) => isManifest(m) && replaced.has(manifestIdentity(m)));
+  const gone = isReplaced(applied, replaced);
+  return applied.map((p) => p.manifest).filter((m) => isManifest(m) && gone(m));
+}
+
+/**
+ * Whether an applied policy is one object with a manifest of `replaced`: of its identity, or a
+ * Calico default-tier policy listed as `default.<name>` when the recommendation holds `<name>` and
+ * no `<name>` is applied beside it (calico-listed-name.ts; the drift reads it so too).
+ */
+function isReplaced(applied: readonly AppliedPolicy[], replaced: ReadonlySet<string>): (m: Parameters<typeof manifestIdentity>[0]) => boolean {
+  let appliedIds: Set<string> | undefined;
+  return (m) => {
+    if (replaced.has(manifestIdentity(m))) return true;
+    const created = calicoCreatedName(m);
+    if (created === undefined) return false;
+    const id = manifestIdentity({ ...m, metadata: { ...m.metadata, name: created } });
+    appliedIds ??= new Set(applied.map((p) => manifestIdentity({ apiVersion: p.apiVersion, kind: p.kind, metadata: { namespace: p.namespace, name: p.name } })));
+    return replaced.has(id) && !appliedIds.has(id);
+  };
 }
 
 const isManifest = (m: unknown): m is Parameters<typeof manifestIdentity>[0] => typeof m === 'object' && m !== null;
