@@ -32,7 +32,7 @@ import { loadKubeConfig, type LoadedConfig } from './connection.ts';
 import { describeFailure, needsOperator, type KubeApiError } from './errors.ts';
 import { ClusterMirror } from './mirror.ts';
 import { Reflector, type ReflectorSink, type WatchEventType } from './reflector.ts';
-import { kindKeyOf, RESOURCES, resourceName, type WatchedResource } from './resources.ts';
+import { kindKeyOf, RESOURCES, resourceName, unservedPolicyKinds, type WatchedResource } from './resources.ts';
 import type { InventoryWriter } from './writer.ts';
 
 export const SOURCE = 'kubernetes';
@@ -140,6 +140,8 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     if (!served || signal.aborted) return;
     this.deps.logger.info({ collector: this.name, resources: served.map(resourceName) }, 'kubernetes collector watching');
     this.sayUnserved(served);
+    // Policy kinds not served now are gone from the cluster, whatever an earlier run stored of them.
+    for (const kind of unservedPolicyKinds(this.options.resources ?? RESOURCES, served)) this.retired.add(kind);
     const { discoveryIntervalMs, ...timeouts } = this.options.timeouts ?? {};
     const reflectorOptions = { pageSize: settings.pageSize, watchTimeoutSeconds: settings.watchTimeoutSeconds, now: this.deps.now, ...timeouts };
     // Each resource gets its own client (one request at a time per KubeApi) and its own backoff.

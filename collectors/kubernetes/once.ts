@@ -10,7 +10,7 @@ import type { KubernetesSettings } from './config.ts';
 import { loadKubeConfig } from './connection.ts';
 import { describeFailure, KubeApiError } from './errors.ts';
 import { ClusterMirror, type Rejection } from './mirror.ts';
-import { kindKeyOf, RESOURCES, resourceName, type WatchedResource } from './resources.ts';
+import { kindKeyOf, RESOURCES, resourceName, unservedPolicyKinds, type WatchedResource } from './resources.ts';
 import { compareStrings } from '../../domain/order.ts';
 
 export interface ListedCluster {
@@ -57,7 +57,7 @@ export async function listClusterOnce(settings: KubernetesSettings, env: NodeJS.
     server: loaded.server,
     via: loaded.via,
     objects: mirror.objects(served),
-    scope: [...new Set(served.filter((res) => mirror.knowsAll(res)).map(kindKeyOf))].sort(),
+    scope: [...new Set([...served.filter((res) => mirror.knowsAll(res)).map(kindKeyOf), ...unservedPolicyKinds(wanted, served)])].sort(),
     resources: Object.fromEntries(Object.entries(resources).sort(([a], [b]) => compareStrings(a, b))),
     rejected: mirror.rejected,
     rejections: [...mirror.recentRejections],

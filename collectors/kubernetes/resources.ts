@@ -8,6 +8,8 @@
 import { kindKey } from '../../domain/inventory.ts';
 import { CILIUM_CONFIG } from '../inventory/cilium-config.ts';
 import { CALICO_CRD_GROUP } from '../../domain/calico-crd.ts';
+import { isNetworkSetKey } from '../../domain/calico-network-sets.ts';
+import { isPolicyKey } from '../inventory/policies.ts';
 
 export interface WatchedResource {
   /** API group, '' for the core group. */
@@ -120,6 +122,20 @@ export function apiVersionOf(res: Pick<WatchedResource, 'group' | 'version'>): s
 /** `Pod`, `Deployment.apps`: the kind key the inventory converter files objects under. */
 export function kindKeyOf(res: WatchedResource): string {
   return kindKey(apiVersionOf(res), res.kind);
+}
+
+/**
+ * The kind keys of the optional resources kept with the applied policies (policy kinds and what
+ * orders or completes them: tiers, host endpoints, network sets) that discovery found the API
+ * server does not serve: no object of them can exist, so none is enforced. A pass is authoritative
+ * for them with no object, so the policies an earlier pass stored (before the CRD was deleted) go,
+ * as the watcher drops a resource that stops being served. A stand-in (`insteadOf`) is left out: it
+ * is not read where the resource it stands in for is served.
+ */
+export function unservedPolicyKinds(wanted: readonly WatchedResource[], served: readonly WatchedResource[]): string[] {
+  const names = new Set(served.map(resourceName));
+  const unserved = wanted.filter((res) => res.optional && res.insteadOf === undefined && !names.has(resourceName(res)));
+  return [...new Set(unserved.map(kindKeyOf).filter((k) => isPolicyKey(k) || isNetworkSetKey(k)))].sort();
 }
 
 /** `pods`, `deployments.apps`: how kubectl and RBAC messages name a resource. */

@@ -241,3 +241,20 @@ test('`collect kubernetes --once --kubeconfig FILE`: the laptop way, through a k
   assert.equal(out.via, `kubeconfig ${kubeconfig}`);
   assert.equal(out.listed.pods, 9);
 });
+
+test('a policy CRD deleted since the last pass (Cilium uninstalled, a service restarted since): the API server no longer serves its kind, so the next pass removes its policies from the inventory instead of keeping them in force', async () => {
+  // An object of a kind the API server does not serve cannot exist, so no agent enforces it: the
+  // live collector drops a resource that stops being served (docs/operations.md), and a pass that
+  // never listed it must not keep the policies an earlier pass stored.
+  const { server, settings } = await startFakeCluster();
+  const { db } = tmpDb();
+  const first = await listClusterOnce(settings, {});
+  importInventoryObjects(db, { objects: first.objects, takenAt: T, source: 'kubernetes', scope: first.scope });
+  assert.deepEqual(readInventory(db).policies.filter((p) => p.apiVersion === 'cilium.io/v2').map((p) => `${p.kind}/${p.namespace}/${p.name}`).length, 1);
+  server.unserve('cilium.io/v2', 'CiliumNetworkPolicy');
+  const second = await listClusterOnce(settings, {});
+  importInventoryObjects(db, { objects: second.objects, takenAt: T + 60_000, source: 'kubernetes', scope: second.scope });
+  assert.deepEqual(readInventory(db).policies.filter((p) => p.apiVersion === 'cilium.io/v2'), []);
+  // The kinds still served keep theirs.
+  assert.equal(readInventory(db).policies.filter((p) => p.apiVersion === 'networking.k8s.io/v1').length, 1);
+});

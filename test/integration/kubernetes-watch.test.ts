@@ -686,6 +686,21 @@ test('discovery runs again: a policy CRD installed after the start is watched an
   await waitFor('a pod added afterwards written', () => readInventory(db).podAddresses.some((a) => a.ip === '10.244.9.9'), 10_000);
 });
 
+test('a policy CRD deleted while no collector ran (the service restarted since): the first write of the new collector removes its policies, as a run that saw it go does', async () => {
+  const cluster = await startFakeCluster();
+  const { db } = tmpDb();
+  const first = startCollector(cluster, { t: T0 }, db);
+  await synced(first.collector);
+  const cilium = () => readInventory(db).policies.filter((p) => p.apiVersion === 'cilium.io/v2').map((p) => `${p.kind}/${p.namespace}/${p.name}`);
+  assert.deepEqual(cilium(), ['CiliumNetworkPolicy/shop/web-from-world']);
+  await first.collector.stop();
+  cluster.server.unserve('cilium.io/v2', 'CiliumNetworkPolicy');
+  const second = startCollector(cluster, { t: T0 + 60_000 }, db);
+  await synced(second.collector);
+  assert.deepEqual(cilium(), []);
+  assert.equal(readInventory(db).policies.filter((p) => p.apiVersion === 'networking.k8s.io/v1').length, 1, 'the kinds still served keep theirs');
+});
+
 test('Calico without its API server: the network sets are watched from their CRDs (crd.projectcalico.org/v1); once the API server serves them, through projectcalico.org/v3 only, the CRD copies dropped', async () => {
   const crdSets = { group: 'crd.projectcalico.org', version: 'v1', kind: 'GlobalNetworkSet', plural: 'globalnetworksets', namespaced: false };
   const set = (apiVersion: string) => ({ apiVersion, kind: 'GlobalNetworkSet', metadata: { name: 'blocklist', labels: { blocklist: 'true' } }, spec: { nets: ['203.0.113.0/24'] } });
