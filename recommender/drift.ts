@@ -17,7 +17,8 @@
  * `ownedByOperator`: applying it overwrites the operator's object, which the operator reverts.
  * A Calico policy of a tier other than the default one, which is all flowmatrix writes, is not
  * `extra` either but `inOtherTiers`: a tier is another owner's (Calico "Tier": tiers let separate
- * teams order their policies before the default tier), not this drift's to delete.
+ * teams order their policies before the default tier), not this drift's to delete; and so is a
+ * ClusterNetworkPolicy of the Admin tier (flowmatrix writes the Baseline tier only).
  */
 import type { AppliedPolicy } from '../domain/inventory.ts';
 import type { Manifest } from './engines/index.ts';
@@ -62,7 +63,7 @@ export interface RenamedPolicyRef extends PolicyRef {
 /** An applied policy, not recommended, that another tool manages: its managed-by label, its controller. */
 export interface OwnedPolicyRef extends PolicyRef, OtherManager {}
 
-/** An applied Calico policy, not recommended, of `tier`, a tier flowmatrix does not write (calicoTierNotWritten). */
+/** An applied Calico policy or ClusterNetworkPolicy, not recommended, of `tier`, a tier flowmatrix does not write (tierNotWritten). */
 export interface OtherTierPolicyRef extends PolicyRef {
   tier: string;
 }
@@ -163,15 +164,22 @@ function withoutMetadata(rule: unknown): unknown {
 }
 
 /**
- * The tier of an applied Calico policy when it is not the default one, the only tier flowmatrix
- * writes (engines/calico.ts names none, so its policies land in the default tier): its policies
- * are another owner's, evaluated before or after flowmatrix's by the tier's order.
+ * The tier of an applied policy when it is one flowmatrix never writes: a Calico policy's other
+ * than the default one (engines/calico.ts names none, so its policies land in the default tier),
+ * evaluated before or after flowmatrix's by the tier's order; a ClusterNetworkPolicy's other than
+ * Baseline (engines/clusternetworkpolicy.ts writes that tier only), the Admin tier, whose policies
+ * "set cluster-wide security rules that cannot be overridden in the other tiers" (network-policy-api
+ * apis/v1alpha2 clusternetworkpolicy_types.go, Tier). Either is another owner's.
  */
-function calicoTierNotWritten(p: AppliedPolicy): string | undefined {
-  if (!isCalicoPolicyKind(p.apiVersion, p.kind) || inCalicoDefaultTier(p.manifest)) return undefined;
+function tierNotWritten(p: AppliedPolicy): string | undefined {
   const spec = isPlainObject(p.manifest) && isPlainObject(p.manifest.spec) ? p.manifest.spec : {};
-  return String(spec.tier);
+  if (isCalicoPolicyKind(p.apiVersion, p.kind)) return inCalicoDefaultTier(p.manifest) ? undefined : String(spec.tier);
+  if (p.apiVersion === CNP_API_VERSION && p.kind === 'ClusterNetworkPolicy' && typeof spec.tier === 'string' && spec.tier !== CNP_TIER_WRITTEN) return spec.tier;
+  return undefined;
 }
+
+const CNP_API_VERSION = 'policy.networking.k8s.io/v1alpha2';
+const CNP_TIER_WRITTEN = 'Baseline';
 
 /** The other name a recommended Calico default-tier policy may be listed under (calico-listed-name.ts). */
 function listedName(r: PolicyRef, m: Manifest): PolicyRef | undefined {
@@ -286,7 +294,7 @@ export class DriftComparison {
     const owned: OwnedPolicyRef[] = [];
     const otherTiers: OtherTierPolicyRef[] = [];
     for (const { p } of notRecommended.filter((x) => x.shared === undefined)) {
-      const tier = calicoTierNotWritten(p);
+      const tier = tierNotWritten(p);
       const manager = otherManager(p.manifest);
       if (tier !== undefined) otherTiers.push({ ...ref(p), tier });
       else if (manager === undefined) report.extra.push(ref(p));

@@ -525,6 +525,9 @@ const policyName = (p: PolicyRefItem): string => `${p.namespace ?? '(cluster)'}/
 /** A policy's kind as messages and the 422s name it (manifest-id.ts): a Calico NetworkPolicy is `NetworkPolicy.projectcalico.org`, another object than a Kubernetes one of its namespace and name. */
 const policyKind = (p: PolicyRefItem): Cell => t(kindName(p.apiVersion, p.kind));
 
+/** The one tier flowmatrix writes of a policy's kind (recommender/drift.ts tierNotWritten): Calico's default tier, the ClusterNetworkPolicy Baseline tier. */
+const tierWritten = (p: PolicyRefItem): string => (p.kind === 'ClusterNetworkPolicy' ? 'Baseline' : 'default');
+
 function cutText(c: DriftCut): string {
   const [client = '', server = '', port = '', protocol = ''] = c.edge.split('|');
   return `${c.direction} of ${c.workload}: ${peer(client)} → ${peer(server)} ${port}/${protocol}`;
@@ -581,7 +584,7 @@ function driftSection(r: Report): Section {
     ...(d.sharedWithOtherNamespaces ?? []).map((p) => [t('shared'), policyKind(p), code(policyName(p)), sharedDetail(p)]),
     ...(d.renamed ?? []).map((p) => [t('renamed'), policyKind(p), code(policyName(p)), t(`applied under the name an earlier flowmatrix export gave it; the recommended ${p.renamedTo} replaces it: apply that one, then delete this one`)]),
     ...(d.ownedByOperator ?? []).map((p) => [t('owned'), policyKind(p), code(policyName(p)), t(ownedDetail(p))]),
-    ...(d.inOtherTiers ?? []).map((p) => [t('other tier'), policyKind(p), code(policyName(p)), t(`applied in tier ${p.tier}, not written by flowmatrix (it writes the default tier only): that tier's owner's, not this drift's to delete`)]),
+    ...(d.inOtherTiers ?? []).map((p) => [t('other tier'), policyKind(p), code(policyName(p)), t(`applied in tier ${p.tier}, not written by flowmatrix (it writes the ${tierWritten(p)} tier only): that tier's owner's, not this drift's to delete`)]),
   ];
   return {
     id: 'drift',
@@ -606,7 +609,7 @@ function driftSentence(d: DriftSection): string {
   const optional = [
     s.ownedByOperator !== undefined ? `${s.ownedByOperator} owned by an operator` : '',
     s.renamed !== undefined ? `${s.renamed} renamed` : '',
-    s.inOtherTiers !== undefined ? `${s.inOtherTiers} in other Calico tiers` : '',
+    s.inOtherTiers !== undefined ? `${s.inOtherTiers} in other ${d.engine === 'clusternetworkpolicy' ? 'ClusterNetworkPolicy' : 'Calico'} tiers` : '',
     s.replacingShared !== undefined ? `${s.replacingShared} replacing a policy other namespaces share` : '',
   ].filter((x) => x !== '');
   return `Engine ${d.engine}: ${s.recommended} recommended, ${s.applied} applied; ${[`${s.inSync} in sync`, `${s.missing} missing`, `${s.extra} extra`, `${s.differing} differing${overwritten}`, ...optional].join(', ')}.`;

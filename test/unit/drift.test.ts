@@ -311,7 +311,8 @@ test('a cluster-wide ClusterNetworkPolicy flowmatrix applied under the name its 
   // the intent annotation the export writes (engines/metadata.ts), the name the former scheme gives that intent.
   const CNP = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy' };
   const ours = { labels: { 'app.kubernetes.io/managed-by': 'flowmatrix', 'flowmatrix.io/layer': 'shared' }, annotations: { 'flowmatrix.io/intent': 'shared/telemetry-essentials' } };
-  const spec = { tier: 'Admin', priority: 40, subject: { namespaces: { matchLabels: { team: 'telemetry' } } } };
+  // The Baseline tier, the one flowmatrix writes (engines/clusternetworkpolicy.ts): an Admin-tier one not recommended is inOtherTiers.
+  const spec = { tier: 'Baseline', priority: 40, subject: { namespaces: { matchLabels: { team: 'telemetry' } } } };
   const applied = (name: string, metadata: object = ours): AppliedPolicy => ({ ...CNP, name, manifest: { ...CNP, metadata: { ...metadata, name }, spec } });
   const recommended = (name: string) => ({ ...CNP, metadata: { ...ours, name }, spec }) as unknown as Manifest;
   const now = [recommended('shared-telemetry-essentials-5ae67b5d'), recommended('shared-telemetry-essentials-isolation-4544c24a')];
@@ -462,4 +463,23 @@ test('a ClusterNetworkPolicy whose rule\'s peers, protocols or networks come in 
   assert.equal(computeDrift('clusternetworkpolicy', [applied], [recommended]).summary.inSync, 1);
   const [swapped] = pair(CNP, spec([accept, deny]), spec([deny, accept]));
   assert.equal(computeDrift('clusternetworkpolicy', [swapped], [recommended]).summary.differing, 1);
+});
+
+test('an applied Admin-tier ClusterNetworkPolicy (flowmatrix writes the Baseline tier only) is never extra: it is listed as in another tier, counted apart; one of the Baseline tier not recommended stays extra, one recommended by name is compared', () => {
+  // network-policy-api apis/v1alpha2 clusternetworkpolicy_types.go, Tier: "The Admin tier takes
+  // precedence over all other policies. Policies defined in this tier are used to set cluster-wide
+  // security rules that cannot be overridden in the other tiers": the cluster admin's, not a drift's to delete.
+  const CNP = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy' };
+  const cnp = (name: string, tier: string): AppliedPolicy => ({
+    ...CNP,
+    name,
+    manifest: { ...CNP, metadata: { name }, spec: { tier, priority: 5, subject: { namespaces: {} }, ingress: [{ action: 'Deny', from: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'tools' } } }] }] } },
+  });
+  const policies = [cnp('admin-quarantine', 'Admin'), cnp('baseline-deny', 'Baseline'), cnp('admin-recommended-name', 'Admin')];
+  const recommended = { ...CNP, metadata: { name: 'admin-recommended-name', labels: {}, annotations: {} }, spec: { tier: 'Baseline', priority: 200, subject: { namespaces: {} } } } as unknown as Manifest;
+  const d = computeDrift('clusternetworkpolicy', policies, [recommended]);
+  assert.deepEqual(d.extra.map((r) => r.name), ['baseline-deny']);
+  assert.deepEqual(d.inOtherTiers, [{ ...CNP, name: 'admin-quarantine', tier: 'Admin' }]);
+  assert.deepEqual(d.differing.map((r) => r.name), ['admin-recommended-name']);
+  assert.deepEqual(d.summary, { recommended: 1, applied: 3, inSync: 0, missing: 0, extra: 1, differing: 1, inOtherTiers: 1 });
 });

@@ -447,6 +447,17 @@ test('an applied Calico policy of a tier flowmatrix does not write is listed as 
   assert.match(md, /, 1 in other Calico tiers\./);
 });
 
+test('an applied Admin-tier ClusterNetworkPolicy is listed as in another tier, saying flowmatrix writes the Baseline tier only, never extra', () => {
+  // recommender/drift.ts tierNotWritten: the Admin tier "set[s] cluster-wide security rules that cannot be overridden" (network-policy-api v1alpha2 Tier): the cluster admin's.
+  const CNP = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy' };
+  const admin = { ...CNP, name: 'quarantine', tier: 'Admin' };
+  const r = buildReport({ ...input, drift: { ...input.drift, engine: 'clusternetworkpolicy', summary: { ...input.drift.summary, inOtherTiers: 1 }, inOtherTiers: [admin] } });
+  assert.equal(r.headline.drift, report.headline.drift, 'not counted as drift to act on');
+  const md = renderMarkdown(r);
+  assert.match(md, /\| other tier \| ClusterNetworkPolicy \| `\(cluster\)\/quarantine` \| applied in tier Admin, not written by flowmatrix \(it writes the Baseline tier only\): that tier's owner's, not this drift's to delete \|/);
+  assert.match(md, /, 1 in other ClusterNetworkPolicy tiers\./);
+});
+
 test('a differing policy whose applied one an operator owns says applying it is overwritten by the operator, and the section counts it', () => {
   // recommender/drift.ts `differing[].ownedByOperator`: applying it replaces the operator's object, which the operator reverts.
   const NP = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' };
