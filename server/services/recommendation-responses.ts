@@ -20,6 +20,7 @@ import type { WindowPage } from './evidence-window.ts';
 import { recommendationPage, type WorkloadPage } from './recommendation-pages.ts';
 import { tarBundle } from './tar.ts';
 import { ExportFiles, manifestPath } from '../../app/export-files.ts';
+import type { SkippedRows } from '../../store/row-check.ts';
 
 export type ListQuery = { kind: 'list'; engine: EngineName; options: Partial<RecommendOptions>; page: WorkloadPage };
 
@@ -140,11 +141,15 @@ function whatFails(v: Pick<Verification, 'admission' | 'blocked'>): string {
  * The answer of any other query, from the result computed for its options and the input it was
  * computed from. The manifests-only answers (export, drift) carry no `warnings` list: what a job
  * reading only their response must not miss — a stored matrix not in force, the team's own rules
- * silently replaced, a must flow the verification cannot judge — goes in `Warning` headers; one workload's answer sends them too, beside its list.
+ * silently replaced, a must flow the verification cannot judge, stored edge rows left out — goes in `Warning` headers; one workload's answer sends them too, beside its list.
  */
-export async function renderResponse(result: RecommendationResult, q: Exclude<RecommendationQuery, ListQuery>, input: Pick<StoredRecommendInput, 'inventory' | 'invalidMatrices' | 'configWarnings'>): Promise<RenderedResponse> {
+export async function renderResponse(
+  result: RecommendationResult,
+  q: Exclude<RecommendationQuery, ListQuery>,
+  input: Pick<StoredRecommendInput, 'inventory' | 'invalidMatrices' | 'configWarnings' | 'skippedRows'>,
+): Promise<RenderedResponse> {
   // A must flow the verification cannot judge (recommender/synthesize/representative-flows.ts): "verified" does not cover it.
-  const warnings = [...matrixWarnings(input), ...result.verification.unverifiedMustFlows];
+  const warnings = [...matrixWarnings(input), ...unreadRowsWarning(input.skippedRows), ...result.verification.unverifiedMustFlows];
   switch (q.kind) {
     case 'workload': {
       const { rec, emitted, verification } = result;
@@ -167,6 +172,20 @@ export async function renderResponse(result: RecommendationResult, q: Exclude<Re
     case 'export':
       return exportResponse(result, q, warnings);
   }
+}
+
+/**
+ * Edge rows the read left out (store/row-check.ts): the manifests allow none of their traffic and
+ * the verification never judged it, so "verified" does not cover them. Counted, not listed: the
+ * evidence read names a row by its id, the traffic read by its key, and the header must not
+ * depend on which result answers (GET /edges lists them with their ids).
+ */
+function unreadRowsWarning(skipped: SkippedRows | undefined): string[] {
+  if (skipped === undefined || skipped.count === 0) return [];
+  return [
+    `${skipped.count} stored edge row(s) could not be read and were left out of this recommendation: its manifests allow none of the traffic they recorded and its verification did not judge it; ` +
+      'GET /api/v1/edges lists them under `skipped`, DELETE /api/v1/edges?id=ID removes them',
+  ];
 }
 
 /**
