@@ -39,6 +39,7 @@ import { engineAdmissionErrors } from '../recommender/verify/admission/index.ts'
 import { manifestErrors, manifestId, namedErrors, SCHEMA_FILES, type CrdChannel, type ManifestError } from '../recommender/verify/index.ts';
 import { networkPlugin } from '../recommender/simulate/network-plugin.ts';
 import { manifestIdentity } from '../recommender/verify/recommendation.ts';
+import { kindName } from '../recommender/engines/manifest-id.ts';
 import type { Db } from '../store/db.ts';
 import { readInventory, readResolutionData } from '../store/inventory.ts';
 import { readExternalNames } from '../store/recommend-read.ts';
@@ -80,7 +81,13 @@ export interface SimulateResult {
   decisions: FlowDecision[];
 }
 
-function parsePolicies(text: string, maxYamlTokens: number | undefined): unknown[] {
+/** A policy given, and where it sits in the input (`document 3`, `[2]`, `items[0]`): what names one that has no name. */
+interface GivenPolicy {
+  obj: unknown;
+  where: string;
+}
+
+function parsePolicies(text: string, maxYamlTokens: number | undefined): GivenPolicy[] {
   let objects: RawObject[];
   try {
     objects = parseInventoryText(text, maxYamlTokens !== undefined ? { maxYamlTokens } : {});
@@ -91,7 +98,17 @@ function parsePolicies(text: string, maxYamlTokens: number | undefined): unknown
   }
   refuseDuplicates(objects);
   // Read as the API server stores them: a field written as null is absent, a NetworkPolicy's null list item decoded (asStoredPolicy).
-  return objects.map((o) => asStoredPolicy(o.obj));
+  return objects.map((o) => ({ obj: asStoredPolicy(o.obj), where: o.where }));
+}
+
+const hasName = (m: unknown): boolean => typeof (m as { metadata?: { name?: unknown } } | null)?.metadata?.name === 'string';
+
+/** How a policy is named in a problem: `Kind/namespace/name`, or, without a name, where it sits (`NetworkPolicy/shop/(no name, document 3)`). */
+function policyName(p: GivenPolicy): string {
+  if (hasName(p.obj)) return manifestId(p.obj);
+  const o = p.obj as { apiVersion?: unknown; kind?: unknown; metadata?: { namespace?: unknown } };
+  const ns = o.metadata?.namespace;
+  return `${kindName(o.apiVersion, o.kind)}/${typeof ns === 'string' ? `${ns}/` : ''}(no name, ${p.where})`;
 }
 
 /**
@@ -103,6 +120,8 @@ function refuseDuplicates(objects: readonly RawObject[]): void {
   const first = new Map<string, RawObject>();
   const problems: { path: string; message: string }[] = [];
   for (const o of objects) {
+    // Nameless manifests are no one object: each is refused for its missing name (refuseInadmissible).
+    if (!hasName(o.obj)) continue;
     const id = manifestIdentity(o.obj as Parameters<typeof manifestIdentity>[0]);
     const seen = first.get(id);
     if (seen === undefined) first.set(id, o);
@@ -189,15 +208,19 @@ const ADMISSION_ONLY_KINDS = new Set(['projectcalico.org/v3 Tier', 'projectcalic
  * takes it (a field of the experimental channel, a CEL rule of its CRD), and warned about: the
  * warnings are returned. What both channels refuse is refused.
  */
-function refuseInadmissible(policies: readonly unknown[], cilium: CiliumPolicySettings | undefined): string[] {
+function refuseInadmissible(policies: readonly GivenPolicy[], cilium: CiliumPolicySettings | undefined): string[] {
   const kindOf = (m: unknown): string => {
     const o = (typeof m === 'object' && m !== null ? m : {}) as { apiVersion?: unknown; kind?: unknown };
     return `${String(o.apiVersion)} ${String(o.kind)}`;
   };
-  const verified = policies.filter((m) => SCHEMA_FILES[kindOf(m)] !== undefined);
+  const named = (p: GivenPolicy, errors: ManifestError[]): ManifestError[] => (hasName(p.obj) ? errors : errors.map((e) => ({ ...e, manifest: policyName(p) })));
+  const verified = policies.filter((p) => SCHEMA_FILES[kindOf(p.obj)] !== undefined);
   // No schema is kept for these, but their admission rules are: a refused Tier would order the policies of a cluster that cannot exist.
-  const admissionOnly = policies.filter((m) => ADMISSION_ONLY_KINDS.has(kindOf(m)));
-  const all: ManifestError[] = [...manifestErrors(verified, cilium), ...admissionOnly.flatMap((m) => namedErrors(m, engineAdmissionErrors(m, cilium)))];
+  const admissionOnly = policies.filter((p) => ADMISSION_ONLY_KINDS.has(kindOf(p.obj)));
+  const all: ManifestError[] = [
+    ...verified.flatMap((p) => named(p, manifestErrors([p.obj], cilium))),
+    ...admissionOnly.flatMap((p) => named(p, namedErrors(p.obj, engineAdmissionErrors(p.obj, cilium)))),
+  ];
   // A manifest one CRD channel refuses is taken as the other takes it; one both refuse is refused.
   const refusingChannels = new Map<string, Set<CrdChannel>>();
   for (const e of all) if (e.crdChannel !== undefined) refusingChannels.set(e.manifest, (refusingChannels.get(e.manifest) ?? new Set()).add(e.crdChannel));
@@ -304,7 +327,8 @@ export function isEdgesInput(format: SimulateFlowFormat, text: string): boolean 
  * stored inventory: the part of `simulate` that does not depend on the flows (streamed by the CLI).
  */
 export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): Simulation {
-  const policies = parsePolicies(req.policies, req.maxYamlTokens);
+  const given = parsePolicies(req.policies, req.maxYamlTokens);
+  const policies = given.map((p) => p.obj);
   const inventory = readInventory(db);
   const model = clusterModel(inventory, readExternalNames(db));
   const plugin = networkPlugin(model, inventory.policies);
@@ -316,7 +340,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
     throw invalidInput(`policies: ${(e as Error).message}`);
   }
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw invalidInput(`unknown engine "${engine}": one of ${ENGINE_NAMES.join(', ')}`);
-  const warnings = refuseInadmissible(policies, inventory.ciliumPolicy);
+  const warnings = refuseInadmissible(given, inventory.ciliumPolicy);
   warnings.push(...notEvaluated(engine, policies, inventory.ciliumPolicy));
   warnings.push(...refusedSelectorWarnings(engine, policies));
   // Cilium enforces these policies — NetworkPolicies too on a cluster running it, as its own rules, and ClusterNetworkPolicies where its cilium-config says so (decide.ts verifyingEngine) —: its enforcement settings are said, as the recommendation's verification says them (engine-warnings.ts enforcementWarnings).

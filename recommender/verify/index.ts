@@ -40,10 +40,17 @@ export function verifyManifest(manifest: unknown, cilium?: CiliumPolicySettings)
   }
   errors.push(...listTypeErrors(crdSchemaFor(String(m.apiVersion), String(m.kind)), manifest));
   const name = m.metadata?.name;
-  if (typeof name !== 'string' || name.length > 253 || !NAME.test(name)) {
-    errors.push({ path: '/metadata/name', message: `name ${JSON.stringify(name)} is not a DNS-1123 subdomain` });
-  }
-  return [...errors, ...standardChannelErrors(manifest), ...engineAdmissionErrors(manifest, cilium)];
+  // No name at all is the API server's "name or generateName is required" (apimachinery
+  // ValidateObjectMeta), for every kind; a NetworkPolicy's admission says it already.
+  const nameError =
+    name === undefined || name === null || name === ''
+      ? { path: '/metadata/name', message: 'name or generateName is required' }
+      : typeof name !== 'string' || name.length > 253 || !NAME.test(name)
+        ? { path: '/metadata/name', message: `name ${JSON.stringify(name)} is not a DNS-1123 subdomain` }
+        : undefined;
+  if (nameError) errors.push(nameError);
+  const said = (e: VerifyError): boolean => nameError !== undefined && e.path === nameError.path && e.message === nameError.message;
+  return [...errors, ...standardChannelErrors(manifest), ...engineAdmissionErrors(manifest, cilium).filter((e) => !said(e))];
 }
 
 /** Every error of every manifest, each path prefixed with the manifest's index. */
