@@ -56,11 +56,28 @@ function describe(e: ErrorObject, where: string): ProblemFieldError {
   return err;
 }
 
+const DECIMAL_INTEGER = /^-?\d+$/;
+
+/**
+ * Integer parameters given as text that is no decimal integer. Ajv coerces text as `Number()`
+ * reads it, so `0x10`, `1e2`, ` 5` and `1.0` would pass as 16, 100, 5 and 1; a query or path
+ * integer is decimal digits (docs/api.md). Checked before the coercion replaces the text.
+ */
+function nonDecimalIntegers(schema: TSchema, value: unknown, where: string): ProblemFieldError[] {
+  const props = (schema as { properties?: Record<string, { type?: unknown }> }).properties;
+  if (props === undefined || typeof value !== 'object' || value === null) return [];
+  const given = value as Record<string, unknown>;
+  return Object.entries(props)
+    .filter(([key, p]) => p.type === 'integer' && typeof given[key] === 'string' && !DECIMAL_INTEGER.test(given[key]))
+    .map(([key]) => ({ path: `${where}.${key}`, message: 'must be integer', value: given[key] }));
+}
+
 /** Validates (and for queries coerces, in place) `value`; throws a 400 problem listing every issue. */
 export function check<S extends TSchema>(schema: S, value: unknown, where: 'query' | 'body' | 'params'): Static<S> {
   const fn = compile(schema, where !== 'body');
-  if (!fn(value)) {
-    const errors = (fn.errors ?? []).map((e) => describe(e, where));
+  const notDecimal = where === 'body' ? [] : nonDecimalIntegers(schema, value, where);
+  if (!fn(value) || notDecimal.length > 0) {
+    const errors = [...notDecimal, ...(fn.errors ?? []).map((e) => describe(e, where))];
     const uniq = [...new Map(errors.map((e) => [`${e.path}\0${e.message}`, e])).values()].sort((a, b) => compareStrings(a.path, b.path));
     throw badRequest(`invalid ${where}: ${uniq.map((e) => `${e.path} ${e.message}`).join('; ')}`, uniq);
   }
