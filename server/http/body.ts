@@ -68,6 +68,7 @@ export function bodyMiddleware(route: AnyRoute, limits: { maxBodyBytes: number }
     if (body.parsedByHandler) return [requireType(types), requireUtf8, express.raw({ limit: limits.maxBodyBytes, type: types })];
     return [requireType(types), express.json({ limit: limits.maxBodyBytes, type: types, strict: true })];
   }
-  if (body.stream) return [requireType(body.raw), identityEncoding];
+  // Streamed records are decoded as UTF-8 (JSON between systems is, RFC 8259 §8.1): another charset would be read as rejects or mojibake.
+  if (body.stream) return [requireType(body.raw), identityEncoding, requireUtf8];
   return [requireType(body.raw), express.text({ limit: limits.maxBodyBytes, type: body.raw })];
 }
