@@ -124,7 +124,10 @@ const unknownSelection = {
 const verified = (description: string): HeaderSpec => ({ description, schema: StringEnum(['true', 'false'] as const) });
 const verifiedHeader = { 'X-Flowmatrix-Verified': verified("`true` or `false`: the answer's `verification.ok`") };
 /** The manifests-only answers carry no `warnings` list: what a job must not miss comes as Warning headers (recommendation-responses.ts withWarnings). */
-const notInForce = { Warning: '299 - "…" per stored matrix not in force (GET /api/v1/matrices lists them); absent when every stored matrix is in force' };
+const notInForce = {
+  Warning:
+    '299 - "…" per warning a job reading only the headers must not miss: a stored matrix not in force (GET /api/v1/matrices lists them), stored edge rows the read left out, a must flow the verification cannot judge; absent when there is none',
+};
 const cacheHeaders = {
   ETag: 'content hash (of the manifests and the Warning headers); send it back as If-None-Match for a 304',
   'Cache-Control': '`no-cache`: revalidate with If-None-Match',
@@ -210,7 +213,7 @@ export function recommendationRoutes(ctx: ServiceContext, service: Recommendatio
               { additionalProperties: true },
             ),
           },
-          headers: { Warning: '299 - "…" per stored matrix not in force, as on /export and /drift', ...verifiedHeader },
+          headers: { Warning: '299 - "…" as on /export and /drift: a stored matrix not in force, stored edge rows the read left out, a must flow the verification cannot judge', ...verifiedHeader },
         },
         404: { description: 'no such workload in the inventory, nor one the flow records let us select (docs/recommend.md#without-an-inventory)' },
       },
