@@ -14,7 +14,7 @@ import { policyPeerKey } from '../policy/order.ts';
 import type { IpFamily } from '../../domain/ip.ts';
 import { workloadOnlyFamily } from './block-holders.ts';
 import type { PodNetwork } from './mirrored-rules.ts';
-import { edgePort, farSide, irPeers, type DnsTarget } from './peers.ts';
+import { APISERVER, edgePort, farSide, irPeers, type DnsTarget } from './peers.ts';
 
 /** An edge's far side as checked IR peers with their keys, or why it cannot be a rule. */
 export type FarPeers = { ok: true; peers: PolicyPeer[]; keys: string[] } | { ok: false; reason: string };
@@ -44,6 +44,8 @@ export class RunPeers {
   private readonly servers = new Map<Peer, { key: string; ports: readonly ContainerPort[] }>();
   /** A workload subject's one family, by peer object (`onlyFamilyOf`). */
   private readonly families = new Map<Peer, IpFamily | undefined>();
+  /** The apiserver as a source (`apiserverSource`), once per run. */
+  private apiserverAnswer: FarPeers | undefined;
 
   constructor(
     private readonly ix: ClusterIndex,
@@ -59,6 +61,11 @@ export class RunPeers {
     let answers = this.resolved.get(far);
     if (answers === undefined) this.resolved.set(far, (answers = {}));
     return (answers[slot] ??= this.checked(irPeers(far, direction, ns, this.ix, this.dns)));
+  }
+
+  /** The apiserver as the source of an ingress rule (its endpoints; unexpressible where none is known), once per run. */
+  apiserverSource(ns: string): FarPeers {
+    return (this.apiserverAnswer ??= this.checked(irPeers(APISERVER, 'ingress', ns, this.ix, this.dns)));
   }
 
   /**

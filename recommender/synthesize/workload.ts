@@ -29,6 +29,7 @@ import { APISERVER, dnsTargetPeers, endpointWorkloadNote, irPeers, ownNodeClient
 import type { ResolvedPeer, ResolvedPort } from '../matrix/resolved.ts';
 import type { UnresolvedTargetPort } from '../matrix/bindings.ts';
 import { hostNetworkFarSide } from './host-network-far-sides.ts';
+import { webhookCaller } from './webhook-calls.ts';
 import { hostNetworkAdvice, requiredTraffic } from './host-firewall.ts';
 import { firstFew } from './first-few.ts';
 import { openWords, opensLeftByRule } from './open-words.ts';
@@ -1306,7 +1307,9 @@ function addObservedEdgeAtoms(p: Planning, pass: ObservedPass, side: SideCompari
   const { ctx } = p;
   const edge = side.edges[i]!;
   const direction = side.direction;
-  const peer = ctx.peers.of(asNodeFlow(edge), direction, p.w.namespace);
+  const ruleIds = side.rules[i]!;
+  const rules = ruleIds.length === 0 ? NO_RULES : rulesOf(pass, ruleIds);
+  const peer = webhookCaller(direction, rules, ctx.peers, p.w.namespace) ?? ctx.peers.of(asNodeFlow(edge), direction, p.w.namespace);
   if (!peer.ok) {
     excludeEdge(p, side, i, peer.reason);
     const far = direction === 'ingress' ? edge.client : edge.server;
@@ -1317,8 +1320,6 @@ function addObservedEdgeAtoms(p: Planning, pass: ObservedPass, side: SideCompari
   // client that asked over TCP: CoreDNS forward follows the client's protocol): seen on one, both stay open.
   const through = targetPortPorts(edge, direction, ctx);
   const ports = through !== undefined ? through.ports : pass.clusterDns && direction === 'egress' && isUpstreamDns(edge) ? UPSTREAM_DNS_PORTS : ctx.peers.portList(edge);
-  const ruleIds = side.rules[i]!;
-  const rules = ruleIds.length === 0 ? NO_RULES : rulesOf(pass, ruleIds);
   if (!ports) {
     addEchoAtom(p, side, i, peer.peers, peer.keys, rules);
     return;
