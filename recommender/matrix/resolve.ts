@@ -198,6 +198,7 @@ function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, directio
     ports = r?.ports.length ? r.ports : direction === 'egress' ? served : [];
     if (r?.ports.length) peers = rolePeers(r);
   }
+  if (role) peers = withoutOwnComponents(peers, ctx.components);
   if (rule.peer === 'dns') ports = dnsPodPorts(ports, ctx.facts.dns.ports);
   // A DNS name that leads into the cluster — a Service's, or one seen answering with pods — is
   // those pods, written in the rule or bound to its role alike (service-names.ts).
@@ -222,6 +223,18 @@ function expectedRule(ctx: Ctx, self: ResolvedComponent, owner: string, directio
     active: self.enabled && self.present && cond.holds && unresolved.length === 0,
     unresolved,
   };
+}
+
+/**
+ * A role's pods without the workloads its own matrix's components select: "a role never stands for
+ * a component of its own matrix" (docs/matrices.md, Roles). Kyma's `otlp-clients` and
+ * `scrape-targets`, "customer workloads" (seed 001 lines 18, 23) bound to every pod, otherwise
+ * documented the metric agent's OTLP push to the metric gateway at both ends, a flow the ADR's
+ * authoritative analysis does not list. The selector rendered stays the binding's.
+ */
+function withoutOwnComponents(peers: ResolvedPeer[], components: ReadonlyMap<string, ResolvedComponent>): ResolvedPeer[] {
+  const own = new Set([...components.values()].flatMap((c) => c.workloads.map(workloadKey)));
+  return peers.map((p) => (p.kind === 'pods' && p.component === undefined && p.workloads.some((w) => own.has(workloadKey(w))) ? { ...p, workloads: p.workloads.filter((w) => !own.has(workloadKey(w))) } : p));
 }
 
 /**

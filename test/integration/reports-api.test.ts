@@ -48,7 +48,7 @@ test('POST builds and stores a report; GET lists it and serves it as JSON, Markd
   assert.equal(created.body.trigger, 'manual');
   assert.equal(created.body.engine, 'kubernetes');
   assert.equal(created.body.createdAt, '2026-11-21T02:00:00.000Z');
-  assert.equal(created.body.headline.violations, 2); // the self-monitor scraping the manager's 8080 and Fluent Bit's 2021 (seed 001 lines 27, 30)
+  assert.equal(created.body.headline.violations, 3); // the self-monitor scraping the manager's 8080 and Fluent Bit's 2021 (seed 001 lines 27, 30), the metric agent's OTLP push to the metric gateway (lines 18, 23)
   assert.equal(created.body.headline.dropped, 1);
 
   const list = await request(app).get('/api/v1/reports').set('Authorization', R).expect(200);

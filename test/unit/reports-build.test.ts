@@ -52,7 +52,7 @@ test('headline counts of the demo cluster', () => {
   // documentedWhenSet: the controller's S3 and OTLP edges and their two rules (seed 003 lines 81-82, "when configured").
   // findings: 21, of which three role-inferred for Kyma's backends, one per signal (seed 001 line 15: the
   // log pipelines ship to their own logging service, not to the metric and trace pipelines' backend).
-  assert.deepEqual(report.headline, { blocked: 6, violations: 2, dropped: 1, undocumented: 54, documentedWhenSet: 4, documentedUnobserved: 4, stale: 0, hostNetwork: 3, findings: 21, drift: 58 });
+  assert.deepEqual(report.headline, { blocked: 6, violations: 3, dropped: 1, undocumented: 54, documentedWhenSet: 4, documentedUnobserved: 5, stale: 0, hostNetwork: 3, findings: 21, drift: 58 });
   assert.deepEqual(report.attention.documentedWhenSet.rules.map((r) => [r.id, r.whenSet?.set]), [
     ['progressive-delivery/controller/egress/otlp-collector', 'otlp.configured=true'],
     ['progressive-delivery/controller/egress/s3', 's3.configured=true'],
@@ -161,8 +161,11 @@ test('violations, host-network workloads, findings, drift and ingest health', ()
   // So is its scrape of Fluent Bit's exporter port 2021: the self-monitor scrapes 2020 only
   // (matrices/kyma-telemetry.yaml header: telemetry-manager's self-monitor config and NetworkPolicy).
   // (The pipelines' calls to their external backends are not: each signal's role, log-backends,
-  // metric-backends and trace-backends, is bound from observation.)
+  // metric-backends and trace-backends, is bound from observation.) The metric agent's OTLP push to
+  // the metric gateway is: it is neither "scraping customer workloads metrics" (line 23) nor "OTLP
+  // data ingested by customer workloads" (line 18), and a role never stands for its own matrix's components.
   assert.deepEqual(report.attention.violations.map((e) => [e.key, e.sides.every((s) => s.violation)]), [
+    ['workload:kyma-system/DaemonSet/telemetry-metric-agent|workload:kyma-system/Deployment/telemetry-metric-gateway|4317|TCP', true],
     ['workload:kyma-system/Deployment/telemetry-self-monitor|workload:kyma-system/Deployment/telemetry-manager|8080|TCP', true],
     ['workload:kyma-system/Deployment/telemetry-self-monitor|workload:kyma-system/DaemonSet/telemetry-fluent-bit|2021|TCP', true],
   ]);
@@ -220,7 +223,14 @@ test('a violation left out of the policy that a broader rule of the recommendati
     exporter.sides.find((s) => s.direction === 'ingress')!.stillAllowed?.find((a) => a.engine === 'kubernetes'),
     { engine: 'kubernetes', policy: 'NetworkPolicy/kyma-system/kyma-system-daemonset-telemetry-fluent-bit', rule: '/spec/ingress/1' },
   );
-  assert.equal(report.verification?.kubernetes?.stillAllowed, 2, 'counted at a glance: the sides our own broader rules still allow');
+  // The metric agent's push to the metric gateway, at both ends: the rules for "customer workloads"
+  // (scrape-targets, otlp-clients: every pod of every namespace) still allow it.
+  const push = report.attention.violations.find((e) => e.key === 'workload:kyma-system/DaemonSet/telemetry-metric-agent|workload:kyma-system/Deployment/telemetry-metric-gateway|4317|TCP')!;
+  assert.deepEqual(
+    push.sides.map((s) => [s.direction, s.stillAllowed?.find((a) => a.engine === 'kubernetes')?.rule]),
+    [['egress', '/spec/egress/4'], ['ingress', '/spec/ingress/1']],
+  );
+  assert.equal(report.verification?.kubernetes?.stillAllowed, 4, 'counted at a glance: the sides our own broader rules still allow');
 
   const md = renderMarkdown(report);
   const row = md.split('\n').find((l) => l.includes('`kyma-system/Deployment/telemetry-self-monitor` | `kyma-system/Deployment/telemetry-manager` | 8080/TCP'))!;
