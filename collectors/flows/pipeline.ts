@@ -267,9 +267,11 @@ export class FlowIngest {
    * single lines of JSON text (a follower that splits lines itself). One run until `records`
    * ends; `line` in reject examples is the record's position in the run. An error thrown by the
    * iterator ends the run as `failed` after committing what was read; it is never rethrown. A
-   * failed commit stops the run: the next record throws, which ends the iteration.
+   * failed commit stops the run: the next record throws, which ends the iteration. `stop` is told
+   * when the flush timer's commit fails, so a source that has no next record soon (a quiet stream)
+   * can end the iteration itself.
    */
-  ingestRecords(records: AsyncIterable<unknown> | Iterable<unknown>, name: string): Promise<InputSummary> {
+  ingestRecords(records: AsyncIterable<unknown> | Iterable<unknown>, name: string, stop?: (e: Error) => void): Promise<InputSummary> {
     return this.run(name, async (feed) => {
       let n = 0;
       for await (const item of records) {
@@ -279,7 +281,7 @@ export class FlowIngest {
         const paced = feed.paced();
         if (paced) await paced;
       }
-    });
+    }, stop);
   }
 
   /**

@@ -16,7 +16,7 @@ import { durationText } from '../config-values.ts';
 import type { Collector, CollectorDeps, CollectorRejection, CollectorStatus } from '../collector.ts';
 import { observerClient, waitForReady, type GetFlowsRequest, type ObserverClient } from './client.ts';
 import type { HubbleRelaySettings } from './config.ts';
-import { ResumeCursor } from './cursor.ts';
+import { ResumeCursor, type CursorState } from './cursor.ts';
 import { nanosToTimestamp, responseToJson, timestampInRange, type WireTimestamp } from './protojson.ts';
 import { BoundedQueue } from './queue.ts';
 import { storePipeline } from '../store-pipeline.ts';
@@ -61,15 +61,17 @@ export interface HubbleRelayCounters {
   rejectionsNotLogged: number;
   /** Followed streams ended and resumed after `idleTimeout.follow` without a message. */
   idleReconnects: number;
-  /** Sessions that threw instead of returning their error (the store refused the run, the client could not be built): retried as a lost stream. */
+  /** Sessions that threw instead of returning their error (the client could not be built, the store could not even be read): retried as a lost stream. */
   sessionErrors: number;
+  /** Sessions whose batch (or run) the store refused: their flows are asked for again from the last one stored. */
+  storeErrors: number;
 }
 
 /** A kind of failure a failure episode logs once (HubbleRelayCollector.reported): refused connections, streams failing after connecting, sessions that throw. */
 type FailureKind = 'unreachable' | 'streams-fail' | 'session-throws';
 
 /** What the follow loop needs of a session: whether it got anywhere, and its error (`threw`: not returned but thrown). */
-type SessionOutcome = Pick<SessionResult, 'newFlows' | 'connected' | 'error'> & { threw?: true };
+type SessionOutcome = Pick<SessionResult, 'newFlows' | 'connected' | 'error' | 'storeRefused'> & { threw?: true };
 
 export interface SessionResult {
   /** This session's ingest run. */
@@ -83,6 +85,8 @@ export interface SessionResult {
   /** Connected at all. */
   connected: boolean;
   error?: Error;
+  /** The store refused a commit (or the run's start): `error` says why. */
+  storeRefused?: true;
 }
 
 const OK = 0;
@@ -105,7 +109,7 @@ export class HubbleRelayCollector implements Collector {
   private lastSuccess: number | undefined;
   private lastError: string | undefined;
   private readonly counters: HubbleRelayCounters = {
-    connects: 0, connectFailures: 0, streamErrors: 0, flows: 0, duplicates: 0, records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, lostEvents: 0, nodeStatus: 0, pauses: 0, aheadUnremembered: 0, rejectionsNotLogged: 0, idleReconnects: 0, sessionErrors: 0,
+    connects: 0, connectFailures: 0, streamErrors: 0, flows: 0, duplicates: 0, records: 0, accepted: 0, rejected: 0, skipped: 0, ambiguous: 0, lostEvents: 0, nodeStatus: 0, pauses: 0, aheadUnremembered: 0, rejectionsNotLogged: 0, idleReconnects: 0, sessionErrors: 0, storeErrors: 0,
   };
   /** The flows `serve` rejected lately, each logged within a budget. */
   private readonly rejections: RecentRejections;
@@ -138,6 +142,8 @@ export class HubbleRelayCollector implements Collector {
    * the next failure starts a new run.
    */
   private failedStreakRun: number | undefined;
+  /** Why the store refused the last commit, until it takes one again: the collector retries meanwhile (`starting`). */
+  private storeError: string | undefined;
 
   constructor(
     private readonly settings: HubbleRelaySettings,
@@ -188,7 +194,9 @@ export class HubbleRelayCollector implements Collector {
       gauges: { queue_length: this.queue?.length ?? 0, queue_capacity: this.settings.queueSize, paused: this.queue?.isPaused ? 1 : 0, lag_seconds: this.newestFlowMs === undefined ? 0 : Math.max(0, (this.deps.now() - this.newestFlowMs) / 1000) },
     };
     if (this.lastSuccess !== undefined) s.lastSuccess = this.lastSuccess;
-    if (this.lastError !== undefined) s.lastError = this.lastError;
+    const lastError = this.storeError ?? this.lastError;
+    if (lastError !== undefined) s.lastError = lastError;
+    if (this.storeError !== undefined && s.state === 'running') s.state = 'starting';
     const rejections = this.rejections.list();
     if (rejections.length > 0) s.rejections = rejections;
     return s;
@@ -214,13 +222,14 @@ export class HubbleRelayCollector implements Collector {
       // a failure like any other: the delay grows until something comes through. The flows at
       // `since` that every resume gets again (Hubble's `since` is inclusive) are not progress, else
       // a relay resending them and failing would be retried at the first delay forever.
-      if (r.newFlows > 0 || (r.connected && !r.error)) this.backoff.reset();
+      // Flows received are no progress when the store refused them: they are asked for again.
+      if (!r.storeRefused && (r.newFlows > 0 || (r.connected && !r.error))) this.backoff.reset();
       if (r.error) {
         // Retrying is not `failed` (which /readyz turns into 503 for the whole service): the
         // relay being away must not take the API out of its Service. up=0 and lastError say it.
         this.state = 'starting';
         this.lastError = r.error.message;
-        this.reportFailing(r.threw ? 'session-throws' : r.connected ? 'streams-fail' : 'unreachable', r.error);
+        if (!r.storeRefused) this.reportFailing(r.threw ? 'session-throws' : r.connected ? 'streams-fail' : 'unreachable', r.error);
       } else if (r.connected) this.reportReachable();
       await sleep(this.backoff.next(), signal);
     }
@@ -259,6 +268,7 @@ export class HubbleRelayCollector implements Collector {
   async session(follow: boolean, signal: AbortSignal): Promise<SessionResult> {
     // `once` passes do not move the stored cursor: they read a window, not the stream's continuation.
     const writer = follow ? new CursorBatchWriter(this.deps.db, this.stateKey, this.stored, this.deps.now) : undefined;
+    if (writer) writer.onCommitted = () => this.storeAccepts();
     // `collect hubble --once` prints its examples in its summary; `serve` keeps and logs them here.
     const onReject = follow ? (ex: RejectExample, record: unknown) => this.rejections.add({ ...rejectionOf(ex), record: flowText(ex, record) }) : undefined;
     const pipeline = storePipeline(this.deps.db, { format: 'hubble', limits: this.deps.ingest, batchSize: this.settings.batchSize, flushIntervalMs: this.settings.flushIntervalMs, ...(writer ? { writer } : {}), ...(onReject ? { onReject } : {}) });
@@ -351,8 +361,14 @@ export class HubbleRelayCollector implements Collector {
     let summary: InputSummary | undefined;
     if (delivered) {
       this.current = pipeline;
-      summary = await pipeline.ingestRecords(this.counting(queue), runName).finally(() => (this.current = undefined));
+      // A commit the flush timer could not make ends the stream at once, even a quiet one.
+      summary = await pipeline.ingestRecords(this.counting(queue), runName, cancel).finally(() => (this.current = undefined));
     }
+    // The store refused a batch (or the run): the stream goes no further, and what was received
+    // since the last commit it took — the refused batch, and what queued behind it — is asked for
+    // again from there, as the files collector rereads from its stored offset.
+    const refused = summary?.failedBatch !== undefined ? (summary.error ?? 'the store refused a commit') : undefined;
+    if (refused !== undefined) cancel();
     idle.stop();
     let wait: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
@@ -373,8 +389,36 @@ export class HubbleRelayCollector implements Collector {
     // never came, proves nothing: a relay failing every call may be cancelled (stop, refresh) first.
     if (!streamError && final?.code === OK) this.lastSuccess = this.deps.now();
     const result: SessionResult = { summary, ingest: pipeline.summary(), received, newFlows, connected: true };
-    if (streamError) result.error = streamError;
+    // `once` passes end with their run's summary, which says the store refused it.
+    if (refused !== undefined && writer) {
+      this.rewind(writer.committed);
+      result.error = this.storeRefused(refused);
+      result.storeRefused = true;
+    } else if (streamError) result.error = streamError;
     return result;
+  }
+
+  /** Counts a refused session and logs the episode's start once; the error the status shows until a commit is taken. */
+  private storeRefused(error: string): Error {
+    this.counters.storeErrors++;
+    const message = `${this.deps.db.name}: the store refused the flows from hubble-relay at ${this.settings.address}: ${error}; check the filesystem the store is on (free space, the process's file size limit, permissions); retrying with backoff, from the last flow stored`;
+    if (this.storeError === undefined) this.deps.logger.warn({ collector: this.name, address: this.settings.address, db: this.deps.db.name, err: error }, 'the store refused the flows from hubble-relay; retrying with backoff from the last flow stored (logged once until a commit succeeds)');
+    this.storeError = message;
+    return new Error(message);
+  }
+
+  private storeAccepts(): void {
+    if (this.storeError === undefined) return;
+    this.storeError = undefined;
+    this.deps.logger.info({ collector: this.name, address: this.settings.address, db: this.deps.db.name }, 'the store takes the flows from hubble-relay again');
+  }
+
+  /** Both cursors back to what the store holds: the flows received after it are asked for again (and not taken for duplicates then). */
+  private rewind(state: CursorState | undefined): void {
+    const unremembered = this.cursor.unremembered;
+    this.cursor = ResumeCursor.restore(state) ?? new ResumeCursor();
+    this.stored = ResumeCursor.restore(state) ?? new ResumeCursor();
+    this.cursor.unremembered = unremembered;
   }
 
   /** A session that failed before delivering a record: one more attempt of the failure streak's run (`once` passes stand alone: each is its own run). */

@@ -4,13 +4,24 @@
  * flowmatrix asks the relay for what came after and counts nothing twice. Everything else (the
  * failed run's reason, the stored edges the caps count) is the plain writer's.
  */
+import type { AggregateBatch } from '../../domain/edge-batch.ts';
 import type { Db } from '../../store/db.ts';
 import { CollectorStateStore } from '../../store/collector-state.ts';
+import type { IngestRunCounters, IngestRunStatus } from '../../store/ingest-runs.ts';
 import { SqliteBatchWriter } from '../flows/write.ts';
-import type { ResumeCursor } from './cursor.ts';
+import type { CursorState, ResumeCursor } from './cursor.ts';
 
 export class CursorBatchWriter extends SqliteBatchWriter {
   private readonly state: CollectorStateStore;
+  /** The cursor this writer's transaction saves, until the store takes it. */
+  private saving: CursorState | undefined;
+  /**
+   * The cursor as of the last commit the store took (before any: as it stood when the writer was
+   * made): where the flows of a refused batch, and those received after it, are asked for again.
+   */
+  committed: CursorState | undefined;
+  /** Told after each commit the store took (the end of an episode of refused commits). */
+  onCommitted: (() => void) | undefined;
 
   constructor(
     db: Db,
@@ -20,10 +31,18 @@ export class CursorBatchWriter extends SqliteBatchWriter {
   ) {
     super(db);
     this.state = new CollectorStateStore(db);
+    this.committed = cursor.toJSON();
   }
 
   protected override alongside(): void {
-    const s = this.cursor.toJSON();
-    if (s) this.state.save(this.key, s, this.now());
+    this.saving = this.cursor.toJSON();
+    if (this.saving) this.state.save(this.key, this.saving, this.now());
+  }
+
+  override commit(batch: AggregateBatch, runId: number, counters: IngestRunCounters, status: IngestRunStatus): void {
+    this.saving = undefined;
+    super.commit(batch, runId, counters, status);
+    this.committed = this.saving;
+    this.onCommitted?.();
   }
 }

@@ -61,6 +61,8 @@ export interface Relay {
   requests: Record<string, unknown>[];
   /** Messages written to clients (all calls). */
   sent: number;
+  /** Calls not ended yet: neither cancelled by the client nor ended by the relay. */
+  open: number;
   kill(): void;
   close(): Promise<void>;
 }
@@ -72,6 +74,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     port: 0,
     requests: [],
     sent: 0,
+    open: 0,
     kill: () => server.forceShutdown(),
     close: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
   };
@@ -79,6 +82,15 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     GetFlows: (call: grpc.ServerWritableStream<Record<string, unknown>, Record<string, unknown>>) => {
       const req = call.request;
       relay.requests.push(req);
+      relay.open++;
+      let ended = false;
+      const end = (): void => {
+        if (!ended) relay.open--;
+        ended = true;
+      };
+      call.on('cancelled', end);
+      call.on('finish', end);
+      call.on('error', end);
       if (relay.requests.length <= (options.failCalls ?? 0)) {
         call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'no peers' });
         return;
