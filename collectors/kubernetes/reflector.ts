@@ -310,11 +310,13 @@ export class Reflector {
       const query = { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds, ...(fieldSelector !== undefined ? { fieldSelector } : {}) };
       this.watch.watch(this.resource.path, query, onEvent, onDone).then(
         (controller) => {
-          this.controller = controller;
           connected = true;
-          if (signal.aborted || settled) controller.abort();
+          // Answered after it was given up on (dropped as unanswered, or stopped): closed, and never
+          // taken for the watch that may have replaced it, which stop() and the stall timer abort.
+          if (signal.aborted || settled) return controller.abort();
+          this.controller = controller;
           // Connected (HTTP 200): a resource that failed before is healthy again, even if quiet.
-          else this.stats.failing = false;
+          this.stats.failing = false;
         },
         (e: unknown) => settle(() => reject(describeFailure(e, 'watch', this.resource, this.api.server))),
       );

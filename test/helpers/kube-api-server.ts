@@ -18,7 +18,8 @@
  *   `resourceNames` in one namespace's Role (`grantOnly`): a list or watch is allowed only in that
  *   namespace with the field selector `metadata.name=<name>` (kubernetes.io/docs/reference/
  *   access-authn-authz/rbac/, "Referring to resources");
- * - faults: `dropWatchesMidObject()` cuts every open watch in the middle of the next event.
+ * - faults: `dropWatchesMidObject()` cuts every open watch in the middle of the next event;
+ *   `hold()` takes requests and answers nothing (`answerHeld()` answers the held watches late).
  *
  * The objects live in memory; the test changes them with `put` / `remove` and every change is an
  * event with the next resourceVersion, as etcd's revision. The event history is bounded
@@ -94,6 +95,8 @@ export class KubeApiServer {
   private readonly grantedOnly = new Map<string, { namespace: string; name: string }>();
   /** Resources whose requests are taken and never answered: a list hangs, a watch stays open with nothing on it (or without even its headers: `hold`). */
   private readonly held = new Map<string, { headers: boolean }>();
+  /** Watches taken while held without headers, not answered yet: `answerHeld` answers them late. */
+  private readonly heldWatches: { r: FakeResource; selection: Selection; query: Record<string, string>; res: ServerResponse }[] = [];
   private rv = 100;
   /** Events with rv <= this are no longer in the history. */
   private compactedRv = 100;
@@ -147,6 +150,11 @@ export class KubeApiServer {
 
   release(resource: string): void {
     this.held.delete(resource);
+  }
+
+  /** Answers the watches taken while held without headers, late: their 200 now, then the events from their resourceVersion, as any watch. */
+  answerHeld(): void {
+    for (const w of this.heldWatches.splice(0)) if (!w.res.destroyed) this.watch(w.r, w.selection, w.query, w.res);
   }
 
   // Changing the cluster ------------------------------------------------------------------------
@@ -367,7 +375,7 @@ export class KubeApiServer {
       if (watching && held.headers) {
         res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
         res.flushHeaders();
-      }
+      } else if (watching) this.heldWatches.push({ r, selection, query, res });
       return;
     }
     return watching ? this.watch(r, selection, query, res) : this.list(r, selection, query, res);

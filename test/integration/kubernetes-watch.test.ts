@@ -633,6 +633,30 @@ test('a watch the API server never answers (the connection accepted, not even th
   await waitFor('running again', () => collector.status().state === 'running' && collector.status().lastError === undefined, 10_000);
 });
 
+test('a watch answered only after it was dropped as unanswered (its response headers late: an overloaded API server) is closed at once and never taken for the watch that replaced it: stop() then closes every watch', async () => {
+  const cluster = await startFakeCluster();
+  const { db } = tmpDb();
+  const collector = new KubernetesCollector(
+    { settings: { ...cluster.settings, watchTimeoutSeconds: 3 }, writer, env: {}, random: () => 0.5, timeouts: { stallGraceMs: 300 } },
+    { db, logger: pino({ level: 'silent' }), now: () => T0, ingest: DEFAULT_INGEST_LIMITS },
+  );
+  after(() => collector.stop());
+  await synced(collector);
+  const resources = Object.keys(collector.resourceStats()).length;
+  await waitFor('every watch open', () => cluster.server.openWatches === resources);
+  cluster.server.hold('pods', { headers: false });
+  cluster.server.endWatches();
+  await waitFor('the unanswered pods watch dropped', () => stats(collector, 'pods').stalls >= 1, 10_000);
+  cluster.server.release('pods');
+  const dropped = stats(collector, 'pods').watches;
+  await waitFor('the pods watch that replaced it open', () => stats(collector, 'pods').watches > dropped && cluster.server.openWatches === resources);
+  // The dropped watch's answer comes now: its stream is opened, and must be closed by the collector.
+  cluster.server.answerHeld();
+  await waitFor('the late watch closed', () => cluster.server.openWatches === resources);
+  await collector.stop();
+  await waitFor('no watch left open after stop()', () => cluster.server.openWatches === 0, 1_000);
+});
+
 test('a list that is never answered (an aggregated API hung) fails after its page timeout: the other resources are written, and stop() returns', async () => {
   const cluster = await startFakeCluster();
   cluster.server.hold('pods');
