@@ -10,7 +10,7 @@
  */
 import { ApisApi, createConfiguration, KubernetesObjectApi, ResponseContext, ServerConfiguration, type KubeConfig } from '@kubernetes/client-node';
 import type { JsonObject } from '../inventory/fields.ts';
-import { describeFailure, KubeApiError } from './errors.ts';
+import { describeFailure, KubeApiError, type KubeVerb } from './errors.ts';
 import { apiVersionOf, collectionPath, fieldSelectorOf, resourceName, type WatchedResource } from './resources.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 
@@ -74,10 +74,11 @@ export class KubeApi {
    * does not serve is an error; an optional one is skipped, and so is one standing in for another
    * (WatchedResource.insteadOf, listed before it) that the server serves.
    */
-  async discover(wanted: readonly WatchedResource[]): Promise<ServedResource[]> {
+  async discover(wanted: readonly WatchedResource[], wait: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<ServedResource[]> {
+    const within = { ...(wait.signal ? { signal: wait.signal } : {}), ms: wait.timeoutMs ?? DISCOVERY_TIMEOUT_MS };
     let groupVersions: Set<string>;
     try {
-      const list = await this.apis.getAPIVersions();
+      const list = await answerWithin(this.apis.getAPIVersions(), { what: 'discovery of API groups (/apis)', verb: 'discover', resource: 'API groups (/apis)' }, within);
       groupVersions = new Set(list.groups.flatMap((g) => g.versions.map((v) => v.groupVersion)));
     } catch (e) {
       throw describeFailure(e, 'discover', 'API groups (/apis)', this.server);
@@ -92,7 +93,7 @@ export class KubeApi {
       }
       let found;
       try {
-        found = await this.client.objects.served(apiVersion, res.kind);
+        found = await answerWithin(this.client.objects.served(apiVersion, res.kind), { what: `discovery of ${resourceName(res)}`, verb: 'discover', resource: resourceName(res) }, within);
       } catch (e) {
         throw describeFailure(e, 'discover', res, this.server);
       }
@@ -121,7 +122,8 @@ export class KubeApi {
       const client = this.client;
       client.kept.list = undefined;
       try {
-        await answerWithin(client.objects.list(apiVersion, res.kind, res.only?.namespace, undefined, undefined, undefined, fieldSelectorOf(res), undefined, limit, cont), res, wait);
+        const what = { what: `list ${resourceName(res)}`, verb: 'list' as const, resource: resourceName(res) };
+        await answerWithin(client.objects.list(apiVersion, res.kind, res.only?.namespace, undefined, undefined, undefined, fieldSelectorOf(res), undefined, limit, cont), what, { ...(wait.signal ? { signal: wait.signal } : {}), ms: wait.pageTimeoutMs ?? LIST_PAGE_TIMEOUT_MS });
       } catch (e) {
         if (e instanceof GaveUp) this.client = this.newClient();
         const failure = describeFailure(e, 'list', res, this.server);
@@ -174,12 +176,27 @@ class GaveUp extends KubeApiError {}
 export const LIST_PAGE_TIMEOUT_MS = 60_000;
 
 /**
- * A request's answer, or a failure once `pageTimeoutMs` passes or `signal` aborts: the client
- * library's request takes no deadline past the response headers. The request itself is left to
- * end on its own; its answer, if it ever comes, is dropped.
+ * The longest one discovery request may take, as client-go's discovery client allows when no
+ * timeout is set (k8s.io/client-go/discovery/discovery_client.go `defaultTimeout = 32 * time.Second`):
+ * the generated client sets none, and an API server that takes the connection and never answers
+ * would hold discovery, and stop(), for good.
  */
-function answerWithin<T>(request: Promise<T>, res: ServedResource, wait: { signal?: AbortSignal; pageTimeoutMs?: number }): Promise<T> {
-  const ms = wait.pageTimeoutMs ?? LIST_PAGE_TIMEOUT_MS;
+export const DISCOVERY_TIMEOUT_MS = 32_000;
+
+/** A request named in the failure it becomes: `list pods`, `discovery of API groups (/apis)`. */
+interface RequestName {
+  what: string;
+  verb: KubeVerb;
+  resource: string;
+}
+
+/**
+ * A request's answer, or a failure once `ms` passes or `signal` aborts: the client library's
+ * requests take no deadline (its watch alone has one, until the response headers). The request
+ * itself is left to end on its own; its answer, if it ever comes, is dropped.
+ */
+function answerWithin<T>(request: Promise<T>, name: RequestName, wait: { signal?: AbortSignal; ms: number }): Promise<T> {
+  const { ms } = wait;
   return new Promise<T>((resolve, reject) => {
     const done = (): void => {
       clearTimeout(timer);
@@ -187,11 +204,11 @@ function answerWithin<T>(request: Promise<T>, res: ServedResource, wait: { signa
     };
     const timer = setTimeout(() => {
       done();
-      reject(new GaveUp(`list ${resourceName(res)}: no answer within ${ms / 1000} s`, 'unreachable', 'list', resourceName(res)));
+      reject(new GaveUp(`${name.what}: no answer within ${ms / 1000} s`, 'unreachable', name.verb, name.resource));
     }, ms);
     const onAbort = (): void => {
       done();
-      reject(new GaveUp(`list ${resourceName(res)}: stopped`, 'unreachable', 'list', resourceName(res)));
+      reject(new GaveUp(`${name.what}: stopped`, 'unreachable', name.verb, name.resource));
     };
     wait.signal?.addEventListener('abort', onAbort, { once: true });
     request.then(

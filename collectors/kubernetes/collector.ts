@@ -43,8 +43,8 @@ export interface KubernetesCollectorOptions {
   env?: NodeJS.ProcessEnv;
   /** Tests pass a fixed sequence so retries take no real time. */
   random?: () => number;
-  /** Tests pass short ones (ReflectorOptions.stallGraceMs, listPageTimeoutMs; the discovery interval in ms). */
-  timeouts?: { stallGraceMs?: number; listPageTimeoutMs?: number; discoveryIntervalMs?: number };
+  /** Tests pass short ones (ReflectorOptions.stallGraceMs, listPageTimeoutMs; the discovery interval and a discovery request's timeout, in ms). */
+  timeouts?: { stallGraceMs?: number; listPageTimeoutMs?: number; discoveryIntervalMs?: number; discoveryTimeoutMs?: number };
   resources?: readonly WatchedResource[];
 }
 
@@ -126,7 +126,8 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     const discoveryBackoff = backoff();
     let served: ServedResource[] | undefined;
     while (!signal.aborted && !served) {
-      const found = await this.discover(api, loaded);
+      const found = await this.discover(api, loaded, signal);
+      if (signal.aborted) return;
       if (Array.isArray(found)) {
         served = found;
         this.discoveryError = undefined;
@@ -142,7 +143,7 @@ export class KubernetesCollector implements Collector, ReflectorSink {
     this.sayUnserved(served);
     // Policy kinds not served now are gone from the cluster, whatever an earlier run stored of them.
     for (const kind of unservedPolicyKinds(this.options.resources ?? RESOURCES, served)) this.retired.add(kind);
-    const { discoveryIntervalMs, ...timeouts } = this.options.timeouts ?? {};
+    const { discoveryIntervalMs, discoveryTimeoutMs: _discovery, ...timeouts } = this.options.timeouts ?? {};
     const reflectorOptions = { pageSize: settings.pageSize, watchTimeoutSeconds: settings.watchTimeoutSeconds, now: this.deps.now, ...timeouts };
     // Each resource gets its own client (one request at a time per KubeApi) and its own backoff.
     const watch = (res: ServedResource): void => {
@@ -167,9 +168,10 @@ export class KubernetesCollector implements Collector, ReflectorSink {
   }
 
   /** The served resources of those watched, or the failure (counted). */
-  private async discover(api: KubeApi, loaded: LoadedConfig): Promise<ServedResource[] | KubeApiError> {
+  private async discover(api: KubeApi, loaded: LoadedConfig, signal: AbortSignal): Promise<ServedResource[] | KubeApiError> {
+    const timeoutMs = this.options.timeouts?.discoveryTimeoutMs;
     try {
-      return await api.discover(this.options.resources ?? RESOURCES);
+      return await api.discover(this.options.resources ?? RESOURCES, { signal, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
     } catch (e) {
       this.counters.discovery_errors++;
       return describeFailure(e, 'discover', 'API resources', loaded.server);
@@ -187,7 +189,8 @@ export class KubernetesCollector implements Collector, ReflectorSink {
       await sleep(intervalMs, signal);
       if (signal.aborted) return;
       // A fresh client: KubeApi caches each group/version's resource list.
-      const served = await this.discover(new KubeApi(loaded.kc), loaded);
+      const served = await this.discover(new KubeApi(loaded.kc), loaded, signal);
+      if (signal.aborted) return;
       if (!Array.isArray(served)) {
         if (this.rediscoveryError !== served.message) this.deps.logger.warn({ collector: this.name, err: served.message }, 'kubernetes discovery failed; the resources found before are still watched');
         this.rediscoveryError = served.message;

@@ -104,6 +104,8 @@ export class KubeApiServer {
   /** Every watch from a resourceVersion answered 410 Gone, however recent (a proxy or server that refuses them). */
   private refusingWatches = false;
   private unavailableNow = false;
+  /** Discovery requests are taken and never answered (`holdDiscovery`). */
+  private discoveryHeld = false;
   private readonly historyLimit: number;
   url = '';
   /** Called for every request before it is answered (tests change the cluster between pages). */
@@ -269,6 +271,11 @@ export class KubeApiServer {
     for (const w of this.watches) this.endWatch(w);
   }
 
+  /** While on, discovery requests (/api, /apis, their group/versions) are taken and never answered: an API server that hangs. */
+  holdDiscovery(on: boolean): void {
+    this.discoveryHeld = on;
+  }
+
   /** While on, every request gets 503 Service Unavailable (an API server restarting behind its load balancer). */
   unavailable(on: boolean): void {
     this.unavailableNow = on;
@@ -346,6 +353,7 @@ export class KubeApiServer {
     const parts = url.pathname.split('/').filter((p) => p !== '');
     if (req.method !== 'GET') return this.send(res, 405, status(405, 'MethodNotAllowed', 'the fake API server is read-only'));
     // Discovery.
+    if (this.discoveryHeld && (parts[0] === 'api' || parts[0] === 'apis') && parts.length <= 3 && collectionOf(parts) === undefined) return;
     if (parts.length === 1 && parts[0] === 'api') return this.send(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
     if (parts.length === 1 && parts[0] === 'apis') return this.send(res, 200, this.groupList());
     if (parts[0] === 'api' && parts.length === 2) return this.resourceList('', parts[1] as string, res);

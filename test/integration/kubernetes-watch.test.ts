@@ -5,6 +5,7 @@
  * through watch events (pod deleted, another workload's pod takes its IP two seconds later).
  */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { pino } from 'pino';
@@ -655,6 +656,51 @@ test('a watch answered only after it was dropped as unanswered (its response hea
   await waitFor('the late watch closed', () => cluster.server.openWatches === resources);
   await collector.stop();
   await waitFor('no watch left open after stop()', () => cluster.server.openWatches === 0, 1_000);
+});
+
+test('an API server that takes the connection and never answers discovery (black-holed): the collector says so after the discovery timeout (client-go discovery: 32 s per request), retries with backoff, and stop() returns at once', { timeout: 15_000 }, async () => {
+  const sockets: net.Socket[] = [];
+  const hole = net.createServer((s) => void sockets.push(s));
+  await new Promise<void>((r) => hole.listen(0, '127.0.0.1', () => r()));
+  after(() => {
+    for (const s of sockets) s.destroy();
+    hole.close();
+  });
+  const cluster = await startFakeCluster();
+  const settings = { ...cluster.settings, connection: { ...cluster.settings.connection, url: `http://127.0.0.1:${(hole.address() as net.AddressInfo).port}` } };
+  const { db } = tmpDb();
+  const collector = new KubernetesCollector({ settings, writer, env: {}, random: () => 0.5, timeouts: { discoveryTimeoutMs: 300 } }, { db, logger: pino({ level: 'silent' }), now: () => T0, ingest: DEFAULT_INGEST_LIMITS });
+  after(() => collector.stop());
+  await collector.start();
+  await waitFor('the unanswered discovery reported', () => (collector.status().counters.discovery_errors ?? 0) >= 2, 10_000);
+  const s = collector.status();
+  assert.equal(s.state, 'starting', 'retrying what may heal: up 0, /readyz 200');
+  assert.match(s.lastError ?? '', /^discovery of API groups \(\/apis\): no answer within 0\.3 s$/);
+  const began = Date.now();
+  await collector.stop();
+  assert.ok(Date.now() - began < 1_000, `stop() took ${Date.now() - began} ms`);
+});
+
+test('a rediscovery the API server never answers: the resources found before are still watched and written, and stop() returns at once', { timeout: 15_000 }, async () => {
+  const cluster = await startFakeCluster();
+  const clock = { t: T0 };
+  const { db } = tmpDb();
+  const collector = new KubernetesCollector(
+    { settings: cluster.settings, writer, env: {}, random: () => 0.5, timeouts: { discoveryIntervalMs: 50, discoveryTimeoutMs: 300 } },
+    { db, logger: pino({ level: 'silent' }), now: () => clock.t, ingest: DEFAULT_INGEST_LIMITS },
+  );
+  after(() => collector.stop());
+  await synced(collector);
+  cluster.server.holdDiscovery(true);
+  const asked = cluster.server.requests.length;
+  const discovery = /^\/apis?\/?$|^\/api\/v1$|^\/apis\/[^/]+\/[^/]+$/;
+  await waitFor('a rediscovery taken and not answered', () => cluster.server.requests.slice(asked).some((r) => discovery.test(r.path)));
+  clock.t = T0 + 60_000;
+  cluster.server.put(pod('lab', 'during', '10.244.7.8', '2025-03-02T12:01:00Z'));
+  await waitFor('the change written meanwhile', () => readInventory(db).podAddresses.some((a) => a.ip === '10.244.7.8'), 10_000);
+  const began = Date.now();
+  await collector.stop();
+  assert.ok(Date.now() - began < 1_000, `stop() took ${Date.now() - began} ms`);
 });
 
 test('a list that is never answered (an aggregated API hung) fails after its page timeout: the other resources are written, and stop() returns', async () => {
