@@ -17,6 +17,7 @@ import type { Collector, CollectorDeps, CollectorRejection, CollectorStatus } fr
 import { observerClient, waitForReady, type GetFlowsRequest, type ObserverClient } from './client.ts';
 import type { HubbleRelaySettings } from './config.ts';
 import { ResumeCursor, type CursorState } from './cursor.ts';
+import { JudgedFlows } from './judged.ts';
 import { nanosToTimestamp, responseToJson, timestampInRange, type WireTimestamp } from './protojson.ts';
 import { BoundedQueue } from './queue.ts';
 import { storePipeline } from '../store-pipeline.ts';
@@ -42,7 +43,7 @@ export interface HubbleRelayCounters {
   streamErrors: number;
   /** Flow messages received. */
   flows: number;
-  /** Flows received again after a resume and not counted twice. */
+  /** Flows received again after a resume and not counted twice (those rejected for their time included: judged once). */
   duplicates: number;
   /** Records handed to the pipeline (live), and what it made of them (added when each run ends). */
   records: number;
@@ -122,6 +123,8 @@ export class HubbleRelayCollector implements Collector {
   private cursor: ResumeCursor;
   /** What the pipeline has taken: stored with each batch (collector_state), read back at start. */
   private stored: ResumeCursor;
+  /** Flows whose time the cursor cannot hold, handed on once: the relay sends them again at every resume. */
+  private readonly judged = new JudgedFlows();
   private readonly stateKey: string;
   private readonly backoff: Backoff;
   private client: ObserverClient | undefined;
@@ -466,16 +469,22 @@ export class HubbleRelayCollector implements Collector {
       const f = r.flow;
       const t = (isPlainObject(f.time) ? f.time : r.time) as WireTimestamp | undefined;
       const ns = t ? this.resumableNanos(t) : undefined;
+      const identity = (): string => (typeof f.uuid === 'string' && f.uuid ? f.uuid : JSON.stringify(json));
+      // A time the cursor cannot hold (the pipeline rejects it) comes again at every resume: judged once (judged.ts).
+      if (t !== undefined && ns === undefined && !this.judged.add(identity())) {
+        this.counters.duplicates++;
+        return false;
+      }
       if (ns !== undefined) {
-        const identity = typeof f.uuid === 'string' && f.uuid ? f.uuid : JSON.stringify(json);
+        const id = identity();
         const receivedNs = BigInt(this.deps.now()) * 1_000_000n;
-        if (!this.cursor.accept(ns, identity, receivedNs)) {
+        if (!this.cursor.accept(ns, id, receivedNs)) {
           this.counters.duplicates++;
           return false;
         }
         newFlow = true;
         item.timeNs = ns;
-        item.identity = identity;
+        item.identity = id;
         item.receivedNs = receivedNs;
         // A flow dated ahead (a node whose clock runs fast) counts as now: it would hide a frozen stream while it is ahead.
         const ms = Math.min(Number(ns / 1_000_000n), this.deps.now());

@@ -335,6 +335,25 @@ test('a flow whose time no RFC 3339 text holds, or from the future, is rejected 
   assert.equal(BigInt(stored.since) / 1_000_000n, BigInt(last), 'the cursor is the last good flow\'s time, not 2100');
 });
 
+test('a flow rejected for its time (from the future, or past year 9999) is judged once: the relay sends it again at every resume (its time is after `since`), and it is counted as a duplicate, not rejected again', async () => {
+  const { db } = tmpDb();
+  const flow = GKE[0]!.flow as Record<string, unknown>;
+  const bad = [
+    { flow: { ...flow, uuid: 'out-of-range', time: { seconds: '99999999999999', nanos: 0 } } },
+    { flow: { ...flow, uuid: 'future', time: { seconds: '4102444800', nanos: 0 } } },
+  ];
+  const relay = closeAfter(await startRelay({ lines: [...GKE, ...bad] }));
+  const now = () => Date.parse('2021-06-16T16:53:00Z');
+  // A short `refresh`: each session ends and the next resumes from the cursor, as every hour by default.
+  const c = collector(db, { address: `127.0.0.1:${relay.port}`, since: '1h', refresh: '200ms' }, now);
+  await c.start();
+  await until('three resumes', () => relay.requests.length >= 4);
+  await c.stop();
+  assert.deepEqual([k(c).records, k(c).accepted, k(c).rejected], [12, 10, 2], 'each flow handed on and judged once');
+  assert.ok(k(c).duplicates >= 2 * 3, 'the two sent again at each of three resumes');
+  assert.deepEqual(edges(db), await expectedEdges(GKE));
+});
+
 test('node status and lost events from the relay are counted and recorded as skipped records', async () => {
   const { db } = tmpDb();
   const extra = [{ node_status: { state_change: 'NODE_CONNECTED', node_names: ['kind-control-plane'] } }, { lost_events: { source: 'HUBBLE_RING_BUFFER', num_events_lost: 7 }, node_name: 'kind-worker' }];
