@@ -55,7 +55,24 @@ export function observerClient(address: string, tls: HubbleTls | undefined): Obs
   return new pkg.observer.Observer(address, credentials, options) as unknown as ObserverClient;
 }
 
-/** Resolves when the channel is connected, rejects after `timeoutMs` (unreachable, TLS refused). */
-export function waitForReady(client: grpc.Client, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => client.waitForReady(Date.now() + timeoutMs, (e) => (e ? reject(e) : resolve())));
+/** Thrown by waitForReady when `signal` aborts first. */
+export class ConnectStopped extends Error {
+  override name = 'ConnectStopped';
+}
+
+/**
+ * Resolves when the channel is connected, rejects after `timeoutMs` (unreachable, TLS refused), or
+ * at once with ConnectStopped when `signal` aborts: a stop never waits for the connect timeout.
+ */
+export function waitForReady(client: grpc.Client, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stopped = (): void => reject(new ConnectStopped('stopped while connecting'));
+    if (signal?.aborted) return stopped();
+    signal?.addEventListener('abort', stopped, { once: true });
+    client.waitForReady(Date.now() + timeoutMs, (e) => {
+      signal?.removeEventListener('abort', stopped);
+      if (e) reject(e);
+      else resolve();
+    });
+  });
 }

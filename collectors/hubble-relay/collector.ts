@@ -14,7 +14,7 @@ import { RecentRejections } from '../rejections.ts';
 import { Backoff, sleep } from '../backoff.ts';
 import { durationText } from '../config-values.ts';
 import type { Collector, CollectorDeps, CollectorRejection, CollectorStatus } from '../collector.ts';
-import { observerClient, waitForReady, type GetFlowsRequest, type ObserverClient } from './client.ts';
+import { ConnectStopped, observerClient, waitForReady, type GetFlowsRequest, type ObserverClient } from './client.ts';
 import type { HubbleRelaySettings } from './config.ts';
 import { ResumeCursor, type CursorState } from './cursor.ts';
 import { JudgedFlows } from './judged.ts';
@@ -279,8 +279,10 @@ export class HubbleRelayCollector implements Collector {
     this.client ??= observerClient(this.settings.address, this.settings.tls);
     const client = this.client;
     try {
-      await waitForReady(client, this.options.connectTimeoutMs ?? 10_000);
+      await waitForReady(client, this.options.connectTimeoutMs ?? 10_000, signal);
     } catch (e) {
+      // Stopped while connecting: no failure, and the stop does not wait for the connect timeout.
+      if (e instanceof ConnectStopped) return { summary: await pipeline.ingestRecords([], runName), ingest: pipeline.summary(), received: 0, newFlows: 0, connected: false };
       this.counters.connectFailures++;
       const error = new Error(`cannot connect to hubble-relay at ${this.settings.address}: ${(e as Error).message}`);
       return { summary: this.failedAttempt(pipeline, runName, error, follow), ingest: pipeline.summary(), received: 0, newFlows: 0, connected: false, error };

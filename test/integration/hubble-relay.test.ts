@@ -239,6 +239,27 @@ test('an unreachable relay is counted, retried with backoff, and picked up once 
   assert.ok((failed[0]?.attempts ?? 0) >= 3);
 });
 
+test('stop() while a connection attempt waits (a relay that takes the TCP connection and never answers): returns at once, not after the connect timeout, and counts no failure', async () => {
+  const sockets: net.Socket[] = [];
+  const hole = net.createServer((s) => void sockets.push(s));
+  await new Promise<void>((r) => hole.listen(0, '127.0.0.1', () => r()));
+  after(() => {
+    for (const s of sockets) s.destroy();
+    hole.close();
+  });
+  const { db } = tmpDb();
+  const settings = resolveHubbleRelaySettings({ address: `127.0.0.1:${(hole.address() as net.AddressInfo).port}` });
+  const c = new HubbleRelayCollector(settings, deps(db), { random: () => 0.5, connectTimeoutMs: 10_000 });
+  after(() => c.stop());
+  await c.start();
+  await until('the connection taken', () => sockets.length > 0);
+  const began = Date.now();
+  await c.stop();
+  assert.ok(Date.now() - began < 1_000, `stop() took ${Date.now() - began} ms`);
+  assert.equal(k(c).connectFailures, 0, 'a stop is no failure');
+  assert.equal(c.status().state, 'stopped');
+});
+
 test('backpressure: a queue of one pauses the stream at every message, and every flow still arrives', async () => {
   const { db } = tmpDb();
   const relay = closeAfter(await startRelay({ lines: KIND }));
