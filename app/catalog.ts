@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MatrixError, parseMatrix, type ParsedMatrix } from '../recommender/matrix/load.ts';
+import { parsedCatalog } from './catalog-parsed.ts';
 
 export const CATALOG_DIR = fileURLToPath(new URL('../matrices/', import.meta.url));
 
@@ -38,6 +39,8 @@ function deepFreeze<T>(value: T): T {
  * Every catalog matrix, sorted by name; a broken catalog file is a bug, so it throws. Parsing
  * and validating the catalog costs tens of milliseconds, and every recommendation reads it:
  * it is parsed once per process while its files stay the same, and handed out frozen (shared).
+ * A file whose text is the one the committed parse was made from is not parsed again
+ * (catalog-parsed.ts).
  */
 export function loadCatalog(dir: string = CATALOG_DIR): readonly CatalogEntry[] {
   const files = readdirSync(dir)
@@ -46,9 +49,12 @@ export function loadCatalog(dir: string = CATALOG_DIR): readonly CatalogEntry[] 
   const signature = catalogSignature(dir, files);
   const cached = parsedCatalogs.get(dir);
   if (cached?.signature === signature) return cached.entries;
+  const committed = parsedCatalog(dir);
   const entries = files.map((f) => {
     const file = join(dir, f);
-    const parsed = parseMatrix(readFileSync(file, 'utf8'), file);
+    const text = readFileSync(file, 'utf8');
+    const matrix = committed(f, text);
+    const parsed = matrix !== undefined ? { matrix, text } : parseMatrix(text, file);
     const expected = f.replace(/\.yaml$/, '');
     if (parsed.matrix.metadata.name !== expected) {
       throw new MatrixError(file, [{ path: 'metadata.name', message: `must equal the file name "${expected}"`, value: parsed.matrix.metadata.name }]);

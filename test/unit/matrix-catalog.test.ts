@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { CATALOG_DIR, loadCatalog } from '../../app/catalog.ts';
+import { PARSED_CATALOG_FILE, parsedCatalog, parsedCatalogText } from '../../app/catalog-parsed.ts';
+import { parseMatrix } from '../../recommender/matrix/load.ts';
 import { MATRIX_SCHEMA_DIR as SCHEMA_DIR } from '../../app/matrix-schema-files.ts';
 import { schemaFiles } from '../../recommender/matrix/schema-files.ts';
 import type { MatrixT, RuleT, SourceT } from '../../recommender/matrix/schema.ts';
@@ -31,6 +33,29 @@ test('every catalog file validates against the committed JSON Schema with a plai
     assert.ok(validate(parse(entry.text)), `${entry.file}: ${JSON.stringify(validate.errors)}`);
   }
   assert.equal(validate({ apiVersion: 'flowmatrix.io/v1alpha1', kind: 'CommunicationMatrix', metadata: { name: 'x', title: 'x' }, documents: {}, components: { a: { namespace: 'n', selector: {}, egress: [{ peer: 'apiserver', level: 'must', purpose: 'p', source: { document: 'd' }, ports: [{ port: 70000 }] }] } } }), false);
+});
+
+test('the committed parse of the catalog (matrices/catalog.parsed.json) is what parsing its YAML gives now, value for value', () => {
+  assert.equal(readFileSync(join(CATALOG_DIR, PARSED_CATALOG_FILE), 'utf8'), parsedCatalogText(CATALOG_DIR), `${PARSED_CATALOG_FILE} is stale: node --import tsx app/catalog-parsed.ts`);
+  const committed = parsedCatalog(CATALOG_DIR);
+  for (const entry of loadCatalog()) {
+    const file = entry.file.slice(CATALOG_DIR.length);
+    // Strict: a value JSON cannot carry (undefined, -0) would make the two differ.
+    assert.deepStrictEqual(committed(file, entry.text), parseMatrix(entry.text, entry.file).matrix, file);
+  }
+});
+
+test('a catalog file whose text is not the one of the committed parse is parsed from its YAML; an unreadable parse file is an error naming it', () => {
+  const dir = tmpDir('flowmatrix-catalog-parsed-');
+  const source = readFileSync(join(CATALOG_DIR, 'stacklight.yaml'), 'utf8');
+  writeFileSync(join(dir, PARSED_CATALOG_FILE), readFileSync(join(CATALOG_DIR, PARSED_CATALOG_FILE), 'utf8'));
+  writeFileSync(join(dir, 'stacklight.yaml'), source.replace(/^(\s*title: .*)$/m, '$1 (edited)'));
+  const [edited] = loadCatalog(dir);
+  assert.match(edited!.matrix.metadata.title, /\(edited\)$/);
+  assert.equal(parsedCatalog(dir)('stacklight.yaml', edited!.text), undefined);
+  assert.ok(parsedCatalog(dir)('stacklight.yaml', source) !== undefined, 'the committed text is found');
+  writeFileSync(join(dir, PARSED_CATALOG_FILE), '{"stacklight.yaml": ');
+  assert.throws(() => parsedCatalog(dir), (e: Error) => e.message.startsWith(`${join(dir, PARSED_CATALOG_FILE)}: unreadable`));
 });
 
 function everySource(m: MatrixT): { where: string; source: SourceT }[] {
