@@ -1,6 +1,6 @@
 /** Checks of the small syntaxes a matrix embeds: label selectors, CIDRs, FQDNs, port names, `${parameter}` templates. */
 import { isIPv4, isIPv6 } from 'node:net';
-import { formatCidr, parseCidr, parseIp } from '../../domain/ip.ts';
+import { formatCidr, hostCidr, parseCidr, parseIp } from '../../domain/ip.ts';
 import { ianaServiceNameError } from '../../domain/k8s-names.ts';
 import { canonicalDnsName } from '../../domain/dns-name.ts';
 
@@ -43,9 +43,23 @@ export function cidrProblem(cidr: string): string | undefined {
   const bitsText = cidr.slice(slash + 1);
   if (!/^\d{1,3}$/.test(bitsText)) return 'CIDR prefix length must be a number';
   const bits = Number(bitsText);
-  if (isIPv4(addr)) return bits <= 32 ? undefined : 'IPv4 prefix length must be 0-32';
-  if (isIPv6(addr)) return bits <= 128 ? ipv4MappedProblem(addr, bits) : 'IPv6 prefix length must be 0-128';
+  if (isIPv4(addr)) return bits <= 32 ? hostBitsProblem(cidr) : 'IPv4 prefix length must be 0-32';
+  if (isIPv6(addr)) return bits <= 128 ? (ipv4MappedProblem(addr, bits) ?? hostBitsProblem(cidr)) : 'IPv6 prefix length must be 0-128';
   return 'not an IPv4 or IPv6 address';
+}
+
+/**
+ * An address with bits set past the prefix (`10.0.0.5/8`) is most likely a host written with the
+ * wrong length, and no engine reads it as one: Calico refuses it in `nets` (libcalico-go
+ * validateIPNetwork, the \`net\` tag of EntityRule.Nets), Kubernetes refuses it in an ipBlock under
+ * StrictIPCIDRValidation (KEP-4858) and otherwise reads it as the network (ParseCIDRSloppy), as
+ * Cilium's CIDR selectors and a ClusterNetworkPolicy's `networks` (`isCIDR` only) do: the whole /8.
+ */
+function hostBitsProblem(cidr: string): string | undefined {
+  const block = parseCidr(cidr);
+  const address = parseIp(cidr.slice(0, cidr.indexOf('/')));
+  if (block === undefined || address === undefined || address.value === block.base) return undefined;
+  return `host bits set: ${cidr} is the block ${formatCidr(block)}; write ${formatCidr(block)} for the block, or ${hostCidr(cidr.slice(0, cidr.indexOf('/')))} for the one address`;
 }
 
 /**

@@ -86,8 +86,8 @@ test('a must rule whose name does not resolve (a Service without selector) is sa
  * The same Service in a dual-stack cluster: an EndpointSlice per family (kubernetes.io "IPv4/IPv6
  * dual-stack": a Service's EndpointSlices are of one addressType each). An IPv6 endpoint is written
  * [address]:port, as RFC 5952 §6 writes an address with a port (`2001:db8::5:5432` reads as the
- * address 2001:db8::5:5432), and its host block is /128: `cidrs: [2001:db8::5/32]` is the block
- * 2001:db8::/32, 2^96 addresses (the matrix format takes a CIDR's network, domain/ip.ts parseCidr).
+ * address 2001:db8::5:5432), and its host block is /128: `cidrs: [2001:db8::5/32]` would be the block
+ * 2001:db8::/32, 2^96 addresses (the matrix validation refuses it: host bits set).
  */
 const LEGACY_DUAL_STACK = [
   ...LEGACY,

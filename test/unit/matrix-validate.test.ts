@@ -644,3 +644,24 @@ test('a wildcard over cluster.local under another configured domain is refused, 
   // Without a config, or with cluster.local configured, the message names no other domain.
   assert.doesNotMatch(problemsOf(text)[0]!.message, /the config sets/);
 });
+
+test('a CIDR with host bits set (10.0.0.5/8, 2001:db8::5/32) is refused, naming the block it would mean and the host block: Calico refuses it in nets (libcalico-go validateIPNetwork), Kubernetes under StrictIPCIDRValidation (KEP-4858), and the other engines would silently widen it to the network', () => {
+  const ps = egressPeerProblems('{ cidrs: [10.0.0.5/8, "2001:db8::5/32", 10.0.0.0/8, "2001:db8::/32", 192.0.2.7/32], except: [10.1.2.3/16] }');
+  assert.deepEqual(
+    ps.map((p) => [p.path, p.value, p.message]),
+    [
+      ['components.a.egress[0].peer.cidrs[0]', '10.0.0.5/8', 'malformed CIDR: host bits set: 10.0.0.5/8 is the block 10.0.0.0/8; write 10.0.0.0/8 for the block, or 10.0.0.5/32 for the one address'],
+      ['components.a.egress[0].peer.cidrs[1]', '2001:db8::5/32', 'malformed CIDR: host bits set: 2001:db8::5/32 is the block 2001:db8::/32; write 2001:db8::/32 for the block, or 2001:db8::5/128 for the one address'],
+      ['components.a.egress[0].peer.except[0]', '10.1.2.3/16', 'malformed CIDR: host bits set: 10.1.2.3/16 is the block 10.1.0.0/16; write 10.1.0.0/16 for the block, or 10.1.2.3/32 for the one address'],
+    ],
+  );
+});
+
+test('a role bound in the cluster config to a CIDR with host bits set is refused the same way, naming the binding (matrices.bindings.roles)', async () => {
+  const { bindingIssues } = await import('../../recommender/matrix/validate.ts');
+  const issues = bindingIssues({ kafka: { cidrs: ['192.0.2.10/24'] }, s3: [{ cidrs: ['198.51.100.0/24'] }] }, ['matrices', 'bindings', 'roles']);
+  assert.deepEqual(
+    issues.map((i) => [i.path.join('.'), i.value, i.message]),
+    [['matrices.bindings.roles.kafka.cidrs.0', '192.0.2.10/24', 'malformed CIDR: host bits set: 192.0.2.10/24 is the block 192.0.2.0/24; write 192.0.2.0/24 for the block, or 192.0.2.10/32 for the one address']],
+  );
+});
