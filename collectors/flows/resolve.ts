@@ -516,8 +516,10 @@ export class ResolutionIndex {
           if (svc) return this.clusterIpSides(svc, e, time, protocol);
           const byExternalIp = this.externalIpServiceAt(e, time, protocol);
           if (byExternalIp) return this.clusterIpSides(byExternalIp, e, time, protocol);
-          // The VIP of a Service no one known held then (unheldSide); any other world address is outside.
-          return [this.addressRange(e.ip) === 'services' ? this.unknownServiceSide(e) : this.externalSide(e)];
+          // World is Cilium's identity of an address it holds no entry for (bpf: `info ?
+          // info->sec_identity : WORLD_IPV4_ID`), not a word that the address is outside: one of the
+          // pod network (a deleted pod's) is in-cluster yet nobody's, as unheldSide reads any address.
+          return [this.unheldSide(e)];
         }
         return undefined;
       }

@@ -5,9 +5,14 @@
  * pkg/fqdn/namemanager worldLabel: `if r.cfg.IsDualStack() { … worldLabelV4 / worldLabelV6 }
  * else worldLabelNonDualStack`); the `world` entity selects all three (pkg/policy/api entity.go
  * EntitySelectorMapping: EntityWorld → endpointSelectorWorld, …WorldIPv4, …WorldIPv6). So
- * a Hubble record labelled world-ipv4 / world-ipv6 says what one labelled world says: the address
- * is outside the cluster for Cilium (the record's own word, ahead of the IP history), a Service
- * VIP seen before its translation excepted.
+ * a Hubble record labelled world-ipv4 / world-ipv6 says what one labelled world says: Cilium holds
+ * no identity of the address (an address without an ipcache entry gets the world identity:
+ * cilium/cilium bpf, `info = lookup_ip4_remote_endpoint(…)`, `info ? info->sec_identity :
+ * WORLD_IPV4_ID`). Outside the cluster's ranges that is an outside host; a Service VIP seen
+ * before its translation is the Service; an address of the pod network (a podCIDR, or one the IP
+ * history knows: a deleted pod's) is in-cluster yet nobody's, `unknown` (docs/ingest.md), never an
+ * `external` peer a CIDR rule would name: Cilium's CIDR selectors select no pod, and an ipBlock of
+ * it on another engine allows whichever pod holds the address next.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -44,12 +49,17 @@ const keys = (ip: string, port: number, identities: string[]): string[] => {
   return index.resolve({ ip, port, meta }, T0 + 5000).map((s) => s.key);
 };
 
-test('a Hubble record labelled reserved:world-ipv4 / world-ipv6 (a dual-stack Cilium, 1.15 and later) resolves as one labelled reserved:world: outside, whatever the IP history or the pod CIDRs say of the address', () => {
-  // The address a deleted pod held: Cilium says it is no pod of its now.
-  assert.deepEqual(keys('10.244.0.7', 8080, ['world']), ['external:10.244.0.7']);
-  assert.deepEqual(keys('10.244.0.7', 8080, ['world-ipv4']), ['external:10.244.0.7']);
-  assert.deepEqual(keys('fd00:10:244::7', 8080, ['world']), ['external:fd00:10:244::7']);
-  assert.deepEqual(keys('fd00:10:244::7', 8080, ['world-ipv6']), ['external:fd00:10:244::7']);
+test('a Hubble record labelled reserved:world / world-ipv4 / world-ipv6 at an address of the pod network (a deleted pod\'s, or never held) is unknown, never external (docs/ingest.md: an in-cluster address that resolves to nothing is unknown); an address outside the cluster\'s ranges is external', () => {
+  // The address a deleted pod held: Cilium holds no identity of it now, and it is no outside host.
+  assert.deepEqual(keys('10.244.0.7', 8080, ['world']), ['unknown:10.244.0.7']);
+  assert.deepEqual(keys('10.244.0.7', 8080, ['world-ipv4']), ['unknown:10.244.0.7']);
+  assert.deepEqual(keys('fd00:10:244::7', 8080, ['world']), ['unknown:fd00:10:244::7']);
+  assert.deepEqual(keys('fd00:10:244::7', 8080, ['world-ipv6']), ['unknown:fd00:10:244::7']);
+  // Inside a podCIDR, never held by a pod the inventory knew.
+  assert.deepEqual(keys('10.244.0.99', 8080, ['world']), ['unknown:10.244.0.99']);
+  // Outside every range the cluster has: the world.
+  assert.deepEqual(keys('203.0.113.5', 443, ['world-ipv4']), ['external:203.0.113.5']);
+  assert.deepEqual(keys('2001:db8::5', 443, ['world-ipv6']), ['external:2001:db8::5']);
 });
 
 test('a Service VIP that Hubble labels reserved:world-ipv6 before its translation (cilium/cilium#21251) is the Service\'s backends, as under reserved:world', () => {
