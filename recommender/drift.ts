@@ -29,6 +29,7 @@ import { asStored } from './stored-form.ts';
 import { isPlainObject } from '../domain/plain-object.ts';
 import { subjectNamespaces } from './subject-namespaces.ts';
 import { canonical, orderFreeText } from './spec-list-order.ts';
+import { withCidrsAsBlocks } from './spec-cidrs.ts';
 import { calicoListedName, inCalicoDefaultTier, isCalicoPolicyKind } from './calico-listed-name.ts';
 
 export interface PolicyRef {
@@ -194,7 +195,9 @@ function listedName(r: PolicyRef, m: Manifest): PolicyRef | undefined {
 function storedSpecChanges(applied: unknown, recommended: Manifest): SpecChange[] {
   const given = specChanges(specOf(applied), specOf(recommended));
   if (given.length === 0) return given;
-  const [a, r] = [specOf(asStored(applied)), specOf(asStored(recommended))];
+  // A CIDR is the block it is, however it is spelt (spec-cidrs.ts: FD00:1::10/128 is fd00:1::10/128).
+  const blocks = (spec: unknown): unknown => withCidrsAsBlocks(recommended.apiVersion, recommended.kind, spec);
+  const [a, r] = [blocks(specOf(asStored(applied))), blocks(specOf(asStored(recommended)))];
   // The order of a list that decides nothing is no difference (spec-list-order.ts: a NetworkPolicy's
   // or a Cilium policy's lists, a Calico or ClusterNetworkPolicy rule's peers and ports; not those rules' order).
   const unordered = orderFreeText(recommended.apiVersion, recommended.kind, a);

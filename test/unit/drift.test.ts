@@ -483,3 +483,34 @@ test('an applied Admin-tier ClusterNetworkPolicy (flowmatrix writes the Baseline
   assert.deepEqual(d.differing.map((r) => r.name), ['admin-recommended-name']);
   assert.deepEqual(d.summary, { recommended: 1, applied: 3, inSync: 0, missing: 0, extra: 1, differing: 1, inOtherTiers: 1 });
 });
+
+test('a CIDR spelt otherwise (upper-case or uncompressed IPv6, host bits where the engine takes them, a bare address in a Cilium toCIDR) is the same block, no drift, on every engine; another block still differs', () => {
+  // NetworkPolicy: the API server stores the text as written (with a warning, KEP-4858) and reads
+  // it with ParseCIDRSloppy: 10.0.0.5/8 is 10.0.0.0/8, leading zeros are decimal (domain/legacy-cidr.ts).
+  const NP = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' };
+  const np = (cidr: string, except: string[], v6: string) => ({ podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr, except } }, { ipBlock: { cidr: v6 } }] }] });
+  const [npApplied, npRecommended] = pair(NP, np('10.0.0.0/8', ['10.1.0.0/16'], 'fd00:1::10/128'), np('10.0.0.5/8', ['010.001.0.0/16'], 'FD00:1:0::10/128'), 'shop');
+  assert.equal(computeDrift('kubernetes', [npApplied], [npRecommended]).summary.inSync, 1);
+  const [npOther] = pair(NP, np('10.0.0.0/8', ['10.1.0.0/16'], 'fd00:1::10/128'), np('10.0.0.5/16', ['10.0.1.0/24'], 'fd00:1::10/128'), 'shop');
+  assert.deepEqual(computeDrift('kubernetes', [npOther], [npRecommended]).differing[0]?.changes.map((c) => [c.path, c.applied, c.recommended]), [
+    ['spec.egress[0].to[0].ipBlock.cidr', '10.0.0.0/16', '10.0.0.0/8'],
+    ['spec.egress[0].to[0].ipBlock.except[0]', '10.0.1.0/24', '10.1.0.0/16'],
+  ]);
+  // Cilium: toCIDR takes an address as its host block (CIDR.Validate, rule_validation.go), toCIDRSet a prefix.
+  const CNP = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy' };
+  const cnp = (host: string, set: string, except: string) => ({ endpointSelector: {}, egress: [{ toCIDR: [host], toCIDRSet: [{ cidr: set, except: [except] }] }], ingressDeny: [{ fromCIDR: [host] }] });
+  const [ciliumApplied, ciliumRecommended] = pair(CNP, cnp('192.0.2.7/32', '2001:db8::/32', '2001:db8:1::/48'), cnp('192.0.2.7', '2001:DB8:0::/32', '2001:0db8:0001::/48'), 'shop');
+  assert.equal(computeDrift('cilium', [ciliumApplied], [ciliumRecommended]).summary.inSync, 1);
+  const [ciliumOther] = pair(CNP, cnp('192.0.2.7/32', '2001:db8::/32', '2001:db8:1::/48'), cnp('192.0.2.8', '2001:db8::/32', '2001:db8:1::/48'), 'shop');
+  assert.equal(computeDrift('cilium', [ciliumOther], [ciliumRecommended]).summary.differing, 1);
+  // Calico: nets are strictly masked (validateIPNetwork), Go's ParseCIDR reads any IPv6 spelling.
+  const GNP = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy' };
+  const gnp = (net: string) => ({ tier: 'default', order: 1000, selector: "app == 'web'", types: ['Egress'], egress: [{ action: 'Allow', destination: { nets: [net], notNets: ['fd00:1::10/128'] } }] });
+  const [calicoApplied, calicoRecommended] = pair(GNP, gnp('fd00:1::/64'), gnp('FD00:0001:0000::/64'));
+  assert.equal(computeDrift('calico', [calicoApplied], [calicoRecommended]).summary.inSync, 1);
+  // ClusterNetworkPolicy: networks pass `isCIDR` (netip.ParsePrefix: any case, host bits too).
+  const CLNP = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy' };
+  const clnp = (networks: string[]) => ({ tier: 'Baseline', priority: 200, subject: { namespaces: {} }, egress: [{ action: 'Accept', name: 'a', to: [{ networks }] }] });
+  const [clnpApplied, clnpRecommended] = pair(CLNP, clnp(['fd00:1::10/128', '203.0.113.0/24']), clnp(['FD00:1::10/128', '203.0.113.9/24']));
+  assert.equal(computeDrift('clusternetworkpolicy', [clnpApplied], [clnpRecommended]).summary.inSync, 1);
+});
