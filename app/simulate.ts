@@ -47,6 +47,7 @@ import { YamlTooLarge } from '../domain/yaml-document.ts';
 import { asStoredPolicy } from '../domain/plain-object.ts';
 import { networkSetKind } from '../domain/calico-network-sets.ts';
 import { invalidInput, tooLarge } from './errors.ts';
+import { namespaceAssumedWarnings } from './simulate-namespace.ts';
 import type { SimulateFlowFormat } from './simulate-formats.ts';
 
 export { SIMULATE_FLOW_FORMATS, type SimulateFlowFormat } from './simulate-formats.ts';
@@ -341,6 +342,7 @@ export function prepareSimulation(db: Db, req: Omit<SimulateRequest, 'flows'>): 
   }
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw invalidInput(`unknown engine "${engine}": one of ${ENGINE_NAMES.join(', ')}`);
   const warnings = refuseInadmissible(given, inventory.ciliumPolicy);
+  warnings.push(...namespaceAssumedWarnings(given));
   warnings.push(...notEvaluated(engine, policies, inventory.ciliumPolicy));
   warnings.push(...refusedSelectorWarnings(engine, policies));
   // Cilium enforces these policies — NetworkPolicies too on a cluster running it, as its own rules, and ClusterNetworkPolicies where its cilium-config says so (decide.ts verifyingEngine) —: its enforcement settings are said, as the recommendation's verification says them (engine-warnings.ts enforcementWarnings).
