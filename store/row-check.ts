@@ -68,6 +68,23 @@ export function assertStorablePeer(key: unknown, column: string): void {
 export const isCount = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_COUNT;
 export const isTime = (n: unknown): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_TIME_MS;
 
+/** An edge row's time columns (isTime) and count columns (isCount), as edgeValuesProblem takes them. */
+export const EDGE_TIME_COLUMNS = ['first_seen', 'last_seen'] as const;
+export const EDGE_COUNT_COLUMNS = ['flows', 'packets', 'bytes', 'forwarded', 'dropped', 'sources'] as const;
+export type EdgeValueColumn = (typeof EDGE_TIME_COLUMNS)[number] | (typeof EDGE_COUNT_COLUMNS)[number];
+
+/**
+ * A SQL condition true for every edge row whose `columns` isTime / isCount would refuse: lets a
+ * read that does not select those columns find the rows to check by edgeValuesProblem, which stays
+ * the rule. A range is enough: the edges table is STRICT (migration 0001), its INTEGER NOT NULL
+ * columns hold integers only, and better-sqlite3 reads one past 2^53 as a number past MAX_COUNT
+ * (a typeof() test would double the scan's cost for nothing).
+ */
+export function edgeValuesFaultSql(columns: readonly EdgeValueColumn[]): string {
+  const max = (c: EdgeValueColumn): number => ((EDGE_TIME_COLUMNS as readonly string[]).includes(c) ? MAX_TIME_MS : MAX_COUNT);
+  return columns.map((c) => `${c} NOT BETWEEN 0 AND ${String(max(c))}`).join(' OR ');
+}
+
 /** Why the scalar columns of an edge row cannot be read, or undefined. */
 /**
  * An edge's port: a TCP, UDP or SCTP edge on 0 would fail every recommendation that reads it
