@@ -54,12 +54,13 @@ function countedPart(m: Manifest): ReportInput['manifests'][string][number] {
  * the emitter's (each with its code and the intent it concerns) and the verification's
  * (reports/build.ts sorts them, each once, and names the workload whose warning one is).
  */
-function verificationSummary(v: Verification, emitted: readonly EmitWarning[]): VerificationSummary {
+function verificationSummary(v: Verification, emitted: readonly EmitWarning[], edgeRowsLeftOut: number): VerificationSummary {
   const duplicateNames = v.admission.filter((e) => e.duplicateName).length;
   return {
     ok: v.ok,
     admissionErrors: v.admission.length - duplicateNames,
     ...(duplicateNames > 0 ? { duplicateNames } : {}),
+    ...(edgeRowsLeftOut > 0 ? { edgeRowsLeftOut } : {}),
     blocked: v.blocked.length,
     blockedByApplied: v.blockedByApplied.length,
     blockedByAppliedOnOneReading: v.blockedByApplied.filter((f) => f.dependsOnIpBlockReading).length,
@@ -113,7 +114,7 @@ export function gatherReportInput(db: Db, req: ReportRequest, onDetailed?: (reco
     },
     engine: (engine, result) => {
       manifests[engine] ??= [];
-      verification[engine] = verificationSummary(result.verification, result.warnings);
+      verification[engine] = verificationSummary(result.verification, result.warnings, skippedRows.count);
       stillAllowed.add(engine, result.verification.stillAllowed);
       if (engine !== req.engine) return;
       tightness = result.verification.tightness;

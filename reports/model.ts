@@ -341,6 +341,11 @@ export interface VerificationSummary {
   admissionErrors: number;
   /** Manifests another manifest of the recommendation has the kind, namespace and name of: accepted, the one applied last replaces the others (absent when none). */
   duplicateNames?: number;
+  /**
+   * Stored edge rows the read could not use (store/row-check.ts), left out of the recommendation:
+   * its manifests allow none of their traffic and this verification did not judge it (absent when none).
+   */
+  edgeRowsLeftOut?: number;
   /** Included edges the recommended policies deny: applying them would cut this traffic. */
   blocked: number;
   /** Included edges only an applied policy beside the recommendation denies. */

@@ -187,13 +187,15 @@ export function reportView(r: Report): ReportView {
   };
 }
 
-/** `kubernetes verified, calico FAILS verification (2 admission error(s), 1 required edge(s) blocked)`. */
+/** `kubernetes verified, calico FAILS verification (2 admission error(s), 1 required edge(s) blocked)`; `kubernetes verified (3 stored edge row(s) left out, …)` where the read left rows out. */
 function verificationText(verification: NonNullable<Report['verification']>): string {
   const engines = Object.entries(verification);
   if (engines.length === 0) return '—';
   return engines
     .map(([engine, v]) => {
       const problems = [
+        // Said first: "verified" holds for the edges read only (the Warnings section lists the rows).
+        (v.edgeRowsLeftOut ?? 0) > 0 ? `${fmt(v.edgeRowsLeftOut ?? 0)} stored edge row(s) left out, unreadable: their traffic neither allowed nor judged, see Warnings` : '',
         v.admissionErrors > 0 ? `${fmt(v.admissionErrors)} admission error(s)` : '',
         (v.duplicateNames ?? 0) > 0 ? sameNameText(v.duplicateNames ?? 0) : '',
         v.blocked > 0 ? `${fmt(v.blocked)} required edge(s) blocked` : '',
