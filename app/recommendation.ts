@@ -234,8 +234,8 @@ export function dropVerifiedSides(rec: Recommendation): void {
 
 /**
  * The options of every emit of a recommendation over `input`, beside its applied policies
- * (ClusterNetworkPolicy priorities that tie with no applied one: engines/index.ts
- * emitOptionsBeside). Every emit site takes these — whole, in chunks, rendered again when
+ * (Calico orders after the applied Deny and Pass policies, ClusterNetworkPolicy priorities that
+ * tie with no applied one: engines/index.ts emitOptionsBeside). Every emit site takes these — whole, in chunks, rendered again when
  * written — or the manifests verified and those written would differ.
  */
 export function emitOptions(input: RecommendInput): EmitOptions {

@@ -30,6 +30,7 @@ import { ECHO_TYPES } from '../../domain/flow.ts';
 import { allExcept } from '../policy/build.ts';
 import { chunkName, policyName } from '../policy/names.ts';
 import { compareStrings } from '../policy/order.ts';
+import { DEFAULT_CALICO_ORDER } from './calico-orders.ts';
 import { fittingCalicoSelectors, fittingNamespaceSelectors, namespaceSelector } from './calico-selectors.ts';
 import { JsonIds } from './json-ids.ts';
 import { hasKind, hostNetworkSkipped, subjectSelector, unresolvedFqdnMessage, unresolvedFqdns } from './kubernetes.ts';
@@ -45,8 +46,6 @@ import {
   type CalicoPort,
   type CalicoRule,
 } from './wire/calico.ts';
-
-export const DEFAULT_CALICO_ORDER: Record<Layer, number> = { shared: 900, allowlist: 1000, 'default-deny': 2000 };
 
 type Entity = CalicoEntityRule;
 

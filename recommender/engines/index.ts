@@ -1,5 +1,6 @@
 /** The engine registry, keyed by the engine names of docs/design.md §4 (contract). */
 import { calicoEngine } from './calico.ts';
+import { calicoOrdersBeside } from './calico-orders.ts';
 import { ciliumEngine } from './cilium.ts';
 import { cidrMatchesNodes, ciliumIcmpRulesOff, localHostUnderPolicy, type AppliedPolicy, type CiliumPolicySettings } from '../../domain/inventory.ts';
 import { clusterNetworkPolicyEngine, cnpPrioritiesBeside } from './clusternetworkpolicy.ts';
@@ -26,8 +27,10 @@ export function getEngine(name: string): Engine {
 }
 
 /**
- * The options of every emit of a recommendation beside the applied policies: ClusterNetworkPolicy
- * priorities that tie with no applied one (cnpPrioritiesBeside), whether Cilium's agent
+ * The options of every emit of a recommendation beside the applied policies: Calico orders after
+ * the applied Deny and Pass policies a Kubernetes NetworkPolicy could not override
+ * (calicoOrdersBeside), ClusterNetworkPolicy priorities that tie with no applied one
+ * (cnpPrioritiesBeside), whether Cilium's agent
  * polices the local host (`allow-localhost: policy`), whether it matches CIDRs against node
  * addresses (`policy-cidr-match-mode: nodes`), whether it refuses ICMP rules (`enable-icmp-rules`
  * off) and whether Cilium enforces the NetworkPolicies (`onCilium`: the inventory shows it runs,
@@ -36,7 +39,9 @@ export function getEngine(name: string): Engine {
  * would differ.
  */
 export function emitOptionsBeside(applied: readonly AppliedPolicy[], cilium?: CiliumPolicySettings, onCilium = false): EmitOptions {
+  const calico = calicoOrdersBeside(applied);
   return {
+    calicoOrder: { shared: calico.shared, allowlist: calico.allowlist, defaultDeny: calico['default-deny'] },
     cnpPriority: cnpPrioritiesBeside(applied),
     ...(localHostUnderPolicy(cilium) ? { ciliumLocalHostUnderPolicy: true } : {}),
     ...(cidrMatchesNodes(cilium) ? { ciliumCidrMatchesNodes: true } : {}),
