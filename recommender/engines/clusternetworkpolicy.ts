@@ -17,6 +17,7 @@
  * may be looser than intended, never cutting required traffic.
  */
 import type { AppliedPolicy, LabelSelector } from '../../domain/inventory.ts';
+import { isPlainObject } from '../../domain/plain-object.ts';
 import { chunks } from './chunks.ts';
 import { compareCidrs, hostCidr, subtractCidrs } from '../../domain/ip.ts';
 import type { Direction, DirectionPolicy, PolicyIntent, PolicyPeer, PolicyRule, PolicySet, PortSpec, RuleExplanation } from '../policy/ir.ts';
@@ -640,17 +641,16 @@ const inLayerOrder = (p: CnpPriorities): boolean => p.shared <= p.allowlist && p
 /** The last priority: "Priority is a value from 0 to 1000 … Policies with lower priority values have higher precedence" (clusternetworkpolicy_types.go). */
 const MAX_CNP_PRIORITY = 1000;
 
-/**
- * The priorities applied Baseline-tier ClusterNetworkPolicies hold, flowmatrix's own left out:
- * they are this recommendation's earlier runs, replaced or left behind, and counting them would
- * move its priorities from run to run (the same inputs give the same bytes).
- */
-function appliedBaselinePriorities(applied: readonly AppliedPolicy[]): Set<number> {
-  const taken = new Set<number>();
+/** The applied Baseline-tier ClusterNetworkPolicies, flowmatrix's own left out. */
+function appliedBaseline(applied: readonly AppliedPolicy[]): { priority: number; decidesAgainstAccept: boolean }[] {
+  const out: { priority: number; decidesAgainstAccept: boolean }[] = [];
   for (const { manifest: m } of applied) {
-    if (isClusterNetworkPolicy(m) && m.spec?.tier === 'Baseline' && typeof m.spec.priority === 'number' && !managedByFlowmatrix(m)) taken.add(m.spec.priority);
+    if (isClusterNetworkPolicy(m) && m.spec?.tier === 'Baseline' && typeof m.spec.priority === 'number' && !managedByFlowmatrix(m)) {
+      const rules = [...(Array.isArray(m.spec.ingress) ? m.spec.ingress : []), ...(Array.isArray(m.spec.egress) ? m.spec.egress : [])];
+      out.push({ priority: m.spec.priority, decidesAgainstAccept: rules.some((r) => isPlainObject(r) && (r.action === 'Deny' || r.action === 'Pass')) });
+    }
   }
-  return taken;
+  return out;
 }
 
 /**
@@ -664,16 +664,25 @@ function appliedBaselinePriorities(applied: readonly AppliedPolicy[]): Set<numbe
  * order, and the isolation keeps the priority before it free for a Pass isolation (emitIntent). A
  * layer with no free priority after its own keeps its own (the verification judges the tie:
  * verify/priority-tie-readings.ts), and when that breaks the order, `base` stands whole.
+ * Applied policies — flowmatrix's own left out: they are this recommendation's earlier runs, and
+ * counting them would move its priorities from run to run. The shared layer also comes after every
+ * applied Deny or Pass at or before the allowlists' priority: the policies of the shared layer
+ * only Accept, and one evaluated first would override a Deny that the same rules, written per
+ * workload (at the allowlist's priority), leave deciding — `--shared` changes how rules are
+ * packaged, never what the cluster allows (as calico-orders.ts does for Calico's order).
  */
 export function cnpPrioritiesBeside(applied: readonly AppliedPolicy[], base: CnpPriorities = DEFAULT_CNP_PRIORITY): CnpPriorities {
-  const taken = appliedBaselinePriorities(applied);
-  if (taken.size === 0) return base;
+  const baseline = appliedBaseline(applied);
+  if (baseline.length === 0) return base;
+  const taken = new Set(baseline.map((b) => b.priority));
   const free = (p: number): boolean => !taken.has(p);
   const firstFrom = (from: number, fits: (p: number) => boolean): number | undefined => {
     for (let p = from; p <= MAX_CNP_PRIORITY; p++) if (fits(p)) return p;
     return undefined;
   };
-  const shared = firstFrom(base.shared, free) ?? base.shared;
+  const denyingBefore = baseline.filter((b) => b.decidesAgainstAccept && b.priority <= base.allowlist).map((b) => b.priority);
+  const sharedFrom = denyingBefore.length === 0 ? base.shared : Math.max(base.shared, Math.max(...denyingBefore) + 1);
+  const shared = firstFrom(sharedFrom, free) ?? base.shared;
   const allowlist = firstFrom(Math.max(base.allowlist, shared), free) ?? base.allowlist;
   const isolation = firstFrom(Math.max(base.isolation, allowlist + 2), (p) => free(p) && free(p - 1)) ?? base.isolation;
   const defaultDeny = firstFrom(Math.max(base.defaultDeny, isolation + 1), free) ?? base.defaultDeny;

@@ -33,15 +33,15 @@ test('no applied Baseline policy: the documented priorities (shared 100, allowli
   assert.deepEqual(cnpPrioritiesBeside([applied('elsewhere', 300)]), DEFAULT_CNP_PRIORITY);
 });
 
-test('an applied Baseline policy at the allowlist\'s priority 200 (the zz-lockdown reproduction): the allowlist moves to 201, after it; the other layers stay', () => {
-  assert.deepEqual(cnpPrioritiesBeside([applied('zz-lockdown', 200)]), { shared: 100, allowlist: 201, isolation: 500, defaultDeny: 1000 });
+test('an applied Baseline Deny at the allowlist\'s priority 200 (the zz-lockdown reproduction): the allowlist moves to 201, after it, and so does the shared layer (it never decides before a Deny the allowlist leaves deciding); the other layers stay', () => {
+  assert.deepEqual(cnpPrioritiesBeside([applied('zz-lockdown', 200)]), { shared: 201, allowlist: 201, isolation: 500, defaultDeny: 1000 });
 });
 
 test('each layer moves past the taken priorities only: shared 100, 101 taken → 102; the isolation needs its own priority and the one before (a Pass isolation takes isolation-1)', () => {
   assert.deepEqual(cnpPrioritiesBeside([applied('a', 100), applied('b', 101)]), { shared: 102, allowlist: 200, isolation: 500, defaultDeny: 1000 });
   assert.deepEqual(cnpPrioritiesBeside([applied('a', 499)]), { shared: 100, allowlist: 200, isolation: 501, defaultDeny: 1000 });
   assert.deepEqual(cnpPrioritiesBeside([applied('a', 500)]), { shared: 100, allowlist: 200, isolation: 502, defaultDeny: 1000 });
-  assert.deepEqual(cnpPrioritiesBeside([applied('a', 200), applied('b', 201), applied('c', 202)]), { shared: 100, allowlist: 203, isolation: 500, defaultDeny: 1000 });
+  assert.deepEqual(cnpPrioritiesBeside([applied('a', 200), applied('b', 201), applied('c', 202)]), { shared: 203, allowlist: 203, isolation: 500, defaultDeny: 1000 });
 });
 
 test('flowmatrix\'s own applied policies (app.kubernetes.io/managed-by: flowmatrix), Admin-tier ones and other kinds are not counted: the priorities stay those of the same inputs run to run', () => {
@@ -55,6 +55,23 @@ test('no free priority after a taken one keeps the order: that layer keeps today
   assert.deepEqual(cnpPrioritiesBeside([applied('last', 1000)]), DEFAULT_CNP_PRIORITY);
   const all = Array.from({ length: 801 }, (_, i) => applied(`p${200 + i}`, 200 + i));
   assert.deepEqual(cnpPrioritiesBeside(all), DEFAULT_CNP_PRIORITY);
+});
+
+test('an applied Baseline Deny at 150, between the shared layer (100) and the allowlists (200): the shared layer moves to 151, after it — a Baseline policy at a lower priority value is evaluated first ("Policies with lower priority values have higher precedence", clusternetworkpolicy_types.go), and an Accept evaluated before the Deny would override it where the same rule written per workload at 200 does not', () => {
+  assert.deepEqual(cnpPrioritiesBeside([applied('lockdown', 150)]), { shared: 151, allowlist: 200, isolation: 500, defaultDeny: 1000 });
+  assert.deepEqual(cnpPrioritiesBeside([applied('lockdown', 150), applied('later', 151)]), { shared: 152, allowlist: 200, isolation: 500, defaultDeny: 1000 });
+  // At the allowlists' own priority: both move after it.
+  assert.deepEqual(cnpPrioritiesBeside([applied('lockdown', 200)]), { shared: 201, allowlist: 201, isolation: 500, defaultDeny: 1000 });
+});
+
+test('a Pass counts as a Deny (it skips the tier\'s later policies); an applied Accept-only policy, or a Deny after the allowlists, leaves the shared layer where it is', () => {
+  const pass = applied('pass', 150);
+  (pass.manifest as { spec: { ingress: { action: string }[] } }).spec.ingress[0]!.action = 'Pass';
+  assert.deepEqual(cnpPrioritiesBeside([pass]), { shared: 151, allowlist: 200, isolation: 500, defaultDeny: 1000 });
+  const accept = applied('accept', 150);
+  (accept.manifest as { spec: { ingress: { action: string }[] } }).spec.ingress[0]!.action = 'Accept';
+  assert.deepEqual(cnpPrioritiesBeside([accept]), DEFAULT_CNP_PRIORITY);
+  assert.deepEqual(cnpPrioritiesBeside([applied('fallback', 300)]), DEFAULT_CNP_PRIORITY);
 });
 
 test('emitOptionsBeside hands the emitter those priorities: the allowlist Accept of a workload is written at 201 beside an applied policy at 200', () => {
