@@ -3,7 +3,8 @@
  * recommends for the engine. Policies are matched by apiVersion, kind, namespace and name:
  * `missing` = recommended, not applied; `extra` = applied (of a kind the engine emits, in scope),
  * not recommended; `differing` = both, with a different spec (the paths that differ are listed),
- * each spec as the API server stores it (its CRD's defaults filled in). A Calico default-tier
+ * each spec as the API server stores it (its CRD's defaults filled in; a Cilium policy's rules,
+ * `spec` and `specs` together: cilium-rule-list.ts). A Calico default-tier
  * policy listed back as `default.<name>` is the recommended `<name>` (listedName). In a
  * namespace's drift, an applied cluster-scoped policy whose subject also covers other namespaces
  * is never `extra`: it is `sharedWithOtherNamespaces`, judged by the whole cluster's drift; nor is
@@ -30,6 +31,7 @@ import { isPlainObject } from '../domain/plain-object.ts';
 import { subjectNamespaces } from './subject-namespaces.ts';
 import { canonical, orderFreeText } from './spec-list-order.ts';
 import { withCidrsAsBlocks } from './spec-cidrs.ts';
+import { ciliumRuleList, comparedRules } from './cilium-rule-list.ts';
 import { calicoListedName, inCalicoDefaultTier, isCalicoPolicyKind } from './calico-listed-name.ts';
 
 export interface PolicyRef {
@@ -193,16 +195,26 @@ function listedName(r: PolicyRef, m: Manifest): PolicyRef | undefined {
  * defaults is no difference. Equal as given, they are equal defaulted too: only differing ones are copied and defaulted.
  */
 function storedSpecChanges(applied: unknown, recommended: Manifest): SpecChange[] {
-  const given = specChanges(specOf(applied), specOf(recommended));
-  if (given.length === 0) return given;
+  const given = comparedSpecs(applied, recommended);
+  const changes = specChanges(given.applied, given.recommended, given.path);
+  if (changes.length === 0) return changes;
+  const stored = comparedSpecs(asStored(applied), asStored(recommended));
   // A CIDR is the block it is, however it is spelt (spec-cidrs.ts: FD00:1::10/128 is fd00:1::10/128).
   const blocks = (spec: unknown): unknown => withCidrsAsBlocks(recommended.apiVersion, recommended.kind, spec);
-  const [a, r] = [blocks(specOf(asStored(applied))), blocks(specOf(asStored(recommended)))];
+  const rules = (x: unknown): unknown => (stored.path === 'specs' && Array.isArray(x) ? x.map(blocks) : blocks(x));
+  const [a, r] = [rules(stored.applied), rules(stored.recommended)];
   // The order of a list that decides nothing is no difference (spec-list-order.ts: a NetworkPolicy's
   // or a Cilium policy's lists, a Calico or ClusterNetworkPolicy rule's peers and ports; not those rules' order).
   const unordered = orderFreeText(recommended.apiVersion, recommended.kind, a);
   if (unordered !== undefined && unordered === orderFreeText(recommended.apiVersion, recommended.kind, r)) return [];
-  return specChanges(a, r);
+  return specChanges(a, r, stored.path);
+}
+
+/** What is compared of two manifests of one kind: their `spec`; a Cilium policy's rules, in `spec` and `specs` (cilium-rule-list.ts). */
+function comparedSpecs(applied: unknown, recommended: unknown): { path: string; applied: unknown; recommended: unknown } {
+  const [a, r] = [ciliumRuleList(applied), ciliumRuleList(recommended)];
+  if (a === undefined || r === undefined) return { path: 'spec', applied: specOf(applied), recommended: specOf(recommended) };
+  return comparedRules(a, r);
 }
 
 /**

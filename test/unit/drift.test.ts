@@ -514,3 +514,29 @@ test('a CIDR spelt otherwise (upper-case or uncompressed IPv6, host bits where t
   const [clnpApplied, clnpRecommended] = pair(CLNP, clnp(['fd00:1::10/128', '203.0.113.0/24']), clnp(['FD00:1::10/128', '203.0.113.9/24']));
   assert.equal(computeDrift('clusternetworkpolicy', [clnpApplied], [clnpRecommended]).summary.inSync, 1);
 });
+
+test('a Cilium policy applied with its rules in a `specs` list is compared by its rules, spec and specs together (CRD: "Specs is a list of desired Cilium specific rule specification"; cnp_types.go Parse appends Spec, then each of Specs): specs [A] is spec A, in sync; specs [A, B] is another policy, differing at specs', () => {
+  const web = { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'api' } }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }] };
+  const more = { endpointSelector: { matchLabels: { app: 'web' } }, egress: [{ toEndpoints: [{ matchLabels: { app: 'db' } }] }] };
+  for (const kind of [{ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy' }, { apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy' }]) {
+    const namespace = kind.kind === 'CiliumNetworkPolicy' ? 'shop' : undefined;
+    const metadata = { ...(namespace !== undefined ? { namespace } : {}), name: 'web' };
+    const recommended = { ...kind, metadata: { ...metadata, labels: {}, annotations: {} }, spec: web } as unknown as Manifest;
+    const appliedAs = (manifest: Record<string, unknown>): AppliedPolicy => ({ ...kind, ...metadata, manifest: { ...kind, metadata, ...manifest } });
+    for (const same of [{ specs: [web] }, { spec: web, specs: [] }]) {
+      assert.deepEqual(computeDrift('cilium', [appliedAs(same)], [recommended]).summary, { recommended: 1, applied: 1, inSync: 1, missing: 0, extra: 0, differing: 0 }, `${kind.kind} ${JSON.stringify(Object.keys(same))}`);
+    }
+    for (const other of [{ specs: [web, more] }, { spec: web, specs: [more] }, { specs: [more, web] }]) {
+      const drift = computeDrift('cilium', [appliedAs(other)], [recommended]);
+      assert.equal(drift.summary.differing, 1, kind.kind);
+      // The applied rules as written, spec first: the change names the list, not one of its rules.
+      const rules = [...('spec' in other ? [other.spec] : []), ...other.specs];
+      assert.deepEqual(drift.differing[0]!.changes, [{ path: 'specs', applied: rules, recommended: [web] }], kind.kind);
+    }
+    // Several rules on both sides: compared rule by rule, in any order (rules add up: spec-list-order.ts).
+    const both = { ...kind, metadata: { ...metadata, labels: {}, annotations: {} }, specs: [web, more] } as unknown as Manifest;
+    assert.equal(computeDrift('cilium', [appliedAs({ spec: more, specs: [web] })], [both]).summary.inSync, 1, kind.kind);
+    const changed = computeDrift('cilium', [appliedAs({ specs: [web, { ...more, egress: [{ toEndpoints: [{ matchLabels: { app: 'cache' } }] }] }] })], [both]);
+    assert.deepEqual(changed.differing[0]?.changes, [{ path: 'specs[1].egress[0].toEndpoints[0].matchLabels.app', applied: 'cache', recommended: 'db' }], kind.kind);
+  }
+});
