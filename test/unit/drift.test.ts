@@ -160,9 +160,9 @@ test('a Calico rule listed back with an empty source or destination ({}) is in s
     const listed = (ingress: unknown[], egress: unknown[]): AppliedPolicy => ({ ...CALICO, ...meta, manifest: { ...CALICO, metadata: meta, spec: { tier: 'default', selector: "app == 'web'", types: ['Ingress', 'Egress'], ingress, egress } } });
     const asServerLists = listed([{ ...rules.ingress[0], source: {} }], [{ ...rules.egress[0], source: {} }, { action: 'Deny', source: {}, destination: {} }]);
     assert.deepEqual(computeDrift('calico', [asServerLists], [recommendedCalico]).summary, { recommended: 1, applied: 1, inSync: 1, missing: 0, extra: 0, differing: 0 }, kind);
-    // A source that selects something is another rule.
+    // A source that selects something is another rule (its selector listed as libcalico-go prints it: spec-selectors.ts).
     const narrowed = listed([{ ...rules.ingress[0], source: { selector: "app == 'lb'" } }], [{ ...rules.egress[0], source: {} }, { action: 'Deny', source: {}, destination: {} }]);
-    assert.deepEqual(computeDrift('calico', [narrowed], [recommendedCalico]).differing[0]?.changes, [{ path: 'spec.ingress[0].source', applied: { selector: "app == 'lb'" } }], kind);
+    assert.deepEqual(computeDrift('calico', [narrowed], [recommendedCalico]).differing[0]?.changes, [{ path: 'spec.ingress[0].source', applied: { selector: 'app == "lb"' } }], kind);
   }
 });
 
@@ -299,7 +299,7 @@ test('a recommended GlobalNetworkPolicy that would replace a shared one listed b
       ...GNP,
       name: 'default.web',
       namespaces: ['shop', 'tools'],
-      replacedByRecommended: { name: 'web', changes: [{ path: 'spec.namespaceSelector', applied: "projectcalico.org/name in {'shop', 'tools'}", recommended: "projectcalico.org/name in {'shop'}" }] },
+      replacedByRecommended: { name: 'web', changes: [{ path: 'spec.namespaceSelector', applied: 'projectcalico.org/name in {"shop", "tools"}', recommended: 'projectcalico.org/name in {"shop"}' }] },
     },
   ]);
 });
@@ -539,4 +539,23 @@ test('a Cilium policy applied with its rules in a `specs` list is compared by it
     const changed = computeDrift('cilium', [appliedAs({ specs: [web, { ...more, egress: [{ toEndpoints: [{ matchLabels: { app: 'cache' } }] }] }] })], [both]);
     assert.deepEqual(changed.differing[0]?.changes, [{ path: 'specs[1].egress[0].toEndpoints[0].matchLabels.app', applied: 'cache', recommended: 'db' }], kind.kind);
   }
+});
+
+test('a Calico selector written otherwise (quotes, spaces, an `in` set\'s order: libcalico-go parses both to one Selector.String()) is no drift, in the policy and its rules; a NetworkPolicy without spec.selector is all() (networkpolicyprocessor.go: the namespace test alone); another label value, a GlobalNetworkPolicy\'s all() beside a namespaceSelector, or all( ) still differ', () => {
+  const CAL = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy' };
+  const GNP = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy' };
+  const rule = (selector: string, namespaceSelector?: string) => ({ action: 'Allow', protocol: 'TCP', source: { selector, ...(namespaceSelector !== undefined ? { namespaceSelector } : {}) }, destination: { ports: [8080] } });
+  const written = { selector: "app == 'web'", types: ['Ingress'], ingress: [rule("app == 'api' && tier in {'b', 'a'}", "kubernetes.io/metadata.name == 'shop'")] };
+  const respelt = { selector: 'app=="web"', types: ['Ingress'], ingress: [rule('(app == "api")  &&  tier in { "a","b" }', 'kubernetes.io/metadata.name=="shop"')] };
+  const drift = (kind: typeof CAL, recommended: unknown, applied: unknown) => computeDrift('calico', [pair(kind, recommended, applied, kind === CAL ? 'shop' : undefined)[0]], [pair(kind, recommended, applied, kind === CAL ? 'shop' : undefined)[1]]);
+  assert.equal(drift(CAL, written, respelt).summary.inSync, 1);
+  assert.equal(drift(GNP, written, respelt).summary.inSync, 1);
+  const { selector: _all, ...withoutSelector } = written;
+  assert.equal(drift(CAL, { ...written, selector: 'all()' }, withoutSelector).summary.inSync, 1);
+  assert.equal(drift(GNP, { ...written, selector: 'all()' }, withoutSelector).summary.inSync, 1);
+  assert.deepEqual(drift(CAL, written, { ...respelt, selector: 'app == "webs"' }).differing[0]?.changes, [{ path: 'spec.selector', applied: 'app == "webs"', recommended: 'app == "web"' }]);
+  // Beside a namespaceSelector the syncer makes a global policy's all() has(projectcalico.org/namespace): host endpoints no longer pass.
+  const scoped = { ...withoutSelector, namespaceSelector: "team == 'a'" };
+  assert.equal(drift(GNP, { ...scoped, selector: 'all()' }, scoped).summary.differing, 1);
+  assert.equal(drift(GNP, { ...scoped, selector: 'all()' }, { ...scoped, selector: 'all( )' }).summary.differing, 1);
 });
