@@ -32,6 +32,7 @@ import { subjectNamespaces } from './subject-namespaces.ts';
 import { canonical, orderFreeText } from './spec-list-order.ts';
 import { withCidrsAsBlocks } from './spec-cidrs.ts';
 import { withCalicoSelectorsCanonical } from './spec-selectors.ts';
+import { withoutEmptySelectorParts } from './spec-label-selectors.ts';
 import { ciliumRuleList, comparedRules } from './cilium-rule-list.ts';
 import { calicoListedName, inCalicoDefaultTier, isCalicoPolicyKind } from './calico-listed-name.ts';
 
@@ -201,9 +202,10 @@ function storedSpecChanges(applied: unknown, recommended: Manifest): SpecChange[
   if (changes.length === 0) return changes;
   const stored = comparedSpecs(asStored(applied), asStored(recommended));
   // A CIDR is the block it is, however it is spelt (spec-cidrs.ts: FD00:1::10/128 is fd00:1::10/128);
-  // a Calico selector is what it parses to (spec-selectors.ts: app == 'web' is app == "web").
+  // a Calico selector is what it parses to (spec-selectors.ts: app == 'web' is app == "web"); a label
+  // selector's empty matchLabels is no requirement (spec-label-selectors.ts).
   const { apiVersion, kind } = recommended;
-  const blocks = (spec: unknown): unknown => withCalicoSelectorsCanonical(apiVersion, kind, withCidrsAsBlocks(apiVersion, kind, spec));
+  const blocks = (spec: unknown): unknown => withoutEmptySelectorParts(apiVersion, kind, withCalicoSelectorsCanonical(apiVersion, kind, withCidrsAsBlocks(apiVersion, kind, spec)));
   const rules = (x: unknown): unknown => (stored.path === 'specs' && Array.isArray(x) ? x.map(blocks) : blocks(x));
   const [a, r] = [rules(stored.applied), rules(stored.recommended)];
   // The order of a list that decides nothing is no difference (spec-list-order.ts: a NetworkPolicy's

@@ -559,3 +559,21 @@ test('a Calico selector written otherwise (quotes, spaces, an `in` set\'s order:
   assert.equal(drift(GNP, { ...scoped, selector: 'all()' }, scoped).summary.differing, 1);
   assert.equal(drift(GNP, { ...scoped, selector: 'all()' }, { ...scoped, selector: 'all( )' }).summary.differing, 1);
 });
+
+test('a label selector with an empty matchLabels or matchExpressions is the selector without it (no requirement: a LabelSelector\'s requirements AND, none selects everything; the API server re-encodes a NetworkPolicy and omits both, omitempty in meta/v1 types.go), on NetworkPolicy, Cilium and ClusterNetworkPolicy; a label in it still differs', () => {
+  const NPK = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' };
+  const CNP = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy' };
+  const CN = { apiVersion: 'policy.networking.k8s.io/v1alpha2', kind: 'ClusterNetworkPolicy' };
+  const empty = { matchLabels: {}, matchExpressions: [] };
+  const cases: [string, { apiVersion: string; kind: string }, unknown, unknown, string | undefined][] = [
+    ['kubernetes', NPK, { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }] }] }, { podSelector: empty, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchLabels: {} } }] }] }, 'shop'],
+    ['cilium', CNP, { endpointSelector: {}, ingress: [{ fromEndpoints: [{}] }] }, { endpointSelector: { matchLabels: {} }, ingress: [{ fromEndpoints: [empty] }] }, 'shop'],
+    ['clusternetworkpolicy', CN, { tier: 'Baseline', priority: 10, subject: { namespaces: {} }, ingress: [{ action: 'Accept', from: [{ namespaces: {} }] }] }, { tier: 'Baseline', priority: 10, subject: { namespaces: { matchLabels: {} } }, ingress: [{ action: 'Accept', from: [{ namespaces: empty }] }] }, undefined],
+  ];
+  for (const [engine, kind, recommended, applied, namespace] of cases) {
+    const [a, r] = pair(kind, recommended, applied, namespace);
+    assert.equal(computeDrift(engine, [a], [r]).summary.inSync, 1, engine);
+    const [labelled] = pair(kind, recommended, JSON.parse(JSON.stringify(applied).replace('"matchLabels":{}', '"matchLabels":{"app":"web"}')), namespace);
+    assert.equal(computeDrift(engine, [labelled], [r]).summary.differing, 1, engine);
+  }
+});
