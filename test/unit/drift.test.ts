@@ -577,3 +577,9 @@ test('a label selector with an empty matchLabels or matchExpressions is the sele
     assert.equal(computeDrift(engine, [labelled], [r]).summary.differing, 1, engine);
   }
 });
+
+test('only the spec is compared: an applied policy whose labels and annotations (flowmatrix\'s explanation, written anew on each export) differ from the recommended one is in sync', () => {
+  const [a, r] = pair(NP, spec(8080), spec(8080), 'shop');
+  const older = { ...a, manifest: { ...(a.manifest as object), metadata: { namespace: 'shop', name: 'web', labels: { team: 'x' }, annotations: { 'flowmatrix.io/explanation': 'an older one' } } } };
+  assert.equal(computeDrift('kubernetes', [older], [r]).summary.inSync, 1);
+});
