@@ -4,6 +4,7 @@ import { cliMessage, exitCodeFor } from './errors.ts';
 import { CliError, processIo, type CliIo } from './io.ts';
 import type { CommandStatus } from './command.ts';
 import { registerCommands } from './commands/index.ts';
+import { refuseRepeatedOptions } from './single-value.ts';
 import { VERSION } from '../app/version.ts';
 
 /** The program with the commands `argv` needs (every command for the top-level help). */
@@ -15,6 +16,7 @@ export async function buildProgram(io: CliIo, status: CommandStatus, argv: reado
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError();
   await registerCommands(program, { io, status }, argv);
+  refuseRepeatedOptions(program);
   return program;
 }
 

@@ -12,6 +12,7 @@ import { CollectorConfigError } from '../../../collectors/config-values.ts';
 import { FORMATS, type FlowFormat } from '../../../collectors/flows/ingest-defaults.ts';
 import { ingestLimits } from '../../../collectors/flows/ingest-defaults.ts';
 import { CliError } from '../../io.ts';
+import { repeatable } from '../../single-value.ts';
 import { withOpenDb } from '../../options.ts';
 import { collectConfig, collectSubcommand, type CollectOptions, type CollectSubcommand } from './options.ts';
 
@@ -40,7 +41,7 @@ function parseFile(value: string): { path: string; format: FlowFormat } {
 
 export const filesCollect: CollectSubcommand = (collect: Command, ctx) => {
   collectSubcommand(collect, 'files', 'read the followed flow-log files from their stored offsets to their end')
-    .addOption(new Option('--file <path[:format]>', 'a file, or a glob in the file name such as "/var/log/hubble-*.log", to read (repeatable; replaces collectors.files.files); format netobserv|hubble|auto').argParser(fileArg))
+    .addOption(repeatable(new Option('--file <path[:format]>', 'a file, or a glob in the file name such as "/var/log/hubble-*.log", to read (repeatable; replaces collectors.files.files); format netobserv|hubble|auto').argParser(fileArg)))
     .addOption(new Option('--max-files <n>', 'most files read (collectors.files.maxFiles, default 100)'))
     .action(async (opts: FilesOptions) => {
       // Loaded when the collector runs: the CLI starts without them.

@@ -1,0 +1,53 @@
+/**
+ * An option that takes one value, given twice, is refused (exit 1, both values named on stderr,
+ * nothing on stdout): Commander keeps the last one, so `recommend -n shop -n kafka` recommended
+ * kafka alone. Repeatable options (`collect files --file`, variadic `--family`) keep every value.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '../helpers/cli.ts';
+import { tmpDir } from '../helpers/tmp.ts';
+
+const CLUSTER = new URL('../fixtures/inventory/cluster.json', import.meta.url).pathname;
+const NETOBSERV = new URL('../fixtures/reference/flows/netobserv/netobserv-flow-samples.ndjson', import.meta.url).pathname;
+
+test('a single-value option given twice is refused, naming the option and both values', async () => {
+  const db = join(tmpDir(), 'f.db');
+  assert.equal((await runCli(['inventory', 'import', CLUSTER, '--db', db])).code, 0);
+  const cases: Array<[argv: string[], message: RegExp]> = [
+    [['recommend', '--engine', 'kubernetes', '-n', 'shop', '-n', 'kube-system'], /-n, --namespace <ns> given twice \("shop", then "kube-system"\)/],
+    [['recommend', '--engine', 'kubernetes', '--namespace', 'shop', '-n', 'shop'], /-n, --namespace <ns> given twice \("shop", then "shop"\)/],
+    [['export', '--engine', 'kubernetes', '--engine', 'cilium'], /--engine <engine> given twice \("kubernetes", then "cilium"\)/],
+    [['recommend', '--engine', 'kubernetes', '-o', 'json', '--output=yaml'], /-o, --output <format> given twice \("json", then "yaml"\)/],
+    [['edges', '--since', '2h', '--since', '7d'], /--since <when> given twice/],
+    [['recommend', '--engine', 'kubernetes', '--db', db, '--db', join(tmpDir(), 'other.db')], /--db <path> given twice/],
+  ];
+  for (const [argv, message] of cases) {
+    const r = await runCli(argv.includes('--db') ? argv : [...argv, '--db', db]);
+    assert.equal(r.code, 1, argv.join(' '));
+    assert.equal(r.out, '', argv.join(' '));
+    assert.match(r.err, message, argv.join(' '));
+  }
+});
+
+test('switches may repeat; one occurrence of each value option still runs', async () => {
+  const db = join(tmpDir(), 'f.db');
+  assert.equal((await runCli(['inventory', 'import', CLUSTER, '--db', db])).code, 0);
+  const once = await runCli(['recommend', '--engine', 'kubernetes', '-n', 'shop', '-o', 'json', '--db', db]);
+  const twice = await runCli(['recommend', '--engine', 'kubernetes', '-n', 'shop', '--shared', '--shared', '-o', 'json', '--db', db]);
+  assert.equal(once.code, 0, once.err);
+  assert.equal(twice.code, 0, twice.err);
+});
+
+test('collect files --file is repeatable: every file given is read', async () => {
+  const dir = tmpDir();
+  const lines = readFileSync(NETOBSERV, 'utf8').trim().split('\n');
+  writeFileSync(join(dir, 'a.ndjson'), `${lines.slice(0, 10).join('\n')}\n`);
+  writeFileSync(join(dir, 'b.ndjson'), `${lines.slice(10).join('\n')}\n`);
+  const r = await runCli(['collect', 'files', '--once', '--db', join(dir, 'f.db'), '--file', `${join(dir, 'a.ndjson')}:netobserv`, '--file', `${join(dir, 'b.ndjson')}:netobserv`]);
+  assert.equal(r.code, 0, r.err);
+  const s = JSON.parse(r.out) as { records: number; files: unknown[] };
+  assert.deepEqual([s.records, s.files.length], [lines.length, 2]);
+});
