@@ -11,6 +11,7 @@ import {
   type FlowFormat,
 } from '../../collectors/flows/ingest-defaults.ts';
 import { CliError } from '../io.ts';
+import { nonNegativeIntFlag, positiveIntFlag } from '../integer-flag.ts';
 import { withDb, withOpenDb, type DbOptions } from '../options.ts';
 import type { Progress } from '../progress.ts';
 import type { Db } from '../../store/db.ts';
@@ -23,22 +24,6 @@ interface IngestOptions extends DbOptions {
   maxFutureSkew: number;
   maxEdgesPerWorkload: number;
   maxEdgesPerRun: number;
-}
-
-function nonNegativeInt(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new CliError(`${flag} must be a non-negative integer, got "${value}"`);
-    return n;
-  };
-}
-
-function positiveInt(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag} must be a positive integer, got "${value}"`);
-    return n;
-  };
 }
 
 /** Bytes of the files to read, when all are files (stdin has no size). */
@@ -132,25 +117,25 @@ export const ingestCommand: CommandModule = (program: Command, ctx) => {
       .description('stream flow records (NDJSON) into aggregated edges; prints a JSON summary')
       .argument('<files...>', "flow files, or '-' for stdin")
       .addOption(new Option('--format <format>', 'record format').choices(FORMATS).default('auto'))
-      .addOption(new Option('--batch-size <n>', 'records per transaction').argParser(positiveInt('--batch-size')).default(DEFAULT_BATCH_SIZE))
+      .addOption(new Option('--batch-size <n>', 'records per transaction').argParser(positiveIntFlag('--batch-size')).default(DEFAULT_BATCH_SIZE))
       .addOption(
         new Option('--flush-interval <seconds>', 'commit at least this often on slow streams')
-          .argParser(positiveInt('--flush-interval'))
+          .argParser(positiveIntFlag('--flush-interval'))
           .default(DEFAULT_FLUSH_INTERVAL_MS / 1000),
       )
       .addOption(
         new Option('--max-future-skew <seconds>', 'reject records dated more than this after the clock (time-out-of-range)')
-          .argParser(nonNegativeInt('--max-future-skew'))
+          .argParser(nonNegativeIntFlag('--max-future-skew'))
           .default(DEFAULT_MAX_FUTURE_SKEW_MS / 1000),
       )
       .addOption(
         new Option('--max-edges-per-workload <n>', 'distinct edges per workload before external addresses fold into blocks')
-          .argParser(positiveInt('--max-edges-per-workload'))
+          .argParser(positiveIntFlag('--max-edges-per-workload'))
           .default(DEFAULT_EDGE_CAPS.maxEdgesPerWorkload),
       )
       .addOption(
         new Option('--max-edges-per-run <n>', 'distinct edges per input before external addresses fold into blocks')
-          .argParser(positiveInt('--max-edges-per-run'))
+          .argParser(positiveIntFlag('--max-edges-per-run'))
           .default(DEFAULT_EDGE_CAPS.maxEdgesPerRun),
       ),
   ).action(async (files: string[], opts: IngestOptions) => {

@@ -16,6 +16,7 @@ import type { EdgeFinding, Tightness } from '../../recommender/verify/recommenda
 import type { Db } from '../../store/db.ts';
 import { MODES, type Mode } from '../../recommender/synthesize/options.ts';
 import { CliError, writePieces } from '../io.ts';
+import { positiveIntFlag } from '../integer-flag.ts';
 import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
 import { nothingFor } from '../../app/selection.ts';
 import { workloadArg } from '../selection.ts';
@@ -112,11 +113,7 @@ async function withRecommendRun<T>(opts: RecommendCliOptions, use: (db: Db, engi
 /** Reads the store and computes the recommendation with its evidence and the engine's manifests. */
 /** `--max-edges`, as `recommend` and `export` take it. */
 export function maxEdgesOption(): Option {
-  return new Option('--max-edges <n>', 'refuse a store with more edges than this before reading it, rather than risk running out of memory (default 1000000)').argParser((value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new CliError(`--max-edges must be a positive integer, got "${value}"`);
-    return n;
-  });
+  return new Option('--max-edges <n>', 'refuse a store with more edges than this before reading it, rather than risk running out of memory (default 1000000)').argParser(positiveIntFlag('--max-edges'));
 }
 
 export async function runRecommend(opts: RecommendCliOptions, maxEdges?: number): Promise<RecommendationResult> {
