@@ -34,7 +34,7 @@ interface ReportCliOptions extends DbOptions {
 export const reportCommand: CommandModule = (program: Command, ctx: CommandContext) => {
   withDb(program.command('report').description('build the report now: what needs attention, per namespace and system, ingest health, drift'))
     .addOption(outputOption(REPORT_FORMATS, 'markdown'))
-    .addOption(new Option('--format <format>', 'the old name of --output').choices([...REPORT_FORMATS]).hideHelp())
+    .addOption(new Option('--format <format>', 'the old name of --output').choices([...REPORT_FORMATS]).conflicts('output').hideHelp())
     .addOption(new Option('--engine <engine>', `policy engine (default: reports.engine of the config, else kubernetes): ${ENGINE_NAMES.join(', ')}`))
     .addOption(new Option('--mode <mode>', 'where rules come from (default: reports.mode, else union)').choices([...MODES]))
     .option('--no-egress', 'leave egress open (default: reports.egress, else restricted)')

@@ -51,3 +51,23 @@ test('collect files --file is repeatable: every file given is read', async () =>
   const s = JSON.parse(r.out) as { records: number; files: unknown[] };
   assert.deepEqual([s.records, s.files.length], [lines.length, 2]);
 });
+
+test('report: a flag given both ways (--shared --no-shared), or -o with its old name --format, is refused', async () => {
+  const db = join(tmpDir(), 'f.db');
+  assert.equal((await runCli(['inventory', 'import', CLUSTER, '--db', db])).code, 0);
+  const cases: Array<[argv: string[], message: RegExp]> = [
+    [['report', '--no-store', '--shared', '--no-shared'], /--shared and --no-shared both given: give one/],
+    [['report', '--no-store', '--no-default-deny', '--default-deny'], /--no-default-deny and --default-deny both given: give one/],
+    [['report', '--no-store', '-o', 'json', '--format', 'html'], /option '--format <format>' cannot be used with option '-o, --output <format>'/],
+  ];
+  for (const [argv, message] of cases) {
+    const r = await runCli([...argv, '--db', db]);
+    assert.equal(r.code, 1, argv.join(' '));
+    assert.equal(r.out, '', argv.join(' '));
+    assert.match(r.err, message, argv.join(' '));
+  }
+  // One of each is as before.
+  const r = await runCli(['report', '--no-store', '--format', 'json', '--no-shared', '--generated-at', '2026-11-21T00:00:00Z', '--db', db]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal((JSON.parse(r.out) as { schemaVersion: number }).schemaVersion, 1);
+});
