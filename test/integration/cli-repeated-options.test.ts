@@ -22,6 +22,8 @@ test('a single-value option given twice is refused, naming the option and both v
     [['export', '--engine', 'kubernetes', '--engine', 'cilium'], /--engine <engine> given twice \("kubernetes", then "cilium"\)/],
     [['recommend', '--engine', 'kubernetes', '-o', 'json', '--output=yaml'], /-o, --output <format> given twice \("json", then "yaml"\)/],
     [['edges', '--since', '2h', '--since', '7d'], /--since <when> given twice/],
+    // Deleted the kafka edges only, where shop's were meant as well (or instead).
+    [['edges', 'delete', '-n', 'shop', '--namespace', 'kube-system'], /-n, --namespace <ns> given twice \("shop", then "kube-system"\)/],
     [['recommend', '--engine', 'kubernetes', '--db', db, '--db', join(tmpDir(), 'other.db')], /--db <path> given twice/],
   ];
   for (const [argv, message] of cases) {
