@@ -1,5 +1,7 @@
 import { Option, type Command } from 'commander';
+import { dns1123LabelError } from '../domain/k8s-names.ts';
 import type { Db } from '../store/db.ts';
+import { CliError } from './io.ts';
 
 export interface DbOptions {
   db?: string;
@@ -34,7 +36,15 @@ export function outputOption(formats: readonly string[], fallback: string, descr
   return new Option('-o, --output <format>', description).choices([...formats]).default(fallback);
 }
 
-/** `-n, --namespace NS` (kubectl's). */
+/**
+ * `-n, --namespace NS` (kubectl's): a namespace name, a DNS-1123 label, checked at the door as the
+ * REST API checks `?namespace=` (server/schemas/common.ts): `-n Shop` is refused as a name no
+ * namespace can have, not looked up as one the store lacks.
+ */
 export function namespaceOption(description = 'only workloads of this namespace'): Option {
-  return new Option('-n, --namespace <ns>', description);
+  return new Option('-n, --namespace <ns>', description).argParser((value: string): string => {
+    const problem = dns1123LabelError(value);
+    if (problem !== undefined) throw new CliError(`-n, --namespace: "${value}" is no namespace name: ${problem}`);
+    return value;
+  });
 }

@@ -24,7 +24,7 @@ const SOURCE_RUNNER = new Set(['tsx', 'esbuild', 'get-tsconfig', 'resolve-pkg-ma
 /** The packages the help may load; everything else (express, grpc, the Kubernetes client, SQLite, the schemas…) is work. */
 const HELP_PACKAGES = ['commander'];
 
-/** Modules outside cli/ that the command definitions need: the constants their options list. */
+/** Modules outside cli/ that the command definitions need: the constants their options list, the checks their parsers run. */
 const HELP_CONSTANTS = [
   'app/errors.ts',
   'app/include-list.ts',
@@ -34,6 +34,7 @@ const HELP_CONSTANTS = [
   'collectors/config-values.ts',
   'collectors/flows/ingest-defaults.ts',
   'collectors/prometheus/families.ts',
+  'domain/k8s-names.ts',
   'domain/peer.ts',
   'domain/time.ts',
   'domain/workload-name.ts',
