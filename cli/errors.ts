@@ -3,8 +3,9 @@ import { AppError, type AppErrorCode } from '../app/errors.ts';
 import { formatProblem } from '../recommender/matrix/problem.ts';
 
 /**
- * Exit code per failure kind. Every failure exits 1 today (scripts test for non-zero); a kind
- * that needs its own code gets it here.
+ * Exit code per kind of input error: each exits 1 today (scripts test for non-zero); a kind that
+ * needs its own code gets it here. Manifests that fail their verification exit 2, and an ingest
+ * stopped by a signal 128+N: those are decided by their commands (README, the CLI's exit codes).
  */
 export const EXIT_CODES: Readonly<Record<AppErrorCode, number>> = {
   'invalid-input': 1,
