@@ -22,6 +22,7 @@ import { EdgeStore } from '../../store/edges.ts';
 import { IngestRunStore } from '../../store/ingest-runs.ts';
 import { flowTime, makeTestPki, read, startCuttingProxy, startRelay, toWire, type Relay } from '../helpers/hubble-relay-server.ts';
 import { tmpDb } from '../helpers/tmp.ts';
+import { blackHole } from '../helpers/black-hole.ts';
 import { until as waitUntil } from '../helpers/until.ts';
 import { DEFAULT_INGEST_LIMITS, type IngestLimits } from '../../collectors/flows/ingest-defaults.ts';
 
@@ -240,19 +241,13 @@ test('an unreachable relay is counted, retried with backoff, and picked up once 
 });
 
 test('stop() while a connection attempt waits (a relay that takes the TCP connection and never answers): returns at once, not after the connect timeout, and counts no failure', async () => {
-  const sockets: net.Socket[] = [];
-  const hole = net.createServer((s) => void sockets.push(s));
-  await new Promise<void>((r) => hole.listen(0, '127.0.0.1', () => r()));
-  after(() => {
-    for (const s of sockets) s.destroy();
-    hole.close();
-  });
+  const hole = await blackHole();
   const { db } = tmpDb();
-  const settings = resolveHubbleRelaySettings({ address: `127.0.0.1:${(hole.address() as net.AddressInfo).port}` });
+  const settings = resolveHubbleRelaySettings({ address: `127.0.0.1:${hole.port}` });
   const c = new HubbleRelayCollector(settings, deps(db), { random: () => 0.5, connectTimeoutMs: 10_000 });
   after(() => c.stop());
   await c.start();
-  await until('the connection taken', () => sockets.length > 0);
+  await until('the connection taken', () => hole.sockets.length > 0);
   const began = Date.now();
   await c.stop();
   assert.ok(Date.now() - began < 1_000, `stop() took ${Date.now() - began} ms`);
@@ -335,15 +330,18 @@ test('flowmatrix restarted: a new collector resumes from the cursor stored with 
   assert.deepEqual(edges(db), await expectedEdges(KIND));
 });
 
-test('a flow whose time no RFC 3339 text holds, or from the future, is rejected and counted; the collector goes on and its cursor stays at the last good flow', async () => {
-  const { db } = tmpDb();
+/** Two flows rejected for their time, as a relay sends them: seconds past year 9999 (protojson has no text for it), and 2100-01-01. */
+function rejectedForTime(): { flow: Record<string, unknown> }[] {
   const flow = GKE[0]!.flow as Record<string, unknown>;
-  // Timestamps as a relay sends them: seconds past year 9999 (protojson has no text for it), and 2100-01-01.
-  const bad = [
+  return [
     { flow: { ...flow, uuid: 'out-of-range', time: { seconds: '99999999999999', nanos: 0 } } },
     { flow: { ...flow, uuid: 'future', time: { seconds: '4102444800', nanos: 0 } } },
   ];
-  const relay = closeAfter(await startRelay({ lines: [...GKE, ...bad] }));
+}
+
+test('a flow whose time no RFC 3339 text holds, or from the future, is rejected and counted; the collector goes on and its cursor stays at the last good flow', async () => {
+  const { db } = tmpDb();
+  const relay = closeAfter(await startRelay({ lines: [...GKE, ...rejectedForTime()] }));
   const now = () => Date.parse('2021-06-16T16:53:00Z');
   const c = collector(db, { address: `127.0.0.1:${relay.port}`, since: '1h' }, now);
   await c.start();
@@ -358,12 +356,7 @@ test('a flow whose time no RFC 3339 text holds, or from the future, is rejected 
 
 test('a flow rejected for its time (from the future, or past year 9999) is judged once: the relay sends it again at every resume (its time is after `since`), and it is counted as a duplicate, not rejected again', async () => {
   const { db } = tmpDb();
-  const flow = GKE[0]!.flow as Record<string, unknown>;
-  const bad = [
-    { flow: { ...flow, uuid: 'out-of-range', time: { seconds: '99999999999999', nanos: 0 } } },
-    { flow: { ...flow, uuid: 'future', time: { seconds: '4102444800', nanos: 0 } } },
-  ];
-  const relay = closeAfter(await startRelay({ lines: [...GKE, ...bad] }));
+  const relay = closeAfter(await startRelay({ lines: [...GKE, ...rejectedForTime()] }));
   const now = () => Date.parse('2021-06-16T16:53:00Z');
   // A short `refresh`: each session ends and the next resumes from the cursor, as every hour by default.
   const c = collector(db, { address: `127.0.0.1:${relay.port}`, since: '1h', refresh: '200ms' }, now);

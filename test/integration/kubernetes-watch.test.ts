@@ -5,7 +5,6 @@
  * through watch events (pod deleted, another workload's pod takes its IP two seconds later).
  */
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { pino } from 'pino';
@@ -21,6 +20,7 @@ import { EdgeStore } from '../../store/edges.ts';
 import { readInventory, readIntervals } from '../../store/inventory.ts';
 import { fixtureObjects, startFakeCluster, waitFor, type FakeCluster } from '../helpers/kube-cluster.ts';
 import { tmpDb } from '../helpers/tmp.ts';
+import { blackHole } from '../helpers/black-hole.ts';
 import { DEFAULT_INGEST_LIMITS } from '../../collectors/flows/ingest-defaults.ts';
 
 const T0 = Date.parse('2025-03-02T12:00:00Z');
@@ -659,15 +659,9 @@ test('a watch answered only after it was dropped as unanswered (its response hea
 });
 
 test('an API server that takes the connection and never answers discovery (black-holed): the collector says so after the discovery timeout (client-go discovery: 32 s per request), retries with backoff, and stop() returns at once', { timeout: 15_000 }, async () => {
-  const sockets: net.Socket[] = [];
-  const hole = net.createServer((s) => void sockets.push(s));
-  await new Promise<void>((r) => hole.listen(0, '127.0.0.1', () => r()));
-  after(() => {
-    for (const s of sockets) s.destroy();
-    hole.close();
-  });
+  const hole = await blackHole();
   const cluster = await startFakeCluster();
-  const settings = { ...cluster.settings, connection: { ...cluster.settings.connection, url: `http://127.0.0.1:${(hole.address() as net.AddressInfo).port}` } };
+  const settings = { ...cluster.settings, connection: { ...cluster.settings.connection, url: `http://127.0.0.1:${hole.port}` } };
   const { db } = tmpDb();
   const collector = new KubernetesCollector({ settings, writer, env: {}, random: () => 0.5, timeouts: { discoveryTimeoutMs: 300 } }, { db, logger: pino({ level: 'silent' }), now: () => T0, ingest: DEFAULT_INGEST_LIMITS });
   after(() => collector.stop());
