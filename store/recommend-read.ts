@@ -150,6 +150,7 @@ export function readEdgeTraffic(db: Db, skipped?: SkippedRows): EdgeTraffic[] {
   let client: Peer | string | undefined;
   let serverKey = '';
   let server: Peer | string | undefined;
+  const left: { row: TrafficTuple; problem: string }[] = [];
   for (const r of rows) {
     if (client === undefined || r[0] !== clientKey) {
       clientKey = r[0];
@@ -163,7 +164,7 @@ export function readEdgeTraffic(db: Db, skipped?: SkippedRows): EdgeTraffic[] {
     const others = faulty.size === 0 ? undefined : faulty.get(r[0])?.get(r[1])?.get(r[2])?.get(r[3]);
     const problem = others === undefined ? rowProblem(client, server, r[2], r[3], [r[4]], [r[5], r[6], r[7]]) : rowProblem(client, server, r[2], r[3], [others[0], r[4]], [r[5], others[1], others[2], r[6], r[7], others[3]]);
     if (problem !== undefined) {
-      skipRow(skipped, 'edges', `${r[0]}|${r[1]}|${r[2]}|${r[3]}`, problem);
+      left.push({ row: r, problem });
       continue;
     }
     const edge: EdgeTraffic = { client: client as Peer, server: server as Peer, port: r[2], protocol: PROTOCOL_STRINGS.get(r[3]) ?? (r[3] as Protocol), lastSeen: r[4], flows: r[5], forwarded: r[6], dropped: r[7] };
@@ -172,6 +173,12 @@ export function readEdgeTraffic(db: Db, skipped?: SkippedRows): EdgeTraffic[] {
     const service = through.get(r[0])?.get(r[1])?.get(r[2])?.get(r[3]);
     if (service !== undefined) edge.throughService = service;
     out.push(edge);
+  }
+  // Named by their row id, which `edges delete --id` takes, as the full read names them: looked up
+  // once the iteration is over (the connection runs one statement at a time), for the few left out.
+  if (left.length > 0) {
+    const idOf = db.prepare('SELECT id FROM edges WHERE client = ? AND server = ? AND port = ? AND protocol = ?').pluck();
+    for (const { row: r, problem } of left) skipRow(skipped, 'edges', (idOf.get(r[0], r[1], r[2], r[3]) as number | undefined) ?? `${r[0]}|${r[1]}|${r[2]}|${r[3]}`, problem);
   }
   return out;
 }

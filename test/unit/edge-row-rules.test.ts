@@ -52,3 +52,20 @@ test('a row whose only fault is in first_seen, packets, bytes or sources is left
     db.close();
   }
 });
+
+test('a row the traffic read leaves out is named by its row id, which `edges delete --id` takes, as the full read names it — also one faulty in a column the covering index holds (port 0)', () => {
+  const db = store();
+  try {
+    db.prepare("INSERT INTO edges (client, server, port, protocol, first_seen, last_seen, flows, packets, bytes, forwarded, dropped, sources) VALUES (?, 'external:10.0.0.8', 0, 'TCP', ?, ?, 1, 1, 1, 1, 0, 1)").run(CLIENT, T0, T0);
+    const full = newSkippedRows();
+    const traffic = newSkippedRows();
+    readAllEdges(db, full);
+    readEdgeTraffic(db, traffic);
+    const ids = (s: SkippedRows): unknown[] => s.examples.map((x) => x.id).sort();
+    assert.equal(traffic.count, ROWS.length + 1);
+    assert.deepEqual(ids(traffic), ids(full));
+    assert.ok(ids(traffic).every((id) => typeof id === 'number'), `ids ${JSON.stringify(ids(traffic))}`);
+  } finally {
+    db.close();
+  }
+});
