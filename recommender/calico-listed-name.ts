@@ -15,10 +15,10 @@ const CALICO_POLICY_KINDS: ReadonlySet<string> = new Set(['projectcalico.org/v3|
 
 export const isCalicoPolicyKind = (apiVersion: unknown, kind: unknown): boolean => CALICO_POLICY_KINDS.has(`${String(apiVersion)}|${String(kind)}`);
 
-/** A Calico policy's tier is the default one: the spec names none (the CRD default) or `default`. */
+/** A Calico policy's tier is the default one: the spec names none, or a blank one (libcalico-go lib/names TierOrDefault), or `default`. */
 export function inCalicoDefaultTier(manifest: unknown): boolean {
   const spec = isPlainObject(manifest) && isPlainObject(manifest.spec) ? manifest.spec : {};
-  return spec.tier === undefined || spec.tier === CALICO_DEFAULT_TIER;
+  return spec.tier === undefined || spec.tier === '' || spec.tier === CALICO_DEFAULT_TIER;
 }
 
 /** `default.<name>`: the name a Calico default-tier policy `<name>` may be listed under. */

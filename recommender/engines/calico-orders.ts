@@ -15,12 +15,9 @@ import type { AppliedPolicy } from '../../domain/inventory.ts';
 import { isPlainObject } from '../../domain/plain-object.ts';
 import type { Layer } from '../policy/ir.ts';
 import { managedByFlowmatrix } from './metadata.ts';
-import { CALICO_API_VERSION } from './wire/calico.ts';
+import { inCalicoDefaultTier, isCalicoPolicyKind } from '../calico-listed-name.ts';
 
 export const DEFAULT_CALICO_ORDER: Readonly<Record<Layer, number>> = { shared: 900, allowlist: 1000, 'default-deny': 2000 };
-
-/** The default tier, the only one flowmatrix writes (libcalico-go lib/names TierOrDefault: blank or absent is it). */
-const DEFAULT_TIER = 'default';
 
 /** Whether a Calico rule list holds a rule that ends the evaluation against an Allow (Deny) or skips the tier's later policies (Pass). */
 function decidesAgainstAllow(rules: unknown): boolean {
@@ -36,11 +33,11 @@ function decidesAgainstAllow(rules: unknown): boolean {
 function appliedDenyingOrders(applied: readonly AppliedPolicy[]): number[] {
   const orders: number[] = [];
   for (const { manifest: m } of applied) {
-    if (!isPlainObject(m) || m.apiVersion !== CALICO_API_VERSION || (m.kind !== 'NetworkPolicy' && m.kind !== 'GlobalNetworkPolicy')) continue;
+    if (!isPlainObject(m) || !isCalicoPolicyKind(m.apiVersion, m.kind)) continue;
     const spec = m.spec;
     if (!isPlainObject(spec) || typeof spec.order !== 'number' || !Number.isFinite(spec.order) || managedByFlowmatrix(m)) continue;
-    const tier = typeof spec.tier === 'string' && spec.tier !== '' ? spec.tier : DEFAULT_TIER;
-    if (tier === DEFAULT_TIER && (decidesAgainstAllow(spec.ingress) || decidesAgainstAllow(spec.egress))) orders.push(spec.order);
+    // The default tier, the only one flowmatrix writes.
+    if (inCalicoDefaultTier(m) && (decidesAgainstAllow(spec.ingress) || decidesAgainstAllow(spec.egress))) orders.push(spec.order);
   }
   return orders;
 }
