@@ -34,7 +34,8 @@ import { withCidrsAsBlocks } from './spec-cidrs.ts';
 import { withCalicoSelectorsCanonical } from './spec-selectors.ts';
 import { withoutEmptySelectorParts } from './spec-label-selectors.ts';
 import { ciliumRuleList, comparedRules } from './cilium-rule-list.ts';
-import { calicoListedName, inCalicoDefaultTier, isCalicoPolicyKind } from './calico-listed-name.ts';
+import { CALICO_DEFAULT_TIER, calicoListedName, inCalicoDefaultTier, isCalicoPolicyKind } from './calico-listed-name.ts';
+import { CNP_API_VERSION, CNP_KIND, isClusterNetworkPolicy, type CnpTier } from './engines/wire/clusternetworkpolicy.ts';
 
 export interface PolicyRef {
   apiVersion: string;
@@ -179,12 +180,18 @@ function withoutMetadata(rule: unknown): unknown {
 function tierNotWritten(p: AppliedPolicy): string | undefined {
   const spec = isPlainObject(p.manifest) && isPlainObject(p.manifest.spec) ? p.manifest.spec : {};
   if (isCalicoPolicyKind(p.apiVersion, p.kind)) return inCalicoDefaultTier(p.manifest) ? undefined : String(spec.tier);
-  if (p.apiVersion === CNP_API_VERSION && p.kind === 'ClusterNetworkPolicy' && typeof spec.tier === 'string' && spec.tier !== CNP_TIER_WRITTEN) return spec.tier;
+  if (isClusterNetworkPolicy(p.manifest) && typeof spec.tier === 'string' && spec.tier !== tierWritten(p)) return spec.tier;
   return undefined;
 }
 
-const CNP_API_VERSION = 'policy.networking.k8s.io/v1alpha2';
-const CNP_TIER_WRITTEN = 'Baseline';
+/** The one tier flowmatrix writes policies of a kind in: Calico's default tier, the ClusterNetworkPolicy Baseline tier; undefined for a kind without tiers. */
+export function tierWritten(p: { apiVersion: string; kind: string }): string | undefined {
+  if (isCalicoPolicyKind(p.apiVersion, p.kind)) return CALICO_DEFAULT_TIER;
+  return p.apiVersion === CNP_API_VERSION && p.kind === CNP_KIND ? CNP_TIER_WRITTEN : undefined;
+}
+
+/** The tier engines/clusternetworkpolicy.ts writes. */
+const CNP_TIER_WRITTEN: CnpTier = 'Baseline';
 
 /** The other name a recommended Calico default-tier policy may be listed under (calico-listed-name.ts). */
 function listedName(r: PolicyRef, m: Manifest): PolicyRef | undefined {

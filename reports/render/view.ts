@@ -5,6 +5,7 @@
  */
 import type { Citation } from '../../recommender/matrix/resolved.ts';
 import { kindName } from '../../recommender/engines/manifest-id.ts';
+import { tierWritten } from '../../recommender/drift.ts';
 import { firstFew } from '../../recommender/synthesize/first-few.ts';
 import type { AppliedBlock, DriftCut, DriftFailureMarks, DriftSection, EdgeItem, EdgeSide, OwnedPolicyItem, PolicyManagerItem, PolicyRefItem, Report, RuleEnds, RuleItem, StillAllowedBy, TightnessItem, VerificationSummary, VerificationWarning } from '../model.ts';
 
@@ -527,9 +528,6 @@ const policyName = (p: PolicyRefItem): string => `${p.namespace ?? '(cluster)'}/
 /** A policy's kind as messages and the 422s name it (manifest-id.ts): a Calico NetworkPolicy is `NetworkPolicy.projectcalico.org`, another object than a Kubernetes one of its namespace and name. */
 const policyKind = (p: PolicyRefItem): Cell => t(kindName(p.apiVersion, p.kind));
 
-/** The one tier flowmatrix writes of a policy's kind (recommender/drift.ts tierNotWritten): Calico's default tier, the ClusterNetworkPolicy Baseline tier. */
-const tierWritten = (p: PolicyRefItem): string => (p.kind === 'ClusterNetworkPolicy' ? 'Baseline' : 'default');
-
 function cutText(c: DriftCut): string {
   const [client = '', server = '', port = '', protocol = ''] = c.edge.split('|');
   return `${c.direction} of ${c.workload}: ${peer(client)} → ${peer(server)} ${port}/${protocol}`;
@@ -586,7 +584,7 @@ function driftSection(r: Report): Section {
     ...(d.sharedWithOtherNamespaces ?? []).map((p) => [t('shared'), policyKind(p), code(policyName(p)), sharedDetail(p)]),
     ...(d.renamed ?? []).map((p) => [t('renamed'), policyKind(p), code(policyName(p)), t(`applied under the name an earlier flowmatrix export gave it; the recommended ${p.renamedTo} replaces it: apply that one, then delete this one`)]),
     ...(d.ownedByOperator ?? []).map((p) => [t('owned'), policyKind(p), code(policyName(p)), t(ownedDetail(p))]),
-    ...(d.inOtherTiers ?? []).map((p) => [t('other tier'), policyKind(p), code(policyName(p)), t(`applied in tier ${p.tier}, not written by flowmatrix (it writes the ${tierWritten(p)} tier only): that tier's owner's, not this drift's to delete`)]),
+    ...(d.inOtherTiers ?? []).map((p) => [t('other tier'), policyKind(p), code(policyName(p)), t(`applied in tier ${p.tier}, not written by flowmatrix (it writes the ${tierWritten(p) ?? 'default'} tier only): that tier's owner's, not this drift's to delete`)]),
   ];
   return {
     id: 'drift',
