@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import type { EdgeDeleteFilter } from '../../store/edges.ts';
 import type { Selection } from '../../app/selection.ts';
 import { CliError, writePieces } from '../io.ts';
+import { positiveIntFlag } from '../integer-flag.ts';
 import { namespaceOption, outputOption, withDb, withOpenDb, type DbOptions } from '../options.ts';
 import type { CommandModule } from '../command.ts';
 import { workloadArg } from '../selection.ts';
@@ -103,11 +104,7 @@ export const edgesCommand: CommandModule = (program: Command, ctx) => {
     if (opts.workload !== undefined) f.workload = workloadArg(opts.workload);
     if (opts.since !== undefined) f.lastSeenSince = sinceTime(opts.since, Date.now());
     if (opts.before !== undefined) f.lastSeenBefore = sinceTime(opts.before, Date.now(), '--before');
-    if (opts.id !== undefined) {
-      const id = Number(opts.id);
-      if (!/^\d+$/.test(opts.id) || !Number.isSafeInteger(id) || id < 1) throw new CliError(`--id must be a positive integer, got "${opts.id}"`);
-      f.id = id;
-    }
+    if (opts.id !== undefined) f.id = positiveIntFlag('--id')(opts.id);
     if (Object.keys(f).length === 0) throw new CliError('say which edges to delete: --namespace, --workload, --since, --before or --id (to delete everything: --before with a future time)');
     const { EdgeStore } = await import('../../store/edges.ts');
     const { requireSelection } = await import('../../app/selection-check.ts');

@@ -54,7 +54,7 @@ export function scraperEndpoint(s: ScraperRef): EndpointRef {
 export function scraperListenPort(prometheusUrl: string, s: ScraperRef): number {
   const url = new URL(prometheusUrl);
   const host = hostOf(url);
-  if (s.kind === 'ip' && host === s.ip) return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  if (s.kind === 'ip' && host === s.ip) return portOf(url);
   return PROMETHEUS_DEFAULT_PORT;
 }
 
@@ -64,6 +64,11 @@ const PROMETHEUS_DEFAULT_PORT = 9090;
 function hostOf(url: URL): string {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return isIpAddress(host) ? storedAddress(host) : host;
+}
+
+/** A URL's port: the one written, else its scheme's (the URL parser leaves a scheme's default port out). */
+function portOf(url: URL): number {
+  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
 }
 
 function targetPod(d: Record<string, string>): { namespace: string; pod: string } | undefined {
@@ -181,7 +186,7 @@ export function readTarget(t: ActiveTarget, scraper: ScraperRef, scraperPort: nu
     return { kind: 'reject', reason: 'invalid-value', label: 'scrapeUrl', value: t.scrapeUrl.slice(0, 80) };
   }
   const host = hostOf(url);
-  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  const port = portOf(url);
   // Port 0 is no TCP port: stored, it would be an edge every read leaves out (as a series' port="0").
   if (port === 0) return { kind: 'reject', reason: 'invalid-value', label: 'scrapeUrl', value: t.scrapeUrl.slice(0, 80) };
   const pod = targetPod(t.discoveredLabels);

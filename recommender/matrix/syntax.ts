@@ -43,8 +43,8 @@ export function cidrProblem(cidr: string): string | undefined {
   const bitsText = cidr.slice(slash + 1);
   if (!/^\d{1,3}$/.test(bitsText)) return 'CIDR prefix length must be a number';
   const bits = Number(bitsText);
-  if (isIPv4(addr)) return bits <= 32 ? hostBitsProblem(cidr) : 'IPv4 prefix length must be 0-32';
-  if (isIPv6(addr)) return bits <= 128 ? (ipv4MappedProblem(addr, bits) ?? hostBitsProblem(cidr)) : 'IPv6 prefix length must be 0-128';
+  if (isIPv4(addr)) return bits <= 32 ? hostBitsProblem(cidr, addr) : 'IPv4 prefix length must be 0-32';
+  if (isIPv6(addr)) return bits <= 128 ? (ipv4MappedProblem(addr, bits) ?? hostBitsProblem(cidr, addr)) : 'IPv6 prefix length must be 0-128';
   return 'not an IPv4 or IPv6 address';
 }
 
@@ -55,11 +55,11 @@ export function cidrProblem(cidr: string): string | undefined {
  * StrictIPCIDRValidation (KEP-4858) and otherwise reads it as the network (ParseCIDRSloppy), as
  * Cilium's CIDR selectors and a ClusterNetworkPolicy's `networks` (`isCIDR` only) do: the whole /8.
  */
-function hostBitsProblem(cidr: string): string | undefined {
+function hostBitsProblem(cidr: string, addr: string): string | undefined {
   const block = parseCidr(cidr);
-  const address = parseIp(cidr.slice(0, cidr.indexOf('/')));
+  const address = parseIp(addr);
   if (block === undefined || address === undefined || address.value === block.base) return undefined;
-  return `host bits set: ${cidr} is the block ${formatCidr(block)}; write ${formatCidr(block)} for the block, or ${hostCidr(cidr.slice(0, cidr.indexOf('/')))} for the one address`;
+  return `host bits set: ${cidr} is the block ${formatCidr(block)}; write ${formatCidr(block)} for the block, or ${hostCidr(addr)} for the one address`;
 }
 
 /**

@@ -177,8 +177,8 @@ export async function renderResponse(
 /**
  * Edge rows the read left out (store/row-check.ts): the manifests allow none of their traffic and
  * the verification never judged it, so "verified" does not cover them. Counted, not listed: the
- * evidence read names a row by its id, the traffic read by its key, and the header must not
- * depend on which result answers (GET /edges lists them with their ids).
+ * reads keep a few examples each, and the header must not depend on which result answers
+ * (GET /edges lists them all with their ids).
  */
 function unreadRowsWarning(skipped: SkippedRows | undefined): string[] {
   if (skipped === undefined || skipped.count === 0) return [];
